@@ -1,0 +1,113 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tocsin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tocsin", targets: ["TocsinCLI"]),
+        .library(name: "TocsinCore", targets: ["TocsinCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Pure domain: types and decisions. Foundation only, no I/O, time from an injected clock.
+        .target(name: "TocsinCore"),
+
+        // The one place SQL lives: schema, migrations, repositories.
+        .target(
+            name: "TocsinStore",
+            dependencies: [
+                "TocsinCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // libcurl from the system (pkg-config libcurl, apt libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Typed wrappers for libcurl's variadic setopt/getinfo.
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
+        // Outbound HTTP (and later SMTP) on dedicated threads, message rendering, signing.
+        .target(
+            name: "TocsinDelivery",
+            dependencies: [
+                "TocsinCore",
+                "TocsinStore",
+                "CCurlShim",
+                "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        // HTTP routes, auth, background services, logging, lifecycle.
+        .target(
+            name: "TocsinServer",
+            dependencies: [
+                "TocsinCore",
+                "TocsinStore",
+                "TocsinDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        // The `tocsin` command.
+        .executableTarget(
+            name: "TocsinCLI",
+            dependencies: [
+                "TocsinCore",
+                "TocsinStore",
+                "TocsinDelivery",
+                "TocsinServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Fixtures and helpers shared by the test targets.
+        .target(
+            name: "TocsinTestSupport",
+            dependencies: ["TocsinCore", "TocsinStore"],
+            path: "Tests/TocsinTestSupport"
+        ),
+        .testTarget(name: "TocsinCoreTests", dependencies: ["TocsinCore", "TocsinTestSupport"]),
+        .testTarget(
+            name: "TocsinStoreTests",
+            dependencies: ["TocsinStore", "TocsinTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "TocsinServerTests",
+            dependencies: [
+                "TocsinServer",
+                "TocsinTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "TocsinEndToEndTests",
+            dependencies: ["TocsinTestSupport", "TocsinDelivery"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import TocsinCore
+import TocsinStore
+
+/// `tocsin incidents`: the list an on-call engineer looks at first.
+struct Incidents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List incidents, newest first.",
+        discussion: "Columns: id, state, severity, age, firing/total alerts, title."
+    )
+
+    @Option(help: "Which incidents: triggered, acknowledged, resolved, open (triggered or acknowledged), all.")
+    var state: IncidentFilter = .open
+
+    @Option(help: "Show at most this many incidents.")
+    var limit = 50
+
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        guard (1...TocsinStore.maxPageSize).contains(limit) else {
+            throw ValidationError("--limit must be between 1 and \(TocsinStore.maxPageSize)")
+        }
+    }
+
+    func run() throws {
+        let api = try client.client()
+        let answer = try api.get("/api/v1/incidents?state=\(state.rawValue)&limit=\(limit)")
+        let page = try api.decode(IncidentPage.self, from: answer)
+        if client.json {
+            try Formatting.printJSON(page)
+            return
+        }
+        guard !page.incidents.isEmpty else {
+            print("No \(state == .all ? "" : "\(state.rawValue) ")incidents.")
+            return
+        }
+        var table = TextTable(header: ["ID", "STATE", "SEVERITY", "AGE", "ALERTS", "TITLE"])
+        let now = Date()
+        for incident in page.incidents {
+            var alerts = "\(incident.firingCount)/\(incident.alertCount)"
+            if incident.truncatedAlerts > 0 { alerts += "+\(incident.truncatedAlerts)" }
+            table.rows.append([
+                "#\(incident.id ?? 0)", incident.state.rawValue, incident.severity,
+                Formatting.age(of: incident.createdAt, now: now), alerts, incident.title,
+            ])
+        }
+        print(table.render())
+        if page.nextBefore != nil {
+            print("(more: raise --limit to see older incidents)")
+        }
+    }
+}
+
+extension IncidentFilter: ExpressibleByArgument {}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TocsinCore
+import TocsinServer
+import TocsinStore
+
+/// `tocsin serve`: run the HTTP server on a SQLite database.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Tocsin server.",
+        discussion: """
+            Opens (or creates) the SQLite database, applies its migrations and serves HTTP:
+              POST /api/v1/ingest/alertmanager   Alertmanager webhook (version 4)
+              GET  /api/v1/incidents[/ID]        incident API (bearer token)
+              POST /api/v1/incidents/ID/ack|resolve
+              GET  /healthz, /readyz
+            Stops cleanly on SIGTERM or SIGINT.
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 9797
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("Directory of escalation policies, routes and people.", valueName: "dir"))
+    var config = "escalation-policies"
+
+    @Option(
+        help: ArgumentHelp(
+            "Require this bearer token on the ingest endpoint (default: $TOCSIN_INGEST_TOKEN, else none).",
+            valueName: "token"))
+    var ingestToken: String?
+
+    @Option(help: "Largest ingest request body accepted, in bytes.")
+    var maxBodyBytes = 4 << 20
+
+    @Option(help: ArgumentHelp("Commit durability: full (survives power loss) or normal (survives a crash).", valueName: "mode"))
+    var durability: TocsinStore.Durability = .full
+
+    @Option(help: "Log format: json (one object per line) or text.")
+    var logFormat: LogFormat = .json
+
+    @Option(help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        if let token = resolvedIngestToken, token.count < 16 {
+            throw ValidationError("the ingest token must be at least 16 characters long")
+        }
+    }
+
+    private var resolvedIngestToken: String? {
+        let token = ingestToken ?? ProcessInfo.processInfo.environment["TOCSIN_INGEST_TOKEN"]
+        return token?.isEmpty == false ? token : nil
+    }
+
+    func run() async throws {
+        logFormat.bootstrap(level: logLevel)
+        let logger = Logger(label: "tocsin")
+        let started = ContinuousClock.now
+        let store: TocsinStore
+        do {
+            store = try TocsinStore(path: database.path, configuration: .init(durability: durability))
+        } catch {
+            throw CLIError(error.description, exitCode: .failure)
+        }
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            logger.warning("policy directory not found; serving without escalation policies", metadata: ["config": "\(config)"])
+        }
+        let server = TocsinServer(
+            configuration: .init(host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes),
+            store: store, logger: logger)
+        let app = server.makeApplication { boundPort in
+            let elapsed = ContinuousClock.now - started
+            logger.info(
+                "listening",
+                metadata: [
+                    "url": "http://\(host):\(boundPort)", "db": "\(store.path)",
+                    "ingest_auth": "\(resolvedIngestToken != nil)", "startup": "\(elapsed)",
+                ])
+        }
+        try await app.runService()
+        try? store.close()
+        logger.info("stopped")
+    }
+}
+
+extension TocsinStore.Durability: ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}

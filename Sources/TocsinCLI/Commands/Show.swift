@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TocsinCore
+import TocsinStore
+
+/// `tocsin show ID`: one incident with its alerts and timeline.
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show an incident: details, alerts and timeline.")
+
+    @Argument(help: "Incident id, e.g. 42 or #42.")
+    var id: IncidentID
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let api = try client.client()
+        let answer = try api.get("/api/v1/incidents/\(id.value)")
+        let detail = try api.decode(IncidentDetail.self, from: answer)
+        if client.json {
+            try Formatting.printJSON(detail)
+            return
+        }
+        print(Self.render(detail, now: Date()))
+    }
+
+    static func render(_ detail: IncidentDetail, now: Date) -> String {
+        let incident = detail.incident
+        var lines = ["Incident #\(incident.id ?? 0): \(incident.title)"]
+        func field(_ name: String, _ value: String) {
+            lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+        }
+        field("State", incident.state.rawValue)
+        field("Severity", incident.severity)
+        field("Created", "\(Formatting.time(incident.createdAt)) (\(Formatting.age(of: incident.createdAt, now: now)) ago)")
+        if let at = incident.acknowledgedAt {
+            field("Acknowledged", "\(Formatting.time(at)) by \(incident.acknowledgedBy ?? "?")")
+        }
+        if let at = incident.resolvedAt {
+            field("Resolved", "\(Formatting.time(at)) by \(incident.resolvedBy ?? "?")")
+        }
+        var alerts = "\(incident.firingCount) firing of \(incident.alertCount)"
+        if incident.truncatedAlerts > 0 {
+            alerts += " (+\(incident.truncatedAlerts) more not sent by \(incident.source); see \(incident.externalURL))"
+        }
+        field("Alerts", alerts)
+        field("Receiver", incident.receiver)
+        field("Group key", incident.groupKey)
+        if !incident.groupLabels.isEmpty { field("Group labels", Formatting.labels(incident.groupLabels)) }
+        field("Last seen", Formatting.time(incident.lastSeenAt))
+
+        lines.append("")
+        lines.append("Alerts:")
+        for alert in detail.alerts {
+            let summary = alert.annotations["summary"].map { "  \($0)" } ?? ""
+            lines.append("  \(alert.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(alert.fingerprint)  \(Formatting.labels(alert.labels))\(summary)")
+        }
+        lines.append("")
+        lines.append("Timeline:")
+        for event in detail.timeline {
+            let note = event.note.map { ": \($0)" } ?? ""
+            lines.append("  \(Formatting.time(event.at))  \(event.kind.rawValue) by \(event.actor) via \(event.channel)\(note)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// An incident id as typed: `42` or `#42`.
+struct IncidentID: ExpressibleByArgument {
+    let value: Int64
+
+    init?(argument: String) {
+        let digits = argument.hasPrefix("#") ? String(argument.dropFirst()) : argument
+        guard let value = Int64(digits), value > 0 else { return nil }
+        self.value = value
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// One line of an incident's history: what happened, when, who did it and through which channel.
+public struct TimelineEvent: Codable, Sendable, Equatable {
+    /// What kind of thing happened.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case opened
+        case alertsAdded = "alerts_added"
+        case alertsResolved = "alerts_resolved"
+        case alertsRefired = "alerts_refired"
+        case retriggered
+        case acknowledged
+        case resolved
+    }
+
+    public var id: Int64?
+    public var incidentID: Int64?
+    public var at: Date
+    public var kind: Kind
+    /// A user name, or the source (`alertmanager`) for automatic events.
+    public var actor: String
+    /// How the actor reached Tocsin: `alertmanager`, `api`, `cli`, …
+    public var channel: String
+    public var note: String?
+
+    public init(
+        id: Int64? = nil, incidentID: Int64? = nil, at: Date, kind: Kind, actor: String, channel: String,
+        note: String? = nil
+    ) {
+        self.id = id
+        self.incidentID = incidentID
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.channel = channel
+        self.note = note
+    }
+
+    public enum CodingKeys: String, CodingKey {
+        case id, at, kind, actor, channel, note
+        case incidentID = "incident_id"
+    }
+}

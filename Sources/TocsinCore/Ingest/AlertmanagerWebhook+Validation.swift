@@ -1,0 +1,158 @@
+import Foundation
+
+extension AlertmanagerWebhook {
+    /// The webhook payload version Tocsin understands.
+    public static let supportedVersion = "4"
+    /// A payload may carry at most this many alerts.
+    public static let maxAlerts = 10_000
+
+    /// Decodes and validates a raw webhook body.
+    public static func decode(_ body: some Collection<UInt8>, receivedAt: Date) throws(IngestValidationError)
+        -> AlertBatch
+    {
+        let payload: AlertmanagerWebhook
+        do {
+            payload = try JSONDecoder().decode(AlertmanagerWebhook.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw IngestValidationError(decodingError: error)
+        } catch {
+            throw IngestValidationError(field: "", problem: "the body is not valid JSON")
+        }
+        return try payload.validated(receivedAt: receivedAt)
+    }
+
+    /// Checks every field Tocsin relies on and returns the normalised batch.
+    ///
+    /// Alerts without a `fingerprint` get Alertmanager's FNV-1a fingerprint of their labels;
+    /// Go's zero time in `endsAt` means "not ended"; a missing `startsAt` means `receivedAt`.
+    public func validated(receivedAt: Date) throws(IngestValidationError) -> AlertBatch {
+        guard let version else { throw IngestValidationError(field: "version", problem: "is required") }
+        guard version == Self.supportedVersion else {
+            throw IngestValidationError(
+                field: "version", problem: "unsupported version \"\(version)\"; Tocsin accepts \"4\"")
+        }
+        let receiver = try Self.require(receiver, "receiver")
+        let groupKey = try Self.require(groupKey, "groupKey")
+        let status = try Self.status(status, field: "status")
+        guard let alerts else { throw IngestValidationError(field: "alerts", problem: "is required") }
+        guard alerts.count <= Self.maxAlerts else {
+            throw IngestValidationError(
+                field: "alerts", problem: "has \(alerts.count) alerts; at most \(Self.maxAlerts) are accepted")
+        }
+        let truncated = truncatedAlerts ?? 0
+        guard truncated >= 0 else {
+            throw IngestValidationError(field: "truncatedAlerts", problem: "must not be negative")
+        }
+        var normalised: [Alert] = []
+        normalised.reserveCapacity(alerts.count)
+        var positions: [Fingerprint: Int] = [:]
+        for (index, wire) in alerts.enumerated() {
+            let alert = try wire.validated(field: "alerts[\(index)]", receivedAt: receivedAt)
+            if let earlier = positions[alert.fingerprint] {
+                normalised[earlier] = alert
+            } else {
+                positions[alert.fingerprint] = normalised.count
+                normalised.append(alert)
+            }
+        }
+        return AlertBatch(
+            receiver: receiver,
+            groupKey: groupKey,
+            status: status,
+            groupLabels: groupLabels ?? [:],
+            commonLabels: commonLabels ?? [:],
+            commonAnnotations: commonAnnotations ?? [:],
+            externalURL: externalURL ?? "",
+            truncatedAlerts: truncated,
+            alerts: normalised
+        )
+    }
+
+    fileprivate static func require(_ value: String?, _ field: String) throws(IngestValidationError) -> String {
+        guard let value else { throw IngestValidationError(field: field, problem: "is required") }
+        guard !value.isEmpty else { throw IngestValidationError(field: field, problem: "must not be empty") }
+        return value
+    }
+
+    fileprivate static func status(_ value: String?, field: String) throws(IngestValidationError) -> AlertStatus {
+        guard let value else { throw IngestValidationError(field: field, problem: "is required") }
+        guard let status = AlertStatus(rawValue: value) else {
+            throw IngestValidationError(
+                field: field, problem: "must be \"firing\" or \"resolved\", got \"\(value)\"")
+        }
+        return status
+    }
+}
+
+extension AlertmanagerWebhook.WireAlert {
+    func validated(field: String, receivedAt: Date) throws(IngestValidationError) -> Alert {
+        let status = try AlertmanagerWebhook.status(status, field: "\(field).status")
+        guard let labels else { throw IngestValidationError(field: "\(field).labels", problem: "is required") }
+        try Self.checkLabels(labels, field: "\(field).labels")
+        let annotations = annotations ?? [:]
+        try Self.checkAnnotations(annotations, field: "\(field).annotations")
+        let starts = try Self.time(startsAt, field: "\(field).startsAt") ?? receivedAt
+        let ends = try Self.time(endsAt, field: "\(field).endsAt")
+        if let ends, ends < starts {
+            throw IngestValidationError(field: "\(field).endsAt", problem: "is before startsAt")
+        }
+        var fingerprintValue: Fingerprint?
+        if let fingerprint, !fingerprint.isEmpty {
+            guard let parsed = Fingerprint(hex: fingerprint) else {
+                throw IngestValidationError(
+                    field: "\(field).fingerprint", problem: "must be 16 hexadecimal digits, got \"\(fingerprint)\"")
+            }
+            fingerprintValue = parsed
+        }
+        return Alert(
+            fingerprint: fingerprintValue,
+            status: status,
+            labels: labels,
+            annotations: annotations,
+            startsAt: starts,
+            endsAt: status == .resolved ? (ends ?? receivedAt) : ends,
+            generatorURL: generatorURL ?? ""
+        )
+    }
+
+    private static func checkLabels(_ labels: [String: String], field: String) throws(IngestValidationError) {
+        guard !labels.isEmpty else {
+            throw IngestValidationError(field: field, problem: "at least one label pair is required")
+        }
+        guard labels.count <= LabelRules.maxLabelsPerAlert else {
+            throw IngestValidationError(
+                field: field, problem: "has \(labels.count) labels; at most \(LabelRules.maxLabelsPerAlert)")
+        }
+        for (name, value) in labels {
+            guard LabelRules.isValidName(name), name.utf8.count <= LabelRules.maxNameBytes else {
+                throw IngestValidationError(
+                    field: "\(field).\(name)", problem: "invalid label name \"\(name)\" (must match [a-zA-Z_][a-zA-Z0-9_]*)")
+            }
+            guard value.utf8.count <= LabelRules.maxLabelValueBytes else {
+                throw IngestValidationError(
+                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes")
+            }
+        }
+    }
+
+    private static func checkAnnotations(_ annotations: [String: String], field: String) throws(IngestValidationError) {
+        for (name, value) in annotations {
+            guard !name.isEmpty, name.utf8.count <= LabelRules.maxNameBytes else {
+                throw IngestValidationError(field: "\(field).\(name)", problem: "invalid annotation name")
+            }
+            guard value.utf8.count <= LabelRules.maxAnnotationValueBytes else {
+                throw IngestValidationError(
+                    field: "\(field).\(name)",
+                    problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes")
+            }
+        }
+    }
+
+    private static func time(_ text: String?, field: String) throws(IngestValidationError) -> Date? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let date = RFC3339.parse(text) else {
+            throw IngestValidationError(field: field, problem: "is not an RFC 3339 date-time: \"\(text)\"")
+        }
+        return RFC3339.isGoZeroTime(date) ? nil : date
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// Decides how a batch of alerts merges into incidents: the heart of deduplication and grouping.
+///
+/// Rules (Alertmanager-correct, see DESIGN.md):
+/// - alerts are keyed by fingerprint within an incident; a redelivery changes only last-seen times;
+/// - an open incident with the batch's key absorbs its alerts; otherwise a new incident opens when
+///   at least one alert fires;
+/// - alerts resolve one by one, and the incident resolves when none of its alerts fires any more;
+/// - a new fingerprint joining an acknowledged incident returns it to `triggered`;
+/// - resolved alerts for an already resolved incident only refresh its last-seen times.
+public enum IngestPlanner {
+    /// What the store holds for the most recent incident with the batch's key.
+    public struct Existing: Sendable {
+        public var incident: Incident
+        public var alerts: [Fingerprint: KnownAlert]
+
+        public init(incident: Incident, alerts: [Fingerprint: KnownAlert]) {
+            self.incident = incident
+            self.alerts = alerts
+        }
+    }
+
+    /// The stored facts about one alert that merging needs.
+    public struct KnownAlert: Sendable, Equatable {
+        public var status: AlertStatus
+        public var startsAt: Date
+        public var severity: String?
+
+        public init(status: AlertStatus, startsAt: Date, severity: String?) {
+            self.status = status
+            self.startsAt = startsAt
+            self.severity = severity
+        }
+    }
+
+    /// Plans the merge of `batch` into `latest` (the newest incident with the same key, if any).
+    public static func plan(batch: AlertBatch, latest: Existing?, now: Date) -> IngestPlan {
+        if let latest, latest.incident.state.isOpen {
+            return merge(batch: batch, into: latest, now: now)
+        }
+        if batch.hasFiringAlerts {
+            return open(batch: batch, now: now)
+        }
+        if let latest {
+            return refreshResolved(batch: batch, in: latest, now: now)
+        }
+        var counts = IngestPlan.Counts()
+        batch.alerts.forEach { _ in counts.add(.ignored) }
+        return IngestPlan(
+            incident: .none, alerts: [], outcomes: batch.alerts.map { _ in .ignored }, events: [], counts: counts)
+    }
+
+    private static func open(batch: AlertBatch, now: Date) -> IngestPlan {
+        let firing = batch.alerts.filter { $0.status == .firing }
+        let outcomes = batch.alerts.map { $0.status == .firing ? IngestPlan.AlertOutcome.new : .resolved }
+        let incident = Incident(
+            title: IncidentTitle.make(for: batch),
+            severity: highestSeverity(batch.alerts.compactMap { $0.labels["severity"] }),
+            state: .triggered,
+            source: batch.source,
+            receiver: batch.receiver,
+            groupKey: batch.groupKey,
+            groupLabels: batch.groupLabels,
+            externalURL: batch.externalURL,
+            createdAt: now,
+            lastSeenAt: now,
+            alertCount: batch.alerts.count,
+            firingCount: firing.count,
+            truncatedAlerts: batch.truncatedAlerts
+        )
+        var note = "\(describe(firing)) firing"
+        if batch.truncatedAlerts > 0 {
+            note += " (+\(batch.truncatedAlerts) more not sent by the source)"
+        }
+        let event = TimelineEvent(at: now, kind: .opened, actor: batch.source, channel: batch.source, note: note)
+        return IngestPlan(
+            incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event],
+            counts: count(outcomes))
+    }
+
+    private static func merge(batch: AlertBatch, into existing: Existing, now: Date) -> IngestPlan {
+        var incident = existing.incident
+        var known = existing.alerts
+        var alerts: [Alert] = []
+        var outcomes: [IngestPlan.AlertOutcome] = []
+        var added: [Alert] = []
+        var refired: [Alert] = []
+        var resolved: [Alert] = []
+        for var alert in batch.alerts {
+            let outcome: IngestPlan.AlertOutcome
+            switch (known[alert.fingerprint]?.status, alert.status) {
+            case (nil, .firing):
+                outcome = .new
+                added.append(alert)
+            case (nil, .resolved):
+                outcome = .resolved
+                resolved.append(alert)
+            case (.firing?, .firing):
+                outcome = .updated
+                alert.startsAt = min(alert.startsAt, known[alert.fingerprint]?.startsAt ?? alert.startsAt)
+            case (.firing?, .resolved):
+                outcome = .resolved
+                resolved.append(alert)
+            case (.resolved?, .firing):
+                outcome = .refired
+                refired.append(alert)
+            case (.resolved?, .resolved):
+                outcome = .updated
+            }
+            known[alert.fingerprint] = KnownAlert(
+                status: alert.status, startsAt: alert.startsAt, severity: alert.labels["severity"])
+            alerts.append(alert)
+            outcomes.append(outcome)
+        }
+
+        let actor = batch.source
+        var events: [TimelineEvent] = []
+        if !added.isEmpty {
+            events.append(TimelineEvent(at: now, kind: .alertsAdded, actor: actor, channel: actor,
+                                        note: "\(describe(added)) joined"))
+        }
+        if !refired.isEmpty {
+            events.append(TimelineEvent(at: now, kind: .alertsRefired, actor: actor, channel: actor,
+                                        note: "\(describe(refired)) firing again"))
+        }
+        if !resolved.isEmpty {
+            events.append(TimelineEvent(at: now, kind: .alertsResolved, actor: actor, channel: actor,
+                                        note: "\(describe(resolved)) resolved"))
+        }
+
+        let firingCount = known.values.filter { $0.status == .firing }.count
+        incident.lastSeenAt = now
+        incident.alertCount = known.count
+        incident.firingCount = firingCount
+        incident.truncatedAlerts = batch.truncatedAlerts
+        incident.severity = highestSeverity(known.values.compactMap(\.severity))
+
+        if firingCount == 0 {
+            incident.state = .resolved
+            incident.resolvedAt = now
+            incident.resolvedBy = actor
+            events.append(TimelineEvent(at: now, kind: .resolved, actor: actor, channel: actor,
+                                        note: "all alerts resolved"))
+        } else if incident.state == .acknowledged, !added.isEmpty {
+            incident.state = .triggered
+            incident.acknowledgedAt = nil
+            incident.acknowledgedBy = nil
+            events.append(TimelineEvent(at: now, kind: .retriggered, actor: actor, channel: actor,
+                                        note: "back to triggered: \(describe(added)) joined after the acknowledgement"))
+        }
+        return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: events,
+                          counts: count(outcomes))
+    }
+
+    private static func refreshResolved(batch: AlertBatch, in existing: Existing, now: Date) -> IngestPlan {
+        var incident = existing.incident
+        incident.lastSeenAt = now
+        var alerts: [Alert] = []
+        let outcomes: [IngestPlan.AlertOutcome] = batch.alerts.map { alert in
+            guard existing.alerts[alert.fingerprint] != nil else { return .ignored }
+            alerts.append(alert)
+            return .updated
+        }
+        return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: [],
+                          counts: count(outcomes))
+    }
+
+    /// The most severe of the given `severity` label values, or `none`.
+    public static func highestSeverity(_ labels: [String]) -> String {
+        labels.map(Severity.init(label:)).max()?.label ?? Severity.none.label
+    }
+
+    private static func count(_ outcomes: [IngestPlan.AlertOutcome]) -> IngestPlan.Counts {
+        var counts = IngestPlan.Counts()
+        outcomes.forEach { counts.add($0) }
+        return counts
+    }
+
+    /// `1 alert (DiskFull on db1:9100)` or `3 alerts (…, …, and 1 more)`.
+    static func describe(_ alerts: [Alert]) -> String {
+        let shown = alerts.prefix(3).map { alert -> String in
+            let target = alert.labels["instance"] ?? alert.labels["job"] ?? alert.fingerprint.description
+            return alert.name.isEmpty ? target : "\(alert.name) on \(target)"
+        }
+        var list = shown.joined(separator: ", ")
+        if alerts.count > shown.count {
+            list += ", and \(alerts.count - shown.count) more"
+        }
+        return "\(alerts.count) alert\(alerts.count == 1 ? "" : "s") (\(list))"
+    }
+}

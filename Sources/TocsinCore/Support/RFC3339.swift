@@ -1,0 +1,133 @@
+import Foundation
+
+/// Parses and prints RFC 3339 timestamps as Alertmanager and Prometheus send them.
+///
+/// Accepts 0 to 9 fractional digits (`…42Z`, `…42.33Z`, `…42.406469378Z`), `Z` or a numeric
+/// offset, and keeps sub-millisecond precision; Foundation's formatters reject one or the other
+/// form depending on their options. Go's zero time (`0001-01-01T00:00:00Z`) parses to a date in
+/// year 1, which callers treat as "unset" through ``isGoZeroTime(_:)``.
+public enum RFC3339 {
+    /// Parses `text`, or returns nil when it is not an RFC 3339 date-time.
+    public static func parse(_ text: String) -> Date? {
+        var scanner = Scanner(bytes: Array(text.utf8))
+        guard let year = scanner.digits(4), scanner.skip("-"),
+            let month = scanner.digits(2), scanner.skip("-"),
+            let day = scanner.digits(2), scanner.skip("T") || scanner.skip("t") || scanner.skip(" "),
+            let hour = scanner.digits(2), scanner.skip(":"),
+            let minute = scanner.digits(2), scanner.skip(":"),
+            let second = scanner.digits(2)
+        else { return nil }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else {
+            return nil
+        }
+        var fraction = 0.0
+        if scanner.skip(".") {
+            var scale = 0.1
+            var count = 0
+            while let digit = scanner.digit() {
+                fraction += Double(digit) * scale
+                scale /= 10
+                count += 1
+            }
+            guard count > 0 else { return nil }
+        }
+        var offsetSeconds = 0
+        if scanner.skip("Z") || scanner.skip("z") {
+            offsetSeconds = 0
+        } else if let sign = scanner.sign() {
+            guard let offsetHours = scanner.digits(2), scanner.skip(":"), let offsetMinutes = scanner.digits(2),
+                offsetHours < 24, offsetMinutes < 60
+            else { return nil }
+            offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
+        } else {
+            return nil
+        }
+        guard scanner.atEnd else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
+    }
+
+    /// Prints `date` in UTC with millisecond precision, e.g. `2026-11-26T23:32:42.330Z`.
+    public static func format(_ date: Date) -> String {
+        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let millis = ((totalMillis % 1000) + 1000) % 1000
+        let totalSeconds = (totalMillis - millis) / 1000
+        let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
+        let days = (totalSeconds - secondsOfDay) / 86_400
+        let (year, month, day) = civilFromDays(days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":" + pad(secondsOfDay % 60, 2)
+            + "." + pad(millis, 3) + "Z"
+    }
+
+    /// Whether `date` is Go's zero time, which Alertmanager sends as `endsAt` of firing alerts.
+    public static func isGoZeroTime(_ date: Date) -> Bool {
+        date.timeIntervalSince1970 <= goZeroTime
+    }
+
+    private static let goZeroTime: TimeInterval = -62_135_596_800
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    // Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var index = 0
+
+        init(bytes: [UInt8]) { self.bytes = bytes }
+
+        var atEnd: Bool { index == bytes.count }
+
+        mutating func digit() -> Int? {
+            guard index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 else { return nil }
+            defer { index += 1 }
+            return Int(bytes[index] - 0x30)
+        }
+
+        mutating func digits(_ count: Int) -> Int? {
+            var value = 0
+            for _ in 0..<count {
+                guard let next = digit() else { return nil }
+                value = value * 10 + next
+            }
+            return value
+        }
+
+        mutating func skip(_ character: Character) -> Bool {
+            guard let ascii = character.asciiValue, index < bytes.count, bytes[index] == ascii else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func sign() -> Int? {
+            if skip("+") { return 1 }
+            if skip("-") { return -1 }
+            return nil
+        }
+    }
+}

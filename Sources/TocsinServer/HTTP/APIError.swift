@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TocsinCore
+import TocsinStore
+
+/// An error answered to an API caller as JSON naming the field and the problem:
+/// `{"error": {"status": 400, "code": "invalid_payload", "field": "alerts[0].labels", "message": "…"}}`.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable machine-readable code, e.g. `invalid_payload`, `unauthorized`, `not_found`.
+    public var code: String
+    /// The offending field, when there is one.
+    public var field: String?
+    public var message: String
+    /// Extra headers, e.g. `Retry-After` on 503 or `WWW-Authenticate` on 401.
+    public var headers: HTTPFields = [:]
+
+    public init(
+        _ status: HTTPResponse.Status, code: String, field: String? = nil, message: String, headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.code = code
+        self.field = field
+        self.message = message
+        self.headers = headers
+    }
+
+    private struct Body: Encodable {
+        struct Detail: Encodable {
+            var status: Int
+            var code: String
+            var field: String?
+            var message: String
+            var requestID: String?
+
+            enum CodingKeys: String, CodingKey {
+                case status, code, field, message
+                case requestID = "request_id"
+            }
+        }
+
+        var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let correlationID = (context as? TocsinRequestContext)?.correlationID
+        let body = Body(error: .init(status: status.code, code: code, field: field, message: message, requestID: correlationID))
+        var response = try JSONResponse.make(body, status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}
+
+extension APIError {
+    /// The answer to a rejected ingest payload (400).
+    static func invalidPayload(_ error: IngestValidationError) -> APIError {
+        APIError(.badRequest, code: "invalid_payload", field: error.field.isEmpty ? nil : error.field, message: error.description)
+    }
+
+    /// Translates a storage failure: busy → 503 with Retry-After, not found → 404, conflict → 409.
+    static func from(_ error: StoreError) -> APIError {
+        switch error {
+        case .busy:
+            APIError(.serviceUnavailable, code: "unavailable", message: error.description, headers: [.retryAfter: "1"])
+        case .notFound:
+            APIError(.notFound, code: "not_found", message: error.description)
+        case .conflict, .constraint:
+            APIError(.conflict, code: "conflict", message: error.description)
+        case .databaseNewerThanBinary, .cannotOpen, .database:
+            APIError(.internalServerError, code: "internal", message: error.description)
+        }
+    }
+}
+
+/// Builds JSON responses with Tocsin's encoder settings.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try TocsinJSON.encoder().encode(value)
+        var buffer = ByteBuffer()
+        buffer.writeBytes(data)
+        buffer.writeString("\n")
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TocsinCore
+import TocsinStore
+
+/// `POST /api/v1/ingest/alertmanager`: Alertmanager's webhook, committed before it is answered.
+struct IngestRoutes {
+    let store: TocsinStore
+    let clock: any TocsinClock
+    /// When set, requests must carry `Authorization: Bearer <ingestToken>`.
+    let ingestToken: String?
+    let maxBodyBytes: Int
+
+    /// The answer to an accepted payload.
+    struct Accepted: Encodable {
+        var status = "ok"
+        var incidentIDs: [Int64]
+        var state: IncidentState?
+        var alerts: IngestPlan.Counts
+
+        enum CodingKeys: String, CodingKey {
+            case status, state, alerts
+            case incidentIDs = "incident_ids"
+        }
+    }
+
+    func register(on router: Router<TocsinRequestContext>) {
+        router.post("/api/v1/ingest/alertmanager") { request, context in
+            try await ingestAlertmanager(request, context: context)
+        }
+    }
+
+    func ingestAlertmanager(_ request: Request, context: TocsinRequestContext) async throws -> Response {
+        try authorize(request)
+        try requireJSON(request)
+        let body = try await collectBody(request)
+        let now = clock.now
+        let batch: AlertBatch
+        do {
+            batch = try AlertmanagerWebhook.decode(body.readableBytesView, receivedAt: now)
+        } catch {
+            context.logger.notice("rejected ingest payload", metadata: ["problem": "\(error)"])
+            throw APIError.invalidPayload(error)
+        }
+        let result = try await store.ingest(batch, now: now)
+        context.logger.info(
+            "ingested",
+            metadata: [
+                "receiver": .string(batch.receiver),
+                "incident_id": .string(result.incidentID.map(String.init) ?? "none"),
+                "alerts_new": .stringConvertible(result.counts.new),
+                "alerts_resolved": .stringConvertible(result.counts.resolved),
+            ])
+        return try JSONResponse.make(
+            Accepted(incidentIDs: result.incidentID.map { [$0] } ?? [], state: result.state, alerts: result.counts))
+    }
+
+    private func authorize(_ request: Request) throws {
+        guard let ingestToken else { return }
+        guard let presented = BearerAuthMiddleware.bearerToken(request) else {
+            throw BearerAuthMiddleware.unauthorized(
+                "this endpoint requires Authorization: Bearer <ingest token> (Alertmanager: http_config.authorization)")
+        }
+        guard APIToken.constantTimeEquals(presented, ingestToken) else {
+            throw BearerAuthMiddleware.unauthorized("wrong ingest token")
+        }
+    }
+
+    private func requireJSON(_ request: Request) throws {
+        let contentType = request.headers[.contentType] ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "application/json" else {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type", field: "Content-Type",
+                message: "expected Content-Type: application/json, got \(contentType.isEmpty ? "none" : "\"\(contentType)\"")")
+        }
+    }
+
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let tooLarge = APIError(
+            .contentTooLarge, code: "payload_too_large",
+            message: "the body is larger than the limit of \(maxBodyBytes) bytes (serve --max-body-bytes)")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw tooLarge
+        }
+        do {
+            return try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import Logging
+import TocsinCore
+import TocsinStore
+
+/// Assembles Tocsin's HTTP application: routes, middleware and the services that run beside it.
+public struct TocsinServer {
+    /// What `tocsin serve` is told on its command line.
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// When set, `POST /api/v1/ingest/alertmanager` requires this bearer token.
+        public var ingestToken: String?
+        /// Largest ingest body accepted, in bytes (413 above it).
+        public var maxBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20) {
+            self.host = host
+            self.port = port
+            self.ingestToken = ingestToken
+            self.maxBodyBytes = maxBodyBytes
+        }
+    }
+
+    public let configuration: Configuration
+    public let store: TocsinStore
+    public let clock: any TocsinClock
+    public let logger: Logger
+
+    public init(configuration: Configuration, store: TocsinStore, clock: any TocsinClock = WallClock(), logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The router with every route and middleware; tests drive it directly or over real HTTP.
+    public func makeRouter() -> Router<TocsinRequestContext> {
+        let router = Router(context: TocsinRequestContext.self)
+        router.add(middleware: CorrelationMiddleware())
+        HealthRoutes(store: store).register(on: router)
+        IngestRoutes(
+            store: store, clock: clock, ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
+        ).register(on: router)
+        IncidentRoutes(store: store, clock: clock).register(on: router)
+        return router
+    }
+
+    /// The application, bound to the configured host and port.
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tocsin"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}

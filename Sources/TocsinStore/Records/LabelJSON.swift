@@ -1,0 +1,15 @@
+import Foundation
+
+/// Label and annotation maps as stored in JSON columns: compact, keys sorted (as GRDB writes them
+/// for Codable records, so both paths produce the same text).
+enum LabelJSON {
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func encode(_ map: [String: String]) throws -> String {
+        String(decoding: try encoder.encode(map), as: UTF8.self)
+    }
+}

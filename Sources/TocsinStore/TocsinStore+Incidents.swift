@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// An incident with its alerts and its timeline, as `tocsin show` presents it.
+public struct IncidentDetail: Codable, Sendable, Equatable {
+    public var incident: Incident
+    /// Firing alerts first, then resolved ones; each group by first sighting.
+    public var alerts: [IncidentAlert]
+    /// Oldest event first.
+    public var timeline: [TimelineEvent]
+}
+
+/// One page of an incident listing.
+public struct IncidentPage: Codable, Sendable, Equatable {
+    /// Newest first.
+    public var incidents: [Incident]
+    /// Pass as `before` to get the next page; nil on the last page.
+    public var nextBefore: Int64?
+
+    public enum CodingKeys: String, CodingKey {
+        case incidents
+        case nextBefore = "next_before"
+    }
+}
+
+/// The answer to an acknowledge or resolve command.
+public struct IncidentCommandResult: Codable, Sendable, Equatable {
+    public var incident: Incident
+    /// False when the incident was already in the requested state (the command was a no-op).
+    public var changed: Bool
+}
+
+/// Who asked for a state change, and how.
+public struct Actor: Sendable, Equatable {
+    public var name: String
+    /// `api`, `cli`, `email-link`, …
+    public var channel: String
+
+    public init(name: String, channel: String) {
+        self.name = name
+        self.channel = channel
+    }
+}
+
+extension TocsinStore {
+    /// The most pages a listing returns at once.
+    public static let maxPageSize = 500
+
+    /// Incidents in the states of `filter`, newest first, at most `limit`, with ids below `before`.
+    public func incidents(filter: IncidentFilter, limit: Int = 50, before: Int64? = nil) async throws(StoreError)
+        -> IncidentPage
+    {
+        let size = max(1, min(limit, Self.maxPageSize))
+        return try await read { db in
+            var request = Incident.all()
+            if filter != .all {
+                request = request.filter(filter.states.map(\.rawValue).contains(Column("state")))
+            }
+            if let before {
+                request = request.filter(Column("id") < before)
+            }
+            let rows = try request.order(Column("id").desc).limit(size + 1).fetchAll(db)
+            let page = Array(rows.prefix(size))
+            return IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
+        }
+    }
+
+    /// One incident with its alerts and timeline.
+    public func incident(id: Int64) async throws(StoreError) -> IncidentDetail {
+        try await read { db in try Self.detail(id: id, in: db) }
+    }
+
+    /// Acknowledges an incident: stops escalation; repeating it is a no-op; a resolved incident is refused.
+    public func acknowledge(id: Int64, by actor: Actor, note: String?, now: Date) async throws(StoreError)
+        -> IncidentCommandResult
+    {
+        try await write { db in
+            try Self.apply(IncidentLifecycle.acknowledge, kind: .acknowledged, id: id, actor: actor, note: note, now: now, in: db)
+        }
+    }
+
+    /// Resolves an incident by hand; repeating it is a no-op.
+    public func resolve(id: Int64, by actor: Actor, note: String?, now: Date) async throws(StoreError)
+        -> IncidentCommandResult
+    {
+        try await write { db in
+            try Self.apply(IncidentLifecycle.resolve, kind: .resolved, id: id, actor: actor, note: note, now: now, in: db)
+        }
+    }
+
+    private static func apply(
+        _ transition: (IncidentState) -> IncidentLifecycle.Transition, kind: TimelineEvent.Kind,
+        id: Int64, actor: Actor, note: String?, now: Date, in db: Database
+    ) throws -> IncidentCommandResult {
+        guard var incident = try Incident.fetchOne(db, key: id) else {
+            throw StoreError.notFound(what: "incident", id: "#\(id)")
+        }
+        switch transition(incident.state) {
+        case .unchanged:
+            return IncidentCommandResult(incident: incident, changed: false)
+        case .rejected(let reason):
+            throw StoreError.conflict("incident #\(id): \(reason)")
+        case .moves(let state):
+            incident.state = state
+            switch state {
+            case .acknowledged:
+                incident.acknowledgedAt = now
+                incident.acknowledgedBy = actor.name
+            case .resolved:
+                incident.resolvedAt = now
+                incident.resolvedBy = actor.name
+            case .triggered:
+                break
+            }
+            try incident.update(db)
+            var event = TimelineEvent(incidentID: id, at: now, kind: kind, actor: actor.name, channel: actor.channel, note: note)
+            try event.insert(db)
+            return IncidentCommandResult(incident: incident, changed: true)
+        }
+    }
+
+    static func detail(id: Int64, in db: Database) throws -> IncidentDetail {
+        guard let incident = try Incident.fetchOne(db, key: id) else {
+            throw StoreError.notFound(what: "incident", id: "#\(id)")
+        }
+        let alerts = try IncidentAlert
+            .filter(Column("incident_id") == id)
+            .order(Column("status"), Column("id"))
+            .fetchAll(db)
+        let timeline = try TimelineEvent
+            .filter(Column("incident_id") == id)
+            .order(Column("id"))
+            .fetchAll(db)
+        return IncidentDetail(incident: incident, alerts: alerts, timeline: timeline)
+    }
+}

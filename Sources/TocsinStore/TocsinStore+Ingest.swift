@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// What storing one batch did, as reported back to the sender.
+public struct IngestResult: Codable, Sendable, Equatable {
+    /// The incident the batch went into, if any.
+    public var incidentID: Int64?
+    /// The incident's state afterwards.
+    public var state: IncidentState?
+    public var counts: IngestPlan.Counts
+
+    public enum CodingKeys: String, CodingKey {
+        case incidentID = "incident_id"
+        case state, counts
+    }
+}
+
+extension TocsinStore {
+    /// Merges `batch` into its incident and commits: alerts upserted by fingerprint, the incident
+    /// opened or updated, timeline events appended, all in one transaction.
+    public func ingest(_ batch: AlertBatch, now: Date) async throws(StoreError) -> IngestResult {
+        try await write { db in try Self.ingest(batch, now: now, in: db) }
+    }
+
+    static func ingest(_ batch: AlertBatch, now: Date, in db: Database) throws -> IngestResult {
+        let latest = try latestIncident(receiver: batch.receiver, groupKey: batch.groupKey, in: db)
+        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now)
+        var incident: Incident
+        switch plan.incident {
+        case .none:
+            return IngestResult(incidentID: nil, state: nil, counts: plan.counts)
+        case .insert(let opened):
+            incident = opened
+            try incident.insert(db)
+        case .update(let updated):
+            incident = updated
+            try incident.update(db)
+        }
+        guard let incidentID = incident.id else {
+            throw StoreError.database("incident was stored without an id")
+        }
+        for alert in plan.alerts {
+            try upsert(alert, incidentID: incidentID, now: now, in: db)
+        }
+        for var event in plan.events {
+            event.incidentID = incidentID
+            try event.insert(db)
+        }
+        return IngestResult(incidentID: incidentID, state: incident.state, counts: plan.counts)
+    }
+
+    /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
+    static func upsert(_ alert: Alert, incidentID: Int64, now: Date, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO incident_alerts (incident_id, fingerprint, status, severity, labels, annotations,
+                                             starts_at, ends_at, generator_url, first_seen_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (incident_id, fingerprint) DO UPDATE SET
+                    status = excluded.status, severity = excluded.severity, labels = excluded.labels,
+                    annotations = excluded.annotations, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+                    generator_url = excluded.generator_url, last_seen_at = excluded.last_seen_at
+                """)
+        try statement.execute(arguments: [
+            incidentID, alert.fingerprint, alert.status, alert.labels["severity"],
+            try LabelJSON.encode(alert.labels), try LabelJSON.encode(alert.annotations),
+            alert.startsAt, alert.endsAt, alert.generatorURL, now, now,
+        ])
+    }
+
+    /// The newest incident with this key and the facts about its alerts that merging needs.
+    static func latestIncident(receiver: String, groupKey: String, in db: Database) throws -> IngestPlanner.Existing? {
+        guard
+            let incident = try Incident
+                .filter(Column("receiver") == receiver && Column("group_key") == groupKey)
+                .order(Column("id").desc)
+                .fetchOne(db),
+            let id = incident.id
+        else { return nil }
+        var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT fingerprint, status, starts_at, severity FROM incident_alerts WHERE incident_id = ?",
+            arguments: [id])
+        while let row = try rows.next() {
+            guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
+                let status = AlertStatus.fromDatabaseValue(row[1]),
+                let startsAt = Date.fromDatabaseValue(row[2])
+            else { throw StoreError.database("malformed alert row in incident \(id)") }
+            alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt, severity: row[3])
+        }
+        return IngestPlanner.Existing(incident: incident, alerts: alerts)
+    }
+}

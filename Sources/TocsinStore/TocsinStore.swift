@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// Tocsin's state in one SQLite file: incidents, alerts, timelines, users and tokens.
+///
+/// Opens the file in WAL mode, applies the embedded migrations and exposes repositories as
+/// methods (`TocsinStore+Ingest.swift`, `+Incidents.swift`, `+Users.swift`). Every write is one
+/// transaction; a method returns only after it has committed.
+public final class TocsinStore: Sendable {
+    /// How durable a commit is.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: a commit survives a process crash and a power loss.
+        case full
+        /// `synchronous=NORMAL`: a commit survives a process crash; the last commits may be lost on power loss.
+        case normal
+    }
+
+    /// Options for opening the database.
+    public struct Configuration: Sendable {
+        /// How long a write waits for a lock held by another process before failing as busy.
+        public var busyTimeout: TimeInterval = 5
+        public var durability: Durability = .full
+
+        public init(busyTimeout: TimeInterval = 5, durability: Durability = .full) {
+            self.busyTimeout = busyTimeout
+            self.durability = durability
+        }
+    }
+
+    let writer: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating it and its directory if needed) and migrates the database at `path`.
+    public init(path: String, configuration: Configuration = Configuration()) throws(StoreError) {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.foreignKeysEnabled = true
+        let synchronous = configuration.durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        try SchemaMigrations.migrate(writer, path: path)
+    }
+
+    /// Identifiers of the migrations applied to this database, in order.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try SchemaMigrations.applied(writer)
+    }
+
+    /// Identifiers of the migrations this binary carries.
+    public static var knownMigrations: [String] { SchemaMigrations.embedded.map(\.identifier) }
+
+    /// Proves the database accepts a write (for readiness checks) without changing any data.
+    public func checkWritable() async throws(StoreError) {
+        try await StoreError.mapping {
+            try await writer.write { db in try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS readiness_probe (x)") }
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping errors.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        try await StoreError.mapping { try await writer.write(body) }
+    }
+
+    /// Runs `body` on a read-only snapshot, mapping errors.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        try await StoreError.mapping { try await writer.read(body) }
+    }
+
+    /// Closes the database, checkpointing the WAL.
+    public func close() throws(StoreError) {
+        try StoreError.mapping {
+            try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try writer.close()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinTestSupport
+
+@Suite("Alertmanager webhook validation")
+struct WebhookValidationTests {
+    let now = Date(timeIntervalSince1970: 1_795_800_000)
+
+    @Test("every captured webhook decodes", arguments: Fixtures.webhookNames)
+    func decodesCaptures(name: String) throws {
+        let batch = try Fixtures.batch(name)
+        #expect(!batch.alerts.isEmpty)
+        #expect(!batch.groupKey.isEmpty)
+    }
+
+    @Test("firing alerts carry no end time; resolved ones keep theirs; fractions survive")
+    func normalisesTimes() throws {
+        let batch = try Fixtures.batch("webhook-06-firing-group-partially-resolved")
+        #expect(batch.status == .firing)
+        let resolved = try #require(batch.alerts.first { $0.status == .resolved })
+        let firing = try #require(batch.alerts.first { $0.status == .firing })
+        #expect(firing.endsAt == nil)
+        #expect(resolved.endsAt == RFC3339.parse("2026-11-26T23:32:49.421Z"))
+        #expect(resolved.startsAt == RFC3339.parse("2026-11-26T23:32:42.33Z"))
+    }
+
+    @Test("truncatedAlerts and group labels are kept")
+    func keepsTruncation() throws {
+        let batch = try Fixtures.batch("webhook-10-firing-truncated-max_alerts-2")
+        #expect(batch.truncatedAlerts == 3)
+        #expect(batch.alerts.count == 2)
+        #expect(batch.receiver == "storage-max2")
+    }
+
+    @Test("a missing fingerprint is computed from the labels")
+    func computesMissingFingerprint() throws {
+        let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"{}:{}","alerts":[{"status":"firing","labels":{"alertname":"DiskFull","cluster":"eu1","instance":"db1:9100","job":"node","page":"true","severity":"critical","team":"dba"},"startsAt":"2026-11-26T23:32:42Z"}]}"#
+        let batch = try AlertmanagerWebhook.decode(Array(body.utf8), receivedAt: now)
+        #expect(batch.alerts[0].fingerprint.description == "ed331a96675122bf")
+    }
+
+    @Test("unknown fields are ignored")
+    func ignoresUnknownFields() throws {
+        let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","notification_reason":"first notification","routeLabels":{"a":"b"},"alerts":[{"status":"firing","labels":{"a":"b"},"extra":1}]}"#
+        let batch = try AlertmanagerWebhook.decode(Array(body.utf8), receivedAt: now)
+        #expect(batch.alerts.count == 1)
+        #expect(batch.alerts[0].startsAt == now)
+    }
+
+    static let invalid: [(body: String, field: String, fragment: String)] = [
+        ("hello", "", "not valid JSON"),
+        ("[]", "", "expected"),
+        (#"{"status":"firing","receiver":"r","groupKey":"k","alerts":[]}"#, "version", "required"),
+        (#"{"version":"3","status":"firing","receiver":"r","groupKey":"k","alerts":[]}"#, "version", "unsupported version"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k"}"#, "alerts", "required"),
+        (#"{"version":"4","receiver":"r","groupKey":"k","alerts":[]}"#, "status", "required"),
+        (#"{"version":"4","status":"burning","receiver":"r","groupKey":"k","alerts":[]}"#, "status", "\"firing\" or \"resolved\""),
+        (#"{"version":"4","status":"firing","groupKey":"k","alerts":[]}"#, "receiver", "required"),
+        (#"{"version":"4","status":"firing","receiver":"r","alerts":[]}"#, "groupKey", "required"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"labels":{"a":"b"}}]}"#, "alerts[0].status", "required"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing"}]}"#, "alerts[0].labels", "required"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{}}]}"#, "alerts[0].labels", "at least one label"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"my-label":"v"}}]}"#, "alerts[0].labels.my-label", "invalid label name"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"a":1}}]}"#, "alerts[0].labels.a", "expected a string"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"yesterday"}]}"#, "alerts[0].startsAt", "RFC 3339"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"resolved","labels":{"a":"b"},"startsAt":"2030-01-01T00:00:00Z","endsAt":"2029-01-01T00:00:00Z"}]}"#, "alerts[0].endsAt", "before startsAt"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"a":"b"},"fingerprint":"xyz"}]}"#, "alerts[0].fingerprint", "16 hexadecimal"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","truncatedAlerts":-1,"alerts":[]}"#, "truncatedAlerts", "negative"),
+    ]
+
+    @Test("bad input names the field and the problem", arguments: invalid)
+    func rejects(_ testCase: (body: String, field: String, fragment: String)) {
+        #expect {
+            try AlertmanagerWebhook.decode(Array(testCase.body.utf8), receivedAt: now)
+        } throws: { error in
+            guard let error = error as? IngestValidationError else { return false }
+            return error.field == testCase.field && error.description.contains(testCase.fragment)
+        }
+    }
+
+    @Test("a duplicate fingerprint inside one payload keeps the last occurrence")
+    func deduplicatesWithinPayload() throws {
+        let body = #"{"version":"4","status":"resolved","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"a":"b"}},{"status":"resolved","labels":{"a":"b"},"endsAt":"2030-01-01T00:00:00Z"}]}"#
+        let batch = try AlertmanagerWebhook.decode(Array(body.utf8), receivedAt: now)
+        #expect(batch.alerts.count == 1)
+        #expect(batch.alerts[0].status == .resolved)
+    }
+}

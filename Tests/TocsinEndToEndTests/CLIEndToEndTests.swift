@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TocsinDelivery
+import TocsinTestSupport
+
+/// The real `tocsin serve` binary on a free port with a temporary database, driven by the real CLI.
+@Suite("tocsin serve + tocsin CLI, end to end", .serialized)
+struct CLIEndToEndTests {
+    func post(_ fixture: String, to server: ServerProcess) throws -> HTTPTransferResponse {
+        try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: server.url + "/api/v1/ingest/alertmanager",
+            headers: [("Content-Type", "application/json")], body: Array(try Fixtures.data(fixture))))
+    }
+
+    @Test("an on-call engineer lists, shows, acknowledges and resolves; errors exit non-zero with one line")
+    func onCallSession() throws {
+        let directory = try TemporaryDirectory("tocsin-e2e")
+        defer { directory.remove() }
+        let db = directory.path("tocsin.sqlite")
+
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db])
+        #expect(added.status == 0, "\(added.stderr)")
+        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        #expect(token.hasPrefix("tcn_"))
+        let duplicate = try TocsinBinary.run(["users", "add", "alice", "--email", "a@example.com", "--db", db])
+        #expect(duplicate.status == 6 && duplicate.stderr.contains("already exists"))
+
+        let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
+        defer { server.stop(signal: SIGKILL) }
+        #expect(try post("webhook-01-firing-critical-single", to: server).status == 200)
+        #expect(try post("webhook-04-firing-grouped-2-alerts", to: server).status == 200)
+
+        let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
+        let list = try TocsinBinary.run(["incidents"], environment: env)
+        #expect(list.status == 0, "\(list.stderr)")
+        let lines = list.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("ID") == true)
+        #expect(lines.count == 3)
+        #expect(lines[1].hasPrefix("#2") && lines[1].contains("triggered") && lines[1].contains("InstanceDown (cluster=eu1)"))
+        #expect(lines[2].hasPrefix("#1") && lines[2].contains("critical") && lines[2].contains("Disk almost full on db1"))
+
+        let json = try TocsinBinary.run(["incidents", "--json", "--state", "all"], environment: env)
+        let page = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((page?["incidents"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [2, 1])
+
+        let ack = try TocsinBinary.run(["ack", "2", "--note", "on it"], environment: env)
+        #expect(ack.status == 0 && ack.stdout.contains("Incident #2 acknowledged"))
+        let again = try TocsinBinary.run(["ack", "#2"], environment: env)
+        #expect(again.status == 0 && again.stdout.contains("already acknowledged"))
+
+        let show = try TocsinBinary.run(["show", "2"], environment: env)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("State         acknowledged"))
+        #expect(show.stdout.contains("acknowledged by alice via cli: on it"))
+        #expect(show.stdout.contains("3cfbf7b266d39143"))
+
+        let resolve = try TocsinBinary.run(["resolve", "2", "--note", "rebooted"], environment: env)
+        #expect(resolve.status == 0 && resolve.stdout.contains("resolved"))
+        let lateAck = try TocsinBinary.run(["ack", "2"], environment: env)
+        #expect(lateAck.status == 6)
+        #expect(lateAck.stderr == "tocsin: incident #2: the incident is already resolved and cannot be acknowledged\n")
+
+        let missing = try TocsinBinary.run(["show", "99"], environment: env)
+        #expect(missing.status == 5 && missing.stderr.contains("#99 not found"))
+        let badToken = try TocsinBinary.run(["incidents", "--token", "tcn_wrong"], environment: env)
+        #expect(badToken.status == 4 && badToken.stderr.hasPrefix("tocsin: unauthorized"))
+        let noToken = try TocsinBinary.run(["incidents"], environment: ["TOCSIN_URL": server.url])
+        #expect(noToken.status == 4 && noToken.stderr.contains("TOCSIN_TOKEN"))
+        let unreachable = try TocsinBinary.run(["incidents", "--server", "http://127.0.0.1:1"], environment: env)
+        #expect(unreachable.status == 3 && unreachable.stderr.contains("cannot reach"))
+        let usage = try TocsinBinary.run(["ack", "minus-one"], environment: env)
+        #expect(usage.status != 0 && usage.stderr.contains("minus-one"))
+
+        // Every request was logged as JSON with its correlation id.
+        let requestLines = server.log().split(separator: "\n").filter { $0.contains("\"msg\":\"request\"") }
+        #expect(requestLines.count >= 8)
+        #expect(requestLines.allSatisfy { $0.contains("\"correlation_id\":") })
+    }
+
+    @Test("after SIGKILL and restart on the same file, every acknowledged write is still there")
+    func survivesKill() throws {
+        let directory = try TemporaryDirectory("tocsin-e2e")
+        defer { directory.remove() }
+        let db = directory.path("tocsin.sqlite")
+        let first = try ServerProcess(arguments: ["--db", db], logPath: directory.path("first.log"))
+        var accepted = 0
+        for step in FixtureReplay.steps where try post(step.fixture, to: first).status == 200 {
+            accepted += 1
+        }
+        #expect(accepted == FixtureReplay.steps.count)
+        first.stop(signal: SIGKILL)
+
+        let second = try ServerProcess(arguments: ["--db", db], logPath: directory.path("second.log"))
+        defer { second.stop() }
+        let added = try TocsinBinary.run(["users", "add", "bob", "--email", "bob@example.com", "--db", db])
+        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        let list = try TocsinBinary.run(["incidents", "--state", "all", "--json"], environment: ["TOCSIN_URL": second.url, "TOCSIN_TOKEN": token])
+        let page = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]
+        let states = (page?["incidents"] as? [[String: Any]])?.compactMap { $0["state"] as? String } ?? []
+        #expect(states.count == 8)
+        #expect(states.filter { $0 == "resolved" }.count == 4)
+        #expect(second.stop() == 0, "SIGTERM stops the server cleanly")
+    }
+
+    @Test("serve refuses a bad option with a clear message")
+    func serveValidation() throws {
+        let outcome = try TocsinBinary.run(["serve", "--port", "70000"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("--port must be between 0 and 65535"))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTestSupport
+
+@Suite("Incident API over real HTTP")
+struct IncidentAPITests {
+    @Test("missing or unknown tokens get 401 with a JSON error; nothing changes")
+    func authentication() async throws {
+        try await LiveServer.run { server in
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            let before = try await DatabaseSnapshot.take(server.store)
+            for token in ["", "tcn_unknown"] {
+                for (method, path) in [(HTTPRequest.Method.get, "/api/v1/incidents"), (.get, "/api/v1/incidents/1"),
+                                       (.post, "/api/v1/incidents/1/ack"), (.post, "/api/v1/incidents/1/resolve")] {
+                    let response = try await server.api(method, path, token: token)
+                    #expect(response.status == .unauthorized, "\(method) \(path) with \"\(token)\"")
+                    #expect(try response.apiError().message.isEmpty == false)
+                }
+            }
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
+        }
+    }
+
+    @Test("list, filter, show, ack, re-ack, resolve, and 409 on acking a resolved incident")
+    func lifecycle() async throws {
+        try await LiveServer.run { server in
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            _ = try await server.ingest(try Fixtures.data("webhook-04-firing-grouped-2-alerts"))
+
+            let list = try await server.api(.get, "/api/v1/incidents").decode(IncidentPage.self)
+            #expect(list.incidents.map(\.id) == [2, 1])
+            let none = try await server.api(.get, "/api/v1/incidents?state=acknowledged").decode(IncidentPage.self)
+            #expect(none.incidents.isEmpty)
+
+            let ack = try await server.api(.post, "/api/v1/incidents/2/ack", json: #"{"note":"looking"}"#)
+            #expect(ack.status == .ok)
+            let acked = try ack.decode(IncidentCommandResult.self)
+            #expect(acked.changed && acked.incident.state == .acknowledged && acked.incident.acknowledgedBy == "alice")
+            let reAck = try await server.api(.post, "/api/v1/incidents/2/ack").decode(IncidentCommandResult.self)
+            #expect(!reAck.changed)
+
+            let detail = try await server.api(.get, "/api/v1/incidents/2").decode(IncidentDetail.self)
+            #expect(detail.alerts.count == 2)
+            #expect(detail.timeline.map(\.kind) == [.opened, .acknowledged])
+            #expect(detail.timeline[1].actor == "alice" && detail.timeline[1].channel == "api" && detail.timeline[1].note == "looking")
+
+            let resolved = try await server.api(.post, "/api/v1/incidents/2/resolve").decode(IncidentCommandResult.self)
+            #expect(resolved.incident.state == .resolved)
+            let before = try await DatabaseSnapshot.take(server.store)
+            let conflict = try await server.api(.post, "/api/v1/incidents/2/ack")
+            #expect(conflict.status == .conflict)
+            #expect(try conflict.apiError().message.contains("already resolved"))
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
+        }
+    }
+
+    @Test("bad ids and parameters get 400 or 404 naming the problem")
+    func badRequests() async throws {
+        try await LiveServer.run { server in
+            let missing = try await server.api(.get, "/api/v1/incidents/42")
+            #expect(missing.status == .notFound)
+            #expect(try missing.apiError().message.contains("#42 not found"))
+            let word = try await server.api(.get, "/api/v1/incidents/abc")
+            #expect(word.status == .badRequest)
+            #expect(try word.apiError().field == "id")
+            let state = try await server.api(.get, "/api/v1/incidents?state=sleeping")
+            #expect(state.status == .badRequest)
+            #expect(try state.apiError().field == "state")
+            let limit = try await server.api(.get, "/api/v1/incidents?limit=0")
+            #expect(limit.status == .badRequest)
+            #expect(try limit.apiError().field == "limit")
+            let body = try await server.api(.post, "/api/v1/incidents/1/ack", json: #"{"note": 5}"#)
+            #expect(body.status == .badRequest)
+            #expect(try body.apiError().field == "note")
+        }
+    }
+
+    @Test("healthz and readyz answer")
+    func health() async throws {
+        try await LiveServer.run { server in
+            let health = try await server.client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+            let ready = try await server.client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+        }
+    }
+}

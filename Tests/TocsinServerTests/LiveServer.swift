@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import TocsinCore
+import TocsinServer
+import TocsinStore
+import TocsinTestSupport
+
+/// A real Tocsin server on 127.0.0.1 over a real SQLite file, with one user (`alice`) and her token.
+struct LiveServer {
+    let store: TocsinStore
+    let token: String
+    let client: any TestClientProtocol
+
+    static let ingestPath = "/api/v1/ingest/alertmanager"
+
+    /// Runs `body` against a freshly started server.
+    static func run(
+        ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, _ body: @Sendable (LiveServer) async throws -> Void
+    ) async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let token = APIToken.generate()
+        _ = try await test.store.addUser(name: "alice", email: "alice@example.com", tokenHash: APIToken.hash(token), now: Date())
+        var logger = Logger(label: "tocsin-test")
+        logger.logLevel = .critical
+        let server = TocsinServer(
+            configuration: .init(host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes),
+            store: test.store, logger: logger)
+        try await server.makeApplication().test(.live) { client in
+            try await body(LiveServer(store: test.store, token: token, client: client))
+        }
+    }
+
+    /// POSTs `body` to the ingest endpoint.
+    func ingest(
+        _ body: some Collection<UInt8>, contentType: String? = "application/json", headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        if let contentType { headers[.contentType] = contentType }
+        return try await client.execute(uri: Self.ingestPath, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+
+    /// Calls the incident API with alice's token (or `token`, when given; "" sends none).
+    func api(_ method: HTTPRequest.Method, _ path: String, json: String? = nil, token: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        let presented = token ?? self.token
+        if !presented.isEmpty { headers[.authorization] = "Bearer \(presented)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    /// The body decoded as a JSON object.
+    func jsonObject() throws -> [String: Any] {
+        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        return try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
+    }
+
+    /// The body decoded with Tocsin's JSON settings.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+        return try TocsinJSON.decoder().decode(T.self, from: Data(bytes))
+    }
+
+    /// `error.field` and `error.message` of a JSON error body.
+    func apiError() throws -> (field: String?, message: String) {
+        let error = try jsonObject()["error"] as? [String: Any] ?? [:]
+        return (error["field"] as? String, error["message"] as? String ?? "")
+    }
+}

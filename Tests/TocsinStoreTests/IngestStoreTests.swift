@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTestSupport
+
+@Suite("Ingest into SQLite")
+struct IngestStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+
+    @Test("the captured webhooks, replayed in order, give the expected incidents after each step")
+    func replayFixtures() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        for (index, step) in FixtureReplay.steps.enumerated() {
+            let now = t0.addingTimeInterval(Double(index))
+            let result = try await test.store.ingest(try Fixtures.batch(step.fixture), now: now)
+            #expect(result.incidentID == step.incidentID, "\(step.fixture)")
+            #expect(result.counts.new == step.new && result.counts.updated == step.updated
+                    && result.counts.resolved == step.resolved, "\(step.fixture): \(result.counts)")
+            let incident = try await test.store.incident(id: step.incidentID).incident
+            #expect(incident.state == step.state, "\(step.fixture)")
+            #expect(incident.firingCount == step.firing && incident.alertCount == step.total, "\(step.fixture)")
+        }
+        let all = try await test.store.incidents(filter: .all).incidents
+        #expect(all.count == 8)
+        #expect(all.map(\.id) == [8, 7, 6, 5, 4, 3, 2, 1])
+        let truncated = try await test.store.incident(id: 5).incident
+        #expect(truncated.truncatedAlerts == 3)
+        let disk = try await test.store.incident(id: 1)
+        #expect(disk.incident.title == "Disk almost full on db1")
+        #expect(disk.incident.severity == "critical")
+        #expect(disk.incident.resolvedBy == "alertmanager")
+        #expect(disk.timeline.map(\.kind) == [.opened, .alertsResolved, .resolved])
+        let group = try await test.store.incident(id: 4)
+        #expect(group.timeline.map(\.kind) == [.opened, .alertsAdded, .alertsResolved, .alertsResolved, .resolved])
+        #expect(group.alerts.allSatisfy { $0.status == .resolved && $0.endsAt != nil })
+    }
+
+    @Test("every fixture ingested twice changes only last-seen times", arguments: Fixtures.webhookNames)
+    func redeliveryIsIdempotent(fixture: String) async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        // Give resolved-only fixtures an incident to land in first.
+        let opener = fixture.contains("resolved") ? try Fixtures.batch(fixture).firingTwin() : nil
+        if let opener { _ = try await test.store.ingest(opener, now: t0) }
+        let batch = try Fixtures.batch(fixture)
+        _ = try await test.store.ingest(batch, now: t0.addingTimeInterval(1))
+        let before = try await DatabaseSnapshot.take(test.store)
+        let again = try await test.store.ingest(batch, now: t0.addingTimeInterval(1))
+        let after = try await DatabaseSnapshot.take(test.store)
+        #expect(again.counts.new == 0)
+        #expect(before == after, "a redelivery at the same instant must not change any row")
+        _ = try await test.store.ingest(batch, now: t0.addingTimeInterval(99))
+        let later = try await DatabaseSnapshot.take(test.store)
+        #expect(later.count == before.count, "no rows added by a later redelivery")
+        #expect(later.filter { $0.hasPrefix("timeline_events") } == before.filter { $0.hasPrefix("timeline_events") })
+    }
+
+    @Test("acknowledge and resolve: transitions, no-ops and the refusal on resolved incidents")
+    func commands() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let opened = try await test.store.ingest(try Fixtures.batch("webhook-04-firing-grouped-2-alerts"), now: t0)
+        let id = try #require(opened.incidentID)
+        let bob = Actor(name: "bob", channel: "cli")
+        let ack = try await test.store.acknowledge(id: id, by: bob, note: "on it", now: t0.addingTimeInterval(60))
+        #expect(ack.changed && ack.incident.state == .acknowledged && ack.incident.acknowledgedBy == "bob")
+        let again = try await test.store.acknowledge(id: id, by: bob, note: nil, now: t0.addingTimeInterval(61))
+        #expect(!again.changed)
+        #expect(again.incident.acknowledgedAt == t0.addingTimeInterval(60))
+
+        // A new alert joins: back to triggered, with the reason on the timeline.
+        let grown = try await test.store.ingest(try Fixtures.batch("webhook-05-firing-group-grew-to-3-alerts"), now: t0.addingTimeInterval(90))
+        #expect(grown.state == .triggered)
+        let detail = try await test.store.incident(id: id)
+        #expect(detail.timeline.map(\.kind) == [.opened, .acknowledged, .alertsAdded, .retriggered])
+        #expect(detail.timeline[1].note == "on it" && detail.timeline[1].channel == "cli")
+
+        let resolved = try await test.store.resolve(id: id, by: bob, note: "fixed", now: t0.addingTimeInterval(120))
+        #expect(resolved.changed && resolved.incident.state == .resolved && resolved.incident.resolvedBy == "bob")
+        let before = try await DatabaseSnapshot.take(test.store)
+        await #expect {
+            try await test.store.acknowledge(id: id, by: bob, note: nil, now: t0.addingTimeInterval(130))
+        } throws: { error in
+            guard case StoreError.conflict(let message) = error else { return false }
+            return message.contains("already resolved")
+        }
+        #expect(try await !test.store.resolve(id: id, by: bob, note: nil, now: t0.addingTimeInterval(131)).changed)
+        #expect(try await DatabaseSnapshot.take(test.store) == before)
+        await #expect(throws: StoreError.self) {
+            try await test.store.acknowledge(id: 999, by: bob, note: nil, now: t0)
+        }
+    }
+
+    @Test("listing filters by state and pages newest first")
+    func listing() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        for step in FixtureReplay.steps {
+            _ = try await test.store.ingest(try Fixtures.batch(step.fixture), now: t0)
+        }
+        let open = try await test.store.incidents(filter: .open).incidents.map(\.id)
+        #expect(open == [7, 6, 5, 2])
+        let resolved = try await test.store.incidents(filter: .resolved).incidents.map(\.id)
+        #expect(resolved == [8, 4, 3, 1])
+        let first = try await test.store.incidents(filter: .all, limit: 3)
+        #expect(first.incidents.map(\.id) == [8, 7, 6] && first.nextBefore == 6)
+        let second = try await test.store.incidents(filter: .all, limit: 3, before: first.nextBefore)
+        #expect(second.incidents.map(\.id) == [5, 4, 3])
+        let last = try await test.store.incidents(filter: .all, limit: 3, before: 3)
+        #expect(last.incidents.map(\.id) == [2, 1] && last.nextBefore == nil)
+    }
+
+    @Test("users: tokens are found by hash, names are unique")
+    func users() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let alice = try await test.store.addUser(name: "alice", email: "alice@example.com", tokenHash: "h1", now: t0)
+        #expect(try await test.store.user(forTokenHash: "h1") == alice)
+        #expect(try await test.store.user(forTokenHash: "nope") == nil)
+        await #expect(throws: StoreError.self) {
+            try await test.store.addUser(name: "alice", email: "other@example.com", tokenHash: "h2", now: t0)
+        }
+        _ = try await test.store.addToken(userName: "alice", tokenHash: "h3", now: t0)
+        #expect(try await test.store.user(forTokenHash: "h3")?.name == "alice")
+        #expect(try await test.store.users().map(\.name) == ["alice"])
+    }
+}
+
+extension AlertBatch {
+    /// The same batch with every alert firing: opens the incident a resolved fixture belongs to.
+    func firingTwin() -> AlertBatch {
+        var twin = self
+        twin.status = .firing
+        twin.alerts = alerts.map { alert in
+            var firing = alert
+            firing.status = .firing
+            firing.endsAt = nil
+            return firing
+        }
+        return twin
+    }
+}

@@ -1,0 +1,9 @@
+import Foundation
+import TocsinStore
+
+/// Every row of every table, as text: compare two snapshots to prove a request changed nothing.
+public enum DatabaseSnapshot {
+    public static func take(_ store: TocsinStore) async throws -> [String] {
+        try await store.contentsSnapshot()
+    }
+}

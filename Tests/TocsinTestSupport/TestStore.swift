@@ -1,0 +1,20 @@
+import Foundation
+import TocsinStore
+
+/// A real SQLite database in a temporary directory, for one test.
+public struct TestStore: Sendable {
+    public let directory: TemporaryDirectory
+    public let store: TocsinStore
+
+    public init() throws {
+        directory = try TemporaryDirectory()
+        store = try TocsinStore(path: directory.path("tocsin.sqlite"))
+    }
+
+    public var path: String { store.path }
+
+    public func remove() {
+        try? store.close()
+        directory.remove()
+    }
+}
