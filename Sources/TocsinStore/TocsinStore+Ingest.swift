@@ -24,7 +24,7 @@ extension TocsinStore {
     }
 
     static func ingest(_ batch: AlertBatch, now: Date, in db: Database) throws -> IngestResult {
-        let latest = try latestIncident(receiver: batch.receiver, groupKey: batch.groupKey, in: db)
+        let latest = try latestIncident(for: batch, in: db)
         let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now)
         var incident: Incident
         switch plan.incident {
@@ -54,40 +54,45 @@ extension TocsinStore {
     static func upsert(_ alert: Alert, incidentID: Int64, now: Date, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO incident_alerts (incident_id, fingerprint, status, severity, labels, annotations,
+                INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
                                              starts_at, ends_at, generator_url, first_seen_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (incident_id, fingerprint) DO UPDATE SET
-                    status = excluded.status, severity = excluded.severity, labels = excluded.labels,
+                    status = excluded.status, labels = excluded.labels,
                     annotations = excluded.annotations, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                     generator_url = excluded.generator_url, last_seen_at = excluded.last_seen_at
                 """)
         try statement.execute(arguments: [
-            incidentID, alert.fingerprint, alert.status, alert.labels["severity"],
+            incidentID, alert.fingerprint, alert.status,
             try LabelJSON.encode(alert.labels), try LabelJSON.encode(alert.annotations),
             alert.startsAt, alert.endsAt, alert.generatorURL, now, now,
         ])
     }
 
-    /// The newest incident with this key and the facts about its alerts that merging needs.
-    static func latestIncident(receiver: String, groupKey: String, in db: Database) throws -> IngestPlanner.Existing? {
+    /// The newest incident with this key, and what is stored about the batch's own alerts in it.
+    static func latestIncident(for batch: AlertBatch, in db: Database) throws -> IngestPlanner.Existing? {
         guard
             let incident = try Incident
-                .filter(Column("receiver") == receiver && Column("group_key") == groupKey)
+                .filter(Column("receiver") == batch.receiver && Column("group_key") == batch.groupKey)
                 .order(Column("id").desc)
                 .fetchOne(db),
             let id = incident.id
         else { return nil }
         var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]
+        let fingerprints = batch.alerts.map(\.fingerprint.description)
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT fingerprint, status, starts_at, severity FROM incident_alerts WHERE incident_id = ?",
-            arguments: [id])
+            db,
+            sql: """
+                SELECT fingerprint, status, starts_at FROM incident_alerts
+                WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
+                """,
+            arguments: [id, try LabelJSON.encode(fingerprints)])
         while let row = try rows.next() {
             guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
                 let status = AlertStatus.fromDatabaseValue(row[1]),
                 let startsAt = Date.fromDatabaseValue(row[2])
             else { throw StoreError.database("malformed alert row in incident \(id)") }
-            alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt, severity: row[3])
+            alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
         }
         return IngestPlanner.Existing(incident: incident, alerts: alerts)
     }

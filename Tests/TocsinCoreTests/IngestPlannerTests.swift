@@ -26,7 +26,7 @@ struct IngestPlannerTests {
         incident.id = incident.id ?? 1
         var alerts = existing?.incident.id == incident.id ? existing?.alerts ?? [:] : [:]
         for alert in plan.alerts {
-            alerts[alert.fingerprint] = .init(status: alert.status, startsAt: alert.startsAt, severity: alert.labels["severity"])
+            alerts[alert.fingerprint] = .init(status: alert.status, startsAt: alert.startsAt)
         }
         return IngestPlanner.Existing(incident: incident, alerts: alerts)
     }

@@ -6,8 +6,6 @@ public struct IncidentAlert: Codable, Sendable, Equatable {
     public var incidentID: Int64
     public var fingerprint: Fingerprint
     public var status: AlertStatus
-    /// The alert's `severity` label, kept apart so incidents can rank alerts cheaply.
-    public var severity: String?
     public var labels: [String: String]
     public var annotations: [String: String]
     public var startsAt: Date
@@ -23,7 +21,6 @@ public struct IncidentAlert: Codable, Sendable, Equatable {
         self.incidentID = incidentID
         self.fingerprint = alert.fingerprint
         self.status = alert.status
-        self.severity = alert.labels["severity"]
         self.labels = alert.labels
         self.annotations = alert.annotations
         self.startsAt = alert.startsAt
@@ -34,7 +31,7 @@ public struct IncidentAlert: Codable, Sendable, Equatable {
     }
 
     public enum CodingKeys: String, CodingKey {
-        case id, fingerprint, status, severity, labels, annotations
+        case id, fingerprint, status, labels, annotations
         case incidentID = "incident_id"
         case startsAt = "starts_at"
         case endsAt = "ends_at"

@@ -11,6 +11,10 @@ import Foundation
 /// - resolved alerts for an already resolved incident only refresh its last-seen times.
 public enum IngestPlanner {
     /// What the store holds for the most recent incident with the batch's key.
+    ///
+    /// `alerts` needs to hold only the batch's fingerprints: counts and severity are carried on
+    /// the incident and updated incrementally, so merging costs the size of the batch, not of the
+    /// incident.
     public struct Existing: Sendable {
         public var incident: Incident
         public var alerts: [Fingerprint: KnownAlert]
@@ -25,12 +29,10 @@ public enum IngestPlanner {
     public struct KnownAlert: Sendable, Equatable {
         public var status: AlertStatus
         public var startsAt: Date
-        public var severity: String?
 
-        public init(status: AlertStatus, startsAt: Date, severity: String?) {
+        public init(status: AlertStatus, startsAt: Date) {
             self.status = status
             self.startsAt = startsAt
-            self.severity = severity
         }
     }
 
@@ -81,7 +83,7 @@ public enum IngestPlanner {
 
     private static func merge(batch: AlertBatch, into existing: Existing, now: Date) -> IngestPlan {
         var incident = existing.incident
-        var known = existing.alerts
+        let known = existing.alerts
         var alerts: [Alert] = []
         var outcomes: [IngestPlan.AlertOutcome] = []
         var added: [Alert] = []
@@ -108,8 +110,6 @@ public enum IngestPlanner {
             case (.resolved?, .resolved):
                 outcome = .updated
             }
-            known[alert.fingerprint] = KnownAlert(
-                status: alert.status, startsAt: alert.startsAt, severity: alert.labels["severity"])
             alerts.append(alert)
             outcomes.append(outcome)
         }
@@ -129,12 +129,13 @@ public enum IngestPlanner {
                                         note: "\(describe(resolved)) resolved"))
         }
 
-        let firingCount = known.values.filter { $0.status == .firing }.count
+        let firingCount = incident.firingCount + added.count + refired.count
+            - resolved.filter { known[$0.fingerprint]?.status == .firing }.count
         incident.lastSeenAt = now
-        incident.alertCount = known.count
+        incident.alertCount += alerts.filter { known[$0.fingerprint] == nil }.count
         incident.firingCount = firingCount
         incident.truncatedAlerts = batch.truncatedAlerts
-        incident.severity = highestSeverity(known.values.compactMap(\.severity))
+        incident.severity = highestSeverity([incident.severity] + alerts.compactMap { $0.labels["severity"] })
 
         if firingCount == 0 {
             incident.state = .resolved

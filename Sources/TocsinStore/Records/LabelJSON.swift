@@ -1,6 +1,6 @@
 import Foundation
 
-/// Label and annotation maps as stored in JSON columns: compact, keys sorted (as GRDB writes them
+/// Label and annotation maps (and other small values) as stored in JSON columns: compact, keys sorted (as GRDB writes them
 /// for Codable records, so both paths produce the same text).
 enum LabelJSON {
     private static let encoder: JSONEncoder = {
@@ -9,7 +9,7 @@ enum LabelJSON {
         return encoder
     }()
 
-    static func encode(_ map: [String: String]) throws -> String {
-        String(decoding: try encoder.encode(map), as: UTF8.self)
+    static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -40,7 +40,6 @@ extension SchemaMigrations {
                 incident_id   INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
                 fingerprint   TEXT    NOT NULL,
                 status        TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
-                severity      TEXT,
                 labels        TEXT    NOT NULL,
                 annotations   TEXT    NOT NULL DEFAULT '{}',
                 starts_at     TEXT    NOT NULL,
