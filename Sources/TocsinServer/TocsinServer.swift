@@ -5,7 +5,7 @@ import TocsinCore
 import TocsinStore
 
 /// Assembles Tocsin's HTTP application: routes, middleware and the services that run beside it.
-public struct TocsinServer {
+public struct TocsinServer: Sendable {
     /// What `tocsin serve` is told on its command line.
     public struct Configuration: Sendable {
         public var host: String
@@ -25,14 +25,22 @@ public struct TocsinServer {
 
     public let configuration: Configuration
     public let store: TocsinStore
+    public let policies: ConfigurationStore
     public let clock: any TocsinClock
     public let logger: Logger
+    /// The escalation engine's loop; runs beside the HTTP server.
+    public let escalator: Escalator
 
-    public init(configuration: Configuration, store: TocsinStore, clock: any TocsinClock = WallClock(), logger: Logger) {
+    public init(
+        configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, clock: any TocsinClock = WallClock(),
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
+        self.policies = policies
         self.clock = clock
         self.logger = logger
+        self.escalator = Escalator(store: store, clock: clock, logger: logger)
     }
 
     /// The router with every route and middleware; tests drive it directly or over real HTTP.
@@ -41,21 +49,26 @@ public struct TocsinServer {
         router.add(middleware: CorrelationMiddleware())
         HealthRoutes(store: store).register(on: router)
         IngestRoutes(
-            store: store, clock: clock, ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
+            store: store, clock: clock, configuration: policies, escalator: escalator,
+            ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
-        IncidentRoutes(store: store, clock: clock).register(on: router)
+        IncidentRoutes(store: store, clock: clock, escalator: escalator).register(on: router)
+        ReloadRoutes(policies: policies, logger: logger).register(on: router)
         return router
     }
 
-    /// The application, bound to the configured host and port.
+    /// The application, bound to the configured host and port, with the escalator and the
+    /// SIGHUP reloader running beside it (and stopped with it).
     public func makeApplication(
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        var application = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tocsin"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+        application.addServices(escalator, ReloadOnHangup(policies: policies, logger: logger))
+        return application
     }
 }

@@ -9,6 +9,10 @@ public struct IncidentDetail: Codable, Sendable, Equatable {
     public var alerts: [IncidentAlert]
     /// Oldest event first.
     public var timeline: [TimelineEvent]
+    /// Where the incident stands in each of its escalation policies.
+    public var escalations: [Escalation]
+    /// Every notification decided for the incident, oldest first.
+    public var notifications: [OutboxEntry]
 }
 
 /// One page of an incident listing.
@@ -116,6 +120,9 @@ extension TocsinStore {
             try incident.update(db)
             var event = TimelineEvent(incidentID: id, at: now, kind: kind, actor: actor.name, channel: actor.channel, note: note)
             try event.insert(db)
+            try finishEscalations(
+                of: incident, event: state == .resolved ? .resolved : .acknowledged, actor: actor.name, note: note, now: now,
+                in: db)
             return IncidentCommandResult(incident: incident, changed: true)
         }
     }
@@ -132,6 +139,9 @@ extension TocsinStore {
             .filter(Column("incident_id") == id)
             .order(Column("id"))
             .fetchAll(db)
-        return IncidentDetail(incident: incident, alerts: alerts, timeline: timeline)
+        let escalations = try Escalation.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
+        let notifications = try OutboxEntry.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
+        return IncidentDetail(
+            incident: incident, alerts: alerts, timeline: timeline, escalations: escalations, notifications: notifications)
     }
 }

@@ -9,23 +9,34 @@ public struct IngestResult: Codable, Sendable, Equatable {
     /// The incident's state afterwards.
     public var state: IncidentState?
     public var counts: IngestPlan.Counts
+    /// Whether escalation timers started, restarted or stopped (the escalator should look now).
+    public var escalationChanged = false
 
     public enum CodingKeys: String, CodingKey {
         case incidentID = "incident_id"
         case state, counts
+        case escalationChanged = "escalation_changed"
     }
 }
 
 extension TocsinStore {
     /// Merges `batch` into its incident and commits: alerts upserted by fingerprint, the incident
-    /// opened or updated, timeline events appended, all in one transaction.
-    public func ingest(_ batch: AlertBatch, now: Date) async throws(StoreError) -> IngestResult {
-        try await write { db in try Self.ingest(batch, now: now, in: db) }
+    /// opened or updated, timeline events appended, escalation started, restarted or stopped, all
+    /// in one transaction.
+    ///
+    /// A new incident snapshots the policies its routing labels match in `configuration`.
+    public func ingest(_ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date)
+        async throws(StoreError) -> IngestResult
+    {
+        try await write { db in try Self.ingest(batch, configuration: configuration, now: now, in: db) }
     }
 
-    static func ingest(_ batch: AlertBatch, now: Date, in db: Database) throws -> IngestResult {
+    static func ingest(_ batch: AlertBatch, configuration: TocsinConfiguration, now: Date, in db: Database) throws
+        -> IngestResult
+    {
         let latest = try latestIncident(for: batch, in: db)
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now)
+        let snapshots = latest?.incident.state.isOpen == true ? [] : configuration.snapshots(for: batch.routingLabels)
+        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.policy.name))
         var incident: Incident
         switch plan.incident {
         case .none:
@@ -47,7 +58,22 @@ extension TocsinStore {
             event.incidentID = incidentID
             try event.insert(db)
         }
-        return IngestResult(incidentID: incidentID, state: incident.state, counts: plan.counts)
+        var escalationChanged = true
+        switch (latest?.incident.state, plan.incident) {
+        case (_, .insert):
+            for snapshot in snapshots {
+                var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
+                try escalation.insert(db)
+            }
+        case (.acknowledged?, _) where incident.state == .triggered:
+            try restartEscalations(of: incidentID, now: now, in: db)
+        case (let before?, _) where before.isOpen && incident.state == .resolved:
+            try finishEscalations(of: incident, event: .resolved, actor: batch.source, note: "all alerts resolved", now: now, in: db)
+        default:
+            escalationChanged = false
+        }
+        return IngestResult(
+            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: escalationChanged)
     }
 
     /// Inserts the alert into the incident, or updates every field but `first_seen_at`.

@@ -14,12 +14,16 @@ struct LiveServer {
     let store: TocsinStore
     let token: String
     let client: any TestClientProtocol
+    let server: TocsinServer
+    let clock: ManualClock
 
     static let ingestPath = "/api/v1/ingest/alertmanager"
 
     /// Runs `body` against a freshly started server.
     static func run(
-        ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, _ body: @Sendable (LiveServer) async throws -> Void
+        ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, policies: TocsinConfiguration = TocsinConfiguration(),
+        policyDirectory: String = "escalation-policies",
+        _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let test = try TestStore()
         defer { test.remove() }
@@ -27,11 +31,13 @@ struct LiveServer {
         _ = try await test.store.addUser(name: "alice", email: "alice@example.com", tokenHash: APIToken.hash(token), now: Date())
         var logger = Logger(label: "tocsin-test")
         logger.logLevel = .critical
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_800_000))
         let server = TocsinServer(
             configuration: .init(host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes),
-            store: test.store, logger: logger)
+            store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies), clock: clock,
+            logger: logger)
         try await server.makeApplication().test(.live) { client in
-            try await body(LiveServer(store: test.store, token: token, client: client))
+            try await body(LiveServer(store: test.store, token: token, client: client, server: server, clock: clock))
         }
     }
 

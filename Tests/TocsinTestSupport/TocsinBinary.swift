@@ -66,7 +66,9 @@ public final class ServerProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: TocsinBinary.path)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + arguments
+        let defaults = arguments.contains("--config")
+            ? [] : ["--config", Fixtures.repositoryRoot.appendingPathComponent("escalation-policies").path]
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + defaults + arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TOCSIN_") }
             .merging(environment) { _, new in new }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -16,6 +16,8 @@ struct Serve: AsyncParsableCommand {
               GET  /api/v1/incidents[/ID]        incident API (bearer token)
               POST /api/v1/incidents/ID/ack|resolve
               GET  /healthz, /readyz
+              POST /-/reload                     re-read the policy directory (also on SIGHUP)
+            Refuses to start when the policy directory has problems (see `tocsin policy check`). \
             Stops cleanly on SIGTERM or SIGINT.
             """
     )
@@ -72,13 +74,15 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError(error.description, exitCode: .failure)
         }
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: config, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            logger.warning("policy directory not found; serving without escalation policies", metadata: ["config": "\(config)"])
+        let policies: TocsinConfiguration
+        do {
+            policies = try PolicyDirectory.load(config)
+        } catch {
+            throw CLIError("invalid policy directory (fix it, or check it with `tocsin policy check \(config)`): \(error)")
         }
         let server = TocsinServer(
             configuration: .init(host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes),
-            store: store, logger: logger)
+            store: store, policies: ConfigurationStore(directory: config, initial: policies), logger: logger)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started
             logger.info(
@@ -86,6 +90,7 @@ struct Serve: AsyncParsableCommand {
                 metadata: [
                     "url": "http://\(host):\(boundPort)", "db": "\(store.path)",
                     "ingest_auth": "\(resolvedIngestToken != nil)", "startup": "\(elapsed)",
+                    "policies": "\(policies.policies.map(\.name).joined(separator: ","))",
                 ])
         }
         try await app.runService()

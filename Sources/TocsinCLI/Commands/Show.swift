@@ -55,12 +55,51 @@ struct Show: ParsableCommand {
             lines.append("  \(alert.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(alert.fingerprint)  \(Formatting.labels(alert.labels))\(summary)")
         }
         lines.append("")
+        lines.append("Escalation:")
+        if detail.escalations.isEmpty {
+            lines.append("  no escalation policy matched: nobody is notified")
+        }
+        for escalation in detail.escalations {
+            lines.append("  " + describe(escalation, incident: incident, now: now))
+        }
+        if !detail.notifications.isEmpty {
+            lines.append("")
+            lines.append("Notifications:")
+            var table = TextTable(header: ["ID", "STATE", "EVENT", "TO", "VIA", "ATTEMPTS", "NOTE"])
+            for entry in detail.notifications {
+                table.rows.append([
+                    "\(entry.id ?? 0)", entry.state.rawValue, entry.event.rawValue, entry.target,
+                    "\(entry.medium) \(entry.address)", "\(entry.attempts)", entry.lastError ?? "",
+                ])
+            }
+            lines += table.render().split(separator: "\n").map { "  " + $0 }
+        }
+        lines.append("")
         lines.append("Timeline:")
         for event in detail.timeline {
             let note = event.note.map { ": \($0)" } ?? ""
             lines.append("  \(Formatting.time(event.at))  \(event.kind.rawValue) by \(event.actor) via \(event.channel)\(note)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Show {
+    /// `critical-immediate: next step 2/3 (escalate to person:bob) at 12:05:00Z, in 3m`.
+    static func describe(_ escalation: Escalation, incident: Incident, now: Date) -> String {
+        let policy = escalation.snapshot.policy
+        let name = "\(escalation.policyName):"
+        guard let due = escalation.nextDueAt else {
+            return incident.state == .resolved ? "\(name) stopped (resolved)" : "\(name) finished: every step ran"
+        }
+        let when = "\(Formatting.time(due)), in \(Formatting.age(of: now, now: due))"
+        if incident.state == .acknowledged {
+            return "\(name) paused; the acknowledgement expires at \(when) and escalation restarts"
+        }
+        guard let entry = escalation.entry(at: escalation.position) else { return "\(name) finished" }
+        let targets = entry.step.notify.map(\.key).joined(separator: ", ")
+        let pass = entry.pass > 0 ? ", repeat \(entry.pass)" : ""
+        return "\(name) next step \(entry.stepIndex + 1)/\(policy.steps.count)\(pass) (\(entry.step.kind.rawValue) \(targets)) at \(when)"
     }
 }
 

@@ -11,6 +11,12 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
         case retriggered
         case acknowledged
         case resolved
+        /// An escalation step ran: who was notified, how, and how late.
+        case notified
+        /// An acknowledgement timed out; the incident is triggered again.
+        case acknowledgementExpired = "acknowledgement_expired"
+        /// A policy ran all its steps and repeats without an acknowledgement.
+        case escalationExhausted = "escalation_exhausted"
     }
 
     public var id: Int64?
@@ -22,11 +28,14 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     /// How the actor reached Tocsin: `alertmanager`, `api`, `cli`, …
     public var channel: String
     public var note: String?
+    /// For engine events: milliseconds between when the step was due and when it ran.
+    public var latenessMs: Int?
 
     public init(
         id: Int64? = nil, incidentID: Int64? = nil, at: Date, kind: Kind, actor: String, channel: String,
-        note: String? = nil
+        note: String? = nil, latenessMs: Int? = nil
     ) {
+        self.latenessMs = latenessMs
         self.id = id
         self.incidentID = incidentID
         self.at = at
@@ -39,5 +48,6 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
     public enum CodingKeys: String, CodingKey {
         case id, at, kind, actor, channel, note
         case incidentID = "incident_id"
+        case latenessMs = "lateness_ms"
     }
 }

@@ -42,6 +42,14 @@ public struct AlertBatch: Sendable, Equatable {
         self.alerts = alerts
     }
 
+    /// The labels routes are matched against: the group's common labels (which include its group
+    /// labels), or the first firing alert's labels when the group shares none.
+    public var routingLabels: [String: String] {
+        let shared = groupLabels.merging(commonLabels) { _, common in common }
+        if !shared.isEmpty { return shared }
+        return (alerts.first { $0.status == .firing } ?? alerts.first)?.labels ?? [:]
+    }
+
     /// Whether any alert of the batch is firing.
     public var hasFiringAlerts: Bool { alerts.contains { $0.status == .firing } }
 }

@@ -37,12 +37,14 @@ public enum IngestPlanner {
     }
 
     /// Plans the merge of `batch` into `latest` (the newest incident with the same key, if any).
-    public static func plan(batch: AlertBatch, latest: Existing?, now: Date) -> IngestPlan {
+    ///
+    /// `policies` names the escalation policies a new incident would follow (for its timeline).
+    public static func plan(batch: AlertBatch, latest: Existing?, now: Date, policies: [String] = []) -> IngestPlan {
         if let latest, latest.incident.state.isOpen {
             return merge(batch: batch, into: latest, now: now)
         }
         if batch.hasFiringAlerts {
-            return open(batch: batch, now: now)
+            return open(batch: batch, now: now, policies: policies)
         }
         if let latest {
             return refreshResolved(batch: batch, in: latest, now: now)
@@ -53,7 +55,7 @@ public enum IngestPlanner {
             incident: .none, alerts: [], outcomes: batch.alerts.map { _ in .ignored }, events: [], counts: counts)
     }
 
-    private static func open(batch: AlertBatch, now: Date) -> IngestPlan {
+    private static func open(batch: AlertBatch, now: Date, policies: [String]) -> IngestPlan {
         let firing = batch.alerts.filter { $0.status == .firing }
         let outcomes = batch.alerts.map { $0.status == .firing ? IngestPlan.AlertOutcome.new : .resolved }
         let incident = Incident(
@@ -75,6 +77,9 @@ public enum IngestPlanner {
         if batch.truncatedAlerts > 0 {
             note += " (+\(batch.truncatedAlerts) more not sent by the source)"
         }
+        note += policies.isEmpty
+            ? "; no escalation policy matched: nobody will be notified"
+            : "; escalation policy \(policies.joined(separator: ", "))"
         let event = TimelineEvent(at: now, kind: .opened, actor: batch.source, channel: batch.source, note: note)
         return IngestPlan(
             incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event],
@@ -148,7 +153,7 @@ public enum IngestPlanner {
             incident.acknowledgedAt = nil
             incident.acknowledgedBy = nil
             events.append(TimelineEvent(at: now, kind: .retriggered, actor: actor, channel: actor,
-                                        note: "back to triggered: \(describe(added)) joined after the acknowledgement"))
+                                        note: "back to triggered: \(describe(added)) joined after the acknowledgement; escalation restarts"))
         }
         return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: events,
                           counts: count(outcomes))

@@ -7,6 +7,7 @@ import TocsinStore
 struct IncidentRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
+    let escalator: Escalator
 
     /// The optional body of an ack or resolve.
     struct CommandBody: Decodable {
@@ -58,6 +59,9 @@ struct IncidentRoutes {
         }
         let actor = Actor(name: user.name, channel: body.channel.flatMap { ["cli", "api"].contains($0) ? $0 : nil } ?? "api")
         let result = try await action(id, actor, note, clock.now)
+        if result.changed {
+            escalator.wake()
+        }
         context.logger.info(
             "incident command",
             metadata: ["incident_id": "\(id)", "state": "\(result.incident.state.rawValue)", "changed": "\(result.changed)"])

@@ -9,6 +9,8 @@ import TocsinStore
 struct IngestRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
+    let configuration: ConfigurationStore
+    let escalator: Escalator
     /// When set, requests must carry `Authorization: Bearer <ingestToken>`.
     let ingestToken: String?
     let maxBodyBytes: Int
@@ -44,7 +46,10 @@ struct IngestRoutes {
             context.logger.notice("rejected ingest payload", metadata: ["problem": "\(error)"])
             throw APIError.invalidPayload(error)
         }
-        let result = try await store.ingest(batch, now: now)
+        let result = try await store.ingest(batch, configuration: configuration.configuration, now: now)
+        if result.escalationChanged {
+            escalator.wake()
+        }
         context.logger.info(
             "ingested",
             metadata: [

@@ -38,3 +38,22 @@ extension TimelineEvent: FetchableRecord, MutablePersistableRecord {
         id = inserted.rowID
     }
 }
+
+extension Escalation: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "escalations"
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension OutboxEntry: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "outbox"
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension OutboxEntry.State: DatabaseValueConvertible {}
+extension NotificationEvent: DatabaseValueConvertible {}

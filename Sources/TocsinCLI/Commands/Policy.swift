@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import TocsinCore
+import TocsinServer
+import TocsinStore
+
+/// `tocsin policy`: review escalation policies before anyone is woken by them.
+struct Policy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check and simulate escalation policies.",
+        subcommands: [Check.self, Simulate.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the policy directory; exit 1 with one line per problem.",
+            discussion: """
+                Reports YAML errors with file, line and column; unknown people, channels and policies; bad \
+                durations and matchers; steps that reach nobody; routes shadowed by an earlier route.
+                """)
+
+        @Argument(help: "The policy directory.")
+        var directory = "escalation-policies"
+
+        func run() throws {
+            let loaded = PolicyDirectory.read(directory)
+            for problem in loaded.problems {
+                print("\(directory)/\(problem)")
+            }
+            guard loaded.problems.isEmpty else {
+                throw CLIError("\(loaded.problems.count) problem\(loaded.problems.count == 1 ? "" : "s") in \(directory)")
+            }
+            let configuration = loaded.configuration
+            print(
+                "OK: \(directory): \(configuration.people.count) people, \(configuration.channels.count) channels, "
+                    + "\(configuration.routes.count) routes, \(configuration.policies.count) policies "
+                    + "(\(loaded.files.joined(separator: ", ")))")
+        }
+    }
+
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show who is paged when, for an alert, by running the real engine on a virtual clock.",
+            discussion: """
+                Example: tocsin policy simulate --labels alertname=DiskFull,severity=critical --ack-at 7m --ack-by bob
+                """)
+
+        @Option(help: ArgumentHelp("The policy directory.", valueName: "dir"))
+        var config = "escalation-policies"
+
+        @Option(help: ArgumentHelp("The alert's labels, e.g. alertname=DiskFull,severity=critical.", valueName: "k=v,…"))
+        var labels: String?
+
+        @Option(help: ArgumentHelp("An Alertmanager webhook payload (JSON) to fire instead of --labels.", valueName: "file"))
+        var payload: String?
+
+        @Option(help: ArgumentHelp("Acknowledge this long after the alert fires, e.g. 7m.", valueName: "duration"))
+        var ackAt: String?
+
+        @Option(help: "Who acknowledges.")
+        var ackBy = "responder"
+
+        @Option(help: ArgumentHelp("Resolve this long after the alert fires.", valueName: "duration"))
+        var resolveAt: String?
+
+        @Option(help: ArgumentHelp("Stop simulating after this long.", valueName: "duration"))
+        var until = "48h"
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func validate() throws {
+            guard (labels == nil) != (payload == nil) else {
+                throw ValidationError("give either --labels or --payload")
+            }
+            for (name, value) in [("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--until", until)] {
+                if let value, PolicyDuration.parse(value) == nil {
+                    throw ValidationError("\(name) must be a duration such as 30s, 5m or 24h, got \"\(value)\"")
+                }
+            }
+        }
+
+        func run() async throws {
+            let policies: TocsinConfiguration
+            do {
+                policies = try PolicyDirectory.load(config)
+            } catch {
+                throw CLIError("\(error)")
+            }
+            let start = Date()
+            let batch = try makeBatch(start: start)
+            var actions: [PolicySimulation.ScheduledAction] = []
+            if let ackAt = ackAt.flatMap(PolicyDuration.parse) {
+                actions.append(.init(after: ackAt, action: .acknowledge(by: ackBy)))
+            }
+            if let resolveAt = resolveAt.flatMap(PolicyDuration.parse) {
+                actions.append(.init(after: resolveAt, action: .resolve(by: ackBy)))
+            }
+            let simulation = PolicySimulation(
+                configuration: policies, actions: actions, until: PolicyDuration.parse(until) ?? 172_800)
+            let result = try await simulation.run(batch, start: start)
+            if json {
+                try Formatting.printJSON(SimulationReport(result))
+            } else {
+                print(SimulationReport(result).text)
+            }
+        }
+
+        private func makeBatch(start: Date) throws -> AlertBatch {
+            if let payload {
+                let body: Data
+                do {
+                    body = try Data(contentsOf: URL(fileURLWithPath: payload))
+                } catch {
+                    throw CLIError("cannot read \(payload): \(error.localizedDescription)")
+                }
+                do {
+                    return try AlertmanagerWebhook.decode(Array(body), receivedAt: start)
+                } catch {
+                    throw CLIError("\(payload): \(error)")
+                }
+            }
+            var parsed: [String: String] = [:]
+            for pair in (labels ?? "").split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, LabelRules.isValidName(parts[0]) else {
+                    throw ValidationError("--labels takes name=value pairs separated by commas, got \"\(pair)\"")
+                }
+                parsed[parts[0]] = parts[1]
+            }
+            let alert = Alert(status: .firing, labels: parsed, startsAt: start)
+            return AlertBatch(
+                receiver: "simulation", groupKey: "simulation", status: .firing, groupLabels: parsed, commonLabels: parsed,
+                alerts: [alert])
+        }
+    }
+}
+
+/// The simulation's outcome as people and scripts read it.
+struct SimulationReport: Encodable {
+    struct Line: Encodable {
+        var offset: String
+        var offsetSeconds: Double
+        var kind: String
+        var text: String
+
+        enum CodingKeys: String, CodingKey {
+            case offset, kind, text
+            case offsetSeconds = "offset_seconds"
+        }
+    }
+
+    var policies: [String]
+    var timeline: [Line]
+    var notifications: [OutboxEntry]
+
+    init(_ result: PolicySimulation.Result) {
+        policies = result.policies
+        timeline = (result.detail?.timeline ?? []).map { event in
+            let offset = event.at.timeIntervalSince(result.start)
+            let text: String =
+                switch event.kind {
+                case .acknowledged: "acknowledged by \(event.actor) — escalation stopped"
+                case .resolved: "resolved by \(event.actor)" + (event.note.map { " (\($0))" } ?? "")
+                default: event.note ?? event.kind.rawValue
+                }
+            return Line(offset: "+" + PolicyDuration.format(offset), offsetSeconds: offset, kind: event.kind.rawValue, text: text)
+        }
+        notifications = result.detail?.notifications ?? []
+    }
+
+    var text: String {
+        guard !timeline.isEmpty else { return "The alert opened no incident." }
+        var lines = ["Policies: \(policies.isEmpty ? "none matched: nobody would be notified" : policies.joined(separator: ", "))"]
+        let width = (timeline.map(\.offset.count).max() ?? 0) + 2
+        lines += timeline.map { $0.offset.padding(toLength: width, withPad: " ", startingAt: 0) + $0.text }
+        let queued = notifications.filter { $0.state != .cancelled }
+        lines.append("\(queued.count) notification\(queued.count == 1 ? "" : "s") queued"
+            + (notifications.count > queued.count ? ", \(notifications.count - queued.count) cancelled before sending" : ""))
+        return lines.joined(separator: "\n")
+    }
+}

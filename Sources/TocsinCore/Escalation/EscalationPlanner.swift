@@ -1,0 +1,190 @@
+import Foundation
+
+/// What happens when an incident escalates: the pure decisions of the escalation engine.
+///
+/// Given an escalation (a policy snapshot and a position in its schedule), the incident and the
+/// current time, the planner answers which notifications to queue, which timeline events to
+/// write and when to look again. The store applies each answer in one transaction, so a step
+/// runs exactly once: its notifications, its event and the advanced timer commit together.
+///
+/// - Opening an incident starts one escalation per matched policy, due at once.
+/// - While the incident is triggered, every schedule entry whose time has come runs, in order;
+///   entries that fell due while Tocsin was down run at once, each once, with their lateness.
+/// - Acknowledging pauses escalation until the policy's `ack_timeout`; when it expires the
+///   incident is triggered again and the chain restarts from its first step (a new epoch).
+/// - A new alert joining an acknowledged incident also restarts the chain.
+/// - Resolving stops escalation; everyone already paged is told.
+public enum EscalationPlanner {
+    /// The answer for one escalation at one instant.
+    public struct Outcome: Sendable, Equatable {
+        public var escalation: Escalation
+        public var notifications: [NotificationDraft] = []
+        public var events: [TimelineEvent] = []
+        /// The acknowledgement expired: the incident returns to `triggered` (and its other
+        /// escalations restart too).
+        public var acknowledgementExpired = false
+    }
+
+    /// The actor name on the engine's own timeline events.
+    public static let actor = "tocsin"
+
+    /// A new escalation for an incident that just opened: due at once.
+    public static func start(incidentID: Int64, snapshot: PolicySnapshot, now: Date) -> Escalation {
+        Escalation(incidentID: incidentID, snapshot: snapshot, startedAt: now, nextDueAt: now)
+    }
+
+    /// Restarts the chain from its first step, due at once (a new epoch).
+    public static func restart(_ escalation: Escalation, now: Date) -> Escalation {
+        var restarted = escalation
+        restarted.epoch += 1
+        restarted.startedAt = now
+        restarted.position = 0
+        restarted.nextDueAt = now
+        return restarted
+    }
+
+    /// Pauses the chain after an acknowledgement: due again when the acknowledgement expires.
+    public static func acknowledge(_ escalation: Escalation, now: Date) -> Escalation {
+        var paused = escalation
+        paused.nextDueAt = escalation.snapshot.policy.ackTimeout.map { now.addingTimeInterval($0) }
+        return paused
+    }
+
+    /// Stops the chain for good (the incident resolved).
+    public static func stop(_ escalation: Escalation) -> Escalation {
+        var stopped = escalation
+        stopped.nextDueAt = nil
+        return stopped
+    }
+
+    /// Runs whatever is due for `escalation` of `incident` at `now`.
+    public static func advance(_ escalation: Escalation, incident: Incident, now: Date) -> Outcome {
+        var outcome = Outcome(escalation: escalation)
+        switch incident.state {
+        case .resolved:
+            outcome.escalation.nextDueAt = nil
+            return outcome
+        case .acknowledged:
+            guard let timeout = escalation.snapshot.policy.ackTimeout, let acknowledgedAt = incident.acknowledgedAt else {
+                outcome.escalation.nextDueAt = nil
+                return outcome
+            }
+            let expiry = acknowledgedAt.addingTimeInterval(timeout)
+            guard expiry <= now else {
+                outcome.escalation.nextDueAt = expiry
+                return outcome
+            }
+            outcome.acknowledgementExpired = true
+            outcome.events.append(TimelineEvent(
+                at: now, kind: .acknowledgementExpired, actor: actor, channel: "escalation",
+                note: "acknowledgement by \(incident.acknowledgedBy ?? "?") expired after \(PolicyDuration.format(timeout)); escalation restarts",
+                latenessMs: lateness(now, due: expiry)))
+            outcome.escalation = restart(escalation, now: now)
+            var triggered = incident
+            triggered.state = .triggered
+            runDueSteps(&outcome, incident: triggered, now: now)
+        case .triggered:
+            runDueSteps(&outcome, incident: incident, now: now)
+        }
+        return outcome
+    }
+
+    /// Notices to everyone already paged, when the incident is acknowledged or resolved.
+    public static func notices(
+        _ event: NotificationEvent, incident: Incident, recipients: [(target: String, contact: Contact)], actor: String,
+        note: String?, epoch: Int
+    ) -> [NotificationDraft] {
+        guard let id = incident.id else { return [] }
+        let detail = "\(event == .resolved ? "Resolved" : "Acknowledged") by \(actor)" + (note.map { ": \($0)" } ?? "")
+        return recipients.map { recipient in
+            NotificationDraft(
+                incidentID: id,
+                idempotencyKey: "incident-\(id)/\(event.rawValue)/e\(epoch)/\(recipient.contact)",
+                event: event, target: recipient.target, contact: recipient.contact, urgent: false,
+                subject: NotificationText.subject(event, incident: incident),
+                body: NotificationText.body(event, incident: incident, detail: detail))
+        }
+    }
+
+    private static func runDueSteps(_ outcome: inout Outcome, incident: Incident, now: Date) {
+        var escalation = outcome.escalation
+        let schedule = EscalationSchedule(policy: escalation.snapshot.policy)
+        while let entry = schedule.entry(at: escalation.position) {
+            let due = escalation.startedAt.addingTimeInterval(entry.offset)
+            guard due <= now else { break }
+            run(entry, of: escalation, incident: incident, due: due, now: now, into: &outcome)
+            escalation.position += 1
+            if escalation.position == schedule.count {
+                let passes = schedule.count / max(escalation.snapshot.policy.steps.count, 1)
+                outcome.events.append(TimelineEvent(
+                    at: now, kind: .escalationExhausted, actor: actor, channel: "escalation",
+                    note: "policy \(escalation.policyName) ran all its steps (\(passes) pass\(passes == 1 ? "" : "es")); nobody acknowledged"))
+            }
+        }
+        escalation.nextDueAt = escalation.dueDate(of: escalation.position)
+        outcome.escalation = escalation
+    }
+
+    private static func run(
+        _ entry: EscalationSchedule.Entry, of escalation: Escalation, incident: Incident, due: Date, now: Date,
+        into outcome: inout Outcome
+    ) {
+        guard let id = incident.id else { return }
+        let policy = escalation.snapshot.policy
+        let event: NotificationEvent =
+            switch entry.step.kind {
+            case .reminder: .reminder
+            case .page, .notify: entry.pass == 0 && entry.stepIndex == 0 ? .triggered : .escalated
+            }
+        let verb =
+            switch (entry.step.kind, event) {
+            case (.reminder, _): "remind"
+            case (.notify, _): "notify"
+            case (.page, .triggered): "page"
+            default: "escalate to"
+            }
+        var reached: [String] = []
+        var unreachable: [String] = []
+        let stepLabel = "step \(entry.stepIndex + 1)/\(policy.steps.count)" + (entry.pass > 0 ? ", repeat \(entry.pass)" : "")
+        let detail = "Policy \(policy.name), \(stepLabel)"
+        for target in entry.step.notify {
+            let contacts = escalation.snapshot.contacts[target.key] ?? []
+            if contacts.isEmpty {
+                unreachable.append(target.key)
+                continue
+            }
+            reached.append("\(displayName(target)) (\(contacts.map(\.medium).joined(separator: ", ")))")
+            for contact in contacts {
+                outcome.notifications.append(NotificationDraft(
+                    incidentID: id,
+                    idempotencyKey: "incident-\(id)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/\(target.key)/\(contact)",
+                    event: event, target: target.key, contact: contact, urgent: entry.step.kind == .page,
+                    subject: NotificationText.subject(event, incident: incident),
+                    body: NotificationText.body(event, incident: incident, detail: detail)))
+            }
+        }
+        var note = "\(verb) \(reached.isEmpty ? "nobody" : reached.joined(separator: ", ")) — \(policy.name) \(stepLabel)"
+        if !unreachable.isEmpty {
+            note += "; unreachable (no contact): \(unreachable.joined(separator: ", "))"
+        }
+        let late = lateness(now, due: due)
+        if let late, late >= 1000 {
+            note += "; ran \(PolicyDuration.format(Double(late) / 1000)) late"
+        }
+        outcome.events.append(TimelineEvent(
+            at: now, kind: .notified, actor: actor, channel: "escalation", note: note, latenessMs: late))
+    }
+
+    private static func displayName(_ target: NotifyTarget) -> String {
+        switch target {
+        case .person(let name): name
+        case .channel(let name): "channel \(name)"
+        case .email(let address): address
+        }
+    }
+
+    /// Milliseconds between when something was due and when it ran.
+    static func lateness(_ now: Date, due: Date) -> Int? {
+        Int((now.timeIntervalSince(due) * 1000).rounded())
+    }
+}

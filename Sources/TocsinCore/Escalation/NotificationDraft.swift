@@ -1,0 +1,67 @@
+import Foundation
+
+/// Why a notification is sent; the webhook payload's `event` field.
+public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
+    case triggered
+    case escalated
+    case reminder
+    case acknowledged
+    case resolved
+}
+
+/// A notification decided by the engine, to be written to the outbox and delivered later.
+///
+/// `idempotencyKey` is unique per incident, epoch, pass, step, target and contact, so a step
+/// can never queue the same page twice, and a receiver can drop a duplicate delivery.
+public struct NotificationDraft: Sendable, Equatable {
+    public var incidentID: Int64
+    public var idempotencyKey: String
+    public var event: NotificationEvent
+    /// The policy target (`person:alice`, `channel:team-chat`) this contact belongs to.
+    public var target: String
+    public var contact: Contact
+    /// Pages demand action now; informational notices and reminders do not.
+    public var urgent: Bool
+    public var subject: String
+    public var body: String
+
+    public init(
+        incidentID: Int64, idempotencyKey: String, event: NotificationEvent, target: String, contact: Contact,
+        urgent: Bool, subject: String, body: String
+    ) {
+        self.incidentID = incidentID
+        self.idempotencyKey = idempotencyKey
+        self.event = event
+        self.target = target
+        self.contact = contact
+        self.urgent = urgent
+        self.subject = subject
+        self.body = body
+    }
+}
+
+/// The words of a notification: a subject such as `[CRITICAL] #42 Disk almost full on db1` and a short text.
+public enum NotificationText {
+    public static func subject(_ event: NotificationEvent, incident: Incident) -> String {
+        let prefix =
+            switch event {
+            case .triggered, .escalated, .reminder: "[\(incident.severity.uppercased())]"
+            case .acknowledged: "[ACKNOWLEDGED]"
+            case .resolved: "[RESOLVED]"
+            }
+        let reminder = event == .reminder ? " (reminder)" : ""
+        return "\(prefix) #\(incident.id ?? 0) \(incident.title)\(reminder)"
+    }
+
+    public static func body(_ event: NotificationEvent, incident: Incident, detail: String) -> String {
+        var lines = [
+            "Incident #\(incident.id ?? 0): \(incident.title)",
+            "State: \(incident.state.rawValue), severity \(incident.severity), \(incident.firingCount) of \(incident.alertCount) alerts firing",
+            detail,
+        ]
+        if incident.state == .triggered, event != .resolved {
+            lines.append("Acknowledge: tocsin ack \(incident.id ?? 0)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,82 @@
+/// A person who can be paged, from `people:` in the policy files.
+public struct Person: Sendable, Equatable {
+    public var name: String
+    public var email: String?
+    public var webhooks: [String]
+    /// IANA time zone name, e.g. `Europe/London` (used by schedules; shown to people).
+    public var timezone: String?
+    public var location: SourceLocation?
+
+    public init(name: String, email: String? = nil, webhooks: [String] = [], timezone: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.email = email
+        self.webhooks = webhooks
+        self.timezone = timezone
+        self.location = location
+    }
+
+    /// Every way to reach this person.
+    public var contacts: [Contact] {
+        (email.map { [Contact.email($0)] } ?? []) + webhooks.map { Contact.webhook($0) }
+    }
+}
+
+/// A shared destination, from `channels:`: team chat, a ticketing system, a mailing list.
+public struct Channel: Sendable, Equatable {
+    public var name: String
+    public var webhooks: [String]
+    public var emails: [String]
+    public var location: SourceLocation?
+
+    public init(name: String, webhooks: [String] = [], emails: [String] = [], location: SourceLocation? = nil) {
+        self.name = name
+        self.webhooks = webhooks
+        self.emails = emails
+        self.location = location
+    }
+
+    public var contacts: [Contact] {
+        webhooks.map { Contact.webhook($0) } + emails.map { Contact.email($0) }
+    }
+}
+
+/// One concrete way to deliver a notification.
+public enum Contact: Sendable, Hashable, Codable, CustomStringConvertible {
+    case email(String)
+    case webhook(String)
+
+    /// `email` or `webhook`.
+    public var medium: String {
+        switch self {
+        case .email: "email"
+        case .webhook: "webhook"
+        }
+    }
+
+    /// The address or URL.
+    public var address: String {
+        switch self {
+        case .email(let address), .webhook(let address): address
+        }
+    }
+
+    public var description: String { "\(medium):\(address)" }
+}
+
+/// Who a policy step notifies, as written in the policy: a person, a channel or a bare address.
+public enum NotifyTarget: Sendable, Hashable, Codable, CustomStringConvertible {
+    case person(String)
+    case channel(String)
+    case email(String)
+
+    /// A stable key such as `person:alice`, used in idempotency keys.
+    public var key: String {
+        switch self {
+        case .person(let name): "person:\(name)"
+        case .channel(let name): "channel:\(name)"
+        case .email(let address): "email:\(address)"
+        }
+    }
+
+    public var description: String { key }
+}

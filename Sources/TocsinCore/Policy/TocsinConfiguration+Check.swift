@@ -1,0 +1,100 @@
+extension TocsinConfiguration {
+    /// Every problem `tocsin policy check` reports: references to unknown people, channels and
+    /// policies, steps that reach nobody, routes that can never match because an earlier route
+    /// takes everything they would, duplicate names and impossible timings.
+    public func problems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        problems += duplicates(people.map { ($0.name, $0.location) }, kind: "person")
+        problems += duplicates(channels.map { ($0.name, $0.location) }, kind: "channel")
+        problems += duplicates(policies.map { ($0.name, policyLocations[$0.name]) }, kind: "policy")
+
+        for person in people where person.contacts.isEmpty {
+            problems.append(.init("person \"\(person.name)\" has no email and no webhook: nobody can reach them",
+                                  at: person.location))
+        }
+        for channel in channels where channel.contacts.isEmpty {
+            problems.append(.init("channel \"\(channel.name)\" has no webhook and no email", at: channel.location))
+        }
+        for policy in policies {
+            problems += check(policy)
+        }
+        problems += checkRoutes()
+        return problems
+    }
+
+    private func check(_ policy: EscalationPolicy) -> [ConfigurationProblem] {
+        let location = policyLocations[policy.name]
+        var problems: [ConfigurationProblem] = []
+        let name = "policy \"\(policy.name)\""
+        if policy.steps.isEmpty {
+            problems.append(.init("\(name) has no steps", at: location))
+        }
+        if !policy.steps.contains(where: { $0.kind == .page }) {
+            problems.append(.init("\(name) never pages anyone (every step is notify or reminder)", at: location))
+        }
+        for (index, step) in policy.steps.enumerated() {
+            let label = "\(name), step \(index + 1) (after \(PolicyDuration.format(step.after)))"
+            if step.notify.isEmpty {
+                problems.append(.init("\(label) notifies nobody", at: location))
+            }
+            for target in step.notify {
+                switch target {
+                case .person(let person) where self.person(person) == nil:
+                    problems.append(.init("\(label) names unknown person \"\(person)\"", at: location))
+                case .channel(let channel) where self.channel(channel) == nil:
+                    problems.append(.init("\(label) names unknown channel \"\(channel)\"", at: location))
+                default:
+                    break
+                }
+            }
+            if !step.notify.isEmpty, !step.notify.contains(where: { !contacts(for: $0).isEmpty }) {
+                problems.append(.init("\(label) is unreachable: none of its targets has a contact method", at: location))
+            }
+            if step.after < 0 {
+                problems.append(.init("\(label) has a negative delay", at: location))
+            }
+        }
+        if policy.repeat < 0 {
+            problems.append(.init("\(name): repeat must not be negative", at: location))
+        }
+        if let repeatAfter = policy.repeatAfter, let last = policy.steps.last, repeatAfter <= last.after {
+            problems.append(.init(
+                "\(name): repeat_after (\(PolicyDuration.format(repeatAfter))) must be longer than the last step's delay (\(PolicyDuration.format(last.after)))",
+                at: location))
+        }
+        if let ackTimeout = policy.ackTimeout, ackTimeout <= 0 {
+            problems.append(.init("\(name): ack_timeout must be positive", at: location))
+        }
+        return problems
+    }
+
+    private func checkRoutes() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        if routes.isEmpty {
+            problems.append(.init("no routes: no incident would follow any policy"))
+        }
+        for (index, route) in routes.enumerated() {
+            if policy(route.policy) == nil {
+                problems.append(.init("route \(index + 1) names unknown policy \"\(route.policy)\"", at: route.location))
+            }
+            if let shadow = routes[..<index].firstIndex(where: { earlier in
+                !earlier.continue && earlier.matchers.allSatisfy { route.matchers.contains($0) }
+            }) {
+                problems.append(.init(
+                    "route \(index + 1) (\(route.matcherDescription)) is shadowed by route \(shadow + 1) (\(routes[shadow].matcherDescription)), which matches everything it would",
+                    at: route.location))
+            }
+        }
+        if !routes.isEmpty, !routes.contains(where: { $0.matchers.isEmpty }) {
+            problems.append(.init("no default route (a route without matchers): some alerts would page nobody"))
+        }
+        return problems
+    }
+
+    private func duplicates(_ entries: [(String, SourceLocation?)], kind: String) -> [ConfigurationProblem] {
+        var seen: Set<String> = []
+        return entries.compactMap { name, location in
+            seen.insert(name).inserted ? nil : ConfigurationProblem("\(kind) \"\(name)\" is defined more than once", at: location)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Everything read from the policy directory: people, channels, routes and policies.
+///
+/// Loading (YAML, files, positions) happens outside the core; this type holds the result and
+/// answers the questions the engine and `tocsin policy check` ask of it.
+public struct TocsinConfiguration: Sendable, Equatable {
+    public var people: [Person]
+    public var channels: [Channel]
+    public var routes: [Route]
+    public var policies: [EscalationPolicy]
+    /// Where each policy was defined, by name.
+    public var policyLocations: [String: SourceLocation]
+
+    public init(
+        people: [Person] = [], channels: [Channel] = [], routes: [Route] = [], policies: [EscalationPolicy] = [],
+        policyLocations: [String: SourceLocation] = [:]
+    ) {
+        self.people = people
+        self.channels = channels
+        self.routes = routes
+        self.policies = policies
+        self.policyLocations = policyLocations
+    }
+
+    public func person(_ name: String) -> Person? { people.first { $0.name == name } }
+    public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }
+    public func policy(_ name: String) -> EscalationPolicy? { policies.first { $0.name == name } }
+
+    /// The contacts behind a target (empty when it names nobody known, or someone unreachable).
+    public func contacts(for target: NotifyTarget) -> [Contact] {
+        switch target {
+        case .person(let name): person(name)?.contacts ?? []
+        case .channel(let name): channel(name)?.contacts ?? []
+        case .email(let address): [.email(address)]
+        }
+    }
+
+    /// The snapshots of the policies that alerts with `labels` follow, taken now.
+    public func snapshots(for labels: [String: String]) -> [PolicySnapshot] {
+        Route.policies(for: labels, in: routes).compactMap { name in
+            policy(name).map { PolicySnapshot(policy: $0, configuration: self) }
+        }
+    }
+}

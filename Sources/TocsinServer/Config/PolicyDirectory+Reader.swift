@@ -1,0 +1,242 @@
+import Foundation
+import TocsinCore
+import Yams
+
+extension PolicyDirectory {
+    /// Turns YAML nodes into configuration values, collecting problems instead of stopping at the first.
+    struct Reader {
+        var configuration = TocsinConfiguration()
+        var problems: [ConfigurationProblem] = []
+        private var file = ""
+
+        mutating func read(_ text: String, file: String) {
+            self.file = file
+            let root: Node?
+            do {
+                root = try Yams.compose(yaml: text)
+            } catch let error as YamlError {
+                problems.append(Self.problem(from: error, file: file))
+                return
+            } catch {
+                problems.append(ConfigurationProblem("\(error)", at: SourceLocation(file: file, line: 1, column: 1)))
+                return
+            }
+            guard let root else { return }  // an empty file
+            guard let top = mapping(root, "the top level") else { return }
+            for (key, value) in top {
+                switch key {
+                case "people":
+                    for node in items(value, "people") { if let person = person(node) { configuration.people.append(person) } }
+                case "channels":
+                    for node in items(value, "channels") { if let channel = channel(node) { configuration.channels.append(channel) } }
+                case "routes":
+                    for node in items(value, "routes") { if let route = route(node) { configuration.routes.append(route) } }
+                case "policies":
+                    for node in items(value, "policies") {
+                        if let policy = policy(node) {
+                            configuration.policies.append(policy)
+                            configuration.policyLocations[policy.name] = location(node)
+                        }
+                    }
+                default:
+                    report("unknown top-level key \"\(key)\" (expected people, channels, routes or policies)", value)
+                }
+            }
+        }
+
+        // MARK: Entities
+
+        private mutating func person(_ node: Node) -> Person? {
+            guard let fields = mapping(node, "a person"), let name = requiredString(fields, "name", node) else { return nil }
+            unknownKeys(fields, allowed: ["name", "email", "webhooks", "webhook", "timezone"], in: "person \"\(name)\"")
+            return Person(
+                name: name, email: string(fields["email"], "email"),
+                webhooks: strings(fields["webhooks"], "webhooks") + strings(fields["webhook"], "webhook"),
+                timezone: string(fields["timezone"], "timezone"), location: location(node))
+        }
+
+        private mutating func channel(_ node: Node) -> Channel? {
+            guard let fields = mapping(node, "a channel"), let name = requiredString(fields, "name", node) else { return nil }
+            unknownKeys(fields, allowed: ["name", "webhook", "webhooks", "email", "emails"], in: "channel \"\(name)\"")
+            return Channel(
+                name: name, webhooks: strings(fields["webhook"], "webhook") + strings(fields["webhooks"], "webhooks"),
+                emails: strings(fields["email"], "email") + strings(fields["emails"], "emails"), location: location(node))
+        }
+
+        private mutating func route(_ node: Node) -> Route? {
+            guard let fields = mapping(node, "a route"), let policy = requiredString(fields, "policy", node) else { return nil }
+            unknownKeys(fields, allowed: ["matchers", "policy", "continue"], in: "route to \"\(policy)\"")
+            var matchers: [Matcher] = []
+            for (text, at) in stringsWithNodes(fields["matchers"], "matchers") {
+                do {
+                    matchers.append(try Matcher(parsing: text))
+                } catch {
+                    report(error.description, at)
+                }
+            }
+            let goOn = fields["continue"].flatMap { bool($0, "continue") } ?? false
+            return Route(matchers: matchers, policy: policy, continue: goOn, location: location(node))
+        }
+
+        private mutating func policy(_ node: Node) -> EscalationPolicy? {
+            guard let fields = mapping(node, "a policy"), let name = requiredString(fields, "name", node) else { return nil }
+            unknownKeys(
+                fields, allowed: ["name", "description", "steps", "repeat", "repeat_after", "ack_timeout", "reminders"],
+                in: "policy \"\(name)\"")
+            var steps: [EscalationPolicy.Step] = []
+            for node in items(fields["steps"], "steps") {
+                if let step = step(node, defaultKind: .page) { steps.append(step) }
+            }
+            for node in items(fields["reminders"], "reminders") {
+                if let step = step(node, defaultKind: .reminder) { steps.append(step) }
+            }
+            let repeatCount = fields["repeat"].flatMap { integer($0, "repeat") } ?? 0
+            return EscalationPolicy(
+                name: name, description: string(fields["description"], "description"), steps: steps, repeat: repeatCount,
+                repeatAfter: fields["repeat_after"].flatMap { duration($0, "repeat_after") },
+                ackTimeout: fields["ack_timeout"].flatMap { duration($0, "ack_timeout") })
+        }
+
+        private mutating func step(_ node: Node, defaultKind: EscalationPolicy.StepKind) -> EscalationPolicy.Step? {
+            guard let fields = mapping(node, "a step") else { return nil }
+            unknownKeys(fields, allowed: ["after", "notify", "kind"], in: "step")
+            guard let afterNode = fields["after"] else {
+                report("a step needs \"after\" (a duration such as 0m, 5m, 24h)", node)
+                return nil
+            }
+            let after = duration(afterNode, "after") ?? 0
+            var kind = defaultKind
+            if let kindNode = fields["kind"], let text = string(kindNode, "kind") {
+                if let parsed = EscalationPolicy.StepKind(rawValue: text) {
+                    kind = parsed
+                } else {
+                    report("kind must be page, notify or reminder, got \"\(text)\"", kindNode)
+                }
+            }
+            var targets: [NotifyTarget] = []
+            for target in items(fields["notify"], "notify") {
+                guard let entry = mapping(target, "a target such as {person: alice}"), entry.count == 1,
+                    let (key, value) = entry.first, let name = string(value, key)
+                else {
+                    report("a notify target is one of person: NAME, channel: NAME, email: ADDRESS", target)
+                    continue
+                }
+                switch key {
+                case "person": targets.append(.person(name))
+                case "channel": targets.append(.channel(name))
+                case "email": targets.append(.email(name))
+                default: report("unknown notify target \"\(key)\" (expected person, channel or email)", target)
+                }
+            }
+            return EscalationPolicy.Step(after: after, notify: targets, kind: kind)
+        }
+
+        // MARK: Node helpers
+
+        private func location(_ node: Node) -> SourceLocation {
+            SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        }
+
+        private mutating func report(_ message: String, _ node: Node) {
+            problems.append(ConfigurationProblem(message, at: location(node)))
+        }
+
+        private mutating func mapping(_ node: Node, _ what: String) -> [(String, Node)]? {
+            guard case .mapping(let mapping) = node else {
+                report("expected \(what) (a mapping of keys to values)", node)
+                return nil
+            }
+            return mapping.compactMap { key, value in key.string.map { ($0, value) } }
+        }
+
+        private mutating func items(_ node: Node?, _ key: String) -> [Node] {
+            guard let node else { return [] }
+            guard case .sequence(let sequence) = node else {
+                report("\"\(key)\" must be a list", node)
+                return []
+            }
+            return Array(sequence)
+        }
+
+        private mutating func requiredString(_ fields: [(String, Node)], _ key: String, _ owner: Node) -> String? {
+            guard let node = fields[key] else {
+                report("missing \"\(key)\"", owner)
+                return nil
+            }
+            guard let value = string(node, key), !value.isEmpty else { return nil }
+            return value
+        }
+
+        private mutating func string(_ node: Node?, _ key: String) -> String? {
+            guard let node else { return nil }
+            guard case .scalar(let scalar) = node else {
+                report("\"\(key)\" must be a single value", node)
+                return nil
+            }
+            return scalar.string
+        }
+
+        private mutating func strings(_ node: Node?, _ key: String) -> [String] {
+            stringsWithNodes(node, key).map(\.0)
+        }
+
+        private mutating func stringsWithNodes(_ node: Node?, _ key: String) -> [(String, Node)] {
+            guard let node else { return [] }
+            switch node {
+            case .scalar(let scalar): return [(scalar.string, node)]
+            case .sequence(let sequence): return sequence.compactMap { item in string(item, key).map { ($0, item) } }
+            default:
+                report("\"\(key)\" must be a value or a list of values", node)
+                return []
+            }
+        }
+
+        private mutating func bool(_ node: Node, _ key: String) -> Bool? {
+            guard let value = node.bool else {
+                report("\"\(key)\" must be true or false", node)
+                return nil
+            }
+            return value
+        }
+
+        private mutating func integer(_ node: Node, _ key: String) -> Int? {
+            guard let value = node.int, value >= 0 else {
+                report("\"\(key)\" must be a whole number, 0 or more", node)
+                return nil
+            }
+            return value
+        }
+
+        private mutating func duration(_ node: Node, _ key: String) -> TimeInterval? {
+            guard let text = string(node, key), let seconds = PolicyDuration.parse(text) else {
+                report("\"\(key)\" must be a duration such as 30s, 5m, 1h30m or 24h", node)
+                return nil
+            }
+            return seconds
+        }
+
+        private mutating func unknownKeys(_ fields: [(String, Node)], allowed: Set<String>, in owner: String) {
+            for (key, node) in fields where !allowed.contains(key) {
+                report("unknown key \"\(key)\" in \(owner) (allowed: \(allowed.sorted().joined(separator: ", ")))", node)
+            }
+        }
+
+        private static func problem(from error: YamlError, file: String) -> ConfigurationProblem {
+            switch error {
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
+                let prefix = context.map { "\($0.text) " } ?? ""
+                return ConfigurationProblem(
+                    "YAML error: \(prefix)\(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            default:
+                return ConfigurationProblem("YAML error: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+            }
+        }
+    }
+}
+
+extension [(String, Node)] {
+    subscript(key: String) -> Node? {
+        first { $0.0 == key }?.1
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TocsinCore
+import TocsinStore
+
+/// The escalation engine's loop: sleeps until the earliest due escalation, runs everything due,
+/// and is woken early when new incidents open or incidents are acknowledged or resolved.
+///
+/// There is no fixed polling interval: the next wake-up is read from the database, so a step
+/// that fell due while Tocsin was down runs as soon as the loop starts.
+public final class Escalator: Service, Sendable {
+    let store: TocsinStore
+    let clock: any TocsinClock
+    let logger: Logger
+    private let wakeSignal = WakeSignal()
+    /// The longest single sleep, so a wall-clock jump is noticed within this bound.
+    static let maxSleep: TimeInterval = 300
+
+    public init(store: TocsinStore, clock: any TocsinClock, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Asks the loop to look at the database now (new work may be due).
+    public func wake() {
+        wakeSignal.signal()
+    }
+
+    /// Runs everything due now and returns when the next escalation falls due.
+    @discardableResult
+    public func tick() async throws(StoreError) -> Date? {
+        let now = clock.now
+        let tick = try await store.runDueEscalations(now: now)
+        if tick.processed > 0 {
+            logger.info(
+                "escalations run",
+                metadata: [
+                    "escalations": "\(tick.processed)", "notifications_queued": "\(tick.queued)",
+                    "max_lateness_ms": "\(tick.latenessMs.max() ?? 0)",
+                ])
+        }
+        return try await store.nextEscalationDue()
+    }
+
+    public func run() async throws {
+        logger.info("escalator started")
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                var sleep = Self.maxSleep
+                do {
+                    if let next = try await self.tick() {
+                        sleep = min(max(next.timeIntervalSince(self.clock.now), 0), Self.maxSleep)
+                    }
+                } catch {
+                    self.logger.error("escalation pass failed; retrying", metadata: ["error": "\(error)"])
+                    sleep = 1
+                }
+                await self.wakeSignal.wait(timeout: .milliseconds(Int64((sleep * 1000).rounded(.up))))
+            }
+        }
+        logger.info("escalator stopped")
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import TocsinCore
+
+/// `POST /-/reload`: re-reads the policy directory, as Alertmanager and Prometheus do.
+/// An invalid directory keeps the running configuration; the answer lists the problems.
+struct ReloadRoutes {
+    let policies: ConfigurationStore
+    let logger: Logger
+
+    struct Reloaded: Encodable {
+        var status: String
+        var policies: Int?
+        var routes: Int?
+        var problems: [String]?
+    }
+
+    func register(on router: Router<TocsinRequestContext>) {
+        router.post("/-/reload") { _, context in
+            switch policies.reload(logger: context.logger) {
+            case .success(let configuration):
+                return try JSONResponse.make(
+                    Reloaded(status: "reloaded", policies: configuration.policies.count, routes: configuration.routes.count))
+            case .failure(let error):
+                return try JSONResponse.make(
+                    Reloaded(status: "kept running configuration", problems: error.problems.map(\.description)),
+                    status: .unprocessableContent)
+            }
+        }
+    }
+}

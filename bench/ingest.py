@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Ingestion benchmark: Alertmanager webhooks into Tocsin over 127.0.0.1.
+
+Builds the release binary, starts `tocsin serve` on a fresh temporary database for every case,
+and drives POST /api/v1/ingest/alertmanager with wrk (same load generator and concurrency for
+every case): batches of 1, 10 and 100 alerts per request, distinct and repeated label sets.
+Every case is bounded in time (--duration seconds). Tocsin answers only after its SQLite
+transaction commits, so every 2xx counted here is durable (--durability full by default).
+
+Also measures start-up time (process start to listening) on an empty database.
+
+    python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build", "release", "tocsin")
+LUA = os.path.join(ROOT, "bench", "wrk", "ingest.lua")
+
+
+def build():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "tocsin"], cwd=ROOT, check=True)
+
+
+def start_server(db, durability):
+    log = tempfile.NamedTemporaryFile(prefix="tocsin-bench-", suffix=".log", delete=False)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
+         "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT)
+    # With --log-level warning the "listening" line is not logged; find the port from /proc.
+    deadline = started + 15
+    while time.monotonic() < deadline:
+        port = listening_port(proc.pid)
+        if port:
+            return proc, port, time.monotonic() - started
+        if proc.poll() is not None:
+            break
+        time.sleep(0.005)
+    proc.kill()
+    sys.exit("tocsin serve did not start: " + open(log.name).read())
+
+
+def listening_port(pid):
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            match = re.match(r"socket:\[(\d+)\]", target)
+            if match:
+                inodes.add(match.group(1))
+    except OSError:
+        return None
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
+                return int(fields[1].split(":")[1], 16)
+    return None
+
+
+def run_case(batch, mode, args):
+    workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
+    proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability)
+    try:
+        env = dict(os.environ, BATCH=str(batch), MODE=mode)
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA,
+             f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager"],
+            env=env, capture_output=True, text=True, check=True).stdout
+        result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+        seconds = result["duration_us"] / 1e6
+        result.update(batch=batch, mode=mode, req_per_s=result["requests"] / seconds,
+                      alerts_per_s=result["requests"] * batch / seconds,
+                      db_bytes=sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir)))
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def startup_time(args, runs=5):
+    times = []
+    for _ in range(runs):
+        workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
+        proc, _, elapsed = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability)
+        times.append(elapsed)
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return sorted(times)[len(times) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per case (1-60)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--durability", choices=["full", "normal"], default="full")
+    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    args.duration = max(1, min(args.duration, 60))
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is required: apt-get install wrk")
+    if not args.skip_build:
+        build()
+
+    results = [run_case(batch, mode, args) for mode in ("distinct", "repeated") for batch in (1, 10, 100)]
+    startup = startup_time(args)
+    print(f"\nTocsin ingest, wrk -t1 -c{args.connections} -d{args.duration}s, durability={args.durability}, "
+          f"{os.cpu_count()} cores")
+    print(f"| label sets | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | max ms | non-2xx |")
+    print(f"|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['mode']} | {r['batch']} | {r['req_per_s']:,.0f} | {r['alerts_per_s']:,.0f} | "
+              f"{r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['max_us'] / 1000:.1f} | "
+              f"{r['non_2xx'] + r['socket_errors']} |")
+    print(f"\nstart-up on an empty database (median of 5): {startup * 1000:.0f} ms")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"cases": results, "startup_s": startup, "args": vars(args)}, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+-- wrk script: POSTs Alertmanager webhook payloads (version 4) to Tocsin's ingest endpoint.
+-- BATCH: alerts per request. MODE: "distinct" (new label sets and a new group per request)
+-- or "repeated" (the same payload every time, as a repeat_interval resend).
+local batch = tonumber(os.getenv("BATCH") or "1")
+local mode = os.getenv("MODE") or "distinct"
+local counter = 0
+local thread_id = 0
+local fixed_body = nil
+
+function setup(thread)
+    thread:set("thread_id", tostring(math.random(1, 1e9)))
+end
+
+local function payload(group)
+    local alerts = {}
+    for i = 1, batch do
+        alerts[i] = string.format(
+            '{"status":"firing","labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"%s-%d:9100","job":"node","severity":"critical"},'
+            .. '"annotations":{"summary":"bench alert %d"},"startsAt":"2026-11-26T23:32:42.33Z","endsAt":"0001-01-01T00:00:00Z",'
+            .. '"generatorURL":"http://prometheus.example.test:9090/graph"}', group, i, i)
+    end
+    return string.format(
+        '{"receiver":"bench","status":"firing","alerts":[%s],"groupLabels":{"alertname":"BenchAlert","group":"%s"},'
+        .. '"commonLabels":{"alertname":"BenchAlert"},"commonAnnotations":{},"externalURL":"http://am.example.test",'
+        .. '"version":"4","groupKey":"{}:{group=\\"%s\\"}","truncatedAlerts":0}\n', table.concat(alerts, ","), group, group)
+end
+
+function init(args)
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+    if mode == "repeated" then
+        fixed_body = payload("repeated-" .. (thread_id or "0"))
+    end
+end
+
+function request()
+    if fixed_body ~= nil then
+        return wrk.format(nil, nil, nil, fixed_body)
+    end
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, payload(string.format("%s-%d", thread_id or "0", counter)))
+end
+
+function done(summary, latency, requests)
+    local non2xx = summary.errors.status
+    io.write(string.format(
+        'RESULT {"requests":%d,"duration_us":%d,"non_2xx":%d,"socket_errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
+        summary.requests, summary.duration, non2xx,
+        summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+        latency:percentile(50), latency:percentile(99), latency.max))
+end
