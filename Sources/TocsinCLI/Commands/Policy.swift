@@ -87,7 +87,8 @@ struct Policy: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(error)")
             }
-            let start = Date()
+            // Whole seconds, so offsets print exactly (the database keeps milliseconds).
+            let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let batch = try makeBatch(start: start)
             var actions: [PolicySimulation.ScheduledAction] = []
             if let ackAt = ackAt.flatMap(PolicyDuration.parse) {
