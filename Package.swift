@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tocsin", targets: ["TocsinCLI"]),
+        .executable(name: "tocsin-bench", targets: ["TocsinBench"]),
         .library(name: "TocsinCore", targets: ["TocsinCore"]),
     ],
     dependencies: [
@@ -84,6 +85,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+
+        // Benchmarks of the engine that need no network (see BENCHMARKS.md).
+        .executableTarget(
+            name: "TocsinBench",
+            dependencies: ["TocsinCore", "TocsinStore"],
+            path: "bench/TocsinBench"
         ),
 
         // Fixtures and helpers shared by the test targets.

@@ -10,20 +10,16 @@ public struct EscalationTick: Sendable, Equatable {
     public var queued = 0
     /// For each step run: milliseconds between its due time and the run.
     public var latenessMs: [Int] = []
+
+    public init() {}
 }
 
 extension TocsinStore {
-    /// Runs every escalation due at `now` (at most `limit` per transaction, repeating until none
-    /// is due): each step's notifications, timeline event and advanced timer commit together.
+    /// Runs up to `limit` escalations due at `now`, oldest due first, in one transaction: each
+    /// step's notifications, timeline event and advanced timer commit together. Call again while
+    /// `processed == limit`.
     public func runDueEscalations(now: Date, limit: Int = 500) async throws(StoreError) -> EscalationTick {
-        var total = EscalationTick()
-        while true {
-            let tick = try await write { db in try Self.runDueEscalations(now: now, limit: limit, in: db) }
-            total.processed += tick.processed
-            total.queued += tick.queued
-            total.latenessMs += tick.latenessMs
-            if tick.processed < limit { return total }
-        }
+        try await write { db in try Self.runDueEscalations(now: now, limit: limit, in: db) }
     }
 
     /// The earliest time any escalation falls due, if any.
@@ -42,22 +38,16 @@ extension TocsinStore {
 
     static func runDueEscalations(now: Date, limit: Int, in db: Database) throws -> EscalationTick {
         var tick = EscalationTick()
-        let due = try Escalation
-            .filter(Column("next_due_at") != nil && Column("next_due_at") <= now)
-            .order(Column("next_due_at"), Column("id"))
-            .limit(limit)
-            .fetchAll(db)
-        var incidents: [Int64: Incident] = [:]
+        let due = try dueEscalations(now: now, limit: limit, in: db)
+        guard !due.isEmpty else { return tick }
+        var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
         for escalation in due {
             tick.processed += 1
-            guard var incident = try incidents[escalation.incidentID] ?? Incident.fetchOne(db, key: escalation.incidentID)
-            else { continue }
+            guard var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now)
-            var updated = outcome.escalation
-            try updated.update(db)
-            for var event in outcome.events {
-                event.incidentID = escalation.incidentID
-                try event.insert(db)
+            try saveTimer(outcome.escalation, in: db)
+            for event in outcome.events {
+                try insert(event, incidentID: escalation.incidentID, in: db)
                 if event.kind == .notified, let lateness = event.latenessMs { tick.latenessMs.append(lateness) }
             }
             tick.queued += try enqueue(outcome.notifications, now: now, in: db)
@@ -65,7 +55,9 @@ extension TocsinStore {
                 incident.state = .triggered
                 incident.acknowledgedAt = nil
                 incident.acknowledgedBy = nil
-                try incident.update(db)
+                try db.execute(
+                    sql: "UPDATE incidents SET state = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL WHERE id = ?",
+                    arguments: [escalation.incidentID])
                 try restartEscalations(of: escalation.incidentID, except: escalation.id, now: now, in: db)
             }
             incidents[escalation.incidentID] = incident
@@ -73,13 +65,103 @@ extension TocsinStore {
         return tick
     }
 
+    /// The escalations due at `now`, oldest due first. Snapshots shared by many incidents (the
+    /// usual case: one policy, many incidents) are decoded once per pass.
+    static func dueEscalations(now: Date, limit: Int, in db: Database) throws -> [Escalation] {
+        var snapshots: [String: PolicySnapshot] = [:]
+        let decoder = JSONDecoder()
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, incident_id, snapshot, epoch, started_at, position, next_due_at FROM escalations
+                WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at, id LIMIT ?
+                """,
+            arguments: [now, limit])
+        var due: [Escalation] = []
+        while let row = try rows.next() {
+            let text: String = row["snapshot"]
+            let snapshot: PolicySnapshot
+            if let cached = snapshots[text] {
+                snapshot = cached
+            } else {
+                snapshot = try decoder.decode(PolicySnapshot.self, from: Data(text.utf8))
+                snapshots[text] = snapshot
+            }
+            guard let startedAt = StoredDate.parse(row["started_at"]) else {
+                throw StoreError.database("malformed started_at in escalation \(row["id"] as Int64)")
+            }
+            due.append(Escalation(
+                id: row["id"], incidentID: row["incident_id"], snapshot: snapshot, epoch: row["epoch"],
+                startedAt: startedAt, position: row["position"], nextDueAt: StoredDate.parse(row["next_due_at"])))
+        }
+        return due
+    }
+
+    /// The incidents the planner needs, by id: every field but the group labels (which planning
+    /// never reads), decoded without Codable, which costs more than the step itself.
+    static func incidentsForPlanning(_ ids: Set<Int64>, in db: Database) throws -> [Int64: Incident] {
+        var incidents: [Int64: Incident] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT id, title, severity, state, source, receiver, group_key, external_url, created_at, last_seen_at,
+                       acknowledged_at, acknowledged_by, resolved_at, resolved_by, alert_count, firing_count, truncated_alerts
+                FROM incidents WHERE id IN (SELECT value FROM json_each(?))
+                """,
+            arguments: [try LabelJSON.encode(Array(ids))])
+        while let row = try rows.next() {
+            guard let state = IncidentState(rawValue: row["state"]), let createdAt = StoredDate.parse(row["created_at"]),
+                let lastSeenAt = StoredDate.parse(row["last_seen_at"])
+            else { throw StoreError.database("malformed incident row \(row["id"] as Int64)") }
+            let incident = Incident(
+                id: row["id"], title: row["title"], severity: row["severity"], state: state, source: row["source"],
+                receiver: row["receiver"], groupKey: row["group_key"], groupLabels: [:], externalURL: row["external_url"],
+                createdAt: createdAt, lastSeenAt: lastSeenAt, acknowledgedAt: StoredDate.parse(row["acknowledged_at"]),
+                acknowledgedBy: row["acknowledged_by"], resolvedAt: StoredDate.parse(row["resolved_at"]),
+                resolvedBy: row["resolved_by"], alertCount: row["alert_count"], firingCount: row["firing_count"],
+                truncatedAlerts: row["truncated_alerts"])
+            incidents[row["id"]] = incident
+        }
+        return incidents
+    }
+
+    /// Saves an escalation's progress (the snapshot never changes).
+    static func saveTimer(_ escalation: Escalation, in db: Database) throws {
+        try db.cachedStatement(
+            sql: "UPDATE escalations SET epoch = ?, started_at = ?, position = ?, next_due_at = ? WHERE id = ?"
+        ).execute(arguments: [
+            escalation.epoch, StoredDate.text(escalation.startedAt), escalation.position,
+            escalation.nextDueAt.map(StoredDate.text), escalation.id,
+        ])
+    }
+
+    static func insert(_ event: TimelineEvent, incidentID: Int64, in db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            incidentID, StoredDate.text(event.at), event.kind, event.actor, event.channel, event.note, event.latenessMs,
+        ])
+    }
+
     /// Writes notifications to the outbox; a key already there is skipped (never queued twice).
     @discardableResult
     static func enqueue(_ drafts: [NotificationDraft], now: Date, in db: Database) throws -> Int {
         var written = 0
+        let stamp = StoredDate.text(now)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
+                                              subject, body, state, attempts, created_at, due_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+                """)
         for draft in drafts {
-            var entry = OutboxEntry(draft, now: now)
-            try entry.insert(db, onConflict: .ignore)
+            try statement.execute(arguments: [
+                draft.incidentID, draft.idempotencyKey, draft.event, draft.target, draft.contact.medium,
+                draft.contact.address, draft.urgent, draft.subject, draft.body, stamp, stamp, stamp,
+            ])
             written += db.changesCount
         }
         return written
@@ -89,8 +171,7 @@ extension TocsinStore {
     /// an expired acknowledgement).
     static func restartEscalations(of incidentID: Int64, except skipped: Int64? = nil, now: Date, in db: Database) throws {
         for escalation in try Escalation.filter(Column("incident_id") == incidentID).fetchAll(db) where escalation.id != skipped {
-            var restarted = EscalationPlanner.restart(escalation, now: now)
-            try restarted.update(db)
+            try saveTimer(EscalationPlanner.restart(escalation, now: now), in: db)
         }
     }
 
@@ -102,8 +183,8 @@ extension TocsinStore {
         guard let id = incident.id else { return }
         var epoch = 0
         for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
-            var changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
-            try changed.update(db)
+            let changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
+            try saveTimer(changed, in: db)
             epoch = max(epoch, escalation.epoch)
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page

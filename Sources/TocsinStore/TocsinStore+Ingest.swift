@@ -91,7 +91,8 @@ extension TocsinStore {
         try statement.execute(arguments: [
             incidentID, alert.fingerprint, alert.status,
             try LabelJSON.encode(alert.labels), try LabelJSON.encode(alert.annotations),
-            alert.startsAt, alert.endsAt, alert.generatorURL, now, now,
+            StoredDate.text(alert.startsAt), alert.endsAt.map(StoredDate.text), alert.generatorURL,
+            StoredDate.text(now), StoredDate.text(now),
         ])
     }
 
@@ -116,7 +117,7 @@ extension TocsinStore {
         while let row = try rows.next() {
             guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
                 let status = AlertStatus.fromDatabaseValue(row[1]),
-                let startsAt = Date.fromDatabaseValue(row[2])
+                let startsAt = StoredDate.parse(row[2])
             else { throw StoreError.database("malformed alert row in incident \(id)") }
             alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
         }

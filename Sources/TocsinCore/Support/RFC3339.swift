@@ -49,16 +49,19 @@ public enum RFC3339 {
     }
 
     /// Prints `date` in UTC with millisecond precision, e.g. `2026-11-26T23:32:42.330Z`.
-    public static func format(_ date: Date) -> String {
+    ///
+    /// `separator` and `suffix` give other layouts of the same fields: `" "` and `""` print the
+    /// SQLite text form `2026-11-26 23:32:42.330`.
+    public static func format(_ date: Date, separator: String = "T", suffix: String = "Z") -> String {
         let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
         let millis = ((totalMillis % 1000) + 1000) % 1000
         let totalSeconds = (totalMillis - millis) / 1000
         let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
         let days = (totalSeconds - secondsOfDay) / 86_400
         let (year, month, day) = civilFromDays(days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + separator
             + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-            + "." + pad(millis, 3) + "Z"
+            + "." + pad(millis, 3) + suffix
     }
 
     /// Whether `date` is Go's zero time, which Alertmanager sends as `endsAt` of firing alerts.

@@ -28,11 +28,21 @@ public final class Escalator: Service, Sendable {
         wakeSignal.signal()
     }
 
+    /// Escalations run per transaction: large enough to amortise the commit, small enough that
+    /// ingest requests are not held behind one long write.
+    static let batchSize = 500
+
     /// Runs everything due now and returns when the next escalation falls due.
     @discardableResult
     public func tick() async throws(StoreError) -> Date? {
-        let now = clock.now
-        let tick = try await store.runDueEscalations(now: now)
+        var tick = EscalationTick()
+        while true {
+            let pass = try await store.runDueEscalations(now: clock.now, limit: Self.batchSize)
+            tick.processed += pass.processed
+            tick.queued += pass.queued
+            tick.latenessMs += pass.latenessMs
+            if pass.processed < Self.batchSize { break }
+        }
         if tick.processed > 0 {
             logger.info(
                 "escalations run",

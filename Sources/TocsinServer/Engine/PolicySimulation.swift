@@ -57,7 +57,7 @@ public struct PolicySimulation: Sendable {
         var pending = actions
         let end = start.addingTimeInterval(until)
         while true {
-            _ = try await store.runDueEscalations(now: clock.now)
+            while try await store.runDueEscalations(now: clock.now).processed > 0 {}
             let nextDue = try await store.nextEscalationDue()
             let nextAction = pending.first.map { start.addingTimeInterval($0.after) }
             guard let next = [nextDue, nextAction].compactMap({ $0 }).min(), next <= end else { break }

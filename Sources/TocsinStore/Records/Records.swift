@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TocsinCore
 
@@ -57,3 +58,50 @@ extension OutboxEntry: FetchableRecord, MutablePersistableRecord {
 
 extension OutboxEntry.State: DatabaseValueConvertible {}
 extension NotificationEvent: DatabaseValueConvertible {}
+
+/// Dates as SQLite text, `2026-11-26 23:32:42.330` (UTC): the layout GRDB reads, written without
+/// Foundation's `DateFormatter`, which costs more than the rest of an escalation step.
+enum StoredDate {
+    static func text(_ date: Date) -> String {
+        RFC3339.format(date, separator: " ", suffix: "")
+    }
+
+    /// Reads the text layout above (as written by Tocsin or GRDB), without Foundation's calendar.
+    static func parse(_ value: DatabaseValue) -> Date? {
+        guard let text = String.fromDatabaseValue(value) else { return Date.fromDatabaseValue(value) }
+        return RFC3339.parse(text.hasSuffix("Z") ? text : text + "Z") ?? Date.fromDatabaseValue(value)
+    }
+
+    static let encoding = DatabaseDateEncodingStrategy.custom { text($0) }
+    static let decoding = DatabaseDateDecodingStrategy.custom { parse($0) }
+}
+
+extension Incident {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension IncidentAlert {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension TimelineEvent {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension Escalation {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension OutboxEntry {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension User {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}

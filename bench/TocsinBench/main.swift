@@ -1,0 +1,93 @@
+// tocsin-bench: benchmarks of the escalation engine that need no network.
+//
+//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal]
+//
+// Opens 10,000 incidents that all start escalating at the same instant, then runs the real
+// engine (TocsinStore.runDueEscalations, as the escalator service does) and reports, for every
+// step, how long after its due time its transaction committed.
+import Foundation
+import TocsinCore
+import TocsinStore
+
+struct Options {
+    var incidents = 10_000
+    var durability = TocsinStore.Durability.full
+    var chunk = 500
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--incidents": incidents = iterator.next().flatMap(Int.init) ?? incidents
+            case "--durability": durability = iterator.next().flatMap(TocsinStore.Durability.init(rawValue:)) ?? durability
+            case "--chunk": chunk = iterator.next().flatMap(Int.init) ?? chunk
+            default: break
+            }
+        }
+    }
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let index = min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)
+    return sorted[max(index, 0)]
+}
+
+func escalationLateness(_ options: Options) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-bench-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let store = try TocsinStore(
+        path: directory.appendingPathComponent("bench.sqlite").path, configuration: .init(durability: options.durability))
+    let configuration = TocsinConfiguration(
+        people: [Person(name: "primary", email: "primary@example.com", webhooks: ["http://127.0.0.1:9/hook"])],
+        routes: [Route(matchers: [], policy: "page")],
+        policies: [EscalationPolicy(name: "page", steps: [.init(after: 0, notify: [.person("primary")])])])
+
+    // Every incident starts escalating at t0, a little in the future.
+    let prepareStarted = Date()
+    let t0 = prepareStarted.addingTimeInterval(Double(options.incidents) / 1000 + 5)
+    for index in 0..<options.incidents {
+        let labels = ["alertname": "Bench", "instance": "host-\(index)", "severity": "critical"]
+        let batch = AlertBatch(
+            receiver: "bench", groupKey: "{}:{instance=\"host-\(index)\"}", status: .firing, groupLabels: labels,
+            commonLabels: labels, alerts: [Alert(status: .firing, labels: labels, startsAt: t0)])
+        _ = try await store.ingest(batch, configuration: configuration, now: t0)
+    }
+    let prepared = Date().timeIntervalSince(prepareStarted)
+    guard Date() < t0 else {
+        print("preparation took longer than planned (\(prepared)s); rerun with fewer incidents")
+        return
+    }
+    try await Task.sleep(for: .seconds(t0.timeIntervalSinceNow))
+
+    // The escalator's pass, chunk by chunk, timing each commit.
+    var lateness: [Double] = []
+    var queued = 0
+    while true {
+        let tick = try await store.runDueEscalations(now: Date(), limit: options.chunk)
+        let committed = Date()
+        lateness += Array(repeating: committed.timeIntervalSince(t0) * 1000, count: tick.processed)
+        queued += tick.queued
+        if tick.processed < options.chunk { break }
+    }
+    lateness.sort()
+    try store.close()
+    print(
+        """
+        escalation lateness: \(options.incidents) incidents due at the same instant, durability=\(options.durability.rawValue), \
+        \(options.chunk) per transaction
+          steps run: \(lateness.count), notifications queued: \(queued)
+          lateness ms (due → committed): p50 \(String(format: "%.1f", percentile(lateness, 50))), \
+        p99 \(String(format: "%.1f", percentile(lateness, 99))), max \(String(format: "%.1f", lateness.last ?? 0))
+          (setup: \(options.incidents) incidents ingested in \(String(format: "%.1f", prepared)) s)
+        """)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "escalation":
+    try await escalationLateness(Options(Array(arguments.dropFirst())))
+default:
+    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N]")
+    exit(2)
+}
