@@ -53,6 +53,8 @@ let package = Package(
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -113,6 +115,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(name: "TocsinDeliveryTests", dependencies: ["TocsinDelivery", "TocsinTestSupport"]),
         .testTarget(
             name: "TocsinEndToEndTests",
             dependencies: ["TocsinTestSupport", "TocsinDelivery"]

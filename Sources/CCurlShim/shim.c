@@ -16,7 +16,7 @@ CURLcode tocsin_curl_setopt_slist(CURL *handle, CURLoption option, struct curl_s
     return curl_easy_setopt(handle, option, value);
 }
 
-CURLcode tocsin_curl_setopt_write_callback(CURL *handle, CURLoption option, tocsin_curl_write_callback callback) {
+CURLcode tocsin_curl_setopt_callback(CURL *handle, CURLoption option, tocsin_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TocsinCore
+import TocsinDelivery
 import TocsinStore
 
 /// Assembles Tocsin's HTTP application: routes, middleware and the services that run beside it.
@@ -30,17 +31,32 @@ public struct TocsinServer: Sendable {
     public let logger: Logger
     /// The escalation engine's loop; runs beside the HTTP server.
     public let escalator: Escalator
+    /// Delivers the outbox; runs beside the HTTP server.
+    public let dispatcher: Dispatcher
+    /// Checks the signed ack/resolve links of pages.
+    let linkSigner: LinkSigner
 
     public init(
-        configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, clock: any TocsinClock = WallClock(),
-        logger: Logger
+        configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, delivery: DeliverySettings,
+        linkKey: [UInt8], clock: any TocsinClock = WallClock(), logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.policies = policies
         self.clock = clock
         self.logger = logger
-        self.escalator = Escalator(store: store, clock: clock, logger: logger)
+        let dispatcher = Dispatcher(
+            store: store, clock: clock, settings: delivery, linkKey: linkKey,
+            webhookSettings: { target in policies.configuration.webhookSettings(forTarget: target) }, logger: logger)
+        self.dispatcher = dispatcher
+        self.escalator = Escalator(store: store, clock: clock, logger: logger, onQueued: { dispatcher.wake() })
+        self.linkSigner = LinkSigner(key: linkKey)
+    }
+
+    /// Tells the engine that incidents changed: timers may be due, notifications may be queued.
+    public func wakeEngine() {
+        escalator.wake()
+        dispatcher.wake()
     }
 
     /// The router with every route and middleware; tests drive it directly or over real HTTP.
@@ -48,19 +64,25 @@ public struct TocsinServer: Sendable {
         let router = Router(context: TocsinRequestContext.self)
         router.add(middleware: CorrelationMiddleware())
         HealthRoutes(store: store).register(on: router)
+        let wake: @Sendable () -> Void = { [escalator, dispatcher] in
+            escalator.wake()
+            dispatcher.wake()
+        }
         IngestRoutes(
-            store: store, clock: clock, configuration: policies, escalator: escalator,
+            store: store, clock: clock, configuration: policies, wakeEngine: wake,
             ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
-        IncidentRoutes(store: store, clock: clock, escalator: escalator).register(on: router)
+        IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
+        LinkRoutes(store: store, clock: clock, signer: linkSigner, wakeEngine: wake).register(on: router)
+        DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         ReloadRoutes(policies: policies, logger: logger).register(on: router)
         return router
     }
 
-    /// The application, bound to the configured host and port, with the escalator and the
-    /// SIGHUP reloader running beside it (and stopped with it).
+    /// The application, bound to the configured host and port, with the escalator, the
+    /// dispatcher (unless `deliver` is false) and the SIGHUP reloader running beside it.
     public func makeApplication(
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        deliver: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var application = Application(
             router: makeRouter(),
@@ -69,6 +91,9 @@ public struct TocsinServer: Sendable {
             logger: logger
         )
         application.addServices(escalator, ReloadOnHangup(policies: policies, logger: logger))
+        if deliver {
+            application.addServices(dispatcher)
+        }
         return application
     }
 }

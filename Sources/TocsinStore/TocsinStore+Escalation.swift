@@ -154,13 +154,13 @@ extension TocsinStore {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
-                                              subject, body, state, attempts, created_at, due_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+                                              subject, body, step, state, attempts, created_at, due_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
                 """)
         for draft in drafts {
             try statement.execute(arguments: [
                 draft.incidentID, draft.idempotencyKey, draft.event, draft.target, draft.contact.medium,
-                draft.contact.address, draft.urgent, draft.subject, draft.body, stamp, stamp, stamp,
+                draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp, stamp, stamp,
             ])
             written += db.changesCount
         }

@@ -13,6 +13,8 @@ public struct IncidentDetail: Codable, Sendable, Equatable {
     public var escalations: [Escalation]
     /// Every notification decided for the incident, oldest first.
     public var notifications: [OutboxEntry]
+    /// Every delivery attempt of those notifications, oldest first.
+    public var attempts: [DeliveryAttempt]
 }
 
 /// One page of an incident listing.
@@ -142,6 +144,7 @@ extension TocsinStore {
         let escalations = try Escalation.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
         let notifications = try OutboxEntry.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
         return IncidentDetail(
-            incident: incident, alerts: alerts, timeline: timeline, escalations: escalations, notifications: notifications)
+            incident: incident, alerts: alerts, timeline: timeline, escalations: escalations, notifications: notifications,
+            attempts: try deliveryAttempts(incidentID: id, in: db))
     }
 }

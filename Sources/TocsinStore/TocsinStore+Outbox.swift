@@ -3,32 +3,170 @@ import GRDB
 import TocsinCore
 
 extension TocsinStore {
-    /// Claims up to `limit` notifications that are due (pending, or retry whose time has come),
-    /// oldest first, and marks them `sending` with an attempt counted.
-    public func claimDueNotifications(now: Date, limit: Int = 100) async throws(StoreError) -> [OutboxEntry] {
+    /// Claims up to `limit` notifications ready to go, oldest first, and marks them `sending`
+    /// with an attempt counted and a lease of `lease` seconds.
+    ///
+    /// Ready means: pending, or retry whose time has come, or sending whose lease expired (the
+    /// process delivering it died). A notification waits while an earlier one for the same
+    /// incident and address is not finished, so each receiver sees an incident's notifications in order.
+    public func claimDueNotifications(now: Date, limit: Int = 100, lease: TimeInterval = 60) async throws(StoreError)
+        -> [OutboxEntry]
+    {
         try await write { db in
-            let due = try OutboxEntry
-                .filter(["pending", "retry"].contains(Column("state")) && Column("due_at") <= now)
-                .order(Column("due_at"), Column("id"))
-                .limit(limit)
-                .fetchAll(db)
+            let stamp = StoredDate.text(now)
+            let due = try OutboxEntry.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox AS o
+                    WHERE ((o.state IN ('pending', 'retry') AND o.due_at <= ?) OR (o.state = 'sending' AND o.lease_until <= ?))
+                      AND NOT EXISTS (
+                          SELECT 1 FROM outbox AS earlier
+                          WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
+                            AND earlier.state IN ('pending', 'sending', 'retry'))
+                    ORDER BY o.due_at, o.id LIMIT ?
+                    """,
+                arguments: [stamp, stamp, limit])
+            let leaseUntil = now.addingTimeInterval(lease)
             return try due.map { entry in
                 var claimed = entry
                 claimed.state = .sending
                 claimed.attempts += 1
                 claimed.updatedAt = now
-                try claimed.update(db)
+                claimed.leaseUntil = leaseUntil
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'sending', attempts = ?, updated_at = ?, lease_until = ? WHERE id = ?",
+                    arguments: [claimed.attempts, stamp, StoredDate.text(leaseUntil), entry.id])
                 return claimed
             }
         }
     }
 
-    /// Records that a claimed notification was delivered.
-    public func markSent(_ id: Int64, now: Date) async throws(StoreError) {
+    /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
+    ///
+    /// `rendered` (the body sent) is kept from the first attempt on. The row changes state only if
+    /// it is still the claim this attempt made (a later claim or a cancellation wins).
+    public func recordAttempt(
+        _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
+        outcome: DeliveryPolicy.Outcome, rendered: String?
+    ) async throws(StoreError) {
+        try await write { db in
+            guard let id = entry.id else { return }
+            let (name, detail): (String, String?) =
+                switch outcome {
+                case .sent: ("sent", error)
+                case .retry(_, let reason): ("retry", reason)
+                case .dead(let reason): ("dead", reason)
+                }
+            var attempt = DeliveryAttempt(
+                outboxID: id, attempt: entry.attempts, startedAt: startedAt, finishedAt: finishedAt, statusCode: statusCode,
+                error: detail, outcome: name)
+            try attempt.insert(db)
+            let finished = StoredDate.text(finishedAt)
+            let guardClause = "WHERE id = ? AND state = 'sending' AND attempts = ?"
+            switch outcome {
+            case .sent:
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'sent', sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """,
+                    arguments: [finished, finished, rendered, id, entry.attempts])
+            case .retry(let at, let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'retry', due_at = ?, updated_at = ?, lease_until = NULL, last_error = ?,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """,
+                    arguments: [StoredDate.text(at), finished, reason, rendered, id, entry.attempts])
+            case .dead(let reason):
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET state = 'dead', updated_at = ?, lease_until = NULL, last_error = ?,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """,
+                    arguments: [finished, reason, rendered, id, entry.attempts])
+            }
+        }
+    }
+
+    /// At start-up: nothing can be in flight any more, so every `sending` row is retried now
+    /// (with the same idempotency key). Returns how many there were.
+    @discardableResult
+    public func recoverInterruptedDeliveries(now: Date) async throws(StoreError) -> Int {
         try await write { db in
             try db.execute(
-                sql: "UPDATE outbox SET state = 'sent', updated_at = ?, last_error = NULL WHERE id = ? AND state = 'sending'",
-                arguments: [now, id])
+                sql: """
+                    UPDATE outbox SET state = 'retry', due_at = ?, lease_until = NULL,
+                    last_error = 'interrupted: Tocsin stopped during delivery' WHERE state = 'sending'
+                    """,
+                arguments: [StoredDate.text(now)])
+            return db.changesCount
+        }
+    }
+
+    /// When the next notification becomes ready (a due time, or a lease that expires), if any.
+    public func nextDeliveryDue() async throws(StoreError) -> Date? {
+        try await read { db in
+            try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(t) FROM (
+                        SELECT MIN(due_at) AS t FROM outbox WHERE state IN ('pending', 'retry')
+                        UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = 'sending')
+                    """)
+        }
+    }
+
+    /// Notifications in the given states (all when empty), newest first.
+    public func deliveries(states: [OutboxEntry.State], limit: Int = 100) async throws(StoreError) -> [OutboxEntry] {
+        try await read { db in
+            var request = OutboxEntry.all()
+            if !states.isEmpty {
+                request = request.filter(states.map(\.rawValue).contains(Column("state")))
+            }
+            return try request.order(Column("id").desc).limit(max(1, min(limit, 1000))).fetchAll(db)
+        }
+    }
+
+    /// Puts a dead notification back in the queue, due now (same idempotency key).
+    public func retryDelivery(id: Int64, now: Date) async throws(StoreError) -> OutboxEntry {
+        try await write { db in
+            guard var entry = try OutboxEntry.fetchOne(db, key: id) else {
+                throw StoreError.notFound(what: "delivery", id: "\(id)")
+            }
+            guard entry.state == .dead else {
+                throw StoreError.conflict("delivery \(id) is \(entry.state.rawValue); only dead deliveries can be retried")
+            }
+            entry.state = .pending
+            entry.dueAt = now
+            entry.updatedAt = now
+            try db.execute(
+                sql: "UPDATE outbox SET state = 'pending', due_at = ?, updated_at = ? WHERE id = ?",
+                arguments: [StoredDate.text(now), StoredDate.text(now), id])
+            return entry
+        }
+    }
+
+    /// Every attempt at the incident's notifications, oldest first.
+    public func deliveryAttempts(incidentID: Int64) async throws(StoreError) -> [DeliveryAttempt] {
+        try await read { db in try Self.deliveryAttempts(incidentID: incidentID, in: db) }
+    }
+
+    static func deliveryAttempts(incidentID: Int64, in db: Database) throws -> [DeliveryAttempt] {
+        try DeliveryAttempt.fetchAll(
+            db,
+            sql: """
+                SELECT delivery_attempts.* FROM delivery_attempts JOIN outbox ON outbox.id = delivery_attempts.outbox_id
+                WHERE outbox.incident_id = ? ORDER BY delivery_attempts.id
+                """,
+            arguments: [incidentID])
+    }
+
+    /// A server-wide setting, created with `initial` the first time it is asked for.
+    public func setting(_ name: String, orInsert initial: String) async throws(StoreError) -> String {
+        try await write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", arguments: [name, initial])
+            return try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) ?? initial
         }
     }
 }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import TocsinCore
+import TocsinDelivery
 import TocsinServer
 import TocsinStore
 import TocsinTestSupport
@@ -34,9 +35,11 @@ struct LiveServer {
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_800_000))
         let server = TocsinServer(
             configuration: .init(host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes),
-            store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies), clock: clock,
+            store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies),
+            delivery: DeliverySettings(publicURL: "http://127.0.0.1:9797"), linkKey: Array("test-link-key".utf8), clock: clock,
             logger: logger)
-        try await server.makeApplication().test(.live) { client in
+        // No dispatcher: these tests never send anything; delivery is tested end to end with real peers.
+        try await server.makeApplication(deliver: false).test(.live) { client in
             try await body(LiveServer(store: test.store, token: token, client: client, server: server, clock: clock))
         }
     }

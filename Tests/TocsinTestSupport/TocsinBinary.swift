@@ -67,7 +67,7 @@ public final class ServerProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = URL(fileURLWithPath: TocsinBinary.path)
         let defaults = arguments.contains("--config")
-            ? [] : ["--config", Fixtures.repositoryRoot.appendingPathComponent("escalation-policies").path]
+            ? [] : ["--config", Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies").path]
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + defaults + arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TOCSIN_") }
             .merging(environment) { _, new in new }

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TocsinCore
+import TocsinDelivery
 import TocsinServer
 import TocsinStore
 
@@ -45,6 +46,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Commit durability: full (survives power loss) or normal (survives a crash).", valueName: "mode"))
     var durability: TocsinStore.Durability = .full
 
+    @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
+
     @Option(help: "Log format: json (one object per line) or text.")
     var logFormat: LogFormat = .json
 
@@ -80,9 +83,16 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError("invalid policy directory (fix it, or check it with `tocsin policy check \(config)`): \(error)")
         }
+        let linkKey: [UInt8]
+        do {
+            linkKey = Array(try await store.setting("link_signing_key", orInsert: APIToken.generate()).utf8)
+        } catch {
+            throw CLIError(error.description)
+        }
         let server = TocsinServer(
             configuration: .init(host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes),
-            store: store, policies: ConfigurationStore(directory: config, initial: policies), logger: logger)
+            store: store, policies: ConfigurationStore(directory: config, initial: policies),
+            delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started
             logger.info(

@@ -74,6 +74,15 @@ struct Show: ParsableCommand {
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }
         }
+        if !detail.attempts.isEmpty {
+            lines.append("")
+            lines.append("Delivery attempts:")
+            for attempt in detail.attempts {
+                let status = attempt.statusCode.map { "status \($0)" } ?? "no answer"
+                let error = attempt.error.map { ": \($0)" } ?? ""
+                lines.append("  \(Formatting.time(attempt.startedAt))  delivery \(attempt.outboxID) attempt \(attempt.attempt): \(attempt.outcome), \(status)\(error)")
+            }
+        }
         lines.append("")
         lines.append("Timeline:")
         for event in detail.timeline {

@@ -160,7 +160,8 @@ public enum EscalationPlanner {
                     idempotencyKey: "incident-\(id)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/\(target.key)/\(contact)",
                     event: event, target: target.key, contact: contact, urgent: entry.step.kind == .page,
                     subject: NotificationText.subject(event, incident: incident),
-                    body: NotificationText.body(event, incident: incident, detail: detail)))
+                    body: NotificationText.body(event, incident: incident, detail: detail),
+                    step: "\(policy.name) \(stepLabel)"))
             }
         }
         var note = "\(verb) \(reached.isEmpty ? "nobody" : reached.joined(separator: ", ")) — \(policy.name) \(stepLabel)"

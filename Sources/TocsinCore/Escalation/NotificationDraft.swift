@@ -24,11 +24,14 @@ public struct NotificationDraft: Sendable, Equatable {
     public var urgent: Bool
     public var subject: String
     public var body: String
+    /// Which policy step queued it, e.g. `critical-immediate step 2/3`.
+    public var step: String?
 
     public init(
         incidentID: Int64, idempotencyKey: String, event: NotificationEvent, target: String, contact: Contact,
-        urgent: Bool, subject: String, body: String
+        urgent: Bool, subject: String, body: String, step: String? = nil
     ) {
+        self.step = step
         self.incidentID = incidentID
         self.idempotencyKey = idempotencyKey
         self.event = event

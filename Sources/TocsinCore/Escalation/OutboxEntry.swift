@@ -24,6 +24,13 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
     public var dueAt: Date
     public var updatedAt: Date
     public var lastError: String?
+    /// Which policy step queued it.
+    public var step: String?
+    /// While `sending`: when the claim expires and another attempt may start.
+    public var leaseUntil: Date?
+    /// The body sent on the first attempt (every retry sends the same).
+    public var rendered: String?
+    public var sentAt: Date?
 
     public init(_ draft: NotificationDraft, now: Date) {
         self.incidentID = draft.incidentID
@@ -40,6 +47,7 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
         self.createdAt = now
         self.dueAt = now
         self.updatedAt = now
+        self.step = draft.step
     }
 
     public enum CodingKeys: String, CodingKey {
@@ -50,5 +58,9 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
         case dueAt = "due_at"
         case updatedAt = "updated_at"
         case lastError = "last_error"
+        case step
+        case leaseUntil = "lease_until"
+        case rendered
+        case sentAt = "sent_at"
     }
 }

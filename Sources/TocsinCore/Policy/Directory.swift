@@ -5,13 +5,19 @@ public struct Person: Sendable, Equatable {
     public var webhooks: [String]
     /// IANA time zone name, e.g. `Europe/London` (used by schedules; shown to people).
     public var timezone: String?
+    /// How this person's webhooks are written and signed.
+    public var webhook: WebhookSettings
     public var location: SourceLocation?
 
-    public init(name: String, email: String? = nil, webhooks: [String] = [], timezone: String? = nil, location: SourceLocation? = nil) {
+    public init(
+        name: String, email: String? = nil, webhooks: [String] = [], timezone: String? = nil,
+        webhook: WebhookSettings = WebhookSettings(), location: SourceLocation? = nil
+    ) {
         self.name = name
         self.email = email
         self.webhooks = webhooks
         self.timezone = timezone
+        self.webhook = webhook
         self.location = location
     }
 
@@ -26,12 +32,18 @@ public struct Channel: Sendable, Equatable {
     public var name: String
     public var webhooks: [String]
     public var emails: [String]
+    /// How this channel's webhooks are written and signed.
+    public var webhook: WebhookSettings
     public var location: SourceLocation?
 
-    public init(name: String, webhooks: [String] = [], emails: [String] = [], location: SourceLocation? = nil) {
+    public init(
+        name: String, webhooks: [String] = [], emails: [String] = [], webhook: WebhookSettings = WebhookSettings(),
+        location: SourceLocation? = nil
+    ) {
         self.name = name
         self.webhooks = webhooks
         self.emails = emails
+        self.webhook = webhook
         self.location = location
     }
 
@@ -79,4 +91,24 @@ public enum NotifyTarget: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { key }
+}
+
+/// How webhooks to a person or channel are written and signed.
+public struct WebhookSettings: Sendable, Equatable {
+    /// The body Tocsin POSTs.
+    public enum Format: String, Sendable, CaseIterable {
+        /// Tocsin's versioned JSON payload (``WebhookPayload``).
+        case tocsin
+        /// Slack-compatible incoming-webhook JSON.
+        case slack
+    }
+
+    public var format: Format
+    /// HMAC secrets for `X-Tocsin-Signature`; two during a rotation, none for no signature.
+    public var secrets: [String]
+
+    public init(format: Format = .tocsin, secrets: [String] = []) {
+        self.format = format
+        self.secrets = secrets
+    }
 }

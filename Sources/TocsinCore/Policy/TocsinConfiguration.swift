@@ -34,6 +34,14 @@ public struct TocsinConfiguration: Sendable, Equatable {
         }
     }
 
+    /// How to write and sign webhooks for an outbox target (`person:alice`, `channel:team-chat`).
+    /// Looked up when delivering, so a secret rotation takes effect without touching running incidents.
+    public func webhookSettings(forTarget target: String) -> WebhookSettings {
+        if target.hasPrefix("person:") { return person(String(target.dropFirst(7)))?.webhook ?? WebhookSettings() }
+        if target.hasPrefix("channel:") { return channel(String(target.dropFirst(8)))?.webhook ?? WebhookSettings() }
+        return WebhookSettings()
+    }
+
     /// The snapshots of the policies that alerts with `labels` follow, taken now.
     public func snapshots(for labels: [String: String]) -> [PolicySnapshot] {
         Route.policies(for: labels, in: routes).compactMap { name in

@@ -48,19 +48,51 @@ extension PolicyDirectory {
 
         private mutating func person(_ node: Node) -> Person? {
             guard let fields = mapping(node, "a person"), let name = requiredString(fields, "name", node) else { return nil }
-            unknownKeys(fields, allowed: ["name", "email", "webhooks", "webhook", "timezone"], in: "person \"\(name)\"")
+            unknownKeys(
+                fields, allowed: Self.webhookKeys.union(["name", "email", "webhooks", "webhook", "timezone"]),
+                in: "person \"\(name)\"")
             return Person(
                 name: name, email: string(fields["email"], "email"),
                 webhooks: strings(fields["webhooks"], "webhooks") + strings(fields["webhook"], "webhook"),
-                timezone: string(fields["timezone"], "timezone"), location: location(node))
+                timezone: string(fields["timezone"], "timezone"), webhook: webhookSettings(fields), location: location(node))
         }
 
         private mutating func channel(_ node: Node) -> Channel? {
             guard let fields = mapping(node, "a channel"), let name = requiredString(fields, "name", node) else { return nil }
-            unknownKeys(fields, allowed: ["name", "webhook", "webhooks", "email", "emails"], in: "channel \"\(name)\"")
+            unknownKeys(
+                fields, allowed: Self.webhookKeys.union(["name", "webhook", "webhooks", "email", "emails"]),
+                in: "channel \"\(name)\"")
             return Channel(
                 name: name, webhooks: strings(fields["webhook"], "webhook") + strings(fields["webhooks"], "webhooks"),
-                emails: strings(fields["email"], "email") + strings(fields["emails"], "emails"), location: location(node))
+                emails: strings(fields["email"], "email") + strings(fields["emails"], "emails"),
+                webhook: webhookSettings(fields), location: location(node))
+        }
+
+        /// Keys that describe how webhooks are written and signed.
+        static let webhookKeys: Set<String> = ["format", "secret", "secrets", "secret_env", "secrets_env"]
+
+        /// `format: slack`, and signing secrets given inline (`secret`, `secrets`) or, better, by the
+        /// names of environment variables holding them (`secret_env`, `secrets_env`).
+        private mutating func webhookSettings(_ fields: [(String, Node)]) -> WebhookSettings {
+            var settings = WebhookSettings()
+            if let node = fields["format"], let text = string(node, "format") {
+                if let format = WebhookSettings.Format(rawValue: text) {
+                    settings.format = format
+                } else {
+                    report("format must be tocsin or slack, got \"\(text)\"", node)
+                }
+            }
+            settings.secrets = strings(fields["secret"], "secret") + strings(fields["secrets"], "secrets")
+            for (variable, node) in stringsWithNodes(fields["secret_env"], "secret_env")
+                + stringsWithNodes(fields["secrets_env"], "secrets_env")
+            {
+                if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty {
+                    settings.secrets.append(value)
+                } else {
+                    report("environment variable \(variable) (a webhook secret) is not set", node)
+                }
+            }
+            return settings
         }
 
         private mutating func route(_ node: Node) -> Route? {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TocsinCore
+import TocsinDelivery
 import TocsinStore
 
 /// The escalation engine's loop: sleeps until the earliest due escalation, runs everything due,
@@ -17,10 +18,14 @@ public final class Escalator: Service, Sendable {
     /// The longest single sleep, so a wall-clock jump is noticed within this bound.
     static let maxSleep: TimeInterval = 300
 
-    public init(store: TocsinStore, clock: any TocsinClock, logger: Logger) {
+    /// Called when a pass queued notifications (wakes the dispatcher).
+    let onQueued: @Sendable () -> Void
+
+    public init(store: TocsinStore, clock: any TocsinClock, logger: Logger, onQueued: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.onQueued = onQueued
     }
 
     /// Asks the loop to look at the database now (new work may be due).
@@ -42,6 +47,9 @@ public final class Escalator: Service, Sendable {
             tick.queued += pass.queued
             tick.latenessMs += pass.latenessMs
             if pass.processed < Self.batchSize { break }
+        }
+        if tick.queued > 0 {
+            onQueued()
         }
         if tick.processed > 0 {
             logger.info(

@@ -7,7 +7,7 @@ import TocsinStore
 struct IncidentRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
-    let escalator: Escalator
+    let wakeEngine: @Sendable () -> Void
 
     /// The optional body of an ack or resolve.
     struct CommandBody: Decodable {
@@ -60,7 +60,7 @@ struct IncidentRoutes {
         let actor = Actor(name: user.name, channel: body.channel.flatMap { ["cli", "api"].contains($0) ? $0 : nil } ?? "api")
         let result = try await action(id, actor, note, clock.now)
         if result.changed {
-            escalator.wake()
+            wakeEngine()
         }
         context.logger.info(
             "incident command",

@@ -10,7 +10,7 @@ struct IngestRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
     let configuration: ConfigurationStore
-    let escalator: Escalator
+    let wakeEngine: @Sendable () -> Void
     /// When set, requests must carry `Authorization: Bearer <ingestToken>`.
     let ingestToken: String?
     let maxBodyBytes: Int
@@ -48,7 +48,7 @@ struct IngestRoutes {
         }
         let result = try await store.ingest(batch, configuration: configuration.configuration, now: now)
         if result.escalationChanged {
-            escalator.wake()
+            wakeEngine()
         }
         context.logger.info(
             "ingested",

@@ -56,6 +56,14 @@ extension OutboxEntry: FetchableRecord, MutablePersistableRecord {
     }
 }
 
+extension DeliveryAttempt: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "delivery_attempts"
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
 extension OutboxEntry.State: DatabaseValueConvertible {}
 extension NotificationEvent: DatabaseValueConvertible {}
 
@@ -97,6 +105,11 @@ extension Escalation {
 }
 
 extension OutboxEntry {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
+extension DeliveryAttempt {
     public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
     public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }

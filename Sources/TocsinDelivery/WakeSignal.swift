@@ -1,12 +1,16 @@
+import Foundation
+
 /// Lets one waiting task sleep until a deadline or until someone signals new work, whichever
 /// comes first. Signals sent while nobody waits are remembered (once).
-final class WakeSignal: @unchecked Sendable {
+public final class WakeSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var waiter: CheckedContinuation<Void, Never>?
 
     /// Wakes the waiter now, or makes its next wait return at once.
-    func signal() {
+    public init() {}
+
+    public func signal() {
         let continuation: CheckedContinuation<Void, Never>? = lock.withLock {
             if let waiter {
                 self.waiter = nil
@@ -19,7 +23,7 @@ final class WakeSignal: @unchecked Sendable {
     }
 
     /// Returns after `timeout`, on a signal, or on cancellation.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: timeout) }
             group.addTask { await self.waitForSignal() }
@@ -50,5 +54,3 @@ final class WakeSignal: @unchecked Sendable {
         }
     }
 }
-
-import Foundation

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import TocsinCore
+import TocsinStore
+
+/// `tocsin deliveries`: the notifications queue — what is waiting, retrying, or dead.
+struct Deliveries: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List notification deliveries, or re-queue a dead one.",
+        subcommands: [List.self, Retry.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
+
+        @Option(help: "Only these states, comma-separated: pending, sending, sent, retry, dead, cancelled.")
+        var state: String?
+
+        @Option(help: "Show at most this many.")
+        var limit = 100
+
+        @OptionGroup var client: ClientOptions
+
+        func validate() throws {
+            for raw in (state ?? "").split(separator: ",") where OutboxEntry.State(rawValue: String(raw)) == nil {
+                throw ValidationError("unknown state \"\(raw)\"; use pending, sending, sent, retry, dead or cancelled")
+            }
+        }
+
+        func run() throws {
+            let api = try client.client()
+            let query = "/api/v1/deliveries?limit=\(limit)" + (state.map { "&state=\($0)" } ?? "")
+            struct Listing: Codable { var deliveries: [OutboxEntry] }
+            let listing = try api.decode(Listing.self, from: try api.get(query))
+            if client.json {
+                try Formatting.printJSON(listing)
+                return
+            }
+            guard !listing.deliveries.isEmpty else {
+                print("No deliveries\(state.map { " in state \($0)" } ?? "").")
+                return
+            }
+            var table = TextTable(header: ["ID", "INCIDENT", "STATE", "EVENT", "TO", "VIA", "ATTEMPTS", "LAST ERROR"])
+            for entry in listing.deliveries {
+                table.rows.append([
+                    "\(entry.id ?? 0)", "#\(entry.incidentID)", entry.state.rawValue, entry.event.rawValue, entry.target,
+                    "\(entry.medium) \(entry.address)", "\(entry.attempts)", entry.lastError ?? "",
+                ])
+            }
+            print(table.render())
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-queue a dead delivery (same idempotency key).")
+
+        @Argument(help: "Delivery id (from `tocsin deliveries --state dead`).")
+        var id: Int64
+
+        @OptionGroup var client: ClientOptions
+
+        func run() throws {
+            let api = try client.client()
+            let entry = try api.decode(OutboxEntry.self, from: try api.post("/api/v1/deliveries/\(id)/retry", json: [String: String]()))
+            if client.json {
+                try Formatting.printJSON(entry)
+            } else {
+                print("Delivery \(id) re-queued: \(entry.event.rawValue) to \(entry.target) by \(entry.medium) \(entry.address)")
+            }
+        }
+    }
+}

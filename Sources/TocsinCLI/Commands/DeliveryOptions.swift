@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import TocsinCore
+import TocsinDelivery
+
+/// `tocsin serve` options for delivering notifications: links, SMTP, timeouts and retries.
+struct DeliveryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The URL people reach Tocsin at, used in ack/resolve links (default: http://HOST:PORT).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: ArgumentHelp(
+        "SMTP server for email: smtp://host:port or smtps://host:port (default: email is not sent).", valueName: "url"))
+    var smtpURL: String?
+
+    @Option(help: ArgumentHelp("Sender of email notifications.", valueName: "address"))
+    var smtpFrom = "Tocsin <tocsin@localhost>"
+
+    @Option(help: ArgumentHelp("SMTP user name; the password is read from $TOCSIN_SMTP_PASSWORD.", valueName: "name"))
+    var smtpUsername: String?
+
+    @Flag(help: "Require STARTTLS on smtp:// connections.")
+    var smtpStarttls = false
+
+    @Option(help: ArgumentHelp("Seconds allowed per delivery attempt.", valueName: "seconds"))
+    var deliveryTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Seconds allowed to connect, per attempt.", valueName: "seconds"))
+    var deliveryConnectTimeout: Double = 5
+
+    @Option(help: "Deliveries in flight at once (worker threads).")
+    var deliveryWorkers = 8
+
+    @Option(help: "Attempts before a notification is given up (dead).")
+    var deliveryMaxAttempts = 10
+
+    @Option(help: ArgumentHelp("Age after which a notification is given up, e.g. 6h.", valueName: "duration"))
+    var deliveryMaxAge = "6h"
+
+    @Option(help: ArgumentHelp("How long ack/resolve links stay valid, e.g. 24h.", valueName: "duration"))
+    var linkLifetime = "24h"
+
+    func validate() throws {
+        guard deliveryTimeout > 0, deliveryConnectTimeout > 0 else { throw ValidationError("delivery timeouts must be positive") }
+        guard (1...256).contains(deliveryWorkers) else { throw ValidationError("--delivery-workers must be between 1 and 256") }
+        guard deliveryMaxAttempts >= 1 else { throw ValidationError("--delivery-max-attempts must be at least 1") }
+        for (name, value) in [("--delivery-max-age", deliveryMaxAge), ("--link-lifetime", linkLifetime)]
+        where PolicyDuration.parse(value) == nil {
+            throw ValidationError("\(name) must be a duration such as 30m or 24h, got \"\(value)\"")
+        }
+        if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
+            throw ValidationError("--smtp-url must start with smtp:// or smtps://, got \"\(smtpURL)\"")
+        }
+    }
+
+    func settings(host: String, port: Int) -> DeliverySettings {
+        let environment = ProcessInfo.processInfo.environment
+        let smtp = smtpURL.map {
+            SMTPSettings(
+                url: $0, from: smtpFrom, username: smtpUsername, password: environment["TOCSIN_SMTP_PASSWORD"],
+                requireTLS: smtpStarttls)
+        }
+        let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        return DeliverySettings(
+            publicURL: base.hasSuffix("/") ? String(base.dropLast()) : base, smtp: smtp,
+            connectTimeout: deliveryConnectTimeout, timeout: deliveryTimeout, workers: deliveryWorkers,
+            policy: DeliveryPolicy(maxAttempts: deliveryMaxAttempts, maxAge: PolicyDuration.parse(deliveryMaxAge) ?? 21_600),
+            linkLifetime: PolicyDuration.parse(linkLifetime) ?? 86_400, userAgent: "Tocsin/\(TocsinVersion.current)")
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// An RFC 5322 email: headers (RFC 2047-encoded when not ASCII), a multipart/alternative body
+/// with a text and an HTML part (quoted-printable), CRLF line endings.
+///
+/// The SMTP client stuffs lines that begin with a dot; this type writes the message as it is meant
+/// to be read.
+public struct EmailMessage: Sendable, Equatable {
+    public var from: String
+    public var to: [String]
+    public var subject: String
+    public var date: Date
+    /// Without angle brackets, e.g. `tocsin.42.9f3c…@example.com`.
+    public var messageID: String
+    /// The thread this message belongs to (In-Reply-To and References), without angle brackets.
+    public var thread: String?
+    public var text: String
+    public var html: String
+
+    public init(
+        from: String, to: [String], subject: String, date: Date, messageID: String, thread: String?, text: String,
+        html: String
+    ) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.date = date
+        self.messageID = messageID
+        self.thread = thread
+        self.text = text
+        self.html = html
+    }
+
+    /// The whole message, ready for SMTP `DATA`.
+    public func rendered(boundary: String) -> String {
+        var headers = [
+            "From: \(from)",
+            "To: \(to.joined(separator: ", "))",
+            "Subject: \(Self.encodeHeader(subject))",
+            "Date: \(MailDate.format(date))",
+            "Message-ID: <\(messageID)>",
+        ]
+        if let thread {
+            headers.append("In-Reply-To: <\(thread)>")
+            headers.append("References: <\(thread)>")
+        }
+        headers += [
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+            "Auto-Submitted: auto-generated",
+            "X-Mailer: Tocsin",
+        ]
+        let parts = [
+            "--\(boundary)",
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            Self.quotedPrintable(text),
+            "--\(boundary)",
+            "Content-Type: text/html; charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            Self.quotedPrintable(html),
+            "--\(boundary)--",
+            "",
+        ]
+        return (headers + [""] + parts).joined(separator: "\r\n")
+    }
+
+    /// RFC 2047 encoded-words (`=?UTF-8?B?…?=`) when `text` is not plain ASCII, in chunks that keep
+    /// each encoded word under 76 characters; ASCII text is returned as it is.
+    public static func encodeHeader(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { !$0.isASCII || $0.value < 0x20 }) else { return text }
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// Quoted-printable (RFC 2045) with CRLF line breaks and soft breaks under 76 characters.
+    public static func quotedPrintable(_ text: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var lines: [String] = []
+        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
+        for line in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
+            var out: [UInt8] = []
+            var width = 0
+            let bytes = Array(line.utf8)
+            for (index, byte) in bytes.enumerated() {
+                let isLast = index == bytes.count - 1
+                var encoded: [UInt8]
+                if (byte >= 33 && byte <= 126 && byte != 61) || (byte == 32 && !isLast) || (byte == 9 && !isLast) {
+                    encoded = [byte]
+                } else {
+                    encoded = [61, hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]]
+                }
+                if width + encoded.count > 75 {
+                    out += [61, 13, 10]  // soft line break
+                    width = 0
+                }
+                out += encoded
+                width += encoded.count
+            }
+            lines.append(String(decoding: out, as: UTF8.self))
+        }
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// Escapes text for HTML.
+    public static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+extension EmailMessage {
+    /// The email for one outbox entry: subject like `[CRITICAL] #42 Disk almost full on db1`, a
+    /// Message-ID derived from the idempotency key (the same on every retry), and In-Reply-To /
+    /// References pointing at the incident's thread, so all mail about an incident threads together.
+    public static func notification(
+        _ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], from: String, date: Date,
+        incidentURL: String, links: WebhookPayload.Links
+    ) -> EmailMessage {
+        let domain = from.split(separator: "@").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ">")) }
+            ?? "tocsin.invalid"
+        let id = incident.id ?? 0
+        let key = Fingerprint(labels: ["idempotency_key": entry.idempotencyKey]).description
+        var text = entry.body + "\n"
+        var html = "<p><strong>\(escapeHTML(entry.subject))</strong></p>\n<p>"
+            + entry.body.split(separator: "\n").map { escapeHTML(String($0)) }.joined(separator: "<br>\n") + "</p>\n"
+        let shown = alerts.prefix(20)
+        if !shown.isEmpty {
+            text += "\nAlerts:\n"
+            html += "<ul>\n"
+            for alert in shown {
+                let name = alert.annotations["summary"] ?? alert.labels["alertname"] ?? alert.fingerprint.description
+                text += "- [\(alert.status.rawValue)] \(name)\n"
+                html += "<li>[\(alert.status.rawValue)] \(escapeHTML(name))</li>\n"
+            }
+            html += "</ul>\n"
+        }
+        var actions: [(String, String)] = []
+        if let ack = links.ack { actions.append(("Acknowledge", ack)) }
+        if let resolve = links.resolve { actions.append(("Resolve", resolve)) }
+        actions.append(("Incident #\(id)", incidentURL))
+        text += "\n" + actions.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
+        html += "<p>" + actions.map { "<a href=\"\(escapeHTML($0.1))\">\(escapeHTML($0.0))</a>" }.joined(separator: " · ") + "</p>\n"
+        return EmailMessage(
+            from: from, to: [entry.address], subject: entry.subject, date: date,
+            messageID: "tocsin.\(id).\(key)@\(domain)", thread: "tocsin.incident.\(id)@\(domain)",
+            text: text, html: html)
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import TocsinCore
+
+/// How the dispatcher delivers: where links point, the SMTP server, timeouts, retries, parallelism.
+public struct DeliverySettings: Sendable {
+    /// The base URL people reach Tocsin at, for links in pages (e.g. `https://tocsin.example.com`).
+    public var publicURL: String
+    /// Where mail goes; nil when email delivery is not configured.
+    public var smtp: SMTPSettings?
+    public var connectTimeout: TimeInterval
+    /// The whole exchange, per attempt.
+    public var timeout: TimeInterval
+    /// Deliveries in flight at once (the worker threads of the pool).
+    public var workers: Int
+    public var policy: DeliveryPolicy
+    /// How long a signed ack/resolve link stays valid.
+    public var linkLifetime: TimeInterval
+    /// `Tocsin/<version>`.
+    public var userAgent: String
+
+    public init(
+        publicURL: String, smtp: SMTPSettings? = nil, connectTimeout: TimeInterval = 5, timeout: TimeInterval = 10,
+        workers: Int = 8, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
+        userAgent: String = "Tocsin"
+    ) {
+        self.publicURL = publicURL
+        self.smtp = smtp
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.workers = workers
+        self.policy = policy
+        self.linkLifetime = linkLifetime
+        self.userAgent = userAgent
+    }
+
+    /// How long a claimed delivery may take before another attempt may start.
+    var lease: TimeInterval { connectTimeout + timeout + 30 }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import TocsinCore
+
+/// Turns an outbox entry into the bytes that go out: the webhook body (Tocsin JSON or Slack), or
+/// the email message, with signed ack/resolve links.
+struct NotificationRenderer: Sendable {
+    let settings: DeliverySettings
+    let signer: LinkSigner
+
+    func incidentURL(_ id: Int64) -> String {
+        "\(settings.publicURL)/api/v1/incidents/\(id)"
+    }
+
+    /// Signed links for the actions that make sense after this event.
+    func links(for entry: OutboxEntry, now: Date) -> WebhookPayload.Links {
+        let actions: [String] =
+            switch entry.event {
+            case .triggered, .escalated, .reminder: ["ack", "resolve"]
+            case .acknowledged: ["resolve"]
+            case .resolved: []
+            }
+        var links = WebhookPayload.Links()
+        for action in actions {
+            let grant = LinkSigner.Grant(
+                incidentID: entry.incidentID, action: action, actor: Self.actor(forTarget: entry.target),
+                channel: entry.medium == "email" ? "email-link" : "webhook-link",
+                expires: now.addingTimeInterval(settings.linkLifetime))
+            let url = "\(incidentURL(entry.incidentID))/\(action)?token=\(signer.token(for: grant))"
+            if action == "ack" { links.ack = url } else { links.resolve = url }
+        }
+        return links
+    }
+
+    func webhookBody(_ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], format: WebhookSettings.Format, now: Date)
+        throws -> String
+    {
+        let payload = WebhookPayload(
+            entry: entry, incident: incident, alerts: alerts, incidentURL: incidentURL(entry.incidentID),
+            links: links(for: entry, now: now))
+        let data =
+            switch format {
+            case .tocsin: try TocsinJSON.encoder().encode(payload)
+            case .slack: try TocsinJSON.encoder().encode(payload.slackMessage())
+            }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func email(_ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], from: String, now: Date) -> String {
+        EmailMessage.notification(
+            entry, incident: incident, alerts: alerts, from: from, date: now, incidentURL: incidentURL(entry.incidentID),
+            links: links(for: entry, now: now)
+        ).rendered(boundary: "tocsin-\(entry.id ?? 0)-\(entry.incidentID)")
+    }
+
+    /// The name a link acts under: `alice` for `person:alice`, the channel or address otherwise.
+    static func actor(forTarget target: String) -> String {
+        for prefix in ["person:", "channel:", "email:"] where target.hasPrefix(prefix) {
+            return String(target.dropFirst(prefix.count))
+        }
+        return target
+    }
+}

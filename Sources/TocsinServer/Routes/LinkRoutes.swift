@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import TocsinCore
+import TocsinDelivery
+import TocsinStore
+
+/// The one-click links in pages: `GET /api/v1/incidents/{id}/ack?token=…` (and `resolve`).
+///
+/// The GET only shows a confirmation page (mail scanners that prefetch links change nothing);
+/// its button POSTs the token to `…/{action}/confirm`, which acts as the person the link was sent
+/// to, through the channel it was sent by (`email-link`, `webhook-link`).
+struct LinkRoutes {
+    let store: TocsinStore
+    let clock: any TocsinClock
+    let signer: LinkSigner
+    let wakeEngine: @Sendable () -> Void
+
+    func register(on router: Router<TocsinRequestContext>) {
+        for action in ["ack", "resolve"] {
+            router.get("/api/v1/incidents/{id}/\(action)") { request, context in
+                try await confirmationPage(request, context: context, action: action)
+            }
+            router.post("/api/v1/incidents/{id}/\(action)/confirm") { request, context in
+                try await confirm(request, context: context, action: action)
+            }
+        }
+    }
+
+    private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let id = Int64(context.parameters.get("id") ?? "") ?? 0
+        let grant: LinkSigner.Grant
+        do {
+            grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
+        } catch {
+            return HTMLPage.response(rejection: error)
+        }
+        let detail: IncidentDetail
+        do {
+            detail = try await store.incident(id: id)
+        } catch {
+            return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
+        }
+        let verb = action == "ack" ? "Acknowledge" : "Resolve"
+        let body = """
+            <p><strong>#\(id) \(HTMLPage.escape(detail.incident.title))</strong></p>
+            <p>State: \(detail.incident.state.rawValue), severity \(HTMLPage.escape(detail.incident.severity)),
+            \(detail.incident.firingCount) of \(detail.incident.alertCount) alerts firing.</p>
+            <form method="post" action="/api/v1/incidents/\(id)/\(action)/confirm">
+            <input type="hidden" name="token" value="\(HTMLPage.escape(token))">
+            <button type="submit">\(verb) as \(HTMLPage.escape(grant.actor))</button>
+            </form>
+            """
+        return HTMLPage.response(status: .ok, title: "\(verb) incident #\(id)?", html: body)
+    }
+
+    private func confirm(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
+        let id = Int64(context.parameters.get("id") ?? "") ?? 0
+        let form = try await request.body.collect(upTo: 16 * 1024)
+        let token = Self.formValue("token", in: String(buffer: form)) ?? ""
+        let grant: LinkSigner.Grant
+        do {
+            grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
+        } catch {
+            context.logger.notice("rejected a link", metadata: ["incident_id": "\(id)", "reason": "\(error)"])
+            return HTMLPage.response(rejection: error)
+        }
+        let actor = Actor(name: grant.actor, channel: grant.channel)
+        let result: IncidentCommandResult
+        do {
+            result = try await perform(action, id: id, actor: actor)
+        } catch {
+            switch error {
+            case .conflict(let reason): return HTMLPage.response(status: .conflict, title: "Not possible", message: reason)
+            case .notFound:
+                return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
+            default: throw error
+            }
+        }
+        if result.changed { wakeEngine() }
+        let done = action == "ack" ? "acknowledged" : "resolved"
+        let message = result.changed
+            ? "Incident #\(id) is \(done) by \(grant.actor). Escalation stopped."
+            : "Incident #\(id) was already \(result.incident.state.rawValue); nothing changed."
+        return HTMLPage.response(status: .ok, title: "Incident #\(id) \(done)", message: message)
+    }
+
+    private func perform(_ action: String, id: Int64, actor: Actor) async throws(StoreError) -> IncidentCommandResult {
+        if action == "ack" {
+            return try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
+        }
+        return try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
+    }
+
+    /// Reads one field of an `application/x-www-form-urlencoded` body.
+    static func formValue(_ name: String, in body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0] == name else { continue }
+            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
+}
+
+/// Small self-contained HTML pages for people following links.
+enum HTMLPage {
+    static func response(status: HTTPResponse.Status, title: String, message: String) -> Response {
+        response(status: status, title: title, html: "<p>\(escape(message))</p>")
+    }
+
+    static func response(rejection: LinkSigner.Rejection) -> Response {
+        if case .expired = rejection {
+            return response(status: .gone, title: "This link has expired", message: "\(rejection). Nothing was changed.")
+        }
+        return response(status: .forbidden, title: "This link is not valid", message: "\(rejection). Nothing was changed.")
+    }
+
+    static func response(status: HTTPResponse.Status, title: String, html: String) -> Response {
+        let page = """
+            <!doctype html>
+            <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <meta name="robots" content="noindex"><title>\(escape(title)) — Tocsin</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em}
+            button{font-size:1.2em;padding:.5em 1.5em}</style></head>
+            <body><h1>\(escape(title))</h1>
+            \(html)
+            </body></html>
+            """
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

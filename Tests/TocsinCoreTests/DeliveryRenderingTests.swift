@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+import TocsinCore
+
+@Suite("Delivery decisions and rendering")
+struct DeliveryRenderingTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+    let policy = DeliveryPolicy(maxAttempts: 5, maxAge: 3600, initialBackoff: 1, maxBackoff: 60, jitter: 0.2)
+
+    @Test("2xx is sent; 408, 429, 5xx and transport failures retry with growing backoff; other 4xx are dead")
+    func outcomes() {
+        #expect(policy.outcome(of: .answered(status: 204, retryAfter: nil, detail: nil), attempt: 1, queuedAt: t0, now: t0, random: 0.5) == .sent)
+        for status in [408, 429, 500, 503] {
+            guard case .retry = policy.outcome(of: .answered(status: status, retryAfter: nil, detail: nil), attempt: 1, queuedAt: t0, now: t0, random: 0.5) else {
+                Issue.record("\(status) must be retried")
+                continue
+            }
+        }
+        guard case .dead(let reason) = policy.outcome(of: .answered(status: 400, retryAfter: nil, detail: "bad"), attempt: 1, queuedAt: t0, now: t0, random: 0.5) else {
+            Issue.record("400 must be dead")
+            return
+        }
+        #expect(reason.contains("HTTP 400: bad"))
+        let delays = (1...4).compactMap { attempt -> TimeInterval? in
+            if case .retry(let at, _) = policy.outcome(of: .failed("refused"), attempt: attempt, queuedAt: t0, now: t0, random: 0.5) {
+                return at.timeIntervalSince(t0)
+            }
+            return nil
+        }
+        #expect(delays == [1, 2, 4, 8])
+        guard case .dead = policy.outcome(of: .failed("refused"), attempt: 5, queuedAt: t0, now: t0, random: 0.5) else {
+            Issue.record("the attempt limit must end retries")
+            return
+        }
+    }
+
+    @Test("jitter stays within its bounds, Retry-After is honoured, and age ends retries")
+    func jitterRetryAfterAge() {
+        if case .retry(let at, _) = policy.outcome(of: .failed("x"), attempt: 3, queuedAt: t0, now: t0, random: 0) {
+            #expect(abs(at.timeIntervalSince(t0) - 3.2) < 0.001)
+        }
+        if case .retry(let at, _) = policy.outcome(of: .failed("x"), attempt: 3, queuedAt: t0, now: t0, random: 0.999_999) {
+            #expect(abs(at.timeIntervalSince(t0) - 4.8) < 0.001)
+        }
+        if case .retry(let at, _) = policy.outcome(
+            of: .answered(status: 429, retryAfter: 30, detail: nil), attempt: 1, queuedAt: t0, now: t0, random: 0.5)
+        {
+            #expect(at.timeIntervalSince(t0) == 30)
+        } else {
+            Issue.record("429 must be retried")
+        }
+        guard case .dead(let reason) = policy.outcome(of: .failed("x"), attempt: 2, queuedAt: t0, now: t0.addingTimeInterval(3599), random: 0.5) else {
+            Issue.record("max age must end retries")
+            return
+        }
+        #expect(reason.contains("older than 1h"))
+        #expect(DeliveryPolicy.retryAfter("120", now: t0) == 120)
+        #expect(DeliveryPolicy.retryAfter(MailDate.format(t0.addingTimeInterval(60)).replacingOccurrences(of: "+0000", with: "GMT"), now: t0) == 60)
+        #expect(DeliveryPolicy.retryAfter("soon", now: t0) == nil)
+    }
+
+    @Test("RFC 5322 dates")
+    func mailDates() throws {
+        let date = try #require(RFC3339.parse("2026-11-27T01:26:09Z"))
+        #expect(MailDate.format(date) == "Fri, 27 Nov 2026 01:26:09 +0000")
+        #expect(MailDate.parseIMF("Sun, 06 Nov 1994 08:49:37 GMT") == RFC3339.parse("1994-11-06T08:49:37Z"))
+    }
+
+    @Test("headers: ASCII stays as it is, anything else becomes RFC 2047 encoded-words")
+    func headerEncoding() throws {
+        #expect(EmailMessage.encodeHeader("[CRITICAL] #42 DiskFull on db1") == "[CRITICAL] #42 DiskFull on db1")
+        let encoded = EmailMessage.encodeHeader("[CRITICAL] #42 Plattenplatz fast voll auf Wärme-Server 🔥")
+        #expect(encoded.hasPrefix("=?UTF-8?B?"))
+        let decoded = encoded.components(separatedBy: "\r\n ").map { word -> String in
+            let base64 = word.dropFirst(10).dropLast(2)
+            return String(decoding: Data(base64Encoded: String(base64)) ?? Data(), as: UTF8.self)
+        }.joined()
+        #expect(decoded == "[CRITICAL] #42 Plattenplatz fast voll auf Wärme-Server 🔥")
+        #expect(encoded.components(separatedBy: "\r\n ").allSatisfy { $0.count <= 75 })
+    }
+
+    @Test("quoted-printable: CRLF lines under 76 characters, '=' and non-ASCII escaped, trailing spaces kept")
+    func quotedPrintable() {
+        let text = "résumé = 100%\n" + String(repeating: "x", count: 100) + "\n.leading dot \n"
+        let encoded = EmailMessage.quotedPrintable(text)
+        #expect(encoded.contains("r=C3=A9sum=C3=A9 =3D 100%"))
+        #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
+        #expect(encoded.contains("\r\n.leading dot=20\r\n"))
+    }
+
+    @Test("an email threads by incident, keeps its Message-ID across renders, and carries both parts and links")
+    func notificationEmail() throws {
+        let incident = Incident(
+            id: 42, title: "Disk <almost> full", severity: "critical", state: .triggered, source: "alertmanager", receiver: "r",
+            groupKey: "k", groupLabels: [:], externalURL: "", createdAt: t0, lastSeenAt: t0, alertCount: 1, firingCount: 1,
+            truncatedAlerts: 0)
+        let draft = NotificationDraft(
+            incidentID: 42, idempotencyKey: "incident-42/e0/p0/s0/person:alice/email:alice@example.com", event: .triggered,
+            target: "person:alice", contact: .email("alice@example.com"), urgent: true,
+            subject: "[CRITICAL] #42 Disk <almost> full", body: "Incident #42")
+        let entry = OutboxEntry(draft, now: t0)
+        let links = WebhookPayload.Links(ack: "https://t.example.com/ack?token=a", resolve: "https://t.example.com/resolve?token=b")
+        let first = EmailMessage.notification(entry, incident: incident, alerts: [], from: "Tocsin <tocsin@example.com>", date: t0, incidentURL: "https://t.example.com/i/42", links: links)
+        let again = EmailMessage.notification(entry, incident: incident, alerts: [], from: "Tocsin <tocsin@example.com>", date: t0.addingTimeInterval(60), incidentURL: "https://t.example.com/i/42", links: links)
+        #expect(first.messageID == again.messageID)
+        #expect(first.messageID.hasSuffix("@example.com"))
+        #expect(first.thread == "tocsin.incident.42@example.com")
+        #expect(first.html.contains("Disk &lt;almost&gt; full"))
+        #expect(first.text.contains("Acknowledge: https://t.example.com/ack?token=a"))
+        let raw = first.rendered(boundary: "b1")
+        #expect(raw.contains("\r\nIn-Reply-To: <tocsin.incident.42@example.com>\r\n"))
+        #expect(raw.contains("Content-Type: multipart/alternative; boundary=\"b1\""))
+        #expect(!raw.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends with CRLF")
+    }
+
+    @Test("webhook payload: versioned, snake_case, and a Slack rendering with escaped text and links")
+    func webhookPayload() throws {
+        let incident = Incident(
+            id: 7, title: "A & B", severity: "warning", state: .triggered, source: "alertmanager", receiver: "r",
+            groupKey: "k", groupLabels: [:], externalURL: "", createdAt: t0, lastSeenAt: t0, alertCount: 1, firingCount: 1,
+            truncatedAlerts: 0)
+        let draft = NotificationDraft(
+            incidentID: 7, idempotencyKey: "k1", event: .escalated, target: "channel:chat", contact: .webhook("http://x"),
+            urgent: true, subject: "[WARNING] #7 A & B", body: "text", step: "p step 2/3")
+        let payload = WebhookPayload(
+            entry: OutboxEntry(draft, now: t0), incident: incident, alerts: [], incidentURL: "http://t/i/7",
+            links: .init(ack: "http://t/ack", resolve: nil))
+        let json = try JSONSerialization.jsonObject(with: try TocsinJSON.encoder().encode(payload)) as? [String: Any]
+        #expect(json?["version"] as? String == "1")
+        #expect(json?["idempotency_key"] as? String == "k1")
+        #expect(json?["step"] as? String == "p step 2/3")
+        #expect((json?["incident"] as? [String: Any])?["created_at"] as? String == RFC3339.format(t0))
+        let slack = payload.slackMessage().text
+        #expect(slack.hasPrefix("*[WARNING] #7 A &amp; B*"))
+        #expect(slack.contains("<http://t/ack|Acknowledge>"))
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import Testing
+import TocsinDelivery
+import TocsinTestSupport
+
+/// Pages really leave Tocsin: the real binary, a real webhook receiver and a real SMTP server
+/// (aiosmtpd), all on 127.0.0.1.
+@Suite("Delivery, end to end", .serialized)
+struct DeliveryEndToEndTests {
+    /// A temporary world: a policy directory, a database, a user token, and helpers.
+    final class World {
+        let directory: TemporaryDirectory
+        let db: String
+        let token: String
+        var server: ServerProcess?
+
+        init(policy: String) throws {
+            directory = try TemporaryDirectory("tocsin-delivery")
+            db = directory.path("tocsin.sqlite")
+            try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
+            try policy.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+            let added = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--db", db])
+            token = added.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        }
+
+        @discardableResult
+        func startServer(_ extra: [String] = [], environment: [String: String] = [:], log: String = "serve.log") throws -> ServerProcess {
+            let server = try ServerProcess(
+                arguments: ["--db", db, "--config", directory.path("policies")] + extra, logPath: directory.path(log),
+                environment: environment)
+            self.server = server
+            return server
+        }
+
+        func fire(_ fixture: String = "webhook-01-firing-critical-single") throws {
+            let server = try #require(self.server)
+            let response = try HTTPTransfer.perform(HTTPTransferRequest(
+                method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
+                body: Array(try Fixtures.data(fixture))))
+            #expect(response.status == 200)
+        }
+
+        func cli(_ arguments: [String]) throws -> TocsinBinary.Outcome {
+            try TocsinBinary.run(arguments, environment: ["TOCSIN_URL": server?.url ?? "", "TOCSIN_TOKEN": token])
+        }
+
+        /// `tocsin show 1 --json`.
+        func shown() throws -> [String: Any] {
+            let outcome = try cli(["show", "1", "--json"])
+            return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
+        }
+
+        func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return try condition()
+        }
+
+        deinit {
+            server?.stop(signal: SIGKILL)
+            directory.remove()
+        }
+    }
+
+    static func webhookPolicy(port: Int, extra: String = "") -> String {
+        """
+        people:
+          - name: alice
+            webhook: http://127.0.0.1:\(port)/alice
+            \(extra)
+        routes:
+          - policy: page
+        policies:
+          - name: page
+            steps:
+              - {after: 0s, notify: [person: alice]}
+        """
+    }
+
+    @Test("a page reaches the webhook signed, with the documented payload and headers")
+    func signedWebhook() throws {
+        let world = try World(policy: Self.webhookPolicy(port: 0, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"))
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try Self.webhookPolicy(port: receiver.port, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]")
+            .write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.startServer(environment: ["HOOK_SECRET_NEW": "new-secret", "HOOK_SECRET_OLD": "old-secret"])
+        try world.fire()
+        let records = receiver.waitForRecords(1, seconds: 10)
+        let request = try #require(records.first)
+        let headers = request["headers"] as? [String: String] ?? [:]
+        let body = Array((request["body"] as? String ?? "").utf8)
+        #expect(headers["Content-Type"] == "application/json")
+        #expect(headers["User-Agent"] == "Tocsin/0.1.0")
+        #expect(headers["Idempotency-Key"] == "incident-1/e0/p0/s0/person:alice/webhook:http://127.0.0.1:\(receiver.port)/alice")
+        let timestamp = try #require(headers["X-Tocsin-Timestamp"])
+        let signature = try #require(headers["X-Tocsin-Signature"])
+        #expect(WebhookSignature.verify(header: signature, timestamp: timestamp, body: body, secret: "new-secret"))
+        #expect(WebhookSignature.verify(header: signature, timestamp: timestamp, body: body, secret: "old-secret"))
+        #expect(!WebhookSignature.verify(header: signature, timestamp: timestamp, body: body, secret: "wrong"))
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(payload["version"] as? String == "1" && payload["event"] as? String == "triggered")
+        #expect((payload["incident"] as? [String: Any])?["title"] as? String == "Disk almost full on db1")
+        #expect(((payload["alerts"] as? [[String: Any]])?.first?["labels"] as? [String: String])?["instance"] == "db1:9100")
+        let links = payload["links"] as? [String: String] ?? [:]
+        #expect(links["ack"]?.contains("/api/v1/incidents/1/ack?token=") == true)
+        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+    }
+
+    @Test("503, 503, then 200: one delivery, three attempts recorded")
+    func retriesThenSucceeds() throws {
+        let world = try World(policy: "")
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "503,503,200"], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.startServer()
+        try world.fire()
+        let records = receiver.waitForRecords(3, seconds: 15)
+        #expect(records.count == 3)
+        let keys = Set(records.compactMap { ($0["headers"] as? [String: String])?["Idempotency-Key"] })
+        #expect(keys.count == 1, "every retry carries the same Idempotency-Key")
+        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        let attempts = try world.shown()["attempts"] as? [[String: Any]] ?? []
+        #expect(attempts.map { $0["status_code"] as? Int } == [503, 503, 200])
+        #expect(attempts.map { $0["outcome"] as? String } == ["retry", "retry", "sent"])
+        let show = try world.cli(["show", "1"])
+        #expect(show.stdout.contains("attempt 2: retry, status 503"))
+    }
+
+    @Test("400 is dead at once with its reason; `deliveries retry` re-queues it")
+    func deadThenRetried() throws {
+        let world = try World(policy: "")
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "400,200"], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.startServer()
+        try world.fire()
+        receiver.waitForRecords(1, seconds: 10)
+        #expect(try world.waitUntil(5) { try world.cli(["deliveries", "--state", "dead"]).stdout.contains("HTTP 400") })
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(receiver.records().count == 1, "a 400 is not retried")
+        let listing = try world.cli(["deliveries", "--state", "dead", "--json"])
+        let dead = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any]
+        let id = try #require((dead?["deliveries"] as? [[String: Any]])?.first?["id"] as? Int)
+        let retried = try world.cli(["deliveries", "retry", "\(id)"])
+        #expect(retried.status == 0 && retried.stdout.contains("re-queued"))
+        #expect(receiver.waitForRecords(2, seconds: 10).count == 2)
+        #expect(try world.waitUntil(5) { try world.cli(["deliveries", "--state", "sent"]).stdout.contains("person:alice") })
+        let again = try world.cli(["deliveries", "retry", "\(id)"])
+        #expect(again.status == 6 && again.stderr.contains("only dead deliveries"))
+    }
+
+    @Test("the receiver is down for a while, then up: the page is delivered after recovery")
+    func receiverDownThenUp() throws {
+        let port = try freeLoopbackPort()
+        let world = try World(policy: Self.webhookPolicy(port: port))
+        try world.startServer()
+        try world.fire()
+        Thread.sleep(forTimeInterval: 2.5)  // attempts fail: connection refused
+        let receiver = try PeerProcess(
+            script: "webhook_receiver.py", arguments: ["--port", "\(port)"], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        #expect(receiver.waitForRecords(1, seconds: 15).count == 1)
+        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        let attempts = try world.shown()["attempts"] as? [[String: Any]] ?? []
+        #expect(attempts.count >= 2)
+        #expect((attempts.first?["error"] as? String)?.contains("onnect") == true)
+    }
+
+    @Test("SIGKILL while a webhook is being sent: delivered after restart, with the same Idempotency-Key")
+    func killWhileSending() throws {
+        let port = try freeLoopbackPort()
+        let world = try World(policy: Self.webhookPolicy(port: port))
+        let hanging = try PeerProcess(
+            script: "webhook_receiver.py", arguments: ["--port", "\(port)", "--hang-first", "30"],
+            logPath: world.directory.path("hooks-1.jsonl"))
+        try world.startServer()
+        try world.fire()
+        let first = hanging.waitForRecords(1, seconds: 10)
+        #expect(first.count == 1)
+        world.server?.stop(signal: SIGKILL)  // Tocsin dies while the row is `sending`
+        hanging.stop(signal: SIGKILL)
+        let receiver = try PeerProcess(
+            script: "webhook_receiver.py", arguments: ["--port", "\(port)"], logPath: world.directory.path("hooks-2.jsonl"))
+        defer { receiver.stop() }
+        try world.startServer(log: "serve-2.log")
+        let second = receiver.waitForRecords(1, seconds: 15)
+        #expect(second.count == 1)
+        let key = { (record: [String: Any]?) in (record?["headers"] as? [String: String])?["Idempotency-Key"] }
+        #expect(key(first.first) != nil && key(first.first) == key(second.first))
+        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+    }
+
+    @Test("a signed ack link: GET only asks, POST acknowledges as the person via webhook-link; tampered links change nothing")
+    func ackLink() throws {
+        let world = try World(policy: "")
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        let server = try world.startServer()
+        try world.fire()
+        let body = (receiver.waitForRecords(1, seconds: 10).first?["body"] as? String) ?? "{}"
+        let payload = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        let link = try #require((payload?["links"] as? [String: String])?["ack"])
+        let path = String(link[try #require(link.range(of: "/api/v1/"))!.lowerBound...])
+        let token = String(path.split(separator: "=", maxSplits: 1)[1])
+
+        let page = try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: server.url + path))
+        #expect(page.status == 200)
+        #expect(String(decoding: page.body, as: UTF8.self).contains("Acknowledge as alice"))
+        #expect((try world.shown()["incident"] as? [String: Any])?["state"] as? String == "triggered", "GET changes nothing")
+
+        let tampered = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: server.url + "/api/v1/incidents/1/ack/confirm",
+            headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("token=\(token.dropLast(2))xx".utf8)))
+        #expect(tampered.status == 403)
+        #expect((try world.shown()["incident"] as? [String: Any])?["state"] as? String == "triggered", "a tampered link changes nothing")
+
+        let confirmed = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: server.url + "/api/v1/incidents/1/ack/confirm",
+            headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array("token=\(token)".utf8)))
+        #expect(confirmed.status == 200)
+        let shown = try world.shown()
+        #expect((shown["incident"] as? [String: Any])?["state"] as? String == "acknowledged")
+        let ack = (shown["timeline"] as? [[String: Any]])?.first { $0["kind"] as? String == "acknowledged" }
+        #expect(ack?["actor"] as? String == "alice" && ack?["channel"] as? String == "webhook-link")
+    }
+
+    @Test("an email page: real SMTP, threaded, multipart, RFC 2047 subject, with links")
+    func email() throws {
+        let world = try World(policy: "")
+        let smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        try """
+            people:
+              - {name: alice, email: alice@example.com}
+            routes:
+              - policy: page
+            policies:
+              - name: page
+                steps:
+                  - {after: 0s, notify: [person: alice]}
+            """.write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-from", "Tocsin <tocsin@example.com>"])
+        // A group whose summary is not ASCII.
+        let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"Wärme in Halle 3 🔥"},"alerts":[{"status":"firing","labels":{"alertname":"Heat","severity":"critical"},"annotations":{"summary":".hidden line"}}]}"#
+        let response = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: try #require(world.server).url + "/api/v1/ingest/alertmanager",
+            headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
+        #expect(response.status == 200)
+        let mail = try #require(smtp.waitForRecords(1, seconds: 10).first)
+        let headers = mail["headers"] as? [String: String] ?? [:]
+        #expect(mail["rcpt_tos"] as? [String] == ["alice@example.com"])
+        #expect(mail["mail_from"] as? String == "tocsin@example.com")
+        #expect(headers["Subject"] == "[CRITICAL] #1 Wärme in Halle 3 🔥")
+        #expect((mail["raw"] as? String)?.contains("Subject: =?UTF-8?B?") == true)
+        #expect(headers["From"] == "Tocsin <tocsin@example.com>" && headers["To"] == "alice@example.com")
+        #expect(headers["In-Reply-To"] == "<tocsin.incident.1@example.com>" && headers["References"] == "<tocsin.incident.1@example.com>")
+        #expect(headers["Message-ID"]?.hasSuffix("@example.com>") == true)
+        #expect(headers["Date"]?.hasSuffix("+0000") == true)
+        #expect(mail["content_type"] as? String == "multipart/alternative")
+        let parts = mail["parts"] as? [[String: Any]] ?? []
+        #expect(parts.map { $0["type"] as? String } == ["text/plain", "text/html"])
+        let text = parts.first?["content"] as? String ?? ""
+        #expect(text.contains("- [firing] .hidden line"))
+        #expect(text.contains("/api/v1/incidents/1/ack?token="))
+        #expect((parts.last?["content"] as? String)?.contains("<a href=") == true)
+
+        // Resolving threads a second mail under the same incident, with its own Message-ID.
+        #expect(try world.cli(["resolve", "1"]).status == 0)
+        let both = smtp.waitForRecords(2, seconds: 10)
+        let second = both.last?["headers"] as? [String: String] ?? [:]
+        #expect(second["Subject"]?.hasPrefix("[RESOLVED] #1") == true)
+        #expect(second["References"] == headers["References"] && second["Message-ID"] != headers["Message-ID"])
+    }
+
+    @Test("the SMTP server is down, then up: the mail is delivered after recovery")
+    func smtpDownThenUp() throws {
+        let port = try freeLoopbackPort()
+        let world = try World(policy: """
+            people:
+              - {name: alice, email: alice@example.com}
+            routes:
+              - policy: page
+            policies:
+              - name: page
+                steps:
+                  - {after: 0s, notify: [person: alice]}
+            """)
+        try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(port)"])
+        try world.fire()
+        Thread.sleep(forTimeInterval: 2.5)
+        let smtp = try PeerProcess(script: "smtp_sink.py", arguments: ["--port", "\(port)"], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        #expect(smtp.waitForRecords(1, seconds: 15).count == 1)
+        let attempts = try world.shown()["attempts"] as? [[String: Any]] ?? []
+        #expect(attempts.count >= 2 && attempts.last?["outcome"] as? String == "sent")
+    }
+}
