@@ -37,8 +37,22 @@ extension TocsinStore {
     }
 
     static func runDueEscalations(now: Date, limit: Int, in db: Database) throws -> EscalationTick {
+        try advance(try dueEscalations(now: now, limit: limit, in: db), now: now, in: db)
+    }
+
+    /// Runs, inside the caller's transaction, whatever is due now for one incident: a new
+    /// incident's first step goes out with the commit that opened it, one hop sooner.
+    static func runDueEscalations(ofIncident incidentID: Int64, now: Date, in db: Database) throws -> EscalationTick {
+        let due = try Escalation
+            .filter(Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= now)
+            .fetchAll(db)
+        return try advance(due, now: now, in: db)
+    }
+
+    /// Plans and applies each escalation in `due`: timer, events, notifications, and the
+    /// incident's return to `triggered` when an acknowledgement expired.
+    static func advance(_ due: [Escalation], now: Date, in db: Database) throws -> EscalationTick {
         var tick = EscalationTick()
-        let due = try dueEscalations(now: now, limit: limit, in: db)
         guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
         for escalation in due {

@@ -41,9 +41,10 @@ func escalationLateness(_ options: Options) async throws {
     let configuration = TocsinConfiguration(
         people: [Person(name: "primary", email: "primary@example.com", webhooks: ["http://127.0.0.1:9/hook"])],
         routes: [Route(matchers: [], policy: "page")],
-        policies: [EscalationPolicy(name: "page", steps: [.init(after: 0, notify: [.person("primary")])])])
+        policies: [EscalationPolicy(name: "page", steps: [.init(after: 60, notify: [.person("primary")])])])
 
-    // Every incident starts escalating at t0, a little in the future.
+    // Every incident opens at the same instant, t0 - 60 s, so its one step (after 60 s) falls due
+    // for all of them at t0, a little in the future.
     let prepareStarted = Date()
     let t0 = prepareStarted.addingTimeInterval(Double(options.incidents) / 1000 + 5)
     for index in 0..<options.incidents {
@@ -51,7 +52,7 @@ func escalationLateness(_ options: Options) async throws {
         let batch = AlertBatch(
             receiver: "bench", groupKey: "{}:{instance=\"host-\(index)\"}", status: .firing, groupLabels: labels,
             commonLabels: labels, alerts: [Alert(status: .firing, labels: labels, startsAt: t0)])
-        _ = try await store.ingest(batch, configuration: configuration, now: t0)
+        _ = try await store.ingest(batch, configuration: configuration, now: t0.addingTimeInterval(-60))
     }
     let prepared = Date().timeIntervalSince(prepareStarted)
     guard Date() < t0 else {

@@ -140,14 +140,14 @@ public final class Dispatcher: Service, Sendable {
     }
 
     private func render(_ entry: OutboxEntry, now: Date) async throws -> String {
-        let detail = try await store.incident(id: entry.incidentID)
+        let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
         switch entry.medium {
         case "email":
             guard let smtp = settings.smtp else { return "" }
-            return renderer.email(entry, incident: detail.incident, alerts: detail.alerts, from: smtp.from, now: now)
+            return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
         default:
             return try renderer.webhookBody(
-                entry, incident: detail.incident, alerts: detail.alerts, format: webhookSettings(entry.target).format, now: now)
+                entry, incident: incident, alerts: alerts, format: webhookSettings(entry.target).format, now: now)
         }
     }
 
