@@ -17,10 +17,12 @@ import socket
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--log", required=True)
+parser.add_argument("--auth", help="USER:PASSWORD that clients must log in with (AUTH PLAIN/LOGIN, no TLS)")
 args = parser.parse_args()
 
 # A parent may have spawned us with signals blocked; stop cleanly on SIGTERM either way.
@@ -52,7 +54,16 @@ if port == 0:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-controller = Controller(Recorder(), hostname="127.0.0.1", port=port)
+options = {}
+if args.auth:
+    user, password = args.auth.split(":", 1)
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=ok)
+
+    options = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+controller = Controller(Recorder(), hostname="127.0.0.1", port=port, **options)
 controller.start()
 print(f"PORT {port}", flush=True)
 try:

@@ -300,3 +300,57 @@ struct DeliveryEndToEndTests {
         #expect(attempts.count >= 2 && attempts.last?["outcome"] as? String == "sent")
     }
 }
+
+@Suite("Delivery, end to end: SMTP authentication", .serialized)
+struct SMTPAuthEndToEndTests {
+    @Test("SMTP AUTH with the password from the environment; the password never appears in the log")
+    func authenticatedMail() throws {
+        let world = try DeliveryEndToEndTests.World(policy: """
+            people:
+              - {name: alice, email: alice@example.com}
+            routes:
+              - policy: page
+            policies:
+              - name: page
+                steps:
+                  - {after: 0s, notify: [person: alice]}
+            """)
+        let password = "s3cret-smtp-password-\(UUID().uuidString.prefix(8))"
+        let smtp = try PeerProcess(
+            script: "smtp_sink.py", arguments: ["--auth", "tocsin:\(password)"], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        let server = try world.startServer(
+            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin", "--log-level", "debug"],
+            environment: ["TOCSIN_SMTP_PASSWORD": password])
+        try world.fire()
+        #expect(smtp.waitForRecords(1, seconds: 10).count == 1)
+        server.stop()
+        #expect(!server.log().contains(password))
+        #expect(server.log().contains("\"msg\":\"delivered\""))
+    }
+
+    @Test("a wrong SMTP password is retried, not lost")
+    func wrongPassword() throws {
+        let world = try DeliveryEndToEndTests.World(policy: """
+            people:
+              - {name: alice, email: alice@example.com}
+            routes:
+              - policy: page
+            policies:
+              - name: page
+                steps:
+                  - {after: 0s, notify: [person: alice]}
+            """)
+        let smtp = try PeerProcess(
+            script: "smtp_sink.py", arguments: ["--auth", "tocsin:right"], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        try world.startServer(
+            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin"],
+            environment: ["TOCSIN_SMTP_PASSWORD": "wrong"])
+        try world.fire()
+        #expect(try world.waitUntil(10) {
+            (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "retry"
+        })
+        #expect(smtp.records().isEmpty)
+    }
+}

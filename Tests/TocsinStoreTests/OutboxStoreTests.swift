@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTestSupport
+
+@Suite("Outbox in SQLite")
+struct OutboxStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+
+    static let configuration = TocsinConfiguration(
+        people: [Person(name: "alice", email: "alice@example.com")],
+        routes: [Route(matchers: [], policy: "p")],
+        policies: [EscalationPolicy(name: "p", steps: [.init(after: 0, notify: [.person("alice")])])])
+
+    @Test("a receiver gets an incident's notifications in order: a later one waits while an earlier one retries")
+    func orderPerIncidentAndAddress() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        let page = try #require(try await test.store.claimDueNotifications(now: t0).first)
+        try await test.store.recordAttempt(page, startedAt: t0, finishedAt: t0, statusCode: 200, error: nil, outcome: .sent, rendered: "{}")
+        // Acknowledged: a notice to alice, whose delivery fails and will be retried at +30 s.
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(1))
+        let notice = try #require(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(1)).first)
+        #expect(notice.event == .acknowledged)
+        try await test.store.recordAttempt(
+            notice, startedAt: t0, finishedAt: t0, statusCode: 503, error: nil,
+            outcome: .retry(at: t0.addingTimeInterval(30), reason: "HTTP 503"), rendered: "{}")
+        // Resolved: the resolved notice to alice waits behind the retrying acknowledgement notice.
+        _ = try await test.store.resolve(id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(2))
+        #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(3)).isEmpty)
+        let retried = try await test.store.claimDueNotifications(now: t0.addingTimeInterval(31))
+        #expect(retried.map(\.event) == [.acknowledged])
+        #expect(retried.first?.attempts == 2)
+        try await test.store.recordAttempt(
+            try #require(retried.first), startedAt: t0, finishedAt: t0, statusCode: 200, error: nil, outcome: .sent, rendered: nil)
+        #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(32)).map(\.event) == [.resolved])
+    }
+
+    @Test("a claim whose lease expired is claimed again, with the attempt counted; a stale result cannot overwrite it")
+    func leases() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        let first = try #require(try await test.store.claimDueNotifications(now: t0, lease: 10).first)
+        #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(5), lease: 10).isEmpty)
+        let second = try #require(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(11), lease: 10).first)
+        #expect(second.id == first.id && second.attempts == 2 && second.idempotencyKey == first.idempotencyKey)
+        // The first attempt's late answer does not undo the second claim.
+        try await test.store.recordAttempt(first, startedAt: t0, finishedAt: t0.addingTimeInterval(12), statusCode: 200, error: nil, outcome: .sent, rendered: nil)
+        #expect(try await test.store.notifications(incidentID: 1).first?.state == .sending)
+        try await test.store.recordAttempt(second, startedAt: t0, finishedAt: t0.addingTimeInterval(12), statusCode: 200, error: nil, outcome: .sent, rendered: nil)
+        #expect(try await test.store.notifications(incidentID: 1).first?.state == .sent)
+        #expect(try await test.store.deliveryAttempts(incidentID: 1).count == 2)
+    }
+
+    @Test("after a crash every `sending` row is retried at start, and only dead rows can be re-queued")
+    func recovery() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        let claimed = try #require(try await test.store.claimDueNotifications(now: t0, lease: 600).first)
+        #expect(try await test.store.recoverInterruptedDeliveries(now: t0.addingTimeInterval(1)) == 1)
+        let again = try #require(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(1)).first)
+        #expect(again.idempotencyKey == claimed.idempotencyKey)
+        await #expect(throws: StoreError.self) { try await test.store.retryDelivery(id: try #require(again.id), now: t0) }
+        try await test.store.recordAttempt(again, startedAt: t0, finishedAt: t0, statusCode: 400, error: nil, outcome: .dead(reason: "HTTP 400"), rendered: nil)
+        let requeued = try await test.store.retryDelivery(id: try #require(again.id), now: t0.addingTimeInterval(2))
+        #expect(requeued.state == .pending)
+        #expect(try await test.store.deliveries(states: [.pending]).count == 1)
+    }
+}
