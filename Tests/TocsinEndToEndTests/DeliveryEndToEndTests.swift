@@ -65,6 +65,18 @@ struct DeliveryEndToEndTests {
         }
     }
 
+    /// Pages alice by email at once.
+    static let emailPolicy = """
+        people:
+          - {name: alice, email: alice@example.com}
+        routes:
+          - policy: page
+        policies:
+          - name: page
+            steps:
+              - {after: 0s, notify: [person: alice]}
+        """
+
     static func webhookPolicy(port: Int, extra: String = "") -> String {
         """
         people:
@@ -234,16 +246,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: world.directory.path("mail.jsonl"))
         defer { smtp.stop() }
-        try """
-            people:
-              - {name: alice, email: alice@example.com}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """.write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try Self.emailPolicy.write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
         try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-from", "Tocsin <tocsin@example.com>"])
         // A group whose summary is not ASCII.
         let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"Wärme in Halle 3 🔥"},"alerts":[{"status":"firing","labels":{"alertname":"Heat","severity":"critical"},"annotations":{"summary":".hidden line"}}]}"#
@@ -280,16 +283,7 @@ struct DeliveryEndToEndTests {
     @Test("the SMTP server is down, then up: the mail is delivered after recovery")
     func smtpDownThenUp() throws {
         let port = try freeLoopbackPort()
-        let world = try World(policy: """
-            people:
-              - {name: alice, email: alice@example.com}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """)
+        let world = try World(policy: DeliveryEndToEndTests.emailPolicy)
         try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(port)"])
         try world.fire()
         Thread.sleep(forTimeInterval: 2.5)
@@ -305,16 +299,7 @@ struct DeliveryEndToEndTests {
 struct SMTPAuthEndToEndTests {
     @Test("SMTP AUTH with the password from the environment; the password never appears in the log")
     func authenticatedMail() throws {
-        let world = try DeliveryEndToEndTests.World(policy: """
-            people:
-              - {name: alice, email: alice@example.com}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """)
+        let world = try DeliveryEndToEndTests.World(policy: DeliveryEndToEndTests.emailPolicy)
         let password = "s3cret-smtp-password-\(UUID().uuidString.prefix(8))"
         let smtp = try PeerProcess(
             script: "smtp_sink.py", arguments: ["--auth", "tocsin:\(password)"], logPath: world.directory.path("mail.jsonl"))
@@ -331,16 +316,7 @@ struct SMTPAuthEndToEndTests {
 
     @Test("a wrong SMTP password is retried, not lost")
     func wrongPassword() throws {
-        let world = try DeliveryEndToEndTests.World(policy: """
-            people:
-              - {name: alice, email: alice@example.com}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """)
+        let world = try DeliveryEndToEndTests.World(policy: DeliveryEndToEndTests.emailPolicy)
         let smtp = try PeerProcess(
             script: "smtp_sink.py", arguments: ["--auth", "tocsin:right"], logPath: world.directory.path("mail.jsonl"))
         defer { smtp.stop() }
