@@ -55,17 +55,23 @@ extension TocsinStore {
         var tick = EscalationTick()
         guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
+        var timers: [Escalation] = []
+        var events: [(Int64, TimelineEvent)] = []
+        var notifications: [NotificationDraft] = []
         for escalation in due {
             tick.processed += 1
             guard var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now)
-            try saveTimer(outcome.escalation, in: db)
+            timers.append(outcome.escalation)
             for event in outcome.events {
-                try insert(event, incidentID: escalation.incidentID, in: db)
+                events.append((escalation.incidentID, event))
                 if event.kind == .notified, let lateness = event.latenessMs { tick.latenessMs.append(lateness) }
             }
-            tick.queued += try enqueue(outcome.notifications, now: now, in: db)
+            notifications += outcome.notifications
             if outcome.acknowledgementExpired {
+                // Written now: the restart below must see this escalation's own timer, too.
+                try saveTimers(timers, in: db)
+                timers.removeAll()
                 incident.state = .triggered
                 incident.acknowledgedAt = nil
                 incident.acknowledgedBy = nil
@@ -76,6 +82,9 @@ extension TocsinStore {
             }
             incidents[escalation.incidentID] = incident
         }
+        try saveTimers(timers, in: db)
+        try insert(events, in: db)
+        tick.queued += try enqueue(notifications, now: now, in: db)
         return tick
     }
 
@@ -139,43 +148,80 @@ extension TocsinStore {
         return incidents
     }
 
-    /// Saves an escalation's progress (the snapshot never changes).
-    static func saveTimer(_ escalation: Escalation, in db: Database) throws {
-        try db.cachedStatement(
-            sql: "UPDATE escalations SET epoch = ?, started_at = ?, position = ?, next_due_at = ? WHERE id = ?"
-        ).execute(arguments: [
-            escalation.epoch, StoredDate.text(escalation.startedAt), escalation.position,
-            escalation.nextDueAt.map(StoredDate.text), escalation.id,
-        ])
+    /// Saves many escalations' progress with one statement per 200.
+    static func saveTimers(_ escalations: [Escalation], in db: Database) throws {
+        try forEachBatch(escalations, columns: 5) { batch, placeholders in
+            let values = Array(repeating: "(?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(batch.count * 5)
+            for escalation in batch {
+                arguments += [
+                    escalation.id, escalation.epoch, StoredDate.text(escalation.startedAt), escalation.position,
+                    escalation.nextDueAt.map(StoredDate.text),
+                ]
+            }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE escalations SET epoch = v.column2, started_at = v.column3, position = v.column4, next_due_at = v.column5
+                    FROM (VALUES \(values)) AS v WHERE escalations.id = v.column1
+                    """
+            ).execute(arguments: StatementArguments(arguments))
+        }
     }
 
-    static func insert(_ event: TimelineEvent, incidentID: Int64, in db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            incidentID, StoredDate.text(event.at), event.kind, event.actor, event.channel, event.note, event.latenessMs,
-        ])
+    /// Appends timeline events, with one statement per 200.
+    static func insert(_ events: [(incidentID: Int64, event: TimelineEvent)], in db: Database) throws {
+        try forEachBatch(events, columns: 7) { batch, _ in
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(batch.count * 7)
+            for (incidentID, event) in batch {
+                arguments += [
+                    incidentID, StoredDate.text(event.at), event.kind.rawValue, event.actor, event.channel, event.note,
+                    event.latenessMs,
+                ]
+            }
+            try db.cachedStatement(
+                sql: "INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms) VALUES \(values)"
+            ).execute(arguments: StatementArguments(arguments))
+        }
     }
 
-    /// Writes notifications to the outbox; a key already there is skipped (never queued twice).
+    /// Calls `body` with consecutive slices of at most 200 items (200 rows × a few columns stays
+    /// well under SQLite's limit on bound parameters).
+    static func forEachBatch<T>(_ items: [T], columns: Int, _ body: (ArraySlice<T>, Int) throws -> Void) throws {
+        var start = 0
+        while start < items.count {
+            let end = min(start + 200, items.count)
+            try body(items[start..<end], columns)
+            start = end
+        }
+    }
+
+    /// Writes notifications to the outbox, one statement per 200; a key already there is skipped
+    /// (a notification is never queued twice). Returns how many were written.
     @discardableResult
     static func enqueue(_ drafts: [NotificationDraft], now: Date, in db: Database) throws -> Int {
         var written = 0
         let stamp = StoredDate.text(now)
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
-                                              subject, body, step, state, attempts, created_at, due_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
-                """)
-        for draft in drafts {
-            try statement.execute(arguments: [
-                draft.incidentID, draft.idempotencyKey, draft.event, draft.target, draft.contact.medium,
-                draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp, stamp, stamp,
-            ])
+        try forEachBatch(drafts, columns: 13) { batch, _ in
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)", count: batch.count)
+                .joined(separator: ", ")
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(batch.count * 13)
+            for draft in batch {
+                arguments += [
+                    draft.incidentID, draft.idempotencyKey, draft.event.rawValue, draft.target, draft.contact.medium,
+                    draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp, stamp, stamp,
+                ]
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
+                                                  subject, body, step, state, attempts, created_at, due_at, updated_at)
+                    VALUES \(values)
+                    """
+            ).execute(arguments: StatementArguments(arguments))
             written += db.changesCount
         }
         return written
@@ -185,7 +231,7 @@ extension TocsinStore {
     /// an expired acknowledgement).
     static func restartEscalations(of incidentID: Int64, except skipped: Int64? = nil, now: Date, in db: Database) throws {
         for escalation in try Escalation.filter(Column("incident_id") == incidentID).fetchAll(db) where escalation.id != skipped {
-            try saveTimer(EscalationPlanner.restart(escalation, now: now), in: db)
+            try saveTimers([EscalationPlanner.restart(escalation, now: now)], in: db)
         }
     }
 
@@ -198,7 +244,7 @@ extension TocsinStore {
         var epoch = 0
         for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
             let changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
-            try saveTimer(changed, in: db)
+            try saveTimers([changed], in: db)
             epoch = max(epoch, escalation.epoch)
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page

@@ -122,6 +122,23 @@ struct DeliveryEndToEndTests {
         #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
     }
 
+    @Test("format: slack posts Slack-compatible JSON with the links")
+    func slackFormat() throws {
+        let world = try World(policy: "")
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try Self.webhookPolicy(port: receiver.port, extra: "format: slack")
+            .write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.startServer()
+        try world.fire()
+        let body = (receiver.waitForRecords(1, seconds: 10).first?["body"] as? String) ?? "{}"
+        let message = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect(Array(message.keys) == ["text"])
+        let text = message["text"] as? String ?? ""
+        #expect(text.hasPrefix("*[CRITICAL] #1 Disk almost full on db1*"))
+        #expect(text.contains("|Acknowledge>") && text.contains("/api/v1/incidents/1/ack?token="))
+    }
+
     @Test("503, 503, then 200: one delivery, three attempts recorded")
     func retriesThenSucceeds() throws {
         let world = try World(policy: "")

@@ -46,7 +46,7 @@ func escalationLateness(_ options: Options) async throws {
     // Every incident opens at the same instant, t0 - 60 s, so its one step (after 60 s) falls due
     // for all of them at t0, a little in the future.
     let prepareStarted = Date()
-    let t0 = prepareStarted.addingTimeInterval(Double(options.incidents) / 1000 + 5)
+    let t0 = prepareStarted.addingTimeInterval(Double(options.incidents) / 400 + 10)
     for index in 0..<options.incidents {
         let labels = ["alertname": "Bench", "instance": "host-\(index)", "severity": "critical"]
         let batch = AlertBatch(

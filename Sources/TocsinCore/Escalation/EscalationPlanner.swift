@@ -147,6 +147,10 @@ public enum EscalationPlanner {
         var unreachable: [String] = []
         let stepLabel = "step \(entry.stepIndex + 1)/\(policy.steps.count)" + (entry.pass > 0 ? ", repeat \(entry.pass)" : "")
         let detail = "Policy \(policy.name), \(stepLabel)"
+        let subject = NotificationText.subject(event, incident: incident)
+        let body = NotificationText.body(event, incident: incident, detail: detail)
+        let stepName = "\(policy.name) \(stepLabel)"
+        let keyPrefix = "incident-\(id)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/"
         for target in entry.step.notify {
             let contacts = escalation.snapshot.contacts[target.key] ?? []
             if contacts.isEmpty {
@@ -156,12 +160,9 @@ public enum EscalationPlanner {
             reached.append("\(displayName(target)) (\(contacts.map(\.medium).joined(separator: ", ")))")
             for contact in contacts {
                 outcome.notifications.append(NotificationDraft(
-                    incidentID: id,
-                    idempotencyKey: "incident-\(id)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/\(target.key)/\(contact)",
+                    incidentID: id, idempotencyKey: keyPrefix + "\(target.key)/\(contact)",
                     event: event, target: target.key, contact: contact, urgent: entry.step.kind == .page,
-                    subject: NotificationText.subject(event, incident: incident),
-                    body: NotificationText.body(event, incident: incident, detail: detail),
-                    step: "\(policy.name) \(stepLabel)"))
+                    subject: subject, body: body, step: stepName))
             }
         }
         var note = "\(verb) \(reached.isEmpty ? "nobody" : reached.joined(separator: ", ")) — \(policy.name) \(stepLabel)"
