@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "TocsinDeliveryTests", dependencies: ["TocsinDelivery", "TocsinTestSupport"]),
         .testTarget(
             name: "TocsinEndToEndTests",
-            dependencies: ["TocsinTestSupport", "TocsinDelivery"]
+            dependencies: ["TocsinTestSupport", "TocsinDelivery", "TocsinCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -16,7 +16,7 @@ struct Tocsin: AsyncParsableCommand {
             """,
         version: TocsinVersion.current,
         subcommands: [
-            Serve.self, Incidents.self, Show.self, Ack.self, Resolve.self, Deliveries.self, Policy.self, Users.self,
+            Serve.self, Incidents.self, Show.self, Ack.self, Resolve.self, Deliveries.self, Policy.self, DrillCommand.self, Users.self,
         ]
     )
 

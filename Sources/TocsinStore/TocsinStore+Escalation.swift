@@ -58,9 +58,12 @@ extension TocsinStore {
         var timers: [Escalation] = []
         var events: [(Int64, TimelineEvent)] = []
         var notifications: [NotificationDraft] = []
+        // An expired acknowledgement restarts all of an incident's escalations in the database;
+        // the copies of them loaded for this pass are stale, so they wait for the next pass.
+        var restarted: Set<Int64> = []
         for escalation in due {
             tick.processed += 1
-            guard var incident = incidents[escalation.incidentID] else { continue }
+            guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now)
             timers.append(outcome.escalation)
             for event in outcome.events {
@@ -79,6 +82,7 @@ extension TocsinStore {
                     sql: "UPDATE incidents SET state = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL WHERE id = ?",
                     arguments: [escalation.incidentID])
                 try restartEscalations(of: escalation.incidentID, except: escalation.id, now: now, in: db)
+                restarted.insert(escalation.incidentID)
             }
             incidents[escalation.incidentID] = incident
         }

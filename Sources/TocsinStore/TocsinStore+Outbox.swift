@@ -105,13 +105,20 @@ extension TocsinStore {
     }
 
     /// When the next notification becomes ready (a due time, or a lease that expires), if any.
+    ///
+    /// Rows waiting behind an earlier one for the same incident and address are left out: their
+    /// time comes when the earlier one finishes, which wakes the dispatcher anyway.
     public func nextDeliveryDue() async throws(StoreError) -> Date? {
         try await read { db in
             try Date.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(t) FROM (
-                        SELECT MIN(due_at) AS t FROM outbox WHERE state IN ('pending', 'retry')
+                        SELECT MIN(o.due_at) AS t FROM outbox AS o
+                        WHERE o.state IN ('pending', 'retry') AND NOT EXISTS (
+                            SELECT 1 FROM outbox AS earlier
+                            WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
+                              AND earlier.state IN ('pending', 'sending', 'retry'))
                         UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = 'sending')
                     """)
         }

@@ -58,7 +58,9 @@ struct EscalationPlannerTests {
         let outcome = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
         #expect(outcome.notifications.map(\.contact) == [.email("alice@example.com"), .webhook("https://hooks.example.com/alice")])
         #expect(outcome.notifications.allSatisfy { $0.event == .triggered && $0.urgent })
-        #expect(outcome.notifications[0].idempotencyKey == "incident-42/e0/p0/s0/person:alice/email:alice@example.com")
+        #expect(outcome.notifications[0].idempotencyKey
+            == "incident-42/critical-immediate/e0/p0/s0/person:alice/" + Contact.email("alice@example.com").keyComponent)
+        #expect(!outcome.notifications[0].idempotencyKey.contains("@"), "addresses stay out of keys, logs and headers")
         #expect(outcome.notifications[0].subject == "[CRITICAL] #42 Disk almost full on db1")
         #expect(outcome.events.map(\.kind) == [.notified])
         #expect(outcome.events[0].note?.hasPrefix("page alice (email, webhook)") == true)
@@ -99,7 +101,8 @@ struct EscalationPlannerTests {
         #expect(expired.acknowledgementExpired)
         #expect(expired.events.map(\.kind) == [.acknowledgementExpired, .notified])
         #expect(expired.escalation.epoch == 1 && expired.escalation.position == 1)
-        #expect(expired.notifications.first?.idempotencyKey == "incident-42/e1/p0/s0/person:alice/email:alice@example.com")
+        #expect(expired.notifications.first?.idempotencyKey
+            == "incident-42/critical-immediate/e1/p0/s0/person:alice/" + Contact.email("alice@example.com").keyComponent)
         #expect(expired.escalation.nextDueAt == expiry.addingTimeInterval(300))
     }
 
@@ -177,7 +180,7 @@ struct EscalationPlannerTests {
             recipients: [("person:alice", .email("alice@example.com")), ("person:bob", .email("bob@example.com"))],
             actor: "bob", note: "disk cleaned", epoch: 0)
         #expect(drafts.map(\.event) == [.resolved, .resolved])
-        #expect(drafts[0].idempotencyKey == "incident-42/resolved/e0/email:alice@example.com")
+        #expect(drafts[0].idempotencyKey == "incident-42/resolved/e0/person:alice/" + Contact.email("alice@example.com").keyComponent)
         #expect(drafts[0].subject == "[RESOLVED] #42 Disk almost full on db1")
         #expect(drafts[0].body.contains("Resolved by bob: disk cleaned"))
     }

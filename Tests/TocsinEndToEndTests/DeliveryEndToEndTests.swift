@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TocsinCore
 import TocsinDelivery
 import TocsinTestSupport
 
@@ -107,7 +108,8 @@ struct DeliveryEndToEndTests {
         let body = Array((request["body"] as? String ?? "").utf8)
         #expect(headers["Content-Type"] == "application/json")
         #expect(headers["User-Agent"] == "Tocsin/0.1.0")
-        #expect(headers["Idempotency-Key"] == "incident-1/e0/p0/s0/person:alice/webhook:http://127.0.0.1:\(receiver.port)/alice")
+        #expect(headers["Idempotency-Key"]
+            == "incident-1/page/e0/p0/s0/person:alice/" + Contact.webhook("http://127.0.0.1:\(receiver.port)/alice").keyComponent)
         let timestamp = try #require(headers["X-Tocsin-Timestamp"])
         let signature = try #require(headers["X-Tocsin-Signature"])
         #expect(WebhookSignature.verify(header: signature, timestamp: timestamp, body: body, secret: "new-secret"))
@@ -322,7 +324,7 @@ struct SMTPAuthEndToEndTests {
             script: "smtp_sink.py", arguments: ["--auth", "tocsin:\(password)"], logPath: world.directory.path("mail.jsonl"))
         defer { smtp.stop() }
         let server = try world.startServer(
-            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin", "--log-level", "debug"],
+            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin", "--smtp-allow-plaintext-auth", "--log-level", "debug"],
             environment: ["TOCSIN_SMTP_PASSWORD": password])
         try world.fire()
         #expect(smtp.waitForRecords(1, seconds: 10).count == 1)
@@ -338,7 +340,7 @@ struct SMTPAuthEndToEndTests {
             script: "smtp_sink.py", arguments: ["--auth", "tocsin:right"], logPath: world.directory.path("mail.jsonl"))
         defer { smtp.stop() }
         try world.startServer(
-            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin"],
+            ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin", "--smtp-allow-plaintext-auth"],
             environment: ["TOCSIN_SMTP_PASSWORD": "wrong"])
         try world.fire()
         #expect(try world.waitUntil(10) {

@@ -156,7 +156,9 @@ struct EscalationTests {
             let people = try String(contentsOfFile: directory.path("people.yaml"), encoding: .utf8)
             try people.replacingOccurrences(of: "alice@example.com", with: "alice.new@example.com")
                 .write(toFile: directory.path("people.yaml"), atomically: true, encoding: .utf8)
-            let ok = try await server.client.execute(uri: "/-/reload", method: .post)
+            let unauthenticated = try await server.client.execute(uri: "/-/reload", method: .post)
+            #expect(unauthenticated.status == .unauthorized)
+            let ok = try await server.api(.post, "/-/reload")
             #expect(ok.status == .ok)
             _ = try await server.ingest(try Fixtures.data("webhook-12-firing-inhibition-source-only"))
             try await server.server.escalator.tick()
@@ -164,7 +166,7 @@ struct EscalationTests {
             #expect(try await notifications(server, 2).first?.address == "alice.new@example.com", "new incident uses the reload")
 
             try "policies: [".write(toFile: directory.path("policies.yaml"), atomically: true, encoding: .utf8)
-            let refused = try await server.client.execute(uri: "/-/reload", method: .post)
+            let refused = try await server.api(.post, "/-/reload")
             #expect(refused.status == .unprocessableContent)
             #expect(server.server.policies.configuration.policy("critical-immediate") != nil, "kept running configuration")
         }

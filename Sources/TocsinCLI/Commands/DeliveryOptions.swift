@@ -22,6 +22,9 @@ struct DeliveryOptions: ParsableArguments {
     @Flag(help: "Require STARTTLS on smtp:// connections.")
     var smtpStarttls = false
 
+    @Flag(help: "Allow sending the SMTP password without TLS (only for a relay on this host).")
+    var smtpAllowPlaintextAuth = false
+
     @Option(help: ArgumentHelp("Seconds allowed per delivery attempt.", valueName: "seconds"))
     var deliveryTimeout: Double = 10
 
@@ -50,6 +53,11 @@ struct DeliveryOptions: ParsableArguments {
         }
         if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
             throw ValidationError("--smtp-url must start with smtp:// or smtps://, got \"\(smtpURL)\"")
+        }
+        if smtpUsername != nil, smtpURL?.hasPrefix("smtp://") == true, !smtpStarttls, !smtpAllowPlaintextAuth {
+            throw ValidationError(
+                "--smtp-username over smtp:// would send the password in clear text: add --smtp-starttls, use smtps://, "
+                    + "or --smtp-allow-plaintext-auth for a relay on this host")
         }
     }
 

@@ -99,7 +99,7 @@ public enum EscalationPlanner {
         return recipients.map { recipient in
             NotificationDraft(
                 incidentID: id,
-                idempotencyKey: "incident-\(id)/\(event.rawValue)/e\(epoch)/\(recipient.contact)",
+                idempotencyKey: "incident-\(id)/\(event.rawValue)/e\(epoch)/\(recipient.target)/\(recipient.contact.keyComponent)",
                 event: event, target: recipient.target, contact: recipient.contact, urgent: false,
                 subject: NotificationText.subject(event, incident: incident),
                 body: NotificationText.body(event, incident: incident, detail: detail))
@@ -150,7 +150,7 @@ public enum EscalationPlanner {
         let subject = NotificationText.subject(event, incident: incident)
         let body = NotificationText.body(event, incident: incident, detail: detail)
         let stepName = "\(policy.name) \(stepLabel)"
-        let keyPrefix = "incident-\(id)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/"
+        let keyPrefix = "incident-\(id)/\(policy.name)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/"
         for target in entry.step.notify {
             let contacts = escalation.snapshot.contacts[target.key] ?? []
             if contacts.isEmpty {
@@ -160,7 +160,7 @@ public enum EscalationPlanner {
             reached.append("\(displayName(target)) (\(contacts.map(\.medium).joined(separator: ", ")))")
             for contact in contacts {
                 outcome.notifications.append(NotificationDraft(
-                    incidentID: id, idempotencyKey: keyPrefix + "\(target.key)/\(contact)",
+                    incidentID: id, idempotencyKey: keyPrefix + "\(target.key)/\(contact.keyComponent)",
                     event: event, target: target.key, contact: contact, urgent: entry.step.kind == .page,
                     subject: subject, body: body, step: stepName))
             }

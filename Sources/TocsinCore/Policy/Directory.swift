@@ -73,6 +73,12 @@ public enum Contact: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(medium):\(address)" }
+
+    /// `email-9f3c…` / `webhook-1a2b…`: the contact in idempotency keys, logs and headers, without
+    /// the address itself (a webhook URL is often a credential).
+    public var keyComponent: String {
+        "\(medium)-\(Fingerprint(labels: ["address": address]))"
+    }
 }
 
 /// Who a policy step notifies, as written in the policy: a person, a channel or a bare address.

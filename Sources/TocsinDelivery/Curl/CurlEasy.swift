@@ -22,7 +22,18 @@ public struct TransferError: Error, CustomStringConvertible, Sendable {
     /// The last reply code the server sent before the failure (an SMTP code such as 550), or 0.
     public var responseCode: Int = 0
 
-    public var description: String { "\(url): \(message) (curl error \(curlCode))" }
+    public var description: String { "\(Self.redacted(url)): \(message) (curl error \(curlCode))" }
+
+    /// `https://hooks.example.com/…`: scheme, host and port only. Paths, queries and user
+    /// information of webhook URLs are often credentials, so they never reach logs or the database.
+    public static func redacted(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else {
+            return "(url)"
+        }
+        let port = components.port.map { ":\($0)" } ?? ""
+        let rest = (components.path.isEmpty || components.path == "/") && components.query == nil ? "" : "/…"
+        return "\(scheme)://\(host)\(port)\(rest)"
+    }
 }
 
 /// One libcurl easy handle, configured through the typed shim and performed once.

@@ -1,13 +1,13 @@
 import Foundation
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import TocsinCore
 import TocsinStore
 
-/// Delivers the outbox: claims notifications that are due, sends each on a worker thread of its
-/// own pool (libcurl blocks; the HTTP server's event loops and the Swift concurrency pool never
-/// wait on it), and records every attempt: sent, retry at a time, or dead.
+/// Delivers the outbox: claims notifications that are due, sends each through the transport
+/// (``CurlTransport`` in production: libcurl on its own worker threads, never the HTTP server's
+/// event loops or the Swift concurrency pool), and records every attempt: sent, retry at a time,
+/// or dead.
 ///
 /// At least once: a notification is marked sent only after the receiver accepted it; one claimed
 /// by a process that died is retried with the same idempotency key.
@@ -19,7 +19,9 @@ public final class Dispatcher: Service, Sendable {
     /// Format and secrets for a webhook target, from the running configuration.
     let webhookSettings: @Sendable (String) -> WebhookSettings
     let logger: Logger
-    private let pool: NIOThreadPool
+    let transport: any NotificationTransport
+    /// A number in 0..<1 for retry jitter (fixed in drills, so they are deterministic).
+    let random: @Sendable () -> Double
     private let wakeSignal = WakeSignal()
     private let inFlight = InFlightCounter()
     private let stopping = Flag()
@@ -28,15 +30,28 @@ public final class Dispatcher: Service, Sendable {
 
     public init(
         store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8],
-        webhookSettings: @escaping @Sendable (String) -> WebhookSettings, logger: Logger
+        webhookSettings: @escaping @Sendable (String) -> WebhookSettings, transport: (any NotificationTransport)? = nil,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
     ) {
+        self.random = random
         self.store = store
         self.clock = clock
         self.settings = settings
         self.renderer = NotificationRenderer(settings: settings, signer: LinkSigner(key: linkKey))
         self.webhookSettings = webhookSettings
+        self.transport = transport ?? CurlTransport(settings: settings, webhookSettings: webhookSettings)
         self.logger = logger
-        self.pool = NIOThreadPool(numberOfThreads: max(1, settings.workers))
+    }
+
+    /// Claims what is ready now and delivers it, one after another; returns how many were tried.
+    /// (Virtual drills drive delivery with this on their own clock.)
+    @discardableResult
+    public func dispatchReadyNow(limit: Int = 100) async throws(StoreError) -> Int {
+        let claimed = try await store.claimDueNotifications(now: clock.now, limit: limit, lease: settings.lease)
+        for entry in claimed {
+            await deliver(entry)
+        }
+        return claimed.count
     }
 
     /// Asks the loop to look for due notifications now.
@@ -45,7 +60,7 @@ public final class Dispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        pool.start()
+        transport.start()
         do {
             let recovered = try await store.recoverInterruptedDeliveries(now: clock.now)
             if recovered > 0 {
@@ -68,7 +83,7 @@ public final class Dispatcher: Service, Sendable {
                 self.wakeSignal.signal()
             }
         }
-        try? await pool.shutdownGracefully()
+        await transport.shutdown()
         logger.info("dispatcher stopped")
     }
 
@@ -108,15 +123,17 @@ public final class Dispatcher: Service, Sendable {
         var statusCode: Int?
         do {
             if rendered == nil {
-                rendered = try await render(entry, now: started)
+                // Rendered from the entry's own time, so a retry after a crash renders the same
+                // links and Date header; `rendered` is kept from the first recorded attempt on.
+                rendered = try await render(entry, now: entry.createdAt)
             }
-            (result, statusCode) = try await send(entry, body: rendered ?? "")
+            (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
         } catch {
             result = .failed("\(error)")
         }
         let finished = clock.now
         let outcome = settings.policy.outcome(
-            of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: Double.random(in: 0..<1))
+            of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: random())
         do {
             try await store.recordAttempt(
                 entry, startedAt: started, finishedAt: finished, statusCode: statusCode,
@@ -148,59 +165,6 @@ public final class Dispatcher: Service, Sendable {
         default:
             return try renderer.webhookBody(
                 entry, incident: incident, alerts: alerts, format: webhookSettings(entry.target).format, now: now)
-        }
-    }
-
-    /// Sends on a pool thread; returns the result and the status code to record.
-    private func send(_ entry: OutboxEntry, body: String) async throws -> (DeliveryResult, Int?) {
-        let settings = self.settings
-        if entry.medium == "email" {
-            guard let smtp = settings.smtp else {
-                return (.answered(status: 400, retryAfter: nil, detail: "no SMTP server configured (tocsin serve --smtp-url)"), nil)
-            }
-            return try await pool.runIfActive {
-                do {
-                    let code = try MailTransfer.send(
-                        body, to: [entry.address], settings: smtp, connectTimeout: settings.connectTimeout,
-                        totalTimeout: settings.timeout)
-                    return (.answered(status: 200, retryAfter: nil, detail: "SMTP \(code)"), code)
-                } catch let error as TransferError {
-                    // 5xx replies are permanent (e.g. 550 no such mailbox); everything else is retried.
-                    if error.responseCode >= 500 {
-                        return (.answered(status: 400, retryAfter: nil, detail: "SMTP \(error.responseCode): \(error.message)"),
-                                error.responseCode)
-                    }
-                    return (.failed(error.description), error.responseCode == 0 ? nil : error.responseCode)
-                }
-            }
-        }
-        let signing = webhookSettings(entry.target)
-        let timestamp = String(Int(clock.now.timeIntervalSince1970))
-        let bytes = Array(body.utf8)
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/json"),
-            ("User-Agent", settings.userAgent),
-            ("Idempotency-Key", entry.idempotencyKey),
-            ("X-Tocsin-Event", entry.event.rawValue),
-            ("X-Tocsin-Timestamp", timestamp),
-        ]
-        if !signing.secrets.isEmpty {
-            headers.append(("X-Tocsin-Signature", WebhookSignature.header(timestamp: timestamp, body: bytes, secrets: signing.secrets)))
-        }
-        let request = HTTPTransferRequest(
-            method: "POST", url: entry.address, headers: headers, body: bytes, connectTimeout: settings.connectTimeout,
-            totalTimeout: settings.timeout)
-        let now = clock.now
-        return try await pool.runIfActive {
-            do {
-                let response = try HTTPTransfer.perform(request)
-                let snippet = String(decoding: response.body.prefix(200), as: UTF8.self)
-                return (.answered(
-                    status: response.status, retryAfter: DeliveryPolicy.retryAfter(response.header("Retry-After"), now: now),
-                    detail: snippet.isEmpty ? nil : snippet), response.status)
-            } catch let error as TransferError {
-                return (.failed(error.description), nil)
-            }
         }
     }
 }

@@ -1,11 +1,13 @@
 import Hummingbird
 import Logging
 import TocsinCore
+import TocsinStore
 
-/// `POST /-/reload`: re-reads the policy directory, as Alertmanager and Prometheus do.
+/// `POST /-/reload` (bearer token): re-reads the policy directory, as Alertmanager and Prometheus do.
 /// An invalid directory keeps the running configuration; the answer lists the problems.
 struct ReloadRoutes {
     let policies: ConfigurationStore
+    let store: TocsinStore
     let logger: Logger
 
     struct Reloaded: Encodable {
@@ -16,7 +18,7 @@ struct ReloadRoutes {
     }
 
     func register(on router: Router<TocsinRequestContext>) {
-        router.post("/-/reload") { _, context in
+        router.group("/-/reload").add(middleware: BearerAuthMiddleware(store: store)).post { _, context in
             switch policies.reload(logger: context.logger) {
             case .success(let configuration):
                 return try JSONResponse.make(

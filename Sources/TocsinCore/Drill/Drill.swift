@@ -1,0 +1,83 @@
+import Foundation
+
+/// A mock-incident drill: alerts to fire, what people do and when, and what must happen.
+///
+/// Read from YAML (`drills/*.yaml`) by the server's loader; run by the drill runner on a virtual
+/// clock against the production engine.
+public struct Drill: Sendable, Equatable {
+    /// One alert the drill fires.
+    public struct DrillAlert: Sendable, Equatable {
+        public var labels: [String: String]
+        public var annotations: [String: String]
+
+        public init(labels: [String: String], annotations: [String: String] = [:]) {
+            self.labels = labels
+            self.annotations = annotations
+        }
+    }
+
+    /// Something that happens during the drill.
+    public enum Action: Sendable, Equatable {
+        /// Someone acknowledges the incident.
+        case acknowledge(by: String)
+        /// Someone resolves the incident by hand.
+        case resolve(by: String)
+        /// The drill's alerts fire (again), as Alertmanager would send them.
+        case fire
+        /// The drill's alerts resolve, as Alertmanager would send them.
+        case clear
+        /// Deliveries by `medium` (`webhook`, `email`, or nil for all) fail until `until` seconds.
+        case receiverDown(medium: String?, until: TimeInterval)
+    }
+
+    /// An action at an offset from the start.
+    public struct TimedAction: Sendable, Equatable {
+        public var at: TimeInterval
+        public var action: Action
+
+        public init(at: TimeInterval, action: Action) {
+            self.at = at
+            self.action = action
+        }
+    }
+
+    public var name: String
+    public var alerts: [DrillAlert]
+    public var actions: [TimedAction]
+    public var expectations: [DrillExpectation]
+    /// How long the drill runs.
+    public var duration: TimeInterval
+
+    public init(
+        name: String, alerts: [DrillAlert], actions: [TimedAction], expectations: [DrillExpectation], duration: TimeInterval
+    ) {
+        self.name = name
+        self.alerts = alerts
+        self.actions = actions.sorted { $0.at < $1.at }
+        self.expectations = expectations
+        self.duration = duration
+    }
+}
+
+/// A notification that reached a (captured) receiver during a drill.
+public struct DrillDelivery: Sendable, Equatable, Codable {
+    /// Seconds after the drill started.
+    public var offset: TimeInterval
+    public var incidentID: Int64
+    public var target: String
+    public var medium: String
+    public var event: NotificationEvent
+
+    public init(offset: TimeInterval, incidentID: Int64, target: String, medium: String, event: NotificationEvent) {
+        self.offset = offset
+        self.incidentID = incidentID
+        self.target = target
+        self.medium = medium
+        self.event = event
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case offset, target, medium, event
+        case incidentID = "incident_id"
+    }
+}
