@@ -113,6 +113,7 @@ let package = Package(
                 "TocsinServer",
                 "TocsinTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "TocsinDeliveryTests", dependencies: ["TocsinDelivery", "TocsinTestSupport"]),

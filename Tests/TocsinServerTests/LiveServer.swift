@@ -23,10 +23,10 @@ struct LiveServer {
     /// Runs `body` against a freshly started server.
     static func run(
         ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, policies: TocsinConfiguration = TocsinConfiguration(),
-        policyDirectory: String = "escalation-policies",
+        policyDirectory: String = "escalation-policies", busyTimeout: TimeInterval = 5,
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
-        let test = try TestStore()
+        let test = try TestStore(busyTimeout: busyTimeout)
         defer { test.remove() }
         let token = APIToken.generate()
         _ = try await test.store.addUser(name: "alice", email: "alice@example.com", tokenHash: APIToken.hash(token), now: Date())

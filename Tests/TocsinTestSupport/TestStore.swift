@@ -6,9 +6,9 @@ public struct TestStore: Sendable {
     public let directory: TemporaryDirectory
     public let store: TocsinStore
 
-    public init() throws {
+    public init(busyTimeout: TimeInterval = 5) throws {
         directory = try TemporaryDirectory()
-        store = try TocsinStore(path: directory.path("tocsin.sqlite"))
+        store = try TocsinStore(path: directory.path("tocsin.sqlite"), configuration: .init(busyTimeout: busyTimeout))
     }
 
     public var path: String { store.path }

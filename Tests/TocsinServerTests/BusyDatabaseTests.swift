@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TocsinStore
+import TocsinTestSupport
+
+@Suite("A busy database")
+struct BusyDatabaseTests {
+    @Test("ingest answers 503 with Retry-After while another process holds the write lock, and succeeds after")
+    func busyDatabase() async throws {
+        try await LiveServer.run(busyTimeout: 0.2) { server in
+            let before = try await DatabaseSnapshot.take(server.store)
+            // Another connection (as another process would) takes the write lock and keeps it.
+            let other = try DatabaseQueue(path: server.store.path)
+            let locked = try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, Error>) in
+                Thread.detachNewThread {
+                    do {
+                        try other.inDatabase { db in
+                            try db.execute(sql: "BEGIN IMMEDIATE")
+                            ready.resume()
+                            Thread.sleep(forTimeInterval: 1.5)
+                            try db.execute(sql: "COMMIT")
+                        }
+                    } catch {
+                        ready.resume(throwing: error)
+                    }
+                }
+            }
+            _ = locked
+            let response = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "1")
+            #expect(try response.apiError().message.contains("busy"))
+            try await Task.sleep(for: .seconds(1.6))
+            #expect(try await DatabaseSnapshot.take(server.store) == before, "nothing was half-written")
+            let retried = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            #expect(retried.status == .ok, "Alertmanager's retry succeeds once the lock is gone")
+        }
+    }
+}
