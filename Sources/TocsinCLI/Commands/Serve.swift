@@ -16,8 +16,10 @@ struct Serve: AsyncParsableCommand {
               POST /api/v1/ingest/alertmanager   Alertmanager webhook (version 4)
               GET  /api/v1/incidents[/ID]        incident API (bearer token)
               POST /api/v1/incidents/ID/ack|resolve
+              GET  /api/v1/incidents/ID/ack?token=…  signed one-click links (confirmation page)
+              GET  /api/v1/deliveries, POST /api/v1/deliveries/ID/retry
+              POST /-/reload                     re-read the policies (also SIGHUP)
               GET  /healthz, /readyz
-              POST /-/reload                     re-read the policy directory (also on SIGHUP)
             Refuses to start when the policy directory has problems (see `tocsin policy check`). \
             Stops cleanly on SIGTERM or SIGINT.
             """
