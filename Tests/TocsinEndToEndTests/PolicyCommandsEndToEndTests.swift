@@ -43,7 +43,7 @@ struct PolicyCommandsEndToEndTests {
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.hasPrefix("+0s") && $0.contains("page alice (email, webhook)") })
+        #expect(lines.contains { $0.hasPrefix("+0s") && $0.contains("page alice (email)") })
         #expect(lines.contains { $0.hasPrefix("+5m") && $0.contains("escalate to bob (email)") })
         #expect(lines.contains { $0.hasPrefix("+7m") && $0.contains("acknowledged by bob") })
         #expect(!lines.contains { $0.contains("carol") }, "carol's step at 15m never runs after the ack")

@@ -32,7 +32,7 @@ struct EscalationTests {
             #expect(try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single")).status == .ok)
             try await server.server.escalator.tick()
             var sent = try await notifications(server, 1)
-            #expect(sent.map(\.address) == ["alice@example.com", "https://hooks.example.com/pager/alice"])
+            #expect(sent.map(\.address) == ["alice@example.com"])
             #expect(sent.allSatisfy { $0.event == .triggered && $0.state == .pending && $0.urgent })
             let detail = try await server.store.incident(id: 1)
             #expect(detail.escalations.map(\.policyName) == ["critical-immediate"])
@@ -40,7 +40,7 @@ struct EscalationTests {
 
             server.clock.advance(by: 299)
             try await server.server.escalator.tick()
-            #expect(try await notifications(server, 1).count == 2, "nothing before 5m")
+            #expect(try await notifications(server, 1).count == 1, "nothing before 5m")
             server.clock.advance(by: 1)
             try await server.server.escalator.tick()
             sent = try await notifications(server, 1)
@@ -53,7 +53,7 @@ struct EscalationTests {
             #expect(ack.status == .ok)
             sent = try await notifications(server, 1)
             #expect(sent.filter { $0.event == .acknowledged }.map(\.address)
-                == ["alice@example.com", "https://hooks.example.com/pager/alice", "bob@example.com"])
+                == ["alice@example.com", "bob@example.com"])
             server.clock.advance(by: 600)  // carol's step at 15m does not run
             try await server.server.escalator.tick()
             #expect(try await notifications(server, 1).allSatisfy { $0.target != "person:carol" })
@@ -65,7 +65,7 @@ struct EscalationTests {
             #expect(afterExpiry.incident.state == .triggered)
             #expect(afterExpiry.timeline.map(\.kind).contains(.acknowledgementExpired))
             sent = try await notifications(server, 1)
-            #expect(sent.filter { $0.idempotencyKey.contains("/e1/p0/s0/") }.count == 2)
+            #expect(sent.filter { $0.idempotencyKey.contains("/e1/p0/s0/") }.count == 1)
 
             // Resolved by Alertmanager: escalation stops, unsent pages are cancelled, everyone paged is told.
             server.clock.advance(by: 60)
@@ -74,7 +74,7 @@ struct EscalationTests {
             #expect(resolved.incident.state == .resolved)
             #expect(resolved.escalations.allSatisfy { $0.nextDueAt == nil })
             let notices = resolved.notifications.filter { $0.event == .resolved }
-            #expect(Set(notices.map(\.address)) == ["alice@example.com", "https://hooks.example.com/pager/alice", "bob@example.com"])
+            #expect(Set(notices.map(\.address)) == ["alice@example.com", "bob@example.com"])
             let pages = resolved.notifications.filter { $0.event == .triggered || $0.event == .escalated }
             #expect(pages.filter { $0.idempotencyKey.contains("/e0/") }.allSatisfy { $0.state == .sent })
             #expect(pages.filter { $0.idempotencyKey.contains("/e1/") }.allSatisfy { $0.state == .cancelled },
@@ -97,8 +97,8 @@ struct EscalationTests {
             server.clock.advance(by: 12 * 3600)
             try await server.server.escalator.tick()
             sent = try await notifications(server, 1)
-            #expect(sent.suffix(2).map(\.target) == ["person:alice", "person:alice"])
-            #expect(sent.suffix(2).allSatisfy { $0.event == .escalated && $0.urgent })
+            #expect(sent.last?.target == "person:alice")
+            #expect(sent.last?.event == .escalated && sent.last?.urgent == true)
         }
     }
 
@@ -128,7 +128,7 @@ struct EscalationTests {
             try await server.server.escalator.tick()
             let detail = try await server.store.incident(id: 1)
             #expect(detail.escalations[0].epoch == 1)
-            #expect(detail.notifications.filter { $0.idempotencyKey.contains("/e1/p0/s0/") }.count == 2)
+            #expect(detail.notifications.filter { $0.idempotencyKey.contains("/e1/p0/s0/") }.count == 1)
         }
     }
 

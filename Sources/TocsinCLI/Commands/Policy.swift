@@ -175,9 +175,9 @@ struct SimulationReport: Encodable {
         var lines = ["Policies: \(policies.isEmpty ? "none matched: nobody would be notified" : policies.joined(separator: ", "))"]
         let width = (timeline.map(\.offset.count).max() ?? 0) + 2
         lines += timeline.map { $0.offset.padding(toLength: width, withPad: " ", startingAt: 0) + $0.text }
-        let queued = notifications.filter { $0.state != .cancelled }
-        lines.append("\(queued.count) notification\(queued.count == 1 ? "" : "s") queued"
-            + (notifications.count > queued.count ? ", \(notifications.count - queued.count) cancelled before sending" : ""))
+        let sent = notifications.filter { $0.state == .sent }
+        lines.append("\(sent.count) notification\(sent.count == 1 ? "" : "s") (delivered at once in the simulation)"
+            + (notifications.count > sent.count ? ", \(notifications.count - sent.count) not sent" : ""))
         return lines.joined(separator: "\n")
     }
 }

@@ -58,6 +58,7 @@ public struct PolicySimulation: Sendable {
         let end = start.addingTimeInterval(until)
         while true {
             while try await store.runDueEscalations(now: clock.now).processed > 0 {}
+            try await deliverInstantly(store: store, now: clock.now)
             let nextDue = try await store.nextEscalationDue()
             let nextAction = pending.first.map { start.addingTimeInterval($0.after) }
             guard let next = [nextDue, nextAction].compactMap({ $0 }).min(), next <= end else { break }
@@ -68,6 +69,18 @@ public struct PolicySimulation: Sendable {
             }
         }
         return Result(start: start, detail: try await store.incident(id: incidentID), policies: policies)
+    }
+
+    /// Marks everything queued as delivered at once, as a healthy dispatcher would (nothing is sent).
+    private func deliverInstantly(store: TocsinStore, now: Date) async throws {
+        while true {
+            let claimed = try await store.claimDueNotifications(now: now, limit: 500)
+            for entry in claimed {
+                try await store.recordAttempt(
+                    entry, startedAt: now, finishedAt: now, statusCode: nil, error: "simulated", outcome: .sent, rendered: nil)
+            }
+            if claimed.isEmpty { return }
+        }
     }
 
     private func perform(_ action: Action, on id: Int64, store: TocsinStore, now: Date) async throws {
