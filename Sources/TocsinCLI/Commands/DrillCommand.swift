@@ -36,12 +36,7 @@ struct DrillCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let policies: TocsinConfiguration
-            do {
-                policies = try PolicyDirectory.load(config)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            let policies = try loadPolicies(config)
             var reports: [VirtualDrill.Report] = []
             for file in files {
                 let drill: Drill

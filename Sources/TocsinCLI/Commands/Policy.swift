@@ -81,12 +81,7 @@ struct Policy: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let policies: TocsinConfiguration
-            do {
-                policies = try PolicyDirectory.load(config)
-            } catch {
-                throw CLIError("\(error)")
-            }
+            let policies = try loadPolicies(config)
             // Whole seconds, so offsets print exactly (the database keeps milliseconds).
             let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             let batch = try makeBatch(start: start)
@@ -134,6 +129,15 @@ struct Policy: AsyncParsableCommand {
                 receiver: "simulation", groupKey: "simulation", status: .firing, groupLabels: parsed, commonLabels: parsed,
                 alerts: [alert])
         }
+    }
+}
+
+/// Reads and checks a policy directory, turning its problems into one CLI error.
+func loadPolicies(_ directory: String) throws -> TocsinConfiguration {
+    do {
+        return try PolicyDirectory.load(directory)
+    } catch {
+        throw CLIError("\(error)")
     }
 }
 
