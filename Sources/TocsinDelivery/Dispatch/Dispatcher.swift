@@ -156,11 +156,13 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    private func render(_ entry: OutboxEntry, now: Date) async throws -> String {
+    /// The bytes to send, or nil for email while no SMTP server is configured (nothing is rendered
+    /// or kept then, so a re-queued delivery renders properly once one is).
+    private func render(_ entry: OutboxEntry, now: Date) async throws -> String? {
         let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
         switch entry.medium {
         case "email":
-            guard let smtp = settings.smtp else { return "" }
+            guard let smtp = settings.smtp else { return nil }
             return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
         default:
             return try renderer.webhookBody(
