@@ -51,6 +51,16 @@ struct DeliveryEndToEndTests {
             return try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
         }
 
+        /// Replaces the policy directory's one file.
+        func writePolicy(_ text: String) throws {
+            try text.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        }
+
+        /// Polls `tocsin show 1` until the incident's first notification is in `state`.
+        func firstNotificationReaches(_ state: String, seconds: Double = 5) throws -> Bool {
+            try waitUntil(seconds) { (try shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == state }
+        }
+
         func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
@@ -98,8 +108,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: Self.webhookPolicy(port: 0, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"))
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try Self.webhookPolicy(port: receiver.port, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]")
-            .write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"))
         try world.startServer(environment: ["HOOK_SECRET_NEW": "new-secret", "HOOK_SECRET_OLD": "old-secret"])
         try world.fire()
         let records = receiver.waitForRecords(1, seconds: 10)
@@ -121,7 +130,7 @@ struct DeliveryEndToEndTests {
         #expect(((payload["alerts"] as? [[String: Any]])?.first?["labels"] as? [String: String])?["instance"] == "db1:9100")
         let links = payload["links"] as? [String: String] ?? [:]
         #expect(links["ack"]?.contains("/api/v1/incidents/1/ack?token=") == true)
-        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        #expect(try world.firstNotificationReaches("sent"))
     }
 
     @Test("format: slack posts Slack-compatible JSON with the links")
@@ -129,8 +138,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try Self.webhookPolicy(port: receiver.port, extra: "format: slack")
-            .write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port, extra: "format: slack"))
         try world.startServer()
         try world.fire()
         let body = (receiver.waitForRecords(1, seconds: 10).first?["body"] as? String) ?? "{}"
@@ -146,14 +154,14 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "503,503,200"], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port))
         try world.startServer()
         try world.fire()
         let records = receiver.waitForRecords(3, seconds: 15)
         #expect(records.count == 3)
         let keys = Set(records.compactMap { ($0["headers"] as? [String: String])?["Idempotency-Key"] })
         #expect(keys.count == 1, "every retry carries the same Idempotency-Key")
-        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        #expect(try world.firstNotificationReaches("sent"))
         let attempts = try world.shown()["attempts"] as? [[String: Any]] ?? []
         #expect(attempts.map { $0["status_code"] as? Int } == [503, 503, 200])
         #expect(attempts.map { $0["outcome"] as? String } == ["retry", "retry", "sent"])
@@ -166,7 +174,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "400,200"], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port))
         try world.startServer()
         try world.fire()
         receiver.waitForRecords(1, seconds: 10)
@@ -195,7 +203,7 @@ struct DeliveryEndToEndTests {
             script: "webhook_receiver.py", arguments: ["--port", "\(port)"], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         #expect(receiver.waitForRecords(1, seconds: 15).count == 1)
-        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        #expect(try world.firstNotificationReaches("sent"))
         let attempts = try world.shown()["attempts"] as? [[String: Any]] ?? []
         #expect(attempts.count >= 2)
         #expect((attempts.first?["error"] as? String)?.contains("onnect") == true)
@@ -222,7 +230,7 @@ struct DeliveryEndToEndTests {
         #expect(second.count == 1)
         let key = { (record: [String: Any]?) in (record?["headers"] as? [String: String])?["Idempotency-Key"] }
         #expect(key(first.first) != nil && key(first.first) == key(second.first))
-        #expect(try world.waitUntil(5) { (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "sent" })
+        #expect(try world.firstNotificationReaches("sent"))
     }
 
     @Test("a signed ack link: GET only asks, POST acknowledges as the person via webhook-link; tampered links change nothing")
@@ -230,7 +238,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try Self.webhookPolicy(port: receiver.port).write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port))
         let server = try world.startServer()
         try world.fire()
         let body = (receiver.waitForRecords(1, seconds: 10).first?["body"] as? String) ?? "{}"
@@ -265,7 +273,7 @@ struct DeliveryEndToEndTests {
         let world = try World(policy: "")
         let smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: world.directory.path("mail.jsonl"))
         defer { smtp.stop() }
-        try Self.emailPolicy.write(toFile: world.directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try world.writePolicy(Self.emailPolicy)
         try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-from", "Tocsin <tocsin@example.com>"])
         // A group whose summary is not ASCII.
         let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"Wärme in Halle 3 🔥"},"alerts":[{"status":"firing","labels":{"alertname":"Heat","severity":"critical"},"annotations":{"summary":".hidden line"}}]}"#
@@ -297,6 +305,24 @@ struct DeliveryEndToEndTests {
         let second = both.last?["headers"] as? [String: String] ?? [:]
         #expect(second["Subject"]?.hasPrefix("[RESOLVED] #1") == true)
         #expect(second["References"] == headers["References"] && second["Message-ID"] != headers["Message-ID"])
+    }
+
+    @Test("email dead for want of an SMTP server is sent in full once one is configured and it is re-queued")
+    func emailWithoutSMTPThenRetried() throws {
+        let world = try World(policy: Self.emailPolicy)
+        let first = try world.startServer()
+        try world.fire()
+        #expect(try world.firstNotificationReaches("dead"))
+        #expect(try world.cli(["deliveries", "--state", "dead"]).stdout.contains("no SMTP server configured"))
+        first.stop()
+
+        let smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(smtp.port)"], log: "serve-2.log")
+        #expect(try world.cli(["deliveries", "retry", "1"]).status == 0)
+        let mail = try #require(smtp.waitForRecords(1, seconds: 10).first)
+        #expect((mail["headers"] as? [String: String])?["Subject"] == "[CRITICAL] #1 Disk almost full on db1")
+        #expect((mail["parts"] as? [[String: Any]])?.count == 2)
     }
 
     @Test("the SMTP server is down, then up: the mail is delivered after recovery")
@@ -343,9 +369,7 @@ struct SMTPAuthEndToEndTests {
             ["--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--smtp-username", "tocsin", "--smtp-allow-plaintext-auth"],
             environment: ["TOCSIN_SMTP_PASSWORD": "wrong"])
         try world.fire()
-        #expect(try world.waitUntil(10) {
-            (try world.shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == "retry"
-        })
+        #expect(try world.firstNotificationReaches("retry", seconds: 10))
         #expect(smtp.records().isEmpty)
     }
 }
