@@ -75,6 +75,7 @@ public struct TocsinServer: Sendable {
         IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         LinkRoutes(store: store, clock: clock, signer: linkSigner, wakeEngine: wake).register(on: router)
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
+        DrillRoutes(store: store, clock: clock).register(on: router)
         ReloadRoutes(policies: policies, store: store, logger: logger).register(on: router)
         return router
     }

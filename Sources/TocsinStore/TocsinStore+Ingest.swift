@@ -35,7 +35,11 @@ extension TocsinStore {
         -> IngestResult
     {
         let latest = try latestIncident(for: batch, in: db)
-        let snapshots = latest?.incident.state.isOpen == true ? [] : configuration.snapshots(for: batch.routingLabels)
+        let drill = try drill(of: batch, in: db)
+        var snapshots = latest?.incident.state.isOpen == true ? [] : configuration.snapshots(for: batch.routingLabels)
+        if let drill {
+            snapshots = snapshots.map { $0.forDrill(drill.run) }
+        }
         let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.policy.name))
         var incident: Incident
         switch plan.incident {
@@ -43,6 +47,7 @@ extension TocsinStore {
             return IngestResult(incidentID: nil, state: nil, counts: plan.counts)
         case .insert(let opened):
             incident = opened
+            incident.drillRun = drill?.id
             try incident.insert(db)
         case .update(let updated):
             incident = updated

@@ -2,7 +2,7 @@
 """A webhook receiver for Tocsin's tests, on 127.0.0.1.
 
 Answers POSTs with scripted statuses and records every request (time, path, headers, body) as one
-JSON line in --log. Prints "PORT <n>" on its first line of output once it listens.
+JSON line in --log. Answers any GET with one metric, so it can also be a Prometheus scrape target. Prints "PORT <n>" on its first line of output once it listens.
 
     webhook_receiver.py --log FILE [--port N] [--script 503,503,200] [--hang-first SECONDS]
 
@@ -57,6 +57,15 @@ class Handler(BaseHTTPRequestHandler):
             name, value = extra.split("=", 1)
             self.send_header(name.replace("retry-after", "Retry-After"), value)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self):
+        # Also a Prometheus scrape target: a test stops the receiver to make `up` drop to 0.
+        payload = b"# TYPE tocsin_test_target gauge\ntocsin_test_target 1\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

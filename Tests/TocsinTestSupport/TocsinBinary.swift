@@ -117,4 +117,8 @@ public final class ServerProcess: @unchecked Sendable {
 public struct ServerProcessError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) {
+        self.message = message
+    }
 }

@@ -14,6 +14,11 @@ struct ClientOptions: ParsableArguments {
     var json = false
 
     func client() throws -> APIClient {
+        try Self.resolve(server: server, token: token)
+    }
+
+    /// The client for `server` and `token`, falling back to $TOCSIN_URL and $TOCSIN_TOKEN.
+    static func resolve(server: String?, token: String?) throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
         let url = server ?? environment["TOCSIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:9797"
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {

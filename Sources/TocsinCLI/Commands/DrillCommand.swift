@@ -13,21 +13,47 @@ struct DrillCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run drill files on a virtual clock; exit 1 if any expectation is missed.",
+            abstract: "Run drill files on a virtual clock or live; exit 1 if any expectation is missed.",
             discussion: """
-                Each drill fires its alerts into the production engine (ingest, escalation, delivery) running \
-                in-process on a virtual clock against a temporary database; deliveries are captured, never sent. \
-                A 24-hour drill finishes in about a second. Drill files are described in drills/README.md.
+                --virtual (the default): each drill fires its alerts into the production engine (ingest, escalation, \
+                delivery) running in-process on a virtual clock against a temporary database; deliveries are captured, \
+                never sent. A 24-hour drill finishes in about a second.
+
+                --live: each drill runs in real time against the Tocsin server at --server. Its alerts carry the label \
+                tocsin_drill=<run id>; their pages go to a capture receiver this command starts on 127.0.0.1, never to \
+                the people in the policies (unless --real-targets). Acks and resolves go through the API with --token. \
+                Afterwards the drill's incidents are resolved and the run is finished. Both Tocsin and this command \
+                must run on the same machine, since the receiver listens on loopback only.
+
+                Drill files are described in drills/README.md.
                 """)
 
         @Argument(help: "Drill files (YAML).")
         var files: [String]
 
-        @Flag(help: "Run on a virtual clock (the mode of this version).")
+        @Flag(help: "Run on a virtual clock (the default).")
         var virtual = false
 
-        @Option(help: ArgumentHelp("The policy directory the drills run against.", valueName: "dir"))
+        @Flag(help: "Run in real time against a running server (see --server).")
+        var live = false
+
+        @Option(help: ArgumentHelp("The policy directory virtual drills run against.", valueName: "dir"))
         var config = "escalation-policies"
+
+        @Option(help: ArgumentHelp("Live: the server URL (default: $TOCSIN_URL, else http://127.0.0.1:9797).", valueName: "url"))
+        var server: String?
+
+        @Option(help: ArgumentHelp("Live: API token for registering the run, acks and resolves (default: $TOCSIN_TOKEN).", valueName: "token"))
+        var token: String?
+
+        @Option(help: ArgumentHelp("Live: bearer token of the ingest endpoint, if the server requires one (default: $TOCSIN_INGEST_TOKEN).", valueName: "token"))
+        var ingestToken: String?
+
+        @Flag(help: "Live: page the policies' real people and channels instead of the capture receiver.")
+        var realTargets = false
+
+        @Option(help: ArgumentHelp("Live: shell command that a `restart: tocsin` action runs.", valueName: "command"))
+        var restartCommand: String?
 
         @Option(help: ArgumentHelp("Write the reports as JSON to this file.", valueName: "file"))
         var report: String?
@@ -35,19 +61,49 @@ struct DrillCommand: AsyncParsableCommand {
         @Flag(help: "Print the reports as JSON instead of text.")
         var json = false
 
+        func validate() throws {
+            if virtual && live { throw ValidationError("choose one of --virtual and --live") }
+            if !live && (server != nil || token != nil || realTargets || restartCommand != nil) {
+                throw ValidationError("--server, --token, --real-targets and --restart-command need --live")
+            }
+        }
+
         func run() async throws {
-            let policies = try loadPolicies(config)
-            var reports: [VirtualDrill.Report] = []
-            for file in files {
-                let drill: Drill
+            let drills = try files.map { file in
                 do {
-                    drill = try DrillFile.load(file)
+                    return (file, try DrillFile.load(file))
                 } catch {
                     throw CLIError("\(error)")
                 }
-                let result = try await VirtualDrill(configuration: policies).run(drill)
-                reports.append(result)
-                if !json { print(Self.text(result, file: file)) }
+            }
+            var reports: [DrillReport] = []
+            if live {
+                let runner = try liveRunner()
+                for (_, drill) in drills {
+                    do {
+                        try runner.check(drill)
+                    } catch {
+                        throw CLIError(error.message, exitCode: .badRequest)
+                    }
+                }
+                for (file, drill) in drills {
+                    if !json { print("Drill: \(drill.name) (\(file)), live for \(PolicyDuration.format(drill.duration))…") }
+                    let result: DrillReport
+                    do {
+                        result = try await runner.run(drill)
+                    } catch {
+                        throw CLIError(error.message, exitCode: .unreachable)
+                    }
+                    reports.append(result)
+                    if !json { print(Self.text(result, file: file)) }
+                }
+            } else {
+                let policies = try loadPolicies(config)
+                for (file, drill) in drills {
+                    let result = try await VirtualDrill(configuration: policies).run(drill)
+                    reports.append(result)
+                    if !json { print(Self.text(result, file: file)) }
+                }
             }
             if json { try Formatting.printJSON(reports) }
             if let report {
@@ -63,8 +119,18 @@ struct DrillCommand: AsyncParsableCommand {
             }
         }
 
-        static func text(_ report: VirtualDrill.Report, file: String) -> String {
-            var lines = ["Drill: \(report.drill) (\(file), virtual clock)"]
+        private func liveRunner() throws -> LiveDrill {
+            let environment = ProcessInfo.processInfo.environment
+            let client = try ClientOptions.resolve(server: server, token: token)
+            return LiveDrill(options: .init(
+                serverURL: client.baseURL, token: client.token,
+                ingestToken: ingestToken ?? environment["TOCSIN_INGEST_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                realTargets: realTargets, restartCommand: restartCommand))
+        }
+
+        static func text(_ report: DrillReport, file: String) -> String {
+            let mode = report.mode == "live" ? "live, run \(report.runID ?? "?")" : "virtual clock"
+            var lines = ["Drill: \(report.drill) (\(file), \(mode))"]
             for result in report.results {
                 lines.append("  \(result.met ? "met    " : "MISSED ") \(result.expected): \(result.actual)")
             }

@@ -7,7 +7,7 @@ import TocsinStore
 struct Incidents: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List incidents, newest first.",
-        discussion: "Columns: id, state, severity, age, firing/total alerts, title."
+        discussion: "Columns: id, state, severity, age, firing/total alerts, title (drill incidents start with [drill RUN-ID])."
     )
 
     @Option(help: "Which incidents: triggered, acknowledged, resolved, open (triggered or acknowledged), all.")
@@ -43,7 +43,8 @@ struct Incidents: ParsableCommand {
             if incident.truncatedAlerts > 0 { alerts += "+\(incident.truncatedAlerts)" }
             table.rows.append([
                 "#\(incident.id ?? 0)", incident.state.rawValue, incident.severity,
-                Formatting.age(of: incident.createdAt, now: now), alerts, incident.title,
+                Formatting.age(of: incident.createdAt, now: now), alerts,
+                incident.drillRun.map { "[drill \($0)] \(incident.title)" } ?? incident.title,
             ])
         }
         print(table.render())

@@ -31,6 +31,9 @@ struct Show: ParsableCommand {
         }
         field("State", incident.state.rawValue)
         field("Severity", incident.severity)
+        if let run = incident.drillRun {
+            field("Drill", "run \(run)")
+        }
         field("Created", "\(Formatting.time(incident.createdAt)) (\(Formatting.age(of: incident.createdAt, now: now)) ago)")
         if let at = incident.acknowledgedAt {
             field("Acknowledged", "\(Formatting.time(at)) by \(incident.acknowledgedBy ?? "?")")

@@ -28,6 +28,9 @@ public struct Drill: Sendable, Equatable {
         case clear
         /// Deliveries by `medium` (`webhook`, `email`, or nil for all) fail until `until` seconds.
         case receiverDown(medium: String?, until: TimeInterval)
+        /// Tocsin stops and starts again (live: the `--restart-command`; virtual: the engine is
+        /// rebuilt on the same database).
+        case restart
     }
 
     /// An action at an offset from the start.

@@ -26,12 +26,15 @@ public struct Incident: Codable, Sendable, Equatable, Identifiable {
     public var firingCount: Int
     /// Alerts the source left out of its last payload (Alertmanager's `max_alerts`).
     public var truncatedAlerts: Int
+    /// The live drill run this incident belongs to (its alerts carry `tocsin_drill`), if any.
+    public var drillRun: String?
 
     public init(
         id: Int64? = nil, title: String, severity: String, state: IncidentState, source: String,
         receiver: String, groupKey: String, groupLabels: [String: String], externalURL: String,
         createdAt: Date, lastSeenAt: Date, acknowledgedAt: Date? = nil, acknowledgedBy: String? = nil,
-        resolvedAt: Date? = nil, resolvedBy: String? = nil, alertCount: Int, firingCount: Int, truncatedAlerts: Int
+        resolvedAt: Date? = nil, resolvedBy: String? = nil, alertCount: Int, firingCount: Int, truncatedAlerts: Int,
+        drillRun: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -51,6 +54,7 @@ public struct Incident: Codable, Sendable, Equatable, Identifiable {
         self.alertCount = alertCount
         self.firingCount = firingCount
         self.truncatedAlerts = truncatedAlerts
+        self.drillRun = drillRun
     }
 
     public enum CodingKeys: String, CodingKey {
@@ -67,5 +71,6 @@ public struct Incident: Codable, Sendable, Equatable, Identifiable {
         case alertCount = "alert_count"
         case firingCount = "firing_count"
         case truncatedAlerts = "truncated_alerts"
+        case drillRun = "drill_run"
     }
 }

@@ -3,7 +3,7 @@
 /// Every field is optional here so that validation (``AlertmanagerWebhook/validated(receivedAt:)``)
 /// can name exactly which one is missing; unknown fields (`notification_reason`, `routeLabels`, …)
 /// are ignored.
-public struct AlertmanagerWebhook: Decodable, Sendable {
+public struct AlertmanagerWebhook: Codable, Sendable {
     public var version: String?
     public var groupKey: String?
     public var truncatedAlerts: Int?
@@ -16,7 +16,7 @@ public struct AlertmanagerWebhook: Decodable, Sendable {
     public var alerts: [WireAlert]?
 
     /// One alert inside the webhook body.
-    public struct WireAlert: Decodable, Sendable {
+    public struct WireAlert: Codable, Sendable {
         public var status: String?
         public var labels: [String: String]?
         public var annotations: [String: String]?

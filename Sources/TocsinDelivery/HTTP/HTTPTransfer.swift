@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import NIOPosix
 
 /// An outbound HTTP request, as libcurl will send it.
 public struct HTTPTransferRequest: Sendable {
@@ -56,5 +57,19 @@ public enum HTTPTransfer {
         }
         try easy.perform()
         return HTTPTransferResponse(status: easy.responseCode, headers: easy.sink.headers, body: easy.sink.body)
+    }
+
+    /// Performs `request` on NIO's shared pool for blocking work, so that an async caller never
+    /// blocks the concurrency pool or an event loop.
+    public static func performOffPool(_ request: HTTPTransferRequest) async throws(TransferError) -> HTTPTransferResponse {
+        let outcome: Result<HTTPTransferResponse, TransferError>
+        do {
+            outcome = try await NIOThreadPool.singleton.runIfActive {
+                Result { () throws(TransferError) in try perform(request) }
+            }
+        } catch {
+            throw TransferError(kind: .other, curlCode: 0, message: "the blocking-I/O pool is shut down", url: request.url)
+        }
+        return try outcome.get()
     }
 }

@@ -12,7 +12,8 @@ import Yams
 ///     annotations: {summary: Disk almost full on db1}
 /// actions:                       # each at an offset from the start
 ///   - {at: 7m, ack: bob}         # also: resolve: NAME, fire: true, clear: true,
-///                                #       receiver_down: webhook|email|all, until: 3m
+///                                #       receiver_down: webhook|email|all, until: 3m,
+///                                #       restart: tocsin
 /// expect:
 ///   - {notified: alice, within: 60s}
 ///   - {notified: bob, event: escalated, not_before: 5m, within: 6m, via: email, count: 1}
@@ -85,6 +86,7 @@ public enum DrillFile {
             if let who = fields["resolve"]?.string { return .init(at: at, action: .resolve(by: who)) }
             if fields["fire"]?.bool == true { return .init(at: at, action: .fire) }
             if fields["clear"]?.bool == true { return .init(at: at, action: .clear) }
+            if fields["restart"]?.string == "tocsin" { return .init(at: at, action: .restart) }
             if let medium = fields["receiver_down"]?.string {
                 guard ["webhook", "email", "all"].contains(medium) else {
                     throw fail("receiver_down must be webhook, email or all", fields["receiver_down"])
@@ -92,7 +94,7 @@ public enum DrillFile {
                 guard let untilNode = fields["until"] else { throw fail("receiver_down needs \"until\"", node) }
                 return .init(at: at, action: .receiverDown(medium: medium == "all" ? nil : medium, until: try duration(untilNode, "until")))
             }
-            throw fail("an action is one of ack: NAME, resolve: NAME, fire: true, clear: true, receiver_down: MEDIUM", node)
+            throw fail("an action is one of ack: NAME, resolve: NAME, fire: true, clear: true, receiver_down: MEDIUM, restart: tocsin", node)
         }
 
         func expectation(_ node: Node) throws(Problem) -> DrillExpectation {

@@ -8,67 +8,67 @@ import TocsinStore
 /// dispatcher) against a temporary SQLite database, with deliveries captured in process. A
 /// 24-hour drill finishes in well under a second; the same drill gives the same report every time.
 public struct VirtualDrill: Sendable {
-    /// What a drill run found.
-    public struct Report: Sendable, Codable {
-        public var drill: String
-        public var passed: Bool
-        public var results: [DrillExpectation.Result]
-        public var deliveries: [DrillDelivery]
-    }
-
     public var configuration: TocsinConfiguration
 
     public init(configuration: TocsinConfiguration) {
         self.configuration = configuration
     }
 
-    public func run(_ drill: Drill, start: Date = Date(timeIntervalSince1970: 1_795_800_000)) async throws -> Report {
+    public func run(_ drill: Drill, start: Date = Date(timeIntervalSince1970: 1_795_800_000)) async throws -> DrillReport {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-drill-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try TocsinStore(
-            path: directory.appendingPathComponent("drill.sqlite").path, configuration: .init(durability: .normal))
-        defer { try? store.close() }
         let clock = ManualClock(start: start)
-        let capture = CaptureTransport(clock: clock, start: start)
-        var logger = Logger(label: "tocsin-drill")
-        logger.logLevel = .critical
-        let settings = DeliverySettings(publicURL: "http://drill.invalid", policy: DeliveryPolicy(maxAttempts: 50, maxAge: drill.duration + 3600))
-        let dispatcher = Dispatcher(
-            store: store, clock: clock, settings: settings, linkKey: Array("drill".utf8),
-            webhookSettings: { _ in WebhookSettings() }, transport: capture, random: { 0.5 }, logger: logger)
+        let capture = CaptureTransport(start: start)
+        var engine = try Engine(path: directory.appendingPathComponent("drill.sqlite").path, drill: drill, clock: clock, capture: capture)
+        defer { try? engine.store.close() }
 
         var pending = drill.actions
         let end = start.addingTimeInterval(drill.duration)
-        try await fire(drill, status: .firing, store: store, now: start)
+        try await fire(drill, status: .firing, store: engine.store, now: start)
         while true {
             // Everything that is due at this instant: people's actions, escalation steps, deliveries.
             while let action = pending.first, start.addingTimeInterval(action.at) <= clock.now {
                 pending.removeFirst()
-                try await perform(action.action, drill: drill, store: store, capture: capture, now: clock.now, start: start)
+                if action.action == .restart {
+                    try engine.store.close()
+                    engine = try Engine(path: engine.path, drill: drill, clock: clock, capture: capture)
+                } else {
+                    try await perform(action.action, drill: drill, store: engine.store, capture: capture, now: clock.now, start: start)
+                }
             }
-            while try await store.runDueEscalations(now: clock.now).processed > 0 {}
-            while try await dispatcher.dispatchReadyNow() > 0 {}
+            while try await engine.store.runDueEscalations(now: clock.now).processed > 0 {}
+            while try await engine.dispatcher.dispatchReadyNow() > 0 {}
             let nextAction = pending.first.map { start.addingTimeInterval($0.at) }
-            let candidates = [try await store.nextEscalationDue(), try await store.nextDeliveryDue(), nextAction]
+            let candidates = [try await engine.store.nextEscalationDue(), try await engine.store.nextDeliveryDue(), nextAction]
             guard let next = candidates.compactMap({ $0 }).min(), next <= end else { break }
             // Always move forward, so the run ends even if something stays due without progress.
             clock.set(to: max(next, clock.now.addingTimeInterval(0.001)))
         }
-        let deliveries = capture.deliveries
-        let results = drill.expectations.map { $0.evaluate(deliveries) }
-        return Report(drill: drill.name, passed: results.allSatisfy(\.met), results: results, deliveries: deliveries)
+        return DrillReport(drill: drill, mode: "virtual", deliveries: capture.deliveries)
     }
 
+    /// The store and dispatcher of one "process" of the drill; a restart builds them anew.
+    private struct Engine {
+        let path: String
+        let store: TocsinStore
+        let dispatcher: Dispatcher
+
+        init(path: String, drill: Drill, clock: ManualClock, capture: CaptureTransport) throws {
+            self.path = path
+            store = try TocsinStore(path: path, configuration: .init(durability: .normal))
+            var logger = Logger(label: "tocsin-drill")
+            logger.logLevel = .critical
+            let settings = DeliverySettings(
+                publicURL: "http://drill.invalid", policy: DeliveryPolicy(maxAttempts: 50, maxAge: drill.duration + 3600))
+            dispatcher = Dispatcher(
+                store: store, clock: clock, settings: settings, linkKey: Array("drill".utf8),
+                webhookSettings: { _ in WebhookSettings() }, transport: capture, random: { 0.5 }, logger: logger)
+        }
+    }
+
+    /// Fires or clears the drill's alerts through the same validation as the HTTP endpoint.
     private func fire(_ drill: Drill, status: AlertStatus, store: TocsinStore, now: Date) async throws {
-        let common = drill.alerts.count == 1 ? drill.alerts[0].labels : [:]
-        let batch = AlertBatch(
-            source: "drill", receiver: "drill", groupKey: "drill:\(drill.name)", status: status,
-            groupLabels: ["alertname": drill.alerts.first?.labels["alertname"] ?? drill.name], commonLabels: common,
-            commonAnnotations: drill.alerts.count == 1 ? drill.alerts[0].annotations : [:],
-            alerts: drill.alerts.map {
-                Alert(status: status, labels: $0.labels, annotations: $0.annotations, startsAt: now,
-                      endsAt: status == .resolved ? now : nil)
-            })
+        let batch = try drill.webhook(status: status, at: now).validated(receivedAt: now)
         _ = try await store.ingest(batch, configuration: configuration, now: now)
     }
 
@@ -87,38 +87,53 @@ public struct VirtualDrill: Sendable {
             try await fire(drill, status: .resolved, store: store, now: now)
         case .receiverDown(let medium, let until):
             capture.down(medium: medium, until: start.addingTimeInterval(until))
+        case .restart:
+            break  // handled by the run loop, which owns the engine
         }
     }
 }
 
 /// Captures deliveries in process for a drill; fails them while a receiver is "down".
 final class CaptureTransport: NotificationTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private let clock: ManualClock
+    private let outages: ReceiverOutages
     private let start: Date
+    private let lock = NSLock()
     private var captured: [DrillDelivery] = []
-    private var outages: [(medium: String?, until: Date)] = []
 
-    init(clock: ManualClock, start: Date) {
-        self.clock = clock
+    init(start: Date) {
         self.start = start
+        self.outages = ReceiverOutages()
     }
 
     var deliveries: [DrillDelivery] { lock.withLock { captured } }
 
     func down(medium: String?, until: Date) {
-        lock.withLock { outages.append((medium, until)) }
+        outages.down(medium: medium, until: until)
     }
 
     func send(_ entry: OutboxEntry, body: String, now: Date) async -> (DeliveryResult, Int?) {
+        if outages.isDown(medium: entry.medium, at: now) {
+            return (.failed("receiver down (drill)"), nil)
+        }
         lock.withLock {
-            if outages.contains(where: { ($0.medium == nil || $0.medium == entry.medium) && now < $0.until }) {
-                return (.failed("receiver down (drill)"), nil)
-            }
             captured.append(DrillDelivery(
                 offset: now.timeIntervalSince(start), incidentID: entry.incidentID, target: entry.target, medium: entry.medium,
                 event: entry.event))
-            return (.answered(status: 200, retryAfter: nil, detail: nil), 200)
         }
+        return (.answered(status: 200, retryAfter: nil, detail: nil), 200)
+    }
+}
+
+/// The drill's "receiver down" windows, by medium (nil: every medium).
+final class ReceiverOutages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var windows: [(medium: String?, until: Date)] = []
+
+    func down(medium: String?, until: Date) {
+        lock.withLock { windows.append((medium, until)) }
+    }
+
+    func isDown(medium: String, at now: Date) -> Bool {
+        lock.withLock { windows.contains { ($0.medium == nil || $0.medium == medium) && now < $0.until } }
     }
 }

@@ -52,7 +52,7 @@ struct IncidentRoutes {
     ) async throws -> Response {
         let id = try incidentID(context)
         guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
-        let body = try await commandBody(request)
+        let body = try await JSONBody.decode(CommandBody.self, from: request, empty: CommandBody())
         let note = body.note.flatMap { $0.isEmpty ? nil : $0 }
         if let note, note.count > 4096 {
             throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 4096 characters")
@@ -66,18 +66,6 @@ struct IncidentRoutes {
             "incident command",
             metadata: ["incident_id": "\(id)", "state": "\(result.incident.state.rawValue)", "changed": "\(result.changed)"])
         return try JSONResponse.make(result)
-    }
-
-    private func commandBody(_ request: Request) async throws -> CommandBody {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
-        guard buffer.readableBytes > 0 else { return CommandBody() }
-        do {
-            return try JSONDecoder().decode(CommandBody.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            let problem = IngestValidationError(decodingError: error)
-            throw APIError(.badRequest, code: "invalid_body", field: problem.field.isEmpty ? nil : problem.field,
-                           message: problem.description)
-        }
     }
 
     private func incidentID(_ context: TocsinRequestContext) throws -> Int64 {
