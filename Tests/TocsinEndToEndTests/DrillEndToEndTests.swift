@@ -59,5 +59,11 @@ struct DrillEndToEndTests {
         let outcome = try TocsinBinary.run(["drill", "run", directory.path("bad.yaml")])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("bad.yaml:5: \"within\" must be a duration"))
+
+        try "name: x\npayload: missing.json\nexpect:\n  - {notified: alice}\n"
+            .write(toFile: directory.path("payload.yaml"), atomically: true, encoding: .utf8)
+        let missing = try TocsinBinary.run(["drill", "run", directory.path("payload.yaml")])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("payload.yaml:2: cannot read the payload file missing.json"), "\(missing.stderr)")
     }
 }

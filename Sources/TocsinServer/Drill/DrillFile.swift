@@ -7,7 +7,7 @@ import Yams
 /// ```yaml
 /// name: critical-immediate reaches the primary at once and escalates at 5m
 /// duration: 30m
-/// alerts:
+/// alerts:                        # or: payload: webhook.json (a captured Alertmanager webhook)
 ///   - labels: {alertname: DiskFull, severity: critical, instance: "db1:9100"}
 ///     annotations: {summary: Disk almost full on db1}
 /// actions:                       # each at an offset from the start
@@ -43,11 +43,13 @@ public enum DrillFile {
         } catch {
             throw Problem(file: name, line: 1, message: "YAML error: \(error)")
         }
-        return try Parser(file: name).drill(root)
+        return try Parser(file: name, directory: URL(fileURLWithPath: path).deletingLastPathComponent()).drill(root)
     }
 
     struct Parser {
         let file: String
+        /// Where the drill file is: `payload:` paths are relative to it.
+        let directory: URL
 
         func fail(_ message: String, _ node: Node?) -> Problem {
             Problem(file: file, line: node?.mark?.line ?? 1, message: message)
@@ -57,15 +59,19 @@ public enum DrillFile {
             guard let top = root.mapping else { throw fail("expected a mapping with name, alerts, actions, expect", root) }
             guard let name = top["name"]?.string, !name.isEmpty else { throw fail("missing \"name\"", root) }
             let duration = try top["duration"].map { node throws(Problem) in try self.duration(node, "duration") } ?? 3600
-            guard let alertNodes = top["alerts"]?.sequence, !alertNodes.isEmpty else {
-                throw fail("\"alerts\" must list at least one alert", top["alerts"] ?? root)
-            }
             var alerts: [Drill.DrillAlert] = []
-            for node in alertNodes {
-                guard let labels = strings(node.mapping?["labels"]), !labels.isEmpty else {
-                    throw fail("an alert needs \"labels\" (a mapping of label names to values)", node)
+            if let payload = top["payload"] {
+                alerts = try payloadAlerts(payload)
+            } else {
+                guard let alertNodes = top["alerts"]?.sequence, !alertNodes.isEmpty else {
+                    throw fail("\"alerts\" must list at least one alert (or give \"payload\": an Alertmanager webhook file)", top["alerts"] ?? root)
                 }
-                alerts.append(Drill.DrillAlert(labels: labels, annotations: strings(node.mapping?["annotations"]) ?? [:]))
+                for node in alertNodes {
+                    guard let labels = strings(node.mapping?["labels"]), !labels.isEmpty else {
+                        throw fail("an alert needs \"labels\" (a mapping of label names to values)", node)
+                    }
+                    alerts.append(Drill.DrillAlert(labels: labels, annotations: strings(node.mapping?["annotations"]) ?? [:]))
+                }
             }
             var actions: [Drill.TimedAction] = []
             for node in top["actions"]?.sequence.map(Array.init) ?? [] {
@@ -77,6 +83,21 @@ public enum DrillFile {
             }
             guard !expectations.isEmpty else { throw fail("\"expect\" must list at least one expectation", root) }
             return Drill(name: name, alerts: alerts, actions: actions, expectations: expectations, duration: duration)
+        }
+
+        /// The alerts of an Alertmanager webhook body (a captured payload), by path from the drill file.
+        func payloadAlerts(_ node: Node) throws(Problem) -> [Drill.DrillAlert] {
+            guard let path = node.string, !path.isEmpty else { throw fail("\"payload\" must be a file path", node) }
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+            guard let data = try? Data(contentsOf: url) else { throw fail("cannot read the payload file \(path)", node) }
+            let batch: AlertBatch
+            do {
+                batch = try AlertmanagerWebhook.decode(Array(data), receivedAt: Date(timeIntervalSince1970: 0))
+            } catch {
+                throw fail("the payload file \(path) is not an Alertmanager webhook: \(error)", node)
+            }
+            let firing = batch.alerts.filter { $0.status == .firing }
+            return (firing.isEmpty ? batch.alerts : firing).map { Drill.DrillAlert(labels: $0.labels, annotations: $0.annotations) }
         }
 
         func action(_ node: Node) throws(Problem) -> Drill.TimedAction {
