@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
     targets: [
         // Pure domain: types and decisions. Foundation only, no I/O, time from an injected clock.
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -52,6 +54,7 @@ let package = Package(
                 "CCurlShim",
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,7 +105,14 @@ let package = Package(
             dependencies: ["TocsinCore", "TocsinStore"],
             path: "Tests/TocsinTestSupport"
         ),
-        .testTarget(name: "TocsinCoreTests", dependencies: ["TocsinCore", "TocsinTestSupport"]),
+        .testTarget(
+            name: "TocsinCoreTests",
+            dependencies: [
+                "TocsinCore",
+                "TocsinTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "TocsinStoreTests",
             dependencies: ["TocsinStore", "TocsinTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
