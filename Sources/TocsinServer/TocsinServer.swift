@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import TocsinCore
 import TocsinDelivery
 import TocsinStore
@@ -35,11 +36,15 @@ public struct TocsinServer: Sendable {
     public let dispatcher: Dispatcher
     /// Checks the signed ack/resolve links of pages.
     let linkSigner: LinkSigner
+    /// What `GET /metrics` renders (see ``ServerMetrics/bootstrap(version:)``).
+    let metricsRegistry: PrometheusCollectorRegistry
 
     public init(
         configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, delivery: DeliverySettings,
-        linkKey: [UInt8], clock: any TocsinClock = WallClock(), logger: Logger
+        linkKey: [UInt8], clock: any TocsinClock = WallClock(), logger: Logger,
+        metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
+        self.metricsRegistry = metricsRegistry
         self.configuration = configuration
         self.store = store
         self.policies = policies
@@ -62,8 +67,11 @@ public struct TocsinServer: Sendable {
     /// The router with every route and middleware; tests drive it directly or over real HTTP.
     public func makeRouter() -> Router<TocsinRequestContext> {
         let router = Router(context: TocsinRequestContext.self)
+        // Outermost, so that errors are already responses when requests are counted and timed.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: CorrelationMiddleware())
         HealthRoutes(store: store).register(on: router)
+        MetricsRoutes(store: store, registry: metricsRegistry).register(on: router)
         let wake: @Sendable () -> Void = { [escalator, dispatcher] in
             escalator.wake()
             dispatcher.wake()

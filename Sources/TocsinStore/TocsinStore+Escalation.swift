@@ -68,13 +68,17 @@ extension TocsinStore {
             timers.append(outcome.escalation)
             for event in outcome.events {
                 events.append((escalation.incidentID, event))
-                if event.kind == .notified, let lateness = event.latenessMs { tick.latenessMs.append(lateness) }
+                if event.kind == .notified, let lateness = event.latenessMs {
+                    tick.latenessMs.append(lateness)
+                    StoreMetrics.stepRan(latenessMs: lateness)
+                }
             }
             notifications += outcome.notifications
             if outcome.acknowledgementExpired {
                 // Written now: the restart below must see this escalation's own timer, too.
                 try saveTimers(timers, in: db)
                 timers.removeAll()
+                StoreMetrics.transition(to: .triggered)
                 incident.state = .triggered
                 incident.acknowledgedAt = nil
                 incident.acknowledgedBy = nil

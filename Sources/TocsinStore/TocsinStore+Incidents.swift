@@ -108,6 +108,10 @@ extension TocsinStore {
         case .rejected(let reason):
             throw StoreError.conflict("incident #\(id): \(reason)")
         case .moves(let state):
+            StoreMetrics.transition(to: state)
+            if state == .acknowledged {
+                StoreMetrics.timeToAcknowledge.recordDuration(.seconds(max(0, now.timeIntervalSince(incident.createdAt))))
+            }
             incident.state = state
             switch state {
             case .acknowledged:

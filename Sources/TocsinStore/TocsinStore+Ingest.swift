@@ -53,6 +53,9 @@ extension TocsinStore {
             incident = updated
             try incident.update(db)
         }
+        if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
+            StoreMetrics.transition(to: incident.state)
+        }
         guard let incidentID = incident.id else {
             throw StoreError.database("incident was stored without an id")
         }

@@ -75,12 +75,16 @@ public final class TocsinStore: Sendable {
 
     /// Runs `body` in one write transaction, mapping errors.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        try await StoreError.mapping { try await writer.write(body) }
+        let start = ContinuousClock.now
+        defer { StoreMetrics.writeDuration.recordDuration(ContinuousClock.now - start) }
+        return try await StoreError.mapping { try await writer.write(body) }
     }
 
     /// Runs `body` on a read-only snapshot, mapping errors.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        try await StoreError.mapping { try await writer.read(body) }
+        let start = ContinuousClock.now
+        defer { StoreMetrics.readDuration.recordDuration(ContinuousClock.now - start) }
+        return try await StoreError.mapping { try await writer.read(body) }
     }
 
     /// Closes the database, checkpointing the WAL.

@@ -14,26 +14,30 @@ struct BusyDatabaseTests {
             let before = try await DatabaseSnapshot.take(server.store)
             // Another connection (as another process would) takes the write lock and keeps it.
             let other = try DatabaseQueue(path: server.store.path)
-            let locked = try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, Error>) in
+            let release = DispatchSemaphore(value: 0)
+            let released = DispatchSemaphore(value: 0)
+            try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, Error>) in
                 Thread.detachNewThread {
                     do {
                         try other.inDatabase { db in
                             try db.execute(sql: "BEGIN IMMEDIATE")
                             ready.resume()
-                            Thread.sleep(forTimeInterval: 1.5)
+                            // Held until the request below has been answered (at most 30 s).
+                            _ = release.wait(timeout: .now() + 30)
                             try db.execute(sql: "COMMIT")
+                            released.signal()
                         }
                     } catch {
                         ready.resume(throwing: error)
                     }
                 }
             }
-            _ = locked
             let response = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] == "1")
             #expect(try response.apiError().message.contains("busy"))
-            try await Task.sleep(for: .seconds(1.6))
+            release.signal()
+            _ = released.wait(timeout: .now() + 30)
             #expect(try await DatabaseSnapshot.take(server.store) == before, "nothing was half-written")
             let retried = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
             #expect(retried.status == .ok, "Alertmanager's retry succeeds once the lock is gone")

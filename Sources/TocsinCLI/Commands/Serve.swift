@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
               GET  /api/v1/incidents/ID/ack?token=…  signed one-click links (confirmation page)
               GET  /api/v1/deliveries, POST /api/v1/deliveries/ID/retry
               POST /-/reload                     re-read the policies (also SIGHUP)
-              GET  /healthz, /readyz
+              GET  /healthz, /readyz, /metrics (Prometheus text format)
             Refuses to start when the policy directory has problems (see `tocsin policy check`). \
             Stops cleanly on SIGTERM or SIGINT.
             """
@@ -71,6 +71,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
+        let metricsRegistry = ServerMetrics.bootstrap(version: TocsinVersion.current)
         let logger = Logger(label: "tocsin")
         let started = ContinuousClock.now
         let store: TocsinStore
@@ -85,6 +86,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError("invalid policy directory (fix it, or check it with `tocsin policy check \(config)`): \(error)")
         }
+        ServerMetrics.loadedAtStart(at: Date())
         let linkKey: [UInt8]
         do {
             linkKey = Array(try await store.setting("link_signing_key", orInsert: APIToken.generate()).utf8)
@@ -94,7 +96,8 @@ struct Serve: AsyncParsableCommand {
         let server = TocsinServer(
             configuration: .init(host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
-            delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger)
+            delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
+            metricsRegistry: metricsRegistry)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started
             logger.info(

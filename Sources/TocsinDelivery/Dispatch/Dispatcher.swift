@@ -134,6 +134,7 @@ public final class Dispatcher: Service, Sendable {
         let finished = clock.now
         let outcome = settings.policy.outcome(
             of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: random())
+        DeliveryMetrics.record(medium: entry.medium, outcome: outcome, seconds: finished.timeIntervalSince(started))
         do {
             try await store.recordAttempt(
                 entry, startedAt: started, finishedAt: finished, statusCode: statusCode,

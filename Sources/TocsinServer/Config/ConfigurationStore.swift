@@ -26,11 +26,13 @@ public final class ConfigurationStore: @unchecked Sendable {
         do {
             let loaded = try PolicyDirectory.load(directory)
             lock.withLock { current = loaded }
+            ServerMetrics.reloaded(success: true, at: Date())
             logger.info(
                 "configuration reloaded",
                 metadata: ["policies": "\(loaded.policies.count)", "routes": "\(loaded.routes.count)", "people": "\(loaded.people.count)"])
             return .success(loaded)
         } catch {
+            ServerMetrics.reloaded(success: false, at: Date())
             logger.error("configuration reload failed; keeping the running configuration", metadata: ["problems": "\(error)"])
             return .failure(error)
         }

@@ -30,7 +30,15 @@ struct IngestRoutes {
 
     func register(on router: Router<TocsinRequestContext>) {
         router.post("/api/v1/ingest/alertmanager") { request, context in
-            try await ingestAlertmanager(request, context: context)
+            do {
+                return try await ingestAlertmanager(request, context: context)
+            } catch let error as APIError {
+                ServerMetrics.rejected(status: Int(error.status.code))
+                throw error
+            } catch {
+                ServerMetrics.rejected(status: 503)
+                throw error
+            }
         }
     }
 
@@ -47,6 +55,7 @@ struct IngestRoutes {
             throw APIError.invalidPayload(error)
         }
         let result = try await store.ingest(batch, configuration: configuration.configuration, now: now)
+        ServerMetrics.received(batch)
         if result.escalationChanged {
             wakeEngine()
         }

@@ -1,0 +1,40 @@
+import Foundation
+import Metrics
+import TocsinCore
+
+/// What the store measures as it commits: how long database operations take, incidents changing
+/// state, and how long incidents waited for an acknowledgement. Reported through swift-metrics
+/// (`tocsin serve` bootstraps the Prometheus backend; elsewhere they go nowhere).
+enum StoreMetrics {
+    static let readDuration = Timer(
+        label: "tocsin_database_operation_duration_seconds", dimensions: [("operation", "read")], preferredDisplayUnit: .seconds)
+    static let writeDuration = Timer(
+        label: "tocsin_database_operation_duration_seconds", dimensions: [("operation", "write")], preferredDisplayUnit: .seconds)
+    static let timeToAcknowledge = Timer(label: "tocsin_time_to_acknowledge_seconds", preferredDisplayUnit: .seconds)
+    private static let transitions: [IncidentState: Counter] = Dictionary(
+        uniqueKeysWithValues: IncidentState.allCases.map {
+            ($0, Counter(label: "tocsin_incident_transitions_total", dimensions: [("to", $0.rawValue)]))
+        })
+
+    static let escalationSteps = Counter(label: "tocsin_escalation_steps_total")
+    static let escalationLateness = Timer(label: "tocsin_escalation_lateness_seconds", preferredDisplayUnit: .seconds)
+
+    /// An escalation step ran `latenessMs` after it fell due.
+    static func stepRan(latenessMs: Int) {
+        escalationSteps.increment()
+        escalationLateness.recordMilliseconds(latenessMs)
+    }
+
+    /// An incident entered `state` (opened, re-triggered, acknowledged, resolved).
+    static func transition(to state: IncidentState) {
+        transitions[state]?.increment()
+    }
+}
+
+extension Timer {
+    /// Records a Swift `Duration` in nanoseconds.
+    func recordDuration(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
