@@ -16,7 +16,8 @@ struct Tocsin: AsyncParsableCommand {
             """,
         version: TocsinVersion.current,
         subcommands: [
-            Serve.self, Incidents.self, Show.self, Ack.self, Resolve.self, Deliveries.self, Policy.self, DrillCommand.self, Users.self,
+            Serve.self, Incidents.self, Show.self, Ack.self, Resolve.self, OnCall.self, Override.self, Deliveries.self, Policy.self,
+            DrillCommand.self, Users.self,
         ]
     )
 

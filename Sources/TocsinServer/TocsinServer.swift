@@ -54,7 +54,8 @@ public struct TocsinServer: Sendable {
             store: store, clock: clock, settings: delivery, linkKey: linkKey,
             webhookSettings: { target in policies.configuration.webhookSettings(forTarget: target) }, logger: logger)
         self.dispatcher = dispatcher
-        self.escalator = Escalator(store: store, clock: clock, logger: logger, onQueued: { dispatcher.wake() })
+        self.escalator = Escalator(
+            store: store, clock: clock, logger: logger, configuration: { policies.configuration }, onQueued: { dispatcher.wake() })
         self.linkSigner = LinkSigner(key: linkKey)
     }
 
@@ -84,6 +85,7 @@ public struct TocsinServer: Sendable {
         LinkRoutes(store: store, clock: clock, signer: linkSigner, wakeEngine: wake).register(on: router)
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         DrillRoutes(store: store, clock: clock).register(on: router)
+        OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)
         ReloadRoutes(policies: policies, store: store, logger: logger).register(on: router)
         return router
     }

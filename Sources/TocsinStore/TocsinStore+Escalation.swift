@@ -18,8 +18,11 @@ extension TocsinStore {
     /// Runs up to `limit` escalations due at `now`, oldest due first, in one transaction: each
     /// step's notifications, timeline event and advanced timer commit together. Call again while
     /// `processed == limit`.
-    public func runDueEscalations(now: Date, limit: Int = 500) async throws(StoreError) -> EscalationTick {
-        try await write { db in try Self.runDueEscalations(now: now, limit: limit, in: db) }
+    /// `oncall:` targets resolve against `configuration`'s schedules and people and the stored overrides.
+    public func runDueEscalations(
+        now: Date, limit: Int = 500, configuration: TocsinConfiguration = TocsinConfiguration()
+    ) async throws(StoreError) -> EscalationTick {
+        try await write { db in try Self.runDueEscalations(now: now, limit: limit, configuration: configuration, in: db) }
     }
 
     /// The earliest time any escalation falls due, if any.
@@ -36,22 +39,28 @@ extension TocsinStore {
         }
     }
 
-    static func runDueEscalations(now: Date, limit: Int, in db: Database) throws -> EscalationTick {
-        try advance(try dueEscalations(now: now, limit: limit, in: db), now: now, in: db)
+    static func runDueEscalations(now: Date, limit: Int, configuration: TocsinConfiguration, in db: Database) throws
+        -> EscalationTick
+    {
+        let due = try dueEscalations(now: now, limit: limit, in: db)
+        guard !due.isEmpty else { return EscalationTick() }
+        return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
 
     /// Runs, inside the caller's transaction, whatever is due now for one incident: a new
     /// incident's first step goes out with the commit that opened it, one hop sooner.
-    static func runDueEscalations(ofIncident incidentID: Int64, now: Date, in db: Database) throws -> EscalationTick {
+    static func runDueEscalations(
+        ofIncident incidentID: Int64, now: Date, configuration: TocsinConfiguration, in db: Database
+    ) throws -> EscalationTick {
         let due = try Escalation
             .filter(Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= now)
             .fetchAll(db)
-        return try advance(due, now: now, in: db)
+        return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
 
     /// Plans and applies each escalation in `due`: timer, events, notifications, and the
     /// incident's return to `triggered` when an acknowledgement expired.
-    static func advance(_ due: [Escalation], now: Date, in db: Database) throws -> EscalationTick {
+    static func advance(_ due: [Escalation], now: Date, onCall: OnCallDirectory, in db: Database) throws -> EscalationTick {
         var tick = EscalationTick()
         guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
@@ -64,7 +73,7 @@ extension TocsinStore {
         for escalation in due {
             tick.processed += 1
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
-            let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now)
+            let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now, onCall: onCall)
             timers.append(outcome.escalation)
             for event in outcome.events {
                 events.append((escalation.incidentID, event))

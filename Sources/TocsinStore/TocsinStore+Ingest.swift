@@ -73,10 +73,10 @@ extension TocsinStore {
                 var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
                 try escalation.insert(db)
             }
-            try runDueEscalations(ofIncident: incidentID, now: now, in: db)
+            _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
         case (.acknowledged?, _) where incident.state == .triggered:
             try restartEscalations(of: incidentID, now: now, in: db)
-            try runDueEscalations(ofIncident: incidentID, now: now, in: db)
+            _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
         case (let before?, _) where before.isOpen && incident.state == .resolved:
             try finishEscalations(of: incident, event: .resolved, actor: batch.source, note: "all alerts resolved", now: now, in: db)
         default:

@@ -28,6 +28,10 @@ struct APIClient {
         return try send("POST", path, body: body)
     }
 
+    func delete(_ path: String) throws(CLIError) -> Answer {
+        try send("DELETE", path, body: nil)
+    }
+
     /// Decodes a successful answer.
     func decode<T: Decodable>(_ type: T.Type, from answer: Answer) throws(CLIError) -> T {
         do {

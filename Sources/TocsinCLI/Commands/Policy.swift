@@ -15,26 +15,37 @@ struct Policy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the policy directory; exit 1 with one line per problem.",
             discussion: """
-                Reports YAML errors with file, line and column; unknown people, channels and policies; bad \
-                durations and matchers; steps that reach nobody; routes shadowed by an earlier route.
+                Reports YAML errors with file, line and column; unknown people, channels, policies and schedules; \
+                bad durations, matchers and schedules; steps that reach nobody; routes shadowed by an earlier route. \
+                Steps that page on-call schedules are proven reachable at every instant of the next --days days \
+                (default 30): each stretch where a step reaches nobody is reported with its times (UTC).
                 """)
 
         @Argument(help: "The policy directory.")
         var directory = "escalation-policies"
 
+        @Option(help: "How many days ahead on-call reachability is proven.")
+        var days = 30
+
+        func validate() throws {
+            guard (1...366).contains(days) else { throw ValidationError("--days must be between 1 and 366") }
+        }
+
         func run() throws {
             let loaded = PolicyDirectory.read(directory)
-            for problem in loaded.problems {
+            let problems = loaded.problems.isEmpty
+                ? loaded.configuration.reachabilityProblems(from: Date(), days: days) : loaded.problems
+            for problem in problems {
                 print("\(directory)/\(problem)")
             }
-            guard loaded.problems.isEmpty else {
-                throw CLIError("\(loaded.problems.count) problem\(loaded.problems.count == 1 ? "" : "s") in \(directory)")
+            guard problems.isEmpty else {
+                throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(directory)")
             }
             let configuration = loaded.configuration
             print(
                 "OK: \(directory): \(configuration.people.count) people, \(configuration.channels.count) channels, "
-                    + "\(configuration.routes.count) routes, \(configuration.policies.count) policies "
-                    + "(\(loaded.files.joined(separator: ", ")))")
+                    + "\(configuration.routes.count) routes, \(configuration.policies.count) policies, "
+                    + "\(configuration.schedules.count) schedules (\(loaded.files.joined(separator: ", ")))")
         }
     }
 

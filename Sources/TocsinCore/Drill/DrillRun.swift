@@ -49,23 +49,13 @@ public struct DrillRun: Sendable, Equatable, Codable {
 }
 
 extension PolicySnapshot {
-    /// The snapshot for an incident of a drill: every contact is replaced by the drill's
-    /// receiver (`<receiver>/<medium>/<target>`, so the receiver knows how the page would have
-    /// gone out, and each target keeps an address of its own), or by nobody when the run is
-    /// unknown. With `realTargets` the snapshot is unchanged.
+    /// The snapshot for an incident of a drill: its pages go to the run's receiver (see
+    /// ``deliverable(_:target:)``), or to nobody when the run is unknown or finished. With
+    /// `realTargets` the snapshot is unchanged.
     public func forDrill(_ run: DrillRun?) -> PolicySnapshot {
         if run?.realTargets == true { return self }
         var redirected = self
-        for (target, targetContacts) in contacts {
-            guard let receiver = run?.receiverURL else {
-                redirected.contacts[target] = []
-                continue
-            }
-            let base = receiver.hasSuffix("/") ? String(receiver.dropLast()) : receiver
-            redirected.contacts[target] = Array(Set(targetContacts.map(\.medium))).sorted().map {
-                Contact.webhook("\(base)/\($0)/\(target)")
-            }
-        }
+        redirected.drill = DrillRedirect(receiverURL: run?.receiverURL)
         return redirected
     }
 }

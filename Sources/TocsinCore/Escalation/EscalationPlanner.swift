@@ -57,8 +57,11 @@ public enum EscalationPlanner {
         return stopped
     }
 
-    /// Runs whatever is due for `escalation` of `incident` at `now`.
-    public static func advance(_ escalation: Escalation, incident: Incident, now: Date) -> Outcome {
+    /// Runs whatever is due for `escalation` of `incident` at `now`; `oncall:` targets resolve
+    /// through `onCall` at that moment.
+    public static func advance(
+        _ escalation: Escalation, incident: Incident, now: Date, onCall: OnCallDirectory = OnCallDirectory()
+    ) -> Outcome {
         var outcome = Outcome(escalation: escalation)
         switch incident.state {
         case .resolved:
@@ -82,9 +85,9 @@ public enum EscalationPlanner {
             outcome.escalation = restart(escalation, now: now)
             var triggered = incident
             triggered.state = .triggered
-            runDueSteps(&outcome, incident: triggered, now: now)
+            runDueSteps(&outcome, incident: triggered, now: now, onCall: onCall)
         case .triggered:
-            runDueSteps(&outcome, incident: incident, now: now)
+            runDueSteps(&outcome, incident: incident, now: now, onCall: onCall)
         }
         return outcome
     }
@@ -106,13 +109,13 @@ public enum EscalationPlanner {
         }
     }
 
-    private static func runDueSteps(_ outcome: inout Outcome, incident: Incident, now: Date) {
+    private static func runDueSteps(_ outcome: inout Outcome, incident: Incident, now: Date, onCall: OnCallDirectory) {
         var escalation = outcome.escalation
         let schedule = EscalationSchedule(policy: escalation.snapshot.policy)
         while let entry = schedule.entry(at: escalation.position) {
             let due = escalation.startedAt.addingTimeInterval(entry.offset)
             guard due <= now else { break }
-            run(entry, of: escalation, incident: incident, due: due, now: now, into: &outcome)
+            run(entry, of: escalation, incident: incident, due: due, now: now, onCall: onCall, into: &outcome)
             escalation.position += 1
             if escalation.position == schedule.count {
                 let passes = schedule.count / max(escalation.snapshot.policy.steps.count, 1)
@@ -127,7 +130,7 @@ public enum EscalationPlanner {
 
     private static func run(
         _ entry: EscalationSchedule.Entry, of escalation: Escalation, incident: Incident, due: Date, now: Date,
-        into outcome: inout Outcome
+        onCall: OnCallDirectory, into outcome: inout Outcome
     ) {
         guard let id = incident.id else { return }
         let policy = escalation.snapshot.policy
@@ -152,16 +155,23 @@ public enum EscalationPlanner {
         let stepName = "\(policy.name) \(stepLabel)"
         let keyPrefix = "incident-\(id)/\(policy.name)/e\(escalation.epoch)/p\(entry.pass)/s\(entry.stepIndex)/"
         for target in entry.step.notify {
-            let contacts = escalation.snapshot.contacts[target.key] ?? []
-            if contacts.isEmpty {
-                unreachable.append(target.key)
+            guard let recipient = recipient(target, of: escalation, now: now, onCall: onCall) else {
+                unreachable.append("\(target.key) (nobody on call)")
                 continue
             }
-            reached.append("\(displayName(target)) (\(contacts.map(\.medium).joined(separator: ", ")))")
+            let contacts = escalation.snapshot.deliverable(recipient.contacts, target: recipient.key)
+            if contacts.isEmpty {
+                unreachable.append(recipient.key == target.key ? target.key : "\(target.key) → \(recipient.name)")
+                continue
+            }
+            reached.append("\(recipient.name) (\(contacts.map(\.medium).joined(separator: ", ")))")
+            // An on-call target's key names the person it resolved to, so a handoff mid-incident
+            // pages the new person instead of being taken for a page already sent.
+            let keyTarget = recipient.key == target.key ? target.key : "\(target.key)/\(recipient.key)"
             for contact in contacts {
                 outcome.notifications.append(NotificationDraft(
-                    incidentID: id, idempotencyKey: keyPrefix + "\(target.key)/\(contact.keyComponent)",
-                    event: event, target: target.key, contact: contact, urgent: entry.step.kind == .page,
+                    incidentID: id, idempotencyKey: keyPrefix + "\(keyTarget)/\(contact.keyComponent)",
+                    event: event, target: recipient.key, contact: contact, urgent: entry.step.kind == .page,
                     subject: subject, body: body, step: stepName))
             }
         }
@@ -177,11 +187,20 @@ public enum EscalationPlanner {
             at: now, kind: .notified, actor: actor, channel: "escalation", note: note, latenessMs: late))
     }
 
-    private static func displayName(_ target: NotifyTarget) -> String {
+    /// Who a target reaches at `now`: its outbox key, its name on the timeline and its contacts.
+    /// Nil for an `oncall:` target whose schedule has nobody on call.
+    private static func recipient(
+        _ target: NotifyTarget, of escalation: Escalation, now: Date, onCall: OnCallDirectory
+    ) -> (key: String, name: String, contacts: [Contact])? {
+        let contacts = escalation.snapshot.contacts[target.key] ?? []
         switch target {
-        case .person(let name): name
-        case .channel(let name): "channel \(name)"
-        case .email(let address): address
+        case .person(let name): return (target.key, name, contacts)
+        case .channel(let name): return (target.key, "channel \(name)", contacts)
+        case .email(let address): return (target.key, address, contacts)
+        case .oncall(let schedule, let next):
+            guard let assignment = onCall.resolve(schedule: schedule, next: next, at: now) else { return nil }
+            let role = next ? "next on call for \(schedule)" : "on call for \(schedule)"
+            return ("person:\(assignment.person)", "\(assignment.person), \(role)", onCall.contacts[assignment.person] ?? [])
         }
     }
 

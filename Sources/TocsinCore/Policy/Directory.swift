@@ -81,11 +81,13 @@ public enum Contact: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-/// Who a policy step notifies, as written in the policy: a person, a channel or a bare address.
+/// Who a policy step notifies, as written in the policy: a person, a channel, a bare address,
+/// or whoever is on call for a schedule when the step runs (`next`: the person after them).
 public enum NotifyTarget: Sendable, Hashable, Codable, CustomStringConvertible {
     case person(String)
     case channel(String)
     case email(String)
+    case oncall(String, next: Bool)
 
     /// A stable key such as `person:alice`, used in idempotency keys.
     public var key: String {
@@ -93,6 +95,7 @@ public enum NotifyTarget: Sendable, Hashable, Codable, CustomStringConvertible {
         case .person(let name): "person:\(name)"
         case .channel(let name): "channel:\(name)"
         case .email(let address): "email:\(address)"
+        case .oncall(let schedule, let next): "oncall:\(schedule)" + (next ? ":next" : "")
         }
     }
 

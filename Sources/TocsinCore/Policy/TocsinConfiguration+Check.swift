@@ -7,6 +7,16 @@ extension TocsinConfiguration {
         problems += duplicates(people.map { ($0.name, $0.location) }, kind: "person")
         problems += duplicates(channels.map { ($0.name, $0.location) }, kind: "channel")
         problems += duplicates(policies.map { ($0.name, policyLocations[$0.name]) }, kind: "policy")
+        problems += duplicates(schedules.map { ($0.name, scheduleLocations[$0.name]) }, kind: "schedule")
+        for schedule in schedules {
+            for layer in schedule.layers {
+                for name in layer.people where person(name) == nil {
+                    problems.append(.init(
+                        "schedule \"\(schedule.name)\", layer \"\(layer.name)\" names unknown person \"\(name)\"",
+                        at: scheduleLocations[schedule.name]))
+                }
+            }
+        }
 
         for person in people where person.contacts.isEmpty {
             problems.append(.init("person \"\(person.name)\" has no email and no webhook: nobody can reach them",
@@ -43,11 +53,14 @@ extension TocsinConfiguration {
                     problems.append(.init("\(label) names unknown person \"\(person)\"", at: location))
                 case .channel(let channel) where self.channel(channel) == nil:
                     problems.append(.init("\(label) names unknown channel \"\(channel)\"", at: location))
+                case .oncall(let schedule, _) where self.schedule(schedule) == nil:
+                    problems.append(.init("\(label) names unknown schedule \"\(schedule)\"", at: location))
                 default:
                     break
                 }
             }
-            if !step.notify.isEmpty, !step.notify.contains(where: { !contacts(for: $0).isEmpty }) {
+            // On-call targets are checked over time by reachabilityProblems(from:days:).
+            if !step.notify.isEmpty, !step.notify.contains(where: { !contacts(for: $0).isEmpty || $0.isOnCall }) {
                 problems.append(.init("\(label) is unreachable: none of its targets has a contact method", at: location))
             }
             if step.after < 0 {

@@ -7,19 +7,27 @@ public struct TocsinConfiguration: Sendable, Equatable {
     public var channels: [Channel]
     public var routes: [Route]
     public var policies: [EscalationPolicy]
-    /// Where each policy was defined, by name.
+    /// On-call schedules, which steps target with `oncall: NAME`.
+    public var schedules: [OnCallSchedule]
+    /// Where each policy and each schedule was defined, by name.
     public var policyLocations: [String: SourceLocation]
+    public var scheduleLocations: [String: SourceLocation]
 
     public init(
         people: [Person] = [], channels: [Channel] = [], routes: [Route] = [], policies: [EscalationPolicy] = [],
-        policyLocations: [String: SourceLocation] = [:]
+        schedules: [OnCallSchedule] = [], policyLocations: [String: SourceLocation] = [:],
+        scheduleLocations: [String: SourceLocation] = [:]
     ) {
         self.people = people
         self.channels = channels
         self.routes = routes
         self.policies = policies
+        self.schedules = schedules
         self.policyLocations = policyLocations
+        self.scheduleLocations = scheduleLocations
     }
+
+    public func schedule(_ name: String) -> OnCallSchedule? { schedules.first { $0.name == name } }
 
     public func person(_ name: String) -> Person? { people.first { $0.name == name } }
     public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }
@@ -31,6 +39,7 @@ public struct TocsinConfiguration: Sendable, Equatable {
         case .person(let name): person(name)?.contacts ?? []
         case .channel(let name): channel(name)?.contacts ?? []
         case .email(let address): [.email(address)]
+        case .oncall: []  // resolved when the step runs (see OnCallDirectory)
         }
     }
 

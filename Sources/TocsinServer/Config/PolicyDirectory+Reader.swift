@@ -38,8 +38,15 @@ extension PolicyDirectory {
                             configuration.policyLocations[policy.name] = location(node)
                         }
                     }
+                case "schedules":
+                    for node in items(value, "schedules") {
+                        if let schedule = schedule(node) {
+                            configuration.schedules.append(schedule)
+                            configuration.scheduleLocations[schedule.name] = location(node)
+                        }
+                    }
                 default:
-                    report("unknown top-level key \"\(key)\" (expected people, channels, routes or policies)", value)
+                    report("unknown top-level key \"\(key)\" (expected people, channels, routes, policies or schedules)", value)
                 }
             }
         }
@@ -150,14 +157,21 @@ extension PolicyDirectory {
                 guard let entry = mapping(target, "a target such as {person: alice}"), entry.count == 1,
                     let (key, value) = entry.first, let name = string(value, key)
                 else {
-                    report("a notify target is one of person: NAME, channel: NAME, email: ADDRESS", target)
+                    report("a notify target is one of person: NAME, channel: NAME, email: ADDRESS, oncall: SCHEDULE", target)
                     continue
                 }
                 switch key {
                 case "person": targets.append(.person(name))
                 case "channel": targets.append(.channel(name))
                 case "email": targets.append(.email(name))
-                default: report("unknown notify target \"\(key)\" (expected person, channel or email)", target)
+                case "oncall":
+                    let parts = name.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    if parts.count == 1 || (parts.count == 2 && parts[1] == "next"), !parts[0].isEmpty {
+                        targets.append(.oncall(parts[0], next: parts.count == 2))
+                    } else {
+                        report("oncall takes a schedule name, or \"NAME, next\" for the next person in rotation", value)
+                    }
+                default: report("unknown notify target \"\(key)\" (expected person, channel, email or oncall)", target)
                 }
             }
             return EscalationPolicy.Step(after: after, notify: targets, kind: kind)
@@ -165,15 +179,15 @@ extension PolicyDirectory {
 
         // MARK: Node helpers
 
-        private func location(_ node: Node) -> SourceLocation {
+        func location(_ node: Node) -> SourceLocation {
             SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         }
 
-        private mutating func report(_ message: String, _ node: Node) {
+        mutating func report(_ message: String, _ node: Node) {
             problems.append(ConfigurationProblem(message, at: location(node)))
         }
 
-        private mutating func mapping(_ node: Node, _ what: String) -> [(String, Node)]? {
+        mutating func mapping(_ node: Node, _ what: String) -> [(String, Node)]? {
             guard case .mapping(let mapping) = node else {
                 report("expected \(what) (a mapping of keys to values)", node)
                 return nil
@@ -181,7 +195,7 @@ extension PolicyDirectory {
             return mapping.compactMap { key, value in key.string.map { ($0, value) } }
         }
 
-        private mutating func items(_ node: Node?, _ key: String) -> [Node] {
+        mutating func items(_ node: Node?, _ key: String) -> [Node] {
             guard let node else { return [] }
             guard case .sequence(let sequence) = node else {
                 report("\"\(key)\" must be a list", node)
@@ -190,7 +204,7 @@ extension PolicyDirectory {
             return Array(sequence)
         }
 
-        private mutating func requiredString(_ fields: [(String, Node)], _ key: String, _ owner: Node) -> String? {
+        mutating func requiredString(_ fields: [(String, Node)], _ key: String, _ owner: Node) -> String? {
             guard let node = fields[key] else {
                 report("missing \"\(key)\"", owner)
                 return nil
@@ -199,7 +213,7 @@ extension PolicyDirectory {
             return value
         }
 
-        private mutating func string(_ node: Node?, _ key: String) -> String? {
+        mutating func string(_ node: Node?, _ key: String) -> String? {
             guard let node else { return nil }
             guard case .scalar(let scalar) = node else {
                 report("\"\(key)\" must be a single value", node)
@@ -208,11 +222,11 @@ extension PolicyDirectory {
             return scalar.string
         }
 
-        private mutating func strings(_ node: Node?, _ key: String) -> [String] {
+        mutating func strings(_ node: Node?, _ key: String) -> [String] {
             stringsWithNodes(node, key).map(\.0)
         }
 
-        private mutating func stringsWithNodes(_ node: Node?, _ key: String) -> [(String, Node)] {
+        mutating func stringsWithNodes(_ node: Node?, _ key: String) -> [(String, Node)] {
             guard let node else { return [] }
             switch node {
             case .scalar(let scalar): return [(scalar.string, node)]
@@ -223,7 +237,7 @@ extension PolicyDirectory {
             }
         }
 
-        private mutating func bool(_ node: Node, _ key: String) -> Bool? {
+        mutating func bool(_ node: Node, _ key: String) -> Bool? {
             guard let value = node.bool else {
                 report("\"\(key)\" must be true or false", node)
                 return nil
@@ -231,7 +245,7 @@ extension PolicyDirectory {
             return value
         }
 
-        private mutating func integer(_ node: Node, _ key: String) -> Int? {
+        mutating func integer(_ node: Node, _ key: String) -> Int? {
             guard let value = node.int, value >= 0 else {
                 report("\"\(key)\" must be a whole number, 0 or more", node)
                 return nil
@@ -239,7 +253,7 @@ extension PolicyDirectory {
             return value
         }
 
-        private mutating func duration(_ node: Node, _ key: String) -> TimeInterval? {
+        mutating func duration(_ node: Node, _ key: String) -> TimeInterval? {
             guard let text = string(node, key), let seconds = PolicyDuration.parse(text) else {
                 report("\"\(key)\" must be a duration such as 30s, 5m, 1h30m or 24h", node)
                 return nil
@@ -247,13 +261,13 @@ extension PolicyDirectory {
             return seconds
         }
 
-        private mutating func unknownKeys(_ fields: [(String, Node)], allowed: Set<String>, in owner: String) {
+        mutating func unknownKeys(_ fields: [(String, Node)], allowed: Set<String>, in owner: String) {
             for (key, node) in fields where !allowed.contains(key) {
                 report("unknown key \"\(key)\" in \(owner) (allowed: \(allowed.sorted().joined(separator: ", ")))", node)
             }
         }
 
-        private static func problem(from error: YamlError, file: String) -> ConfigurationProblem {
+        static func problem(from error: YamlError, file: String) -> ConfigurationProblem {
             switch error {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
                 .composer(let context, let problem, let mark, _):

@@ -36,7 +36,7 @@ public struct VirtualDrill: Sendable {
                     try await perform(action.action, drill: drill, store: engine.store, capture: capture, now: clock.now, start: start)
                 }
             }
-            while try await engine.store.runDueEscalations(now: clock.now).processed > 0 {}
+            while try await engine.store.runDueEscalations(now: clock.now, configuration: configuration).processed > 0 {}
             while try await engine.dispatcher.dispatchReadyNow() > 0 {}
             let nextAction = pending.first.map { start.addingTimeInterval($0.at) }
             let candidates = [try await engine.store.nextEscalationDue(), try await engine.store.nextDeliveryDue(), nextAction]

@@ -20,11 +20,18 @@ public final class Escalator: Service, Sendable {
 
     /// Called when a pass queued notifications (wakes the dispatcher).
     let onQueued: @Sendable () -> Void
+    /// The configuration in force: `oncall:` targets resolve against its schedules and people.
+    let configuration: @Sendable () -> TocsinConfiguration
 
-    public init(store: TocsinStore, clock: any TocsinClock, logger: Logger, onQueued: @escaping @Sendable () -> Void = {}) {
+    public init(
+        store: TocsinStore, clock: any TocsinClock, logger: Logger,
+        configuration: @escaping @Sendable () -> TocsinConfiguration = { TocsinConfiguration() },
+        onQueued: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.configuration = configuration
         self.onQueued = onQueued
     }
 
@@ -42,7 +49,7 @@ public final class Escalator: Service, Sendable {
     public func tick() async throws(StoreError) -> Date? {
         var tick = EscalationTick()
         while true {
-            let pass = try await store.runDueEscalations(now: clock.now, limit: Self.batchSize)
+            let pass = try await store.runDueEscalations(now: clock.now, limit: Self.batchSize, configuration: configuration())
             tick.processed += pass.processed
             tick.queued += pass.queued
             tick.latenessMs += pass.latenessMs

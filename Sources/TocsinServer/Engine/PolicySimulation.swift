@@ -57,7 +57,7 @@ public struct PolicySimulation: Sendable {
         var pending = actions
         let end = start.addingTimeInterval(until)
         while true {
-            while try await store.runDueEscalations(now: clock.now).processed > 0 {}
+            while try await store.runDueEscalations(now: clock.now, configuration: configuration).processed > 0 {}
             try await deliverInstantly(store: store, now: clock.now)
             let nextDue = try await store.nextEscalationDue()
             let nextAction = pending.first.map { start.addingTimeInterval($0.after) }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// One entry of the append-only audit trail: who did what security-relevant thing, from where.
+public struct AuditEvent: Sendable, Equatable, Codable {
+    /// What happened.
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case tokenCreated = "token.created"
+        case tokenRevoked = "token.revoked"
+        case authenticationFailed = "auth.failed"
+        case incidentAcknowledged = "incident.acknowledged"
+        case incidentResolved = "incident.resolved"
+        case configReloaded = "config.reloaded"
+        case configReloadFailed = "config.reload_failed"
+        case drillStarted = "drill.started"
+        case drillFinished = "drill.finished"
+        case overrideAdded = "override.added"
+        case overrideRemoved = "override.removed"
+    }
+
+    public var id: Int64?
+    public var at: Date
+    public var kind: Kind
+    /// The user (or `tocsin` itself, or `unknown` for a failed authentication).
+    public var actor: String
+    /// Where it came from: the client address, `cli` for commands run on the server host, or a channel.
+    public var source: String
+    public var detail: String
+
+    public init(id: Int64? = nil, at: Date, kind: Kind, actor: String, source: String, detail: String) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.source = source
+        self.detail = detail
+    }
+}

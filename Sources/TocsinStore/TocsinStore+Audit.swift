@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+extension AuditEvent: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "audit_events"
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension AuditEvent.Kind: DatabaseValueConvertible {}
+
+extension TocsinStore {
+    /// Appends an event to the audit trail, in its own transaction.
+    public func audit(_ event: AuditEvent) async throws(StoreError) {
+        try await write { db in try Self.audit(event, in: db) }
+    }
+
+    /// Appends an event to the audit trail inside the caller's transaction, so the event and
+    /// what it records commit together.
+    static func audit(_ event: AuditEvent, in db: Database) throws {
+        var event = event
+        try event.insert(db)
+    }
+
+    /// Audit events at or after `since`, oldest first (at most `limit`, the newest ones).
+    public func auditEvents(since: Date, limit: Int = 1000) async throws(StoreError) -> [AuditEvent] {
+        try await read { db in
+            try AuditEvent.filter(Column("at") >= StoredDate.text(since)).order(Column("id").desc).limit(limit)
+                .fetchAll(db).reversed()
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// A stored on-call override, with who added it and why.
+public struct StoredOverride: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "schedule_overrides"
+    public var id: Int64?
+    public var schedule: String
+    public var person: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var note: String?
+    public var createdBy: String
+    public var createdAt: Date
+
+    public init(
+        id: Int64? = nil, schedule: String, person: String, startsAt: Date, endsAt: Date, note: String?, createdBy: String,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.schedule = schedule
+        self.person = person
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.note = note
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+
+    /// The override as schedules read it.
+    public var override: ScheduleOverride {
+        ScheduleOverride(id: id, scheduleName: schedule, person: person, from: startsAt, until: endsAt)
+    }
+
+    public enum CodingKeys: String, CodingKey {
+        case id, schedule, person, note
+        case startsAt = "starts_at"
+        case endsAt = "ends_at"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+extension TocsinStore {
+    /// Stores an override and audits it, in one transaction.
+    public func addOverride(_ override: StoredOverride) async throws(StoreError) -> StoredOverride {
+        try await write { db in
+            var stored = override
+            try stored.insert(db)
+            try Self.audit(
+                AuditEvent(
+                    at: override.createdAt, kind: .overrideAdded, actor: override.createdBy, source: "api",
+                    detail: "override #\(stored.id ?? 0): \(override.person) on call for \(override.schedule) from \(RFC3339.format(override.startsAt)) until \(RFC3339.format(override.endsAt))"),
+                in: db)
+            return stored
+        }
+    }
+
+    /// Removes an override and audits it.
+    ///
+    /// - Throws: ``StoreError/notFound(what:id:)`` for an unknown id.
+    public func removeOverride(id: Int64, by actor: String, now: Date) async throws(StoreError) -> StoredOverride {
+        try await write { db in
+            guard let stored = try StoredOverride.fetchOne(db, key: id) else {
+                throw StoreError.notFound(what: "override", id: "#\(id)")
+            }
+            _ = try StoredOverride.deleteOne(db, key: id)
+            try Self.audit(
+                AuditEvent(at: now, kind: .overrideRemoved, actor: actor, source: "api",
+                           detail: "override #\(id): \(stored.person) on call for \(stored.schedule)"),
+                in: db)
+            return stored
+        }
+    }
+
+    /// Overrides that have not ended by `now` (all of them with `includePast`), by start time.
+    public func overrides(endingAfter now: Date?) async throws(StoreError) -> [StoredOverride] {
+        try await read { db in try Self.overrides(endingAfter: now, in: db) }
+    }
+
+    static func overrides(endingAfter now: Date?, in db: Database) throws -> [StoredOverride] {
+        var request = StoredOverride.order(Column("starts_at"), Column("id"))
+        if let now { request = request.filter(Column("ends_at") > StoredDate.text(now)) }
+        return try request.fetchAll(db)
+    }
+
+    /// What `oncall:` targets resolve against in a pass of the escalator at `now`.
+    static func onCallDirectory(_ configuration: TocsinConfiguration, now: Date, in db: Database) throws -> OnCallDirectory {
+        guard !configuration.schedules.isEmpty else { return OnCallDirectory() }
+        return OnCallDirectory(
+            configuration: configuration, overrides: try overrides(endingAfter: now, in: db).map(\.override))
+    }
+}
