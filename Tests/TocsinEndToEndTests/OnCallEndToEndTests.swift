@@ -56,6 +56,13 @@ struct OnCallEndToEndTests {
         let onCall = try #require((now.first?["oncall"] as? [String: Any])?["person"] as? String)
         let next = try #require((now.first?["next"] as? [String: Any])?["person"] as? String)
         #expect(Set([onCall, next]) == ["alice", "bob"])
+        // Fixed times: alice from 2026-01-05 09:00 London (09:00Z in winter); in summer the handoff is 08:00Z
+        // (09:00 BST), and 2026-07-01 is day 177 of the rotation: bob.
+        for (at, expected) in [("2026-01-05T08:59:00Z", nil), ("2026-01-05T09:00:00Z", "alice"), ("2026-01-06T10:00:00Z", "bob"),
+                               ("2026-07-01T07:59:00Z", "alice"), ("2026-07-01T08:00:00Z", "bob")] as [(String, String?)] {
+            let answer = try #require(try json(["oncall", "--at", at]) as? [[String: Any]])
+            #expect((answer.first?["oncall"] as? [String: Any])?["person"] as? String == expected, "at \(at)")
+        }
         let table = try cli(["oncall"])
         #expect(table.stdout.contains("primary") && table.stdout.contains(onCall), "\(table.stdout)")
         let shifts = try cli(["oncall", "--next", "3d"])
@@ -101,6 +108,18 @@ struct OnCallEndToEndTests {
         let audited = try await store.auditEvents(since: Date(timeIntervalSince1970: 0))
         #expect(audited.map(\.kind) == [.overrideAdded, .overrideRemoved])
         #expect(audited.allSatisfy { $0.actor == "admin" })
+    }
+
+    @Test("policy simulate resolves on-call targets through the schedules")
+    func simulate() throws {
+        let directory = try TemporaryDirectory("tocsin-oncall-simulate")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
+        try Self.policy(receiver: 9).write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try TocsinBinary.run(
+            ["policy", "simulate", "--config", directory.path("policies"), "--labels", "alertname=X", "--until", "1m"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("on call for primary (webhook)"), "\(outcome.stdout)")
     }
 
     @Test("policy check reports schedule mistakes with file and line, and on-call gaps with their times")
