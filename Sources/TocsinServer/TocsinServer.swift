@@ -101,7 +101,7 @@ public struct TocsinServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(escalator, ReloadOnHangup(policies: policies, logger: logger))
+        application.addServices(escalator, ReloadOnHangup(policies: policies, store: store, logger: logger))
         if deliver {
             application.addServices(dispatcher)
         }

@@ -126,6 +126,11 @@ extension TocsinStore {
             try incident.update(db)
             var event = TimelineEvent(incidentID: id, at: now, kind: kind, actor: actor.name, channel: actor.channel, note: note)
             try event.insert(db)
+            try audit(
+                AuditEvent(
+                    at: now, kind: state == .resolved ? .incidentResolved : .incidentAcknowledged, actor: actor.name,
+                    source: actor.channel, detail: "incident #\(id)" + (note.map { ": \($0)" } ?? "")),
+                in: db)
             try finishEscalations(
                 of: incident, event: state == .resolved ? .resolved : .acknowledged, actor: actor.name, note: note, now: now,
                 in: db)

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import TocsinCore
 
-/// A stored API token: only its SHA-256 hash, never the token.
+/// A stored API token: only its SHA-256 hash, never the token, and what it may do.
 struct APITokenRecord: Codable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "api_tokens"
     var id: Int64?
@@ -10,14 +10,19 @@ struct APITokenRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var tokenHash: String
     var createdAt: Date
     var revokedAt: Date?
+    /// Comma-separated ``TokenScope`` names.
+    var scopes: String
 
     enum CodingKeys: String, CodingKey {
-        case id
+        case id, scopes
         case userID = "user_id"
         case tokenHash = "token_hash"
         case createdAt = "created_at"
         case revokedAt = "revoked_at"
     }
+
+    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
@@ -32,33 +37,71 @@ extension User: FetchableRecord, MutablePersistableRecord {
     }
 }
 
+/// Who presented a token, and what the token allows.
+public struct Authenticated: Sendable, Equatable {
+    public var user: User
+    public var scopes: Set<TokenScope>
+}
+
 extension TocsinStore {
-    /// Adds a user together with their first API token (given as its hash).
+    /// Adds a user together with their first API token (given as its hash); audited.
     ///
     /// - Throws: ``StoreError/conflict(_:)`` when the name is taken.
-    public func addUser(name: String, email: String, tokenHash: String, now: Date) async throws(StoreError) -> User {
+    public func addUser(
+        name: String, email: String, tokenHash: String, scopes: Set<TokenScope> = TokenScope.defaults, now: Date
+    ) async throws(StoreError) -> User {
         try await write { db in
             if try User.filter(Column("name") == name).fetchCount(db) > 0 {
                 throw StoreError.conflict("a user named \"\(name)\" already exists")
             }
             var user = User(name: name, email: email, createdAt: now)
             try user.insert(db)
-            guard let userID = user.id else { throw StoreError.database("user was stored without an id") }
-            var token = APITokenRecord(userID: userID, tokenHash: tokenHash, createdAt: now)
-            try token.insert(db)
+            try Self.insertToken(for: user, tokenHash: tokenHash, scopes: scopes, now: now, in: db)
             return user
         }
     }
 
-    /// Issues another token for an existing user.
-    public func addToken(userName: String, tokenHash: String, now: Date) async throws(StoreError) -> User {
+    /// Issues another token for an existing user; audited.
+    public func addToken(
+        userName: String, tokenHash: String, scopes: Set<TokenScope> = TokenScope.defaults, now: Date
+    ) async throws(StoreError) -> User {
+        try await write { db in
+            guard let user = try User.filter(Column("name") == userName).fetchOne(db) else {
+                throw StoreError.notFound(what: "user", id: userName)
+            }
+            try Self.insertToken(for: user, tokenHash: tokenHash, scopes: scopes, now: now, in: db)
+            return user
+        }
+    }
+
+    private static func insertToken(
+        for user: User, tokenHash: String, scopes: Set<TokenScope>, now: Date, in db: Database
+    ) throws {
+        guard let userID = user.id else { throw StoreError.database("user was stored without an id") }
+        var token = APITokenRecord(
+            userID: userID, tokenHash: tokenHash, createdAt: now, scopes: TokenScope.format(scopes))
+        try token.insert(db)
+        try audit(
+            AuditEvent(at: now, kind: .tokenCreated, actor: user.name, source: "cli",
+                       detail: "token #\(token.id ?? 0) for \(user.name), scopes \(TokenScope.format(scopes))"),
+            in: db)
+    }
+
+    /// Revokes every unrevoked token of a user; audited. Returns how many were revoked.
+    public func revokeTokens(userName: String, now: Date) async throws(StoreError) -> Int {
         try await write { db in
             guard let user = try User.filter(Column("name") == userName).fetchOne(db), let userID = user.id else {
                 throw StoreError.notFound(what: "user", id: userName)
             }
-            var token = APITokenRecord(userID: userID, tokenHash: tokenHash, createdAt: now)
-            try token.insert(db)
-            return user
+            try db.execute(
+                sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                arguments: [StoredDate.text(now), userID])
+            let revoked = db.changesCount
+            try Self.audit(
+                AuditEvent(at: now, kind: .tokenRevoked, actor: userName, source: "cli",
+                           detail: "\(revoked) token\(revoked == 1 ? "" : "s") of \(userName) revoked"),
+                in: db)
+            return revoked
         }
     }
 
@@ -69,14 +112,24 @@ extension TocsinStore {
 
     /// The user owning the unrevoked token with this hash, if any.
     public func user(forTokenHash hash: String) async throws(StoreError) -> User? {
+        try await authenticate(tokenHash: hash)?.user
+    }
+
+    /// The user and scopes of the unrevoked token with this hash, if any.
+    public func authenticate(tokenHash hash: String) async throws(StoreError) -> Authenticated? {
         try await read { db in
-            try User.fetchOne(
-                db,
-                sql: """
-                    SELECT users.* FROM users JOIN api_tokens ON api_tokens.user_id = users.id
-                    WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL
-                    """,
-                arguments: [hash])
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT users.*, api_tokens.scopes AS token_scopes FROM users
+                        JOIN api_tokens ON api_tokens.user_id = users.id
+                        WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL
+                        """,
+                    arguments: [hash])
+            else { return nil }
+            let scopes = TokenScope.parse(row["token_scopes"] ?? "") ?? []
+            return Authenticated(user: try User(row: row), scopes: scopes)
         }
     }
 }

@@ -40,7 +40,7 @@ struct AlertmanagerEndToEndTests {
                     ack_timeout: 1h
                 """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
             let db = directory.path("tocsin.sqlite")
-            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--db", db])
+            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
                 .stdout.split(separator: "\n").last.map(String.init) ?? ""
             server = try ServerProcess(
                 arguments: ["--db", db, "--config", directory.path("policies"), "--smtp-url", "smtp://127.0.0.1:\(smtp.port)",

@@ -58,7 +58,7 @@ struct LiveDrillEndToEndTests {
                 .write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
             try LiveDrillEndToEndTests.drill.write(toFile: directory.path("drill.yaml"), atomically: true, encoding: .utf8)
             let db = directory.path("tocsin.sqlite")
-            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--db", db])
+            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
                 .stdout.split(separator: "\n").last.map(String.init) ?? ""
             let port = try freeLoopbackPort()
             url = "http://127.0.0.1:\(port)"

@@ -36,7 +36,7 @@ struct MetricsEndToEndTests {
                   - {after: 1s, notify: [person: alice]}
             """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
         let db = directory.path("tocsin.sqlite")
-        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--db", db])
+        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""
         let server = try ServerProcess(arguments: ["--db", db, "--config", directory.path("policies")], logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }

@@ -44,7 +44,7 @@ struct OnCallEndToEndTests {
         #expect(check.stdout.contains("1 schedules"))
 
         let db = directory.path("tocsin.sqlite")
-        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--db", db])
+        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""
         let server = try ServerProcess(arguments: ["--db", db, "--config", directory.path("policies")], logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }
@@ -106,7 +106,7 @@ struct OnCallEndToEndTests {
         let store = try TocsinStore(path: db)
         defer { try? store.close() }
         let audited = try await store.auditEvents(since: Date(timeIntervalSince1970: 0))
-        #expect(audited.map(\.kind) == [.overrideAdded, .overrideRemoved])
+        #expect(audited.map(\.kind) == [.tokenCreated, .overrideAdded, .overrideRemoved])
         #expect(audited.allSatisfy { $0.actor == "admin" })
     }
 

@@ -29,7 +29,8 @@ struct LiveServer {
         let test = try TestStore(busyTimeout: busyTimeout)
         defer { test.remove() }
         let token = APIToken.generate()
-        _ = try await test.store.addUser(name: "alice", email: "alice@example.com", tokenHash: APIToken.hash(token), now: Date())
+        _ = try await test.store.addUser(
+            name: "alice", email: "alice@example.com", tokenHash: APIToken.hash(token), scopes: [.admin], now: Date())
         var logger = Logger(label: "tocsin-test")
         logger.logLevel = .critical
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_800_000))

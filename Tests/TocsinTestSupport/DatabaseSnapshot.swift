@@ -6,4 +6,9 @@ public enum DatabaseSnapshot {
     public static func take(_ store: TocsinStore) async throws -> [String] {
         try await store.contentsSnapshot()
     }
+
+    /// The snapshot without the audit trail (for requests that change nothing but are audited).
+    public static func takeExceptAudit(_ store: TocsinStore) async throws -> [String] {
+        try await store.contentsSnapshot().filter { !$0.hasPrefix("audit_events: ") }
+    }
 }

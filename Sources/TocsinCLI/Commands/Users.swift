@@ -8,7 +8,7 @@ import TocsinStore
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage users and their API tokens (on the server host, against the database file).",
-        subcommands: [Add.self, List.self, Token.self]
+        subcommands: [Add.self, List.self, Token.self, Revoke.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -20,6 +20,8 @@ struct Users: AsyncParsableCommand {
 
         @Option(help: "The user's email address.")
         var email: String
+
+        @OptionGroup var scopes: ScopeOptions
 
         @OptionGroup var database: DatabaseOptions
 
@@ -36,8 +38,9 @@ struct Users: AsyncParsableCommand {
             let store = try openStore(database)
             let token = APIToken.generate()
             do {
-                let user = try await store.addUser(name: name, email: email, tokenHash: APIToken.hash(token), now: Date())
-                print("Added user \(user.name) <\(user.email)>. Their API token (shown once, keep it secret):")
+                let user = try await store.addUser(
+                    name: name, email: email, tokenHash: APIToken.hash(token), scopes: scopes.parsed, now: Date())
+                print("Added user \(user.name) <\(user.email)>. Their API token (\(TokenScope.format(scopes.parsed)); shown once, keep it secret):")
                 print(token)
             } catch {
                 throw CLIError(error.description, exitCode: error.isConflict ? .conflict : .failure)
@@ -52,14 +55,36 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "User name.")
         var name: String
 
+        @OptionGroup var scopes: ScopeOptions
+
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let store = try openStore(database)
             let token = APIToken.generate()
             do {
-                _ = try await store.addToken(userName: name, tokenHash: APIToken.hash(token), now: Date())
+                _ = try await store.addToken(userName: name, tokenHash: APIToken.hash(token), scopes: scopes.parsed, now: Date())
                 print(token)
+            } catch {
+                throw CLIError(error.description, exitCode: .notFound)
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke every API token of a user (they are refused at once; audited).")
+
+        @Argument(help: "User name.")
+        var name: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let store = try openStore(database)
+            do {
+                let revoked = try await store.revokeTokens(userName: name, now: Date())
+                print("Revoked \(revoked) token\(revoked == 1 ? "" : "s") of \(name).")
             } catch {
                 throw CLIError(error.description, exitCode: .notFound)
             }

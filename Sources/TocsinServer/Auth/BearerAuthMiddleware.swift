@@ -1,11 +1,21 @@
 import HTTPTypes
 import Hummingbird
+import TocsinCore
 import TocsinStore
 
-/// Requires `Authorization: Bearer <token>` of a known user and puts that user in the context.
+/// Requires `Authorization: Bearer <token>` of a known user whose token has `scope`, and puts
+/// that user and the token's scopes in the context. Failures are audited with the client address.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext
     let store: TocsinStore
+    let scope: TokenScope
+    let clock: any TocsinClock
+
+    init(store: TocsinStore, scope: TokenScope = .read, clock: any TocsinClock = WallClock()) {
+        self.store = store
+        self.scope = scope
+        self.clock = clock
+    }
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -13,13 +23,18 @@ struct BearerAuthMiddleware: RouterMiddleware {
         guard let token = Self.bearerToken(request) else {
             throw Self.unauthorized("missing bearer token: send Authorization: Bearer <token> (see `tocsin users add`)")
         }
-        guard let user = try await store.user(forTokenHash: APIToken.hash(token)) else {
-            context.logger.notice("authentication failed: unknown token")
+        guard let found = try await store.authenticate(tokenHash: APIToken.hash(token)) else {
+            context.logger.notice("authentication failed: unknown token", metadata: ["client": "\(context.remoteAddress)"])
+            try? await store.audit(AuditEvent(
+                at: clock.now, kind: .authenticationFailed, actor: "unknown", source: context.remoteAddress,
+                detail: "unknown or revoked token on \(request.method) \(request.uri.path)"))
             throw Self.unauthorized("unknown or revoked token")
         }
         var context = context
-        context.user = user
-        context.logger[metadataKey: "user"] = .string(user.name)
+        context.user = found.user
+        context.scopes = found.scopes
+        context.logger[metadataKey: "user"] = .string(found.user.name)
+        try context.require(scope)
         return try await next(request, context)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TocsinCore
+import TocsinStore
 
 /// The running configuration, swapped atomically on reload.
 ///
@@ -19,6 +20,30 @@ public final class ConfigurationStore: @unchecked Sendable {
     /// The configuration in force.
     public var configuration: TocsinConfiguration {
         lock.withLock { current }
+    }
+
+    /// Reads the directory again, as `actor` asked from `source`, and records it in the audit trail.
+    public func reload(
+        logger: Logger, audit store: TocsinStore, actor: String, source: String, now: Date
+    ) async -> Result<TocsinConfiguration, PolicyDirectory.InvalidConfiguration> {
+        let result = reload(logger: logger)
+        let event: AuditEvent
+        switch result {
+        case .success(let loaded):
+            event = AuditEvent(
+                at: now, kind: .configReloaded, actor: actor, source: source,
+                detail: "\(loaded.policies.count) policies, \(loaded.routes.count) routes, \(loaded.schedules.count) schedules")
+        case .failure(let error):
+            event = AuditEvent(
+                at: now, kind: .configReloadFailed, actor: actor, source: source,
+                detail: "\(error.problems.count) problems; kept the running configuration")
+        }
+        do {
+            try await store.audit(event)
+        } catch {
+            logger.error("could not record the reload in the audit trail", metadata: ["error": "\(error)"])
+        }
+        return result
     }
 
     /// Reads the directory again; on success the new configuration takes effect for new incidents.

@@ -10,8 +10,22 @@ public struct TocsinRequestContext: RequestContext {
     public var correlationID: String = ""
     /// Set by ``BearerAuthMiddleware`` on authenticated routes.
     public var user: User?
+    /// What the presented token may do.
+    public var scopes: Set<TokenScope> = []
+    /// The client's IP address (for the audit trail and rate limiting), or `unknown`.
+    public let remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Refuses with 403 unless the token has `scope`.
+    func require(_ scope: TokenScope) throws {
+        guard scope.isGranted(by: scopes) else {
+            throw APIError(
+                .forbidden, code: "forbidden",
+                message: "this token lacks the \(scope.rawValue) scope (it has: \(TokenScope.format(scopes)); see `tocsin users token --scopes`)")
+        }
     }
 }

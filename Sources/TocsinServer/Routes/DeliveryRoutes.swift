@@ -30,6 +30,7 @@ struct DeliveryRoutes {
             return try JSONResponse.make(Listing(deliveries: try await store.deliveries(states: states, limit: limit)))
         }
         group.post("{id}/retry") { _, context in
+            try context.require(.admin)
             guard let id = context.parameters.get("id").flatMap(Int64.init) else {
                 throw APIError(.badRequest, code: "invalid_parameter", field: "id", message: "delivery id must be a positive integer")
             }

@@ -34,6 +34,7 @@ struct DrillRoutes {
             try JSONResponse.make(Listing(drills: try await store.drillRuns()))
         }
         group.post { request, context in
+            try context.require(.admin)
             guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
             let body = try await JSONBody.decode(StartBody?.self, from: request, empty: nil)
             guard let body else {
@@ -52,11 +53,19 @@ struct DrillRoutes {
                 realTargets: body.realTargets ?? false, startedBy: user.name, startedAt: clock.now)
             context.logger.notice(
                 "drill run started", metadata: ["drill_run": "\(run.id)", "real_targets": "\(run.realTargets)"])
-            return try JSONResponse.make(try await store.startDrill(run), status: .created)
+            let started = try await store.startDrill(run)
+            try await store.audit(AuditEvent(
+                at: clock.now, kind: .drillStarted, actor: user.name, source: context.remoteAddress,
+                detail: "drill run \(run.id) \"\(run.name)\"" + (run.realTargets ? " with real targets" : "")))
+            return try JSONResponse.make(started, status: .created)
         }
         group.post("{id}/finish") { _, context in
+            try context.require(.admin)
             let id = context.parameters.get("id") ?? ""
             let run = try await store.finishDrill(id: id, now: clock.now)
+            try await store.audit(AuditEvent(
+                at: clock.now, kind: .drillFinished, actor: context.user?.name ?? "unknown", source: context.remoteAddress,
+                detail: "drill run \(run.id) \"\(run.name)\""))
             context.logger.notice("drill run finished", metadata: ["drill_run": "\(run.id)"])
             return try JSONResponse.make(run)
         }

@@ -50,6 +50,7 @@ struct IncidentRoutes {
         _ request: Request, context: TocsinRequestContext,
         _ action: (Int64, Actor, String?, Date) async throws(StoreError) -> IncidentCommandResult
     ) async throws -> Response {
+        try context.require(.respond)
         let id = try incidentID(context)
         guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
         let body = try await JSONBody.decode(CommandBody.self, from: request, empty: CommandBody())

@@ -54,6 +54,7 @@ struct OnCallRoutes {
             return try JSONResponse.make(["overrides": try await store.overrides(endingAfter: all ? nil : clock.now)])
         }
         overrides.post { request, context in
+            try context.require(.respond)
             guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
             let body = try await JSONBody.decode(OverrideBody?.self, from: request, empty: nil)
             guard let body else {
@@ -66,6 +67,7 @@ struct OnCallRoutes {
             return try JSONResponse.make(stored, status: .created)
         }
         overrides.delete("{id}") { _, context in
+            try context.require(.respond)
             guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
             guard let id = context.parameters.get("id").flatMap(Int64.init), id > 0 else {
                 throw APIError(.badRequest, code: "invalid_parameter", field: "id", message: "override id must be a positive integer")

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import TocsinCore
@@ -18,8 +19,11 @@ struct ReloadRoutes {
     }
 
     func register(on router: Router<TocsinRequestContext>) {
-        router.group("/-/reload").add(middleware: BearerAuthMiddleware(store: store)).post { _, context in
-            switch policies.reload(logger: context.logger) {
+        router.group("/-/reload").add(middleware: BearerAuthMiddleware(store: store, scope: .admin)).post { _, context in
+            let reloaded = await policies.reload(
+                logger: context.logger, audit: store, actor: context.user?.name ?? "unknown", source: context.remoteAddress,
+                now: Date())
+            switch reloaded {
             case .success(let configuration):
                 return try JSONResponse.make(
                     Reloaded(status: "reloaded", policies: configuration.policies.count, routes: configuration.routes.count))

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TocsinCore
+import TocsinServer
+import TocsinStore
+import TocsinTestSupport
+
+/// Token scopes, revocation and the audit trail, through the real server.
+@Suite("Token scopes and the audit trail")
+struct ScopeAndAuditTests {
+    @Test("a read-only token reads but may not respond or administer: 403 naming the scope, nothing changes")
+    func scopes() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            let viewer = APIToken.generate()
+            _ = try await server.store.addUser(
+                name: "viewer", email: "viewer@example.com", tokenHash: APIToken.hash(viewer), scopes: [.read], now: Date())
+            #expect(try await server.api(.get, "/api/v1/incidents", token: viewer).status == .ok)
+            let before = try await DatabaseSnapshot.take(server.store)
+            for (method, path, scope) in [
+                (HTTPRequest.Method.post, "/api/v1/incidents/1/ack", "respond"), (.post, "/api/v1/incidents/1/resolve", "respond"),
+                (.post, "/-/reload", "admin"), (.post, "/api/v1/drills", "admin"), (.post, "/api/v1/deliveries/1/retry", "admin"),
+                (.post, "/api/v1/overrides", "respond"),
+            ] {
+                let response = try await server.api(method, path, json: #"{"name":"x"}"#, token: viewer)
+                #expect(response.status == .forbidden, "\(path)")
+                #expect(try response.apiError().message.contains("lacks the \(scope) scope"), "\(path)")
+            }
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
+
+            let responder = APIToken.generate()
+            _ = try await server.store.addUser(
+                name: "responder", email: "r@example.com", tokenHash: APIToken.hash(responder), scopes: [.respond], now: Date())
+            #expect(try await server.api(.get, "/api/v1/incidents/1", token: responder).status == .ok, "respond includes read")
+            #expect(try await server.api(.post, "/api/v1/incidents/1/ack", token: responder).status == .ok)
+            #expect(try await server.api(.post, "/-/reload", token: responder).status == .forbidden)
+        }
+    }
+
+    @Test("revoked tokens are refused at once; failures, acks, resolves and reloads are audited; the trail is append-only")
+    func revocationAndAudit() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            #expect(try await server.api(.post, "/api/v1/incidents/1/ack", json: #"{"note":"on it"}"#).status == .ok)
+            #expect(try await server.api(.post, "/api/v1/incidents/1/resolve").status == .ok)
+            #expect(try await server.api(.get, "/api/v1/incidents", token: "tcn_wrong").status == .unauthorized)
+            _ = try await server.api(.post, "/-/reload")
+            #expect(try await server.store.revokeTokens(userName: "alice", now: Date()) == 1)
+            #expect(try await server.api(.get, "/api/v1/incidents").status == .unauthorized)
+
+            let trail = try await server.store.auditEvents(since: Date(timeIntervalSince1970: 0))
+            #expect(trail.map(\.kind) == [
+                .tokenCreated, .incidentAcknowledged, .incidentResolved, .authenticationFailed, .configReloaded,
+                .tokenRevoked, .authenticationFailed,
+            ])
+            #expect(trail[1].actor == "alice" && trail[1].source == "api" && trail[1].detail == "incident #1: on it")
+            #expect(trail[3].source == "127.0.0.1" && trail[3].detail.contains("GET /api/v1/incidents"))
+            #expect(!trail.contains { $0.detail.contains("tcn_") }, "no token in the trail")
+
+            let queue = try DatabaseQueue(path: server.store.path)
+            #expect(throws: (any Error).self) { try queue.write { db in try db.execute(sql: "UPDATE audit_events SET actor = 'x'") } }
+            #expect(throws: (any Error).self) { try queue.write { db in try db.execute(sql: "DELETE FROM audit_events") } }
+        }
+    }
+}
