@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 import TocsinCore
+import TocsinServer
 import TocsinStore
 import TocsinTestSupport
 
@@ -91,21 +92,32 @@ struct IngestEndpointTests {
         }
     }
 
-    @Test("with an ingest token configured, requests without it get 401 and change nothing")
+    @Test("with an ingest token configured, requests without it (or a token with the ingest scope) get 401 and change nothing")
     func ingestAuth() async throws {
         let secret = "fixture-secret-token"
         try await LiveServer.run(ingestToken: secret) { server in
             let body = try Fixtures.data("webhook-01-firing-critical-single")
-            let before = try await DatabaseSnapshot.take(server.store)
+            let reader = APIToken.generate()
+            _ = try await server.store.addUser(
+                name: "reader", email: "reader@example.com", tokenHash: APIToken.hash(reader), scopes: [.read, .respond], now: Date())
+            let sender = APIToken.generate()
+            _ = try await server.store.addUser(
+                name: "am", email: "am@example.com", tokenHash: APIToken.hash(sender), scopes: [.ingest], now: Date())
+            let before = try await DatabaseSnapshot.takeExceptAudit(server.store)
             let missing = try await server.ingest(body)
             #expect(missing.status == .unauthorized)
             #expect(missing.headers[.wwwAuthenticate] == "Bearer")
-            let wrong = try await server.ingest(body, headers: [.authorization: "Bearer not-the-token"])
-            #expect(wrong.status == .unauthorized)
-            #expect(try await DatabaseSnapshot.take(server.store) == before)
-            // Exactly what Alertmanager's http_config.authorization sends.
+            for token in ["not-the-token", reader] {
+                let wrong = try await server.ingest(body, headers: [.authorization: "Bearer \(token)"])
+                #expect(wrong.status == .unauthorized, "a token without the ingest scope is refused")
+            }
+            #expect(try await DatabaseSnapshot.takeExceptAudit(server.store) == before)
+            #expect(try await server.store.auditEvents(since: .distantPast).filter { $0.kind == .authenticationFailed }.count == 2)
+            // Exactly what Alertmanager's http_config.authorization sends: the ingest token, or a user token with `ingest`.
             let right = try await server.ingest(body, headers: [.authorization: "Bearer \(secret)"])
             #expect(right.status == .ok)
+            let scoped = try await server.ingest(body, headers: [.authorization: "Bearer \(sender)"])
+            #expect(scoped.status == .ok)
         }
     }
 

@@ -43,7 +43,7 @@ struct IngestRoutes {
     }
 
     func ingestAlertmanager(_ request: Request, context: TocsinRequestContext) async throws -> Response {
-        try authorize(request)
+        try await authorize(request, context: context)
         try requireJSON(request)
         let body = try await collectBody(request)
         let now = clock.now
@@ -71,15 +71,21 @@ struct IngestRoutes {
             Accepted(incidentIDs: result.incidentID.map { [$0] } ?? [], state: result.state, alerts: result.counts))
     }
 
-    private func authorize(_ request: Request) throws {
+    /// With `--ingest-token`, the request must carry that token or a user token with the `ingest` scope.
+    private func authorize(_ request: Request, context: TocsinRequestContext) async throws {
         guard let ingestToken else { return }
         guard let presented = BearerAuthMiddleware.bearerToken(request) else {
             throw BearerAuthMiddleware.unauthorized(
                 "this endpoint requires Authorization: Bearer <ingest token> (Alertmanager: http_config.authorization)")
         }
-        guard APIToken.constantTimeEquals(presented, ingestToken) else {
-            throw BearerAuthMiddleware.unauthorized("wrong ingest token")
+        if APIToken.constantTimeEquals(presented, ingestToken) { return }
+        if let found = try await store.authenticate(tokenHash: APIToken.hash(presented)), TokenScope.ingest.isGranted(by: found.scopes) {
+            return
         }
+        try? await store.audit(AuditEvent(
+            at: clock.now, kind: .authenticationFailed, actor: "unknown", source: context.remoteAddress,
+            detail: "wrong ingest token on POST /api/v1/ingest/alertmanager"))
+        throw BearerAuthMiddleware.unauthorized("wrong ingest token")
     }
 
     private func requireJSON(_ request: Request) throws {
