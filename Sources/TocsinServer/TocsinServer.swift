@@ -66,12 +66,13 @@ public struct TocsinServer: Sendable {
     }
 
     /// The router with every route and middleware; tests drive it directly or over real HTTP.
-    public func makeRouter() -> Router<TocsinRequestContext> {
+    /// `/readyz` watches the heartbeats of `loops` (by default the escalator and the dispatcher).
+    public func makeRouter(loops: [LoopHeartbeat]? = nil) -> Router<TocsinRequestContext> {
         let router = Router(context: TocsinRequestContext.self)
         // Outermost, so that errors are already responses when requests are counted and timed.
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: CorrelationMiddleware())
-        HealthRoutes(store: store).register(on: router)
+        HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).register(on: router)
         MetricsRoutes(store: store, registry: metricsRegistry).register(on: router)
         let wake: @Sendable () -> Void = { [escalator, dispatcher] in
             escalator.wake()
@@ -96,7 +97,7 @@ public struct TocsinServer: Sendable {
         deliver: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var application = Application(
-            router: makeRouter(),
+            router: makeRouter(loops: deliver ? [escalator.heartbeat, dispatcher.heartbeat] : [escalator.heartbeat]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tocsin"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

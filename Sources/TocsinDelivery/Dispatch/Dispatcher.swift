@@ -27,6 +27,8 @@ public final class Dispatcher: Service, Sendable {
     private let stopping = Flag()
     /// The longest single sleep.
     static let maxSleep: TimeInterval = 60
+    /// Beats after every pass; `/readyz` checks it.
+    public let heartbeat = LoopHeartbeat(name: "dispatcher", bound: 3 * 60)
 
     public init(
         store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8],
@@ -102,6 +104,7 @@ public final class Dispatcher: Service, Sendable {
                     self.wakeSignal.signal()
                 }
             }
+            heartbeat.beat(at: clock.now)
             if claimed.count == free { return 0 }
             guard let next = try await store.nextDeliveryDue() else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)

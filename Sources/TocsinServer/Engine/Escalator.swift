@@ -15,8 +15,11 @@ public final class Escalator: Service, Sendable {
     let clock: any TocsinClock
     let logger: Logger
     private let wakeSignal = WakeSignal()
-    /// The longest single sleep, so a wall-clock jump is noticed within this bound.
-    static let maxSleep: TimeInterval = 300
+    /// The longest single sleep, so a wall-clock jump is noticed within this bound (and the
+    /// heartbeat shows the loop alive).
+    static let maxSleep: TimeInterval = 60
+    /// Beats after every pass; `/readyz` checks it.
+    public let heartbeat = LoopHeartbeat(name: "escalator", bound: 3 * 60)
 
     /// Called when a pass queued notifications (wakes the dispatcher).
     let onQueued: @Sendable () -> Void
@@ -66,7 +69,9 @@ public final class Escalator: Service, Sendable {
                     "max_lateness_ms": "\(tick.latenessMs.max() ?? 0)",
                 ])
         }
-        return try await store.nextEscalationDue()
+        let next = try await store.nextEscalationDue()
+        heartbeat.beat(at: clock.now)
+        return next
     }
 
     public func run() async throws {

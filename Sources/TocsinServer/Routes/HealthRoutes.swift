@@ -1,24 +1,43 @@
+import Foundation
 import Hummingbird
+import TocsinCore
+import TocsinDelivery
 import TocsinStore
 
-/// `GET /healthz` (the process answers) and `GET /readyz` (the database accepts writes).
+/// `GET /healthz`: the process answers. `GET /readyz`: the database accepts writes, its schema
+/// is the one this binary knows, and the background loops (escalator, dispatcher) completed a
+/// pass recently; 503 with every problem otherwise.
 struct HealthRoutes {
     let store: TocsinStore
+    let clock: any TocsinClock
+    let loops: [LoopHeartbeat]
 
     struct Status: Encodable {
         var status: String
         var detail: String?
+        var problems: [String]?
     }
 
     func register(on router: Router<TocsinRequestContext>) {
         router.get("/healthz") { _, _ in try JSONResponse.make(Status(status: "ok")) }
         router.get("/readyz") { _, _ in
+            var problems: [String] = []
             do {
                 try await store.checkWritable()
-                return try JSONResponse.make(Status(status: "ready"))
+                if try store.appliedMigrations() != TocsinStore.knownMigrations {
+                    problems.append("the database schema is not the one this binary knows")
+                }
             } catch {
-                return try JSONResponse.make(Status(status: "not ready", detail: "\(error)"), status: .serviceUnavailable)
+                problems.append("database: \(error)")
             }
+            let now = clock.now
+            problems += loops.compactMap { $0.problem(now: now) }
+            guard problems.isEmpty else {
+                return try JSONResponse.make(
+                    Status(status: "not ready", detail: problems.joined(separator: "; "), problems: problems),
+                    status: .serviceUnavailable)
+            }
+            return try JSONResponse.make(Status(status: "ready"))
         }
     }
 }
