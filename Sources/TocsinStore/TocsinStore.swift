@@ -33,13 +33,21 @@ public final class TocsinStore: Sendable {
     public let path: String
 
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
+    ///
+    /// A new database file is created readable by its owner only (0600; SQLite gives its `-wal`
+    /// and `-shm` files the same mode), in a new directory of mode 0700: it holds token hashes,
+    /// the link-signing key and every incident.
     public init(path: String, configuration: Configuration = Configuration()) throws(StoreError) {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let files = FileManager.default
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+        if !files.fileExists(atPath: path), !files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create the database file")
         }
         var config = GRDB.Configuration()
         config.busyMode = .timeout(configuration.busyTimeout)

@@ -15,6 +15,22 @@ struct MigrationTests {
         #expect(mode == "wal")
     }
 
+    @Test("a new database and its WAL are readable by the owner only, in a directory of mode 0700")
+    func permissions() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("data/tocsin.sqlite")
+        let store = try TocsinStore(path: path)
+        _ = try await store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), now: Date())
+        func mode(_ file: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) & 0o777
+        }
+        #expect(try mode(path) == 0o600)
+        #expect(try mode(path + "-wal") == 0o600)
+        #expect(try mode(directory.path("data")) == 0o700)
+        try store.close()
+    }
+
     @Test("opening again is a no-op that keeps the data")
     func reopenKeepsData() async throws {
         let directory = try TemporaryDirectory()
