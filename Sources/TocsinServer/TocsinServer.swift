@@ -16,12 +16,21 @@ public struct TocsinServer: Sendable {
         public var ingestToken: String?
         /// Largest ingest body accepted, in bytes (413 above it).
         public var maxBodyBytes: Int
+        /// Requests per second per client on the API and links (0: no limit).
+        public var apiRateLimit: Double
+        /// Requests per second per client on the ingest endpoint (0: no limit).
+        public var ingestRateLimit: Double
 
-        public init(host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20,
+            apiRateLimit: Double = 0, ingestRateLimit: Double = 0
+        ) {
             self.host = host
             self.port = port
             self.ingestToken = ingestToken
             self.maxBodyBytes = maxBodyBytes
+            self.apiRateLimit = apiRateLimit
+            self.ingestRateLimit = ingestRateLimit
         }
     }
 
@@ -72,6 +81,8 @@ public struct TocsinServer: Sendable {
         // Outermost, so that errors are already responses when requests are counted and timed.
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: CorrelationMiddleware())
+        router.add(middleware: RateLimitMiddleware(
+            apiPerSecond: configuration.apiRateLimit, ingestPerSecond: configuration.ingestRateLimit))
         HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).register(on: router)
         MetricsRoutes(store: store, registry: metricsRegistry).register(on: router)
         let wake: @Sendable () -> Void = { [escalator, dispatcher] in

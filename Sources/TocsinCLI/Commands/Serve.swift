@@ -45,6 +45,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest ingest request body accepted, in bytes.")
     var maxBodyBytes = 4 << 20
 
+    @Option(help: ArgumentHelp("Requests per second per client on the API and links, with bursts of twice that; 429 beyond (0: off).", valueName: "n"))
+    var rateLimit: Double = 20
+
+    @Option(help: ArgumentHelp("Requests per second per client on the ingest endpoint (0: off, the default).", valueName: "n"))
+    var ingestRateLimit: Double = 0
+
     @Option(help: ArgumentHelp("Commit durability: full (survives power loss) or normal (survives a crash).", valueName: "mode"))
     var durability: TocsinStore.Durability = .full
 
@@ -59,6 +65,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard rateLimit >= 0, ingestRateLimit >= 0 else { throw ValidationError("rate limits must not be negative") }
         if let token = resolvedIngestToken, token.count < 16 {
             throw ValidationError("the ingest token must be at least 16 characters long")
         }
@@ -94,7 +101,9 @@ struct Serve: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         let server = TocsinServer(
-            configuration: .init(host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes),
+            configuration: .init(
+                host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: rateLimit,
+                ingestRateLimit: ingestRateLimit),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
             metricsRegistry: metricsRegistry)

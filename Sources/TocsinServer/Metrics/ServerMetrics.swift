@@ -26,6 +26,7 @@ public enum ServerMetrics {
         "tocsin_config_last_reload_successful": "Whether the last policy reload worked (1) or not (0).",
         "tocsin_config_last_reload_success_timestamp_seconds": "When the policies were last reloaded successfully (Unix time).",
         "tocsin_build_info": "Tocsin's version; always 1.",
+        "tocsin_rate_limited_total": "Requests refused with 429 by the per-client rate limit, by endpoint.",
     ]
 
     /// Counts the alerts of an accepted payload by status.
@@ -48,6 +49,11 @@ public enum ServerMetrics {
             default: "unavailable"
             }
         counter("tocsin_ingest_rejected_total", [("reason", reason)]).increment()
+    }
+
+    /// Counts a request refused by the rate limiter.
+    static func rateLimited(ingest: Bool) {
+        counter("tocsin_rate_limited_total", [("endpoint", ingest ? "ingest" : "api")]).increment()
     }
 
     /// The policies loaded at start count as a successful load (as in Prometheus).

@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import TocsinCore
+
+/// Per-client rate limiting: a token bucket per client address, refilled at `perSecond` and
+/// holding up to twice that (a short burst). A client over its rate gets 429 with `Retry-After`.
+/// The ingest endpoint has a bucket of its own (`ingest`, off by default: Alertmanager already
+/// batches, and retries a 429); health checks and `/metrics` are never limited.
+struct RateLimitMiddleware: RouterMiddleware {
+    typealias Context = TocsinRequestContext
+    let api: TokenBuckets?
+    let ingest: TokenBuckets?
+
+    init(apiPerSecond: Double, ingestPerSecond: Double) {
+        api = apiPerSecond > 0 ? TokenBuckets(perSecond: apiPerSecond) : nil
+        ingest = ingestPerSecond > 0 ? TokenBuckets(perSecond: ingestPerSecond) : nil
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        let buckets: TokenBuckets? =
+            if ["/healthz", "/readyz", "/metrics"].contains(path) { nil }
+            else if path.hasPrefix("/api/v1/ingest/") { ingest }
+            else { api }
+        if let buckets, let wait = buckets.take(for: context.remoteAddress, now: ContinuousClock.now) {
+            let seconds = max(1, Int(wait.rounded(.up)))
+            ServerMetrics.rateLimited(ingest: buckets === ingest)
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: "too many requests from \(context.remoteAddress); retry in \(seconds) s",
+                headers: [.retryAfter: "\(seconds)"])
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Token buckets by client address.
+final class TokenBuckets: @unchecked Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    let perSecond: Double
+    let capacity: Double
+    private let lock = NSLock()
+    private var buckets: [String: Bucket] = [:]
+
+    init(perSecond: Double) {
+        self.perSecond = perSecond
+        self.capacity = max(1, perSecond * 2)
+    }
+
+    /// Takes a token for `client`; nil when it may go ahead, else the seconds until it may.
+    func take(for client: String, now: ContinuousClock.Instant) -> Double? {
+        lock.withLock {
+            if buckets.count > 10_000 { prune(now: now) }
+            var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
+            let elapsed = now - bucket.updated
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(capacity, bucket.tokens + seconds * perSecond)
+            bucket.updated = now
+            defer { buckets[client] = bucket }
+            guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / perSecond }
+            bucket.tokens -= 1
+            return nil
+        }
+    }
+
+    /// Forgets clients whose bucket is full again (they have been quiet long enough).
+    private func prune(now: ContinuousClock.Instant) {
+        let refill = Duration.seconds(capacity / perSecond)
+        buckets = buckets.filter { now - $0.value.updated < refill }
+    }
+}
