@@ -25,15 +25,17 @@ extension TocsinStore {
     /// in one transaction.
     ///
     /// A new incident snapshots the policies its routing labels match in `configuration`.
-    public func ingest(_ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date)
-        async throws(StoreError) -> IngestResult
-    {
-        try await write { db in try Self.ingest(batch, configuration: configuration, now: now, in: db) }
+    public func ingest(
+        _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
+    ) async throws(StoreError) -> IngestResult {
+        try await write { db in
+            try Self.ingest(batch, configuration: configuration, now: now, correlationID: correlationID, in: db)
+        }
     }
 
-    static func ingest(_ batch: AlertBatch, configuration: TocsinConfiguration, now: Date, in db: Database) throws
-        -> IngestResult
-    {
+    static func ingest(
+        _ batch: AlertBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
+    ) throws -> IngestResult {
         let latest = try latestIncident(for: batch, in: db)
         let drill = try drill(of: batch, in: db)
         var snapshots = latest?.incident.state.isOpen == true ? [] : configuration.snapshots(for: batch.routingLabels)
@@ -48,6 +50,7 @@ extension TocsinStore {
         case .insert(let opened):
             incident = opened
             incident.drillRun = drill?.id
+            incident.correlationID = correlationID
             try incident.insert(db)
         case .update(let updated):
             incident = updated

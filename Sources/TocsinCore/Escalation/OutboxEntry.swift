@@ -31,6 +31,8 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
     /// The body sent on the first attempt (every retry sends the same).
     public var rendered: String?
     public var sentAt: Date?
+    /// The correlation id of the request that opened the incident (for logs).
+    public var correlationID: String?
 
     public init(_ draft: NotificationDraft, now: Date) {
         self.incidentID = draft.incidentID
@@ -62,5 +64,6 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
         case leaseUntil = "lease_until"
         case rendered
         case sentAt = "sent_at"
+        case correlationID = "correlation_id"
     }
 }

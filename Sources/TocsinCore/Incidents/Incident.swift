@@ -28,6 +28,8 @@ public struct Incident: Codable, Sendable, Equatable, Identifiable {
     public var truncatedAlerts: Int
     /// The live drill run this incident belongs to (its alerts carry `tocsin_drill`), if any.
     public var drillRun: String?
+    /// The correlation id (`X-Request-Id`) of the request that opened the incident.
+    public var correlationID: String?
 
     public init(
         id: Int64? = nil, title: String, severity: String, state: IncidentState, source: String,
@@ -72,5 +74,6 @@ public struct Incident: Codable, Sendable, Equatable, Identifiable {
         case firingCount = "firing_count"
         case truncatedAlerts = "truncated_alerts"
         case drillRun = "drill_run"
+        case correlationID = "correlation_id"
     }
 }

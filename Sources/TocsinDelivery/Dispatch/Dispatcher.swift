@@ -118,6 +118,9 @@ public final class Dispatcher: Service, Sendable {
     func deliver(_ entry: OutboxEntry) async {
         var logger = self.logger
         logger[metadataKey: "incident_id"] = "\(entry.incidentID)"
+        if let correlationID = entry.correlationID {
+            logger[metadataKey: "correlation_id"] = "\(correlationID)"
+        }
         logger[metadataKey: "idempotency_key"] = "\(entry.idempotencyKey)"
         logger[metadataKey: "attempt"] = "\(entry.attempts)"
         let started = clock.now

@@ -54,7 +54,8 @@ struct IngestRoutes {
             context.logger.notice("rejected ingest payload", metadata: ["problem": "\(error)"])
             throw APIError.invalidPayload(error)
         }
-        let result = try await store.ingest(batch, configuration: configuration.configuration, now: now)
+        let result = try await store.ingest(
+            batch, configuration: configuration.configuration, now: now, correlationID: context.correlationID)
         ServerMetrics.received(batch)
         if result.escalationChanged {
             wakeEngine()

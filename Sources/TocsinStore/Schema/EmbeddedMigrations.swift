@@ -221,5 +221,15 @@ extension SchemaMigrations {
             ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'admin';
             """#
         ),
+        (
+            "0007_correlation",
+            #"""
+            -- Tocsin schema, version 7: the correlation id of the request that opened an incident, carried
+            -- by its notifications, so one id follows an alert from ingest to every delivery attempt's log.
+
+            ALTER TABLE incidents ADD COLUMN correlation_id TEXT;
+            ALTER TABLE outbox ADD COLUMN correlation_id TEXT;
+            """#
+        ),
     ]
 }
