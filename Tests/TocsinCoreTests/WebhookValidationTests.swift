@@ -86,4 +86,48 @@ struct WebhookValidationTests {
         #expect(batch.alerts.count == 1)
         #expect(batch.alerts[0].status == .resolved)
     }
+
+    // Found by the fuzzer (fuzz/crashes/): each is a body that once got an unstable or wrong answer.
+
+    @Test("several invalid labels: the first in sorted order is named, every time")
+    func stableProblem() throws {
+        let body = Array(#"{"version":"4","receiver":"r","groupKey":"g","status":"firing","alerts":[{"status":"firing","labels":{"a-1":"","b-2":"","c-3":"","d-4":"","e-5":"","f-6":"","g-7":"","h-8":""}}]}"#.utf8)
+        for _ in 0..<50 {
+            #expect(throws: IngestValidationError.self) { try AlertmanagerWebhook.decode(body, receivedAt: Date()) }
+            do {
+                _ = try AlertmanagerWebhook.decode(body, receivedAt: Date())
+            } catch {
+                #expect(error.field == "alerts[0].labels.a-1")
+            }
+        }
+    }
+
+    @Test("a resolved alert without an end never ends before it started (sender clock ahead)")
+    func resolvedEndsAfterStart() throws {
+        let body = Array(#"{"version":"4","receiver":"r","groupKey":"g","status":"resolved","alerts":[{"status":"resolved","labels":{"a":"b"},"startsAt":"2027-01-01T00:00:00Z"}]}"#.utf8)
+        let received = Date(timeIntervalSince1970: 1_795_735_980)
+        let alert = try #require(try AlertmanagerWebhook.decode(body, receivedAt: received).alerts.first)
+        #expect(alert.endsAt == alert.startsAt)
+    }
+
+    @Test("RFC 3339: years outside 0001-9999 are refused; printing keeps the millisecond that was read")
+    func rfc3339Edges() {
+        #expect(RFC3339.parse("9999-12-31T23:59:59-01:00") == nil)
+        #expect(RFC3339.parse("9999-12-31T23:59:59.9995Z") == nil)
+        #expect(RFC3339.parse("9999-12-31T23:59:58.9999Z") == nil)
+        #expect(RFC3339.parse("9999-12-31T23:59:58.998Z") != nil)
+        #expect(RFC3339.parse("0000-01-01T00:00:00+01:00") == nil)
+        #expect(RFC3339.parse("0001-01-01T00:00:00Z") != nil, "Go's zero time")
+        for text in ["1987-04-23T10:29:44.004Z", "1445-11-26T23:32:42.406Z", "1970-01-01T00:00:00.001Z"] {
+            #expect(RFC3339.parse(text).map { RFC3339.format($0) } == text)
+        }
+    }
+
+    @Test("durations: absurdly long ones are refused, and printing never traps")
+    func durationEdges() {
+        #expect(PolicyDuration.parse("10000000000000000000s") == nil)
+        #expect(PolicyDuration.parse("100w") == TimeInterval(60_480_000))
+        #expect(PolicyDuration.format(.infinity) == "forever")
+        #expect(PolicyDuration.format(1e300) == "forever")
+    }
 }

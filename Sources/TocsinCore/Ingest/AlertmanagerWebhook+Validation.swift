@@ -110,7 +110,9 @@ extension AlertmanagerWebhook.WireAlert {
             labels: labels,
             annotations: annotations,
             startsAt: starts,
-            endsAt: status == .resolved ? (ends ?? receivedAt) : ends,
+            // A resolved alert without an end ends when it arrived, and never before it started
+            // (a sender's clock may run ahead of ours).
+            endsAt: status == .resolved ? (ends ?? max(receivedAt, starts)) : ends,
             generatorURL: generatorURL ?? ""
         )
     }
@@ -123,29 +125,32 @@ extension AlertmanagerWebhook.WireAlert {
             throw IngestValidationError(
                 field: field, problem: "has \(labels.count) labels; at most \(LabelRules.maxLabelsPerAlert)")
         }
-        for (name, value) in labels {
-            guard LabelRules.isValidName(name), name.utf8.count <= LabelRules.maxNameBytes else {
-                throw IngestValidationError(
-                    field: "\(field).\(name)", problem: "invalid label name \"\(name)\" (must match [a-zA-Z_][a-zA-Z0-9_]*)")
-            }
-            guard value.utf8.count <= LabelRules.maxLabelValueBytes else {
-                throw IngestValidationError(
-                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes")
+        // The problem reported is the one of the first offending name in sorted order, so the same
+        // body always gets the same answer (dictionary order is not stable between runs).
+        var first: (name: String, error: IngestValidationError)?
+        for (name, value) in labels where first.map({ name < $0.name }) ?? true {
+            if !LabelRules.isValidName(name) || name.utf8.count > LabelRules.maxNameBytes {
+                first = (name, IngestValidationError(
+                    field: "\(field).\(name)", problem: "invalid label name \"\(name)\" (must match [a-zA-Z_][a-zA-Z0-9_]*)"))
+            } else if value.utf8.count > LabelRules.maxLabelValueBytes {
+                first = (name, IngestValidationError(
+                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes"))
             }
         }
+        if let first { throw first.error }
     }
 
     private static func checkAnnotations(_ annotations: [String: String], field: String) throws(IngestValidationError) {
-        for (name, value) in annotations {
-            guard !name.isEmpty, name.utf8.count <= LabelRules.maxNameBytes else {
-                throw IngestValidationError(field: "\(field).\(name)", problem: "invalid annotation name")
-            }
-            guard value.utf8.count <= LabelRules.maxAnnotationValueBytes else {
-                throw IngestValidationError(
-                    field: "\(field).\(name)",
-                    problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes")
+        var first: (name: String, error: IngestValidationError)?
+        for (name, value) in annotations where first.map({ name < $0.name }) ?? true {
+            if name.isEmpty || name.utf8.count > LabelRules.maxNameBytes {
+                first = (name, IngestValidationError(field: "\(field).\(name)", problem: "invalid annotation name"))
+            } else if value.utf8.count > LabelRules.maxAnnotationValueBytes {
+                first = (name, IngestValidationError(
+                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes"))
             }
         }
+        if let first { throw first.error }
     }
 
     private static func time(_ text: String?, field: String) throws(IngestValidationError) -> Date? {

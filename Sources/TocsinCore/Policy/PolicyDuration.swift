@@ -21,12 +21,16 @@ public enum PolicyDuration {
             number = ""
             sawUnit = true
         }
-        guard number.isEmpty, sawUnit else { return nil }
+        guard number.isEmpty, sawUnit, total.isFinite, total <= maximum else { return nil }
         return total
     }
 
+    /// The longest duration accepted: 100 years.
+    public static let maximum: TimeInterval = 100 * 365.25 * 86_400
+
     /// Prints seconds the way people write them: `0s`, `45s`, `5m`, `1h30m`, `1d12h`.
     public static func format(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return seconds < 0 ? "-forever" : "forever" }
         var remaining = Int(seconds.rounded())
         if remaining == 0 { return "0s" }
         let sign = remaining < 0 ? "-" : ""

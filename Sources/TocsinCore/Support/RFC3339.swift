@@ -20,16 +20,17 @@ public enum RFC3339 {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second <= 60 else {
             return nil
         }
-        var fraction = 0.0
+        // The fraction as whole nanoseconds (digits past the ninth are ignored), converted once, so
+        // that printing it back to the millisecond gives the digits that were read.
+        var nanoseconds = 0
         if scanner.skip(".") {
-            var scale = 0.1
             var count = 0
             while let digit = scanner.digit() {
-                fraction += Double(digit) * scale
-                scale /= 10
+                if count < 9 { nanoseconds = nanoseconds * 10 + digit }
                 count += 1
             }
             guard count > 0 else { return nil }
+            for _ in count..<max(count, 9) { nanoseconds *= 10 }
         }
         var offsetSeconds = 0
         if scanner.skip("Z") || scanner.skip("z") {
@@ -45,7 +46,11 @@ public enum RFC3339 {
         guard scanner.atEnd else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
+        // Years 0001 to 9999 in UTC only, short of the last second's final milliseconds (which
+        // rounding to the millisecond could carry into year 10000): what `format` prints back.
+        let milliseconds = seconds * 1000 + (nanoseconds + 500_000) / 1_000_000
+        guard (-62_135_596_800_000...253_402_300_798_998).contains(milliseconds) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(nanoseconds) / 1e9)
     }
 
     /// Prints `date` in UTC with millisecond precision, e.g. `2026-11-26T23:32:42.330Z`.
@@ -53,7 +58,7 @@ public enum RFC3339 {
     /// `separator` and `suffix` give other layouts of the same fields: `" "` and `""` print the
     /// SQLite text form `2026-11-26 23:32:42.330`.
     public static func format(_ date: Date, separator: String = "T", suffix: String = "Z") -> String {
-        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded())
         let millis = ((totalMillis % 1000) + 1000) % 1000
         let totalSeconds = (totalMillis - millis) / 1000
         let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
