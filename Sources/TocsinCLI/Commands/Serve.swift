@@ -18,6 +18,8 @@ struct Serve: AsyncParsableCommand {
               POST /api/v1/incidents/ID/ack|resolve
               GET  /api/v1/incidents/ID/ack?token=…  signed one-click links (confirmation page)
               GET  /api/v1/deliveries, POST /api/v1/deliveries/ID/retry
+              GET  /api/v1/oncall[/shifts], GET|POST /api/v1/overrides, DELETE /api/v1/overrides/ID
+              GET|POST /api/v1/drills, POST /api/v1/drills/ID/finish   (live drills)
               POST /-/reload                     re-read the policies (also SIGHUP)
               GET  /healthz, /readyz, /metrics (Prometheus text format)
             Refuses to start when the policy directory has problems (see `tocsin policy check`). \
