@@ -77,30 +77,10 @@ struct DeliveryEndToEndTests {
     }
 
     /// Pages alice by email at once.
-    static let emailPolicy = """
-        people:
-          - {name: alice, email: alice@example.com}
-        routes:
-          - policy: page
-        policies:
-          - name: page
-            steps:
-              - {after: 0s, notify: [person: alice]}
-        """
+    static let emailPolicy = TestPolicies.pageAlice(["email: alice@example.com"])
 
     static func webhookPolicy(port: Int, extra: String = "") -> String {
-        """
-        people:
-          - name: alice
-            webhook: http://127.0.0.1:\(port)/alice
-            \(extra)
-        routes:
-          - policy: page
-        policies:
-          - name: page
-            steps:
-              - {after: 0s, notify: [person: alice]}
-        """
+        TestPolicies.pageAlice(["webhook: http://127.0.0.1:\(port)/alice"] + (extra.isEmpty ? [] : [extra]))
     }
 
     @Test("a page reaches the webhook signed, with the documented payload and headers")

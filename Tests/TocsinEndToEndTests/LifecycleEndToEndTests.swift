@@ -14,19 +14,10 @@ struct LifecycleEndToEndTests {
         let receiver = try PeerProcess(
             script: "webhook_receiver.py", arguments: ["--hang-first", "2"], logPath: directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
-        try """
-            people:
-              - {name: alice, webhook: "http://127.0.0.1:\(receiver.port)/alice"}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        let policies = try TestPolicies.write(
+            TestPolicies.pageAlice(["webhook: \"http://127.0.0.1:\(receiver.port)/alice\""]), in: directory)
         let db = directory.path("tocsin.sqlite")
-        let server = try ServerProcess(arguments: ["--db", db, "--config", directory.path("policies")], logPath: directory.path("serve.log"))
+        let server = try ServerProcess(arguments: ["--db", db, "--config", policies], logPath: directory.path("serve.log"))
         let posted = try HTTPTransfer.perform(HTTPTransferRequest(
             method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
             body: Array(try Fixtures.data("webhook-01-firing-critical-single"))))

@@ -19,20 +19,11 @@ struct LoggingEndToEndTests {
         defer { receiver.stop() }
         let smtp = try PeerProcess(script: "smtp_sink.py", arguments: ["--auth", "tocsin:\(secrets.smtp)"], logPath: directory.path("mail.jsonl"))
         defer { smtp.stop() }
-        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
-        try """
-            people:
-              - name: alice
-                email: alice@example.com
-                webhook: "http://127.0.0.1:\(receiver.port)/alice?key=url-credential"
-                secrets_env: [HOOK_SECRET]
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-            """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try TestPolicies.write(
+            TestPolicies.pageAlice([
+                "email: alice@example.com", "webhook: \"http://127.0.0.1:\(receiver.port)/alice?key=url-credential\"",
+                "secrets_env: [HOOK_SECRET]",
+            ]), in: directory)
         let db = directory.path("tocsin.sqlite")
         let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""

@@ -23,18 +23,11 @@ struct MetricsEndToEndTests {
         defer { directory.remove() }
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("hooks.jsonl"))
         defer { receiver.stop() }
-        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
-        try """
-            people:
-              - {name: alice, webhook: "http://127.0.0.1:\(receiver.port)/alice"}
-            routes:
-              - policy: page
-            policies:
-              - name: page
-                steps:
-                  - {after: 0s, notify: [person: alice]}
-                  - {after: 1s, notify: [person: alice]}
-            """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try TestPolicies.write(
+            TestPolicies.pageAlice(
+                ["webhook: \"http://127.0.0.1:\(receiver.port)/alice\""],
+                steps: ["{after: 0s, notify: [person: alice]}", "{after: 1s, notify: [person: alice]}"]),
+            in: directory)
         let db = directory.path("tocsin.sqlite")
         let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""

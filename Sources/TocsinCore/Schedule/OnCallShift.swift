@@ -1,7 +1,12 @@
 import Foundation
 
-/// One segment of a schedule's resolved timeline: one person on call from one source over
-/// `[start, end)`, after layers, restrictions and overrides have been applied.
+/// One person on call from one source over `[start, end)`.
+///
+/// As a segment of a schedule's resolved timeline (``OnCallSchedule/shifts(from:until:overrides:)``)
+/// it is what remains after layers, restrictions and overrides are applied. As the answer to "who
+/// is on call now" (``OnCallAssignment``), `start` and `end` bound the person's turn in their layer
+/// (from one handoff to the next), or the override's `from` and `until`; restrictions, higher
+/// layers or overrides may hide them for parts of it.
 public struct OnCallShift: Sendable, Hashable {
     /// The person on call.
     public var person: String
@@ -26,3 +31,6 @@ public struct OnCallShift: Sendable, Hashable {
     /// The segment's length in seconds.
     public var duration: TimeInterval { end.timeIntervalSince(start) }
 }
+
+/// Who is on call at one instant: see ``OnCallShift``.
+public typealias OnCallAssignment = OnCallShift

@@ -44,7 +44,7 @@ public enum RFC3339 {
             return nil
         }
         guard scanner.atEnd else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDays.dayNumber(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         // Years 0001 to 9999 in UTC only, short of the last second's final milliseconds (which
         // rounding to the millisecond could carry into year 10000): what `format` prints back.
@@ -63,7 +63,7 @@ public enum RFC3339 {
         let totalSeconds = (totalMillis - millis) / 1000
         let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
         let days = (totalSeconds - secondsOfDay) / 86_400
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilDays.date(fromDayNumber: days)
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + separator
             + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":" + pad(secondsOfDay % 60, 2)
             + "." + pad(millis, 3) + suffix
@@ -79,28 +79,6 @@ public enum RFC3339 {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-
-    // Howard Hinnant's days-from-civil algorithm (proleptic Gregorian calendar).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private struct Scanner {
