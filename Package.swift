@@ -102,7 +102,7 @@ let package = Package(
         // Fixtures and helpers shared by the test targets.
         .target(
             name: "TocsinTestSupport",
-            dependencies: ["TocsinCore", "TocsinStore"],
+            dependencies: ["TocsinCore", "TocsinStore", "TocsinDelivery"],
             path: "Tests/TocsinTestSupport"
         ),
         .testTarget(

@@ -42,13 +42,13 @@ struct LiveDrillEndToEndTests {
         """
 
     /// A policy directory, a database with a user, a real webhook receiver for the policy's
-    /// people, and `tocsin serve` under a shell loop that restarts it whenever it dies.
+    /// people, and `tocsin serve` under a loop that restarts it whenever it dies.
     final class World {
         let directory: TemporaryDirectory
         let receiver: PeerProcess
-        let supervisor: BackgroundProcess
-        let url: String
+        let server: SupervisedServer
         let token: String
+        var url: String { server.url }
 
         init() throws {
             directory = try TemporaryDirectory("tocsin-live-drill")
@@ -60,42 +60,17 @@ struct LiveDrillEndToEndTests {
             let db = directory.path("tocsin.sqlite")
             token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
                 .stdout.split(separator: "\n").last.map(String.init) ?? ""
-            let port = try freeLoopbackPort()
-            url = "http://127.0.0.1:\(port)"
-            // The server runs in the foreground of the loop (a blocking wait works even where the
-            // loop's parent left SIGCHLD blocked) and writes its own PID before it execs.
-            let loop = """
-                while [ ! -e "$DIR/stop" ]; do
-                  sh -c 'echo $$ > "$DIR/serve.pid"; exec "$TOCSIN" serve --host 127.0.0.1 --port \(port) --db "$DIR/tocsin.sqlite" --config "$DIR/policies"' >>"$DIR/serve.log" 2>&1
-                  sleep 0.1
-                done
-                """
-            supervisor = try BackgroundProcess(
-                executable: "/bin/sh", arguments: ["-c", loop], logPath: directory.path("supervisor.log"),
-                environment: ["DIR": directory.url.path, "TOCSIN": TocsinBinary.path])
-            #expect(eventually(within: 15) { ready() }, "tocsin serve did not come up: \(serveLog())")
+            server = try SupervisedServer(directory: directory, arguments: ["--db", db, "--config", directory.path("policies")])
         }
 
-        func ready() -> Bool {
-            (try? HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: url + "/readyz", headers: [])))?.status == 200
-        }
-
-        func serveLog() -> String {
-            (try? String(contentsOfFile: directory.path("serve.log"), encoding: .utf8)) ?? ""
-        }
+        func serveLog() -> String { server.log() }
 
         func cli(_ arguments: [String]) throws -> TocsinBinary.Outcome {
             try TocsinBinary.run(arguments, environment: ["TOCSIN_URL": url, "TOCSIN_TOKEN": token])
         }
 
         func tearDown() {
-            FileManager.default.createFile(atPath: directory.path("stop"), contents: nil)
-            if let pid = (try? String(contentsOfFile: directory.path("serve.pid"), encoding: .utf8))
-                .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-            {
-                kill(pid, SIGKILL)
-            }
-            supervisor.stop()
+            server.stop()
             receiver.stop()
             directory.remove()
         }
@@ -107,12 +82,12 @@ struct LiveDrillEndToEndTests {
         defer { world.tearDown() }
         let outcome = try world.cli([
             "drill", "run", "--live", world.directory.path("drill.yaml"),
-            "--restart-command", "kill -9 $(cat '\(world.directory.path("serve.pid"))')",
+            "--restart-command", world.server.killCommand,
             "--report", world.directory.path("report.json"),
         ])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)\n--- serve.log\n\(world.serveLog())")
         #expect(outcome.stdout.contains("PASSED (4 of 4 met)"), "\(outcome.stdout)")
-        #expect(world.serveLog().components(separatedBy: "\"msg\":\"listening\"").count - 1 == 2, "the server was restarted once")
+        #expect(world.server.starts == 2, "the server was restarted once")
 
         // The report: alice by webhook and by email (the medium survives the redirection).
         let report = try #require(
