@@ -4,6 +4,9 @@ import GRDB
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     /// The database stayed locked past the busy timeout; the caller should retry later (HTTP 503).
     case busy(String)
+    /// The database cannot be written now (disk full, I/O error, read-only file); nothing was
+    /// written, and the caller should retry later (HTTP 503).
+    case unavailable(String)
     /// No such record.
     case notFound(what: String, id: String)
     /// The request conflicts with the current state (HTTP 409).
@@ -21,6 +24,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .busy(let message):
             "the database is busy (\(message)); try again shortly"
+        case .unavailable(let message):
+            "the database cannot be written now (\(message)); nothing was stored, try again shortly"
         case .notFound(let what, let id):
             "\(what) \(id) not found"
         case .conflict(let message), .constraint(let message):
@@ -64,7 +69,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             case .SQLITE_CONSTRAINT:
                 self = .constraint(error.message ?? "constraint violation")
             case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN:
-                self = .busy(error.message ?? "\(error.resultCode)")
+                self = .unavailable(error.message ?? "\(error.resultCode)")
             default:
                 self = .database(error.message ?? "\(error.resultCode)")
             }
@@ -75,7 +80,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the failure is transient: the sender should retry (HTTP 503 with Retry-After).
     public var isTransient: Bool {
-        if case .busy = self { return true }
-        return false
+        switch self {
+        case .busy, .unavailable: true
+        default: false
+        }
     }
 }

@@ -95,6 +95,11 @@ public final class TocsinStore: Sendable {
         return try await StoreError.mapping { try await writer.read(body) }
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `["ok"]` for a sound database, else the problems found.
+    public func integrityCheck() async throws(StoreError) -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
     /// Closes the database, checkpointing the WAL.
     public func close() throws(StoreError) {
         try StoreError.mapping {

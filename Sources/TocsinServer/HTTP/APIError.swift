@@ -62,7 +62,7 @@ extension APIError {
     /// Translates a storage failure: busy → 503 with Retry-After, not found → 404, conflict → 409.
     static func from(_ error: StoreError) -> APIError {
         switch error {
-        case .busy:
+        case .busy, .unavailable:
             APIError(.serviceUnavailable, code: "unavailable", message: error.description, headers: [.retryAfter: "1"])
         case .notFound:
             APIError(.notFound, code: "not_found", message: error.description)
