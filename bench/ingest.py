@@ -9,7 +9,12 @@ transaction commits, so every 2xx counted here is durable (--durability full by 
 
 Also measures start-up time (process start to listening) on an empty database.
 
-    python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal]
+With --alertmanager, every case also runs against a fresh Alertmanager 0.25 (Debian's
+prometheus-alertmanager, no receivers, temporary storage, on 127.0.0.1) posting the same label
+sets to its POST /api/v2/alerts with the same wrk settings, and prints the ratio per case.
+Alertmanager keeps alerts in memory: its 2xx is not durable.
+
+    python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager]
 """
 import argparse
 import json
@@ -37,7 +42,7 @@ def start_server(db, durability):
     started = time.monotonic()
     proc = subprocess.Popen(
         [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
-         "--config", POLICIES, "--log-level", "warning"],
+         "--config", POLICIES, "--log-level", "warning", "--rate-limit", "0"],
         stdout=log, stderr=subprocess.STDOUT)
     # With --log-level warning the "listening" line is not logged; find the port from /proc.
     deadline = started + 15
@@ -70,20 +75,68 @@ def listening_port(pid):
     return None
 
 
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+
+
+def free_port():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_alertmanager(workdir):
+    """A fresh Alertmanager with no receivers: it stores and groups alerts, and notifies nobody."""
+    config = os.path.join(workdir, "alertmanager.yml")
+    with open(config, "w") as out:
+        out.write("route:\n  receiver: blackhole\nreceivers:\n  - name: blackhole\n")
+    port = free_port()
+    log = open(os.path.join(workdir, "alertmanager.log"), "w")
+    proc = subprocess.Popen(
+        [ALERTMANAGER, f"--config.file={config}", f"--storage.path={os.path.join(workdir, 'am-data')}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
+        stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            import urllib.request
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=1).status == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("Alertmanager did not start: " + open(log.name).read())
+
+
+def wrk(url, batch, mode, args, target):
+    env = dict(os.environ, BATCH=str(batch), MODE=mode, TARGET=target)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA, url],
+        env=env, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    seconds = result["duration_us"] / 1e6
+    result.update(batch=batch, mode=mode, req_per_s=result["requests"] / seconds,
+                  alerts_per_s=result["requests"] * batch / seconds)
+    return result
+
+
+def run_alertmanager_case(batch, mode, args):
+    workdir = tempfile.mkdtemp(prefix="tocsin-bench-am-")
+    proc, port = start_alertmanager(workdir)
+    try:
+        return wrk(f"http://127.0.0.1:{port}/api/v2/alerts", batch, mode, args, "alertmanager")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run_case(batch, mode, args):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
     proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability)
     try:
-        env = dict(os.environ, BATCH=str(batch), MODE=mode)
-        out = subprocess.run(
-            ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA,
-             f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager"],
-            env=env, capture_output=True, text=True, check=True).stdout
-        result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
-        seconds = result["duration_us"] / 1e6
-        result.update(batch=batch, mode=mode, req_per_s=result["requests"] / seconds,
-                      alerts_per_s=result["requests"] * batch / seconds,
-                      db_bytes=sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir)))
+        result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin")
+        result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
         return result
     finally:
         proc.terminate()
@@ -110,6 +163,7 @@ def main():
     parser.add_argument("--durability", choices=["full", "normal"], default="full")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, 60))
     if shutil.which("wrk") is None:
@@ -117,7 +171,21 @@ def main():
     if not args.skip_build:
         build()
 
-    results = [run_case(batch, mode, args) for mode in ("distinct", "repeated") for batch in (1, 10, 100)]
+    cases = [(mode, batch) for mode in ("distinct", "repeated") for batch in (1, 10, 100)]
+    results = [run_case(batch, mode, args) for mode, batch in cases]
+    if args.alertmanager:
+        if not os.access(ALERTMANAGER, os.X_OK):
+            sys.exit("Alertmanager is required: apt-get install prometheus-alertmanager")
+        peers = [run_alertmanager_case(batch, mode, args) for mode, batch in cases]
+        print(f"\nTocsin (durability={args.durability}, committed before answering) against Alertmanager 0.25 "
+              f"(in memory), wrk -t1 -c{args.connections} -d{args.duration}s")
+        print("| label sets | alerts/request | Tocsin req/s | Alertmanager req/s | ratio | Tocsin p99 ms | Alertmanager p99 ms |")
+        print("|---|---|---|---|---|---|---|")
+        for ours, theirs in zip(results, peers):
+            print(f"| {ours['mode']} | {ours['batch']} | {ours['req_per_s']:,.0f} | {theirs['req_per_s']:,.0f} | "
+                  f"{ours['req_per_s'] / theirs['req_per_s']:.2f}× | {ours['p99_us'] / 1000:.2f} | "
+                  f"{theirs['p99_us'] / 1000:.2f} |")
+            ours["alertmanager"] = theirs
     startup = startup_time(args)
     print(f"\nTocsin ingest, wrk -t1 -c{args.connections} -d{args.duration}s, durability={args.durability}, "
           f"{os.cpu_count()} cores")

@@ -1,8 +1,10 @@
--- wrk script: POSTs Alertmanager webhook payloads (version 4) to Tocsin's ingest endpoint.
+-- wrk script: POSTs alerts to Tocsin's ingest endpoint (Alertmanager webhook payloads, version 4)
+-- or, with TARGET=alertmanager, the same label sets to Alertmanager's POST /api/v2/alerts.
 -- BATCH: alerts per request. MODE: "distinct" (new label sets and a new group per request)
 -- or "repeated" (the same payload every time, as a repeat_interval resend).
 local batch = tonumber(os.getenv("BATCH") or "1")
 local mode = os.getenv("MODE") or "distinct"
+local target = os.getenv("TARGET") or "tocsin"
 local counter = 0
 local thread_id = 0
 local fixed_body = nil
@@ -11,7 +13,21 @@ function setup(thread)
     thread:set("thread_id", tostring(math.random(1, 1e9)))
 end
 
+local function alertmanager_payload(group)
+    local alerts = {}
+    for i = 1, batch do
+        alerts[i] = string.format(
+            '{"labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"%s-%d:9100","job":"node","severity":"critical"},'
+            .. '"annotations":{"summary":"bench alert %d"},"startsAt":"2026-11-26T23:32:42.33Z",'
+            .. '"generatorURL":"http://prometheus.example.test:9090/graph"}', group, i, i)
+    end
+    return "[" .. table.concat(alerts, ",") .. "]\n"
+end
+
 local function payload(group)
+    if target == "alertmanager" then
+        return alertmanager_payload(group)
+    end
     local alerts = {}
     for i = 1, batch do
         alerts[i] = string.format(
