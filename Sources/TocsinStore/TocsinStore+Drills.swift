@@ -39,10 +39,14 @@ extension TocsinStore {
         }
     }
 
-    /// The drill a batch belongs to: the run named by its `tocsin_drill` label, nil for a batch
-    /// without the label. An unknown or finished run counts as a drill that pages nobody.
+    /// The drill a batch belongs to: the batch is addressed to the drill receiver
+    /// (`tocsin-drill`, as only drill runners send) and every alert carries the same
+    /// `tocsin_drill` label, naming the run. Anything else is a real alert, whatever its labels
+    /// say, so a stray label can never silence a page. An unknown or finished run counts as a
+    /// drill that pages nobody.
     static func drill(of batch: AlertBatch, in db: Database) throws -> (id: String, run: DrillRun?)? {
-        guard let id = batch.routingLabels[DrillRun.label] ?? batch.alerts.lazy.compactMap({ $0.labels[DrillRun.label] }).first
+        guard batch.receiver == Drill.receiver, let id = batch.alerts.first?.labels[DrillRun.label],
+            batch.alerts.allSatisfy({ $0.labels[DrillRun.label] == id })
         else { return nil }
         let run = try DrillRun.fetchOne(db, key: id)
         return (id, run?.finishedAt == nil ? run : nil)

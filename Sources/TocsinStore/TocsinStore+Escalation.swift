@@ -53,7 +53,8 @@ extension TocsinStore {
         ofIncident incidentID: Int64, now: Date, configuration: TocsinConfiguration, in db: Database
     ) throws -> EscalationTick {
         let due = try Escalation
-            .filter(Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= now)
+            .filter(
+                Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= StoredDate.text(now))
             .fetchAll(db)
         return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
@@ -116,7 +117,7 @@ extension TocsinStore {
                 SELECT id, incident_id, snapshot, epoch, started_at, position, next_due_at FROM escalations
                 WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at, id LIMIT ?
                 """,
-            arguments: [now, limit])
+            arguments: [StoredDate.text(now), limit])
         var due: [Escalation] = []
         while let row = try rows.next() {
             let text: String = row["snapshot"]
@@ -289,7 +290,7 @@ extension TocsinStore {
                 UPDATE outbox SET state = 'cancelled', updated_at = ?, last_error = ?
                 WHERE incident_id = ? AND state IN ('pending', 'retry') AND event IN ('triggered', 'escalated', 'reminder')
                 """,
-            arguments: [now, "cancelled: incident \(event.rawValue) by \(actor)", id])
+            arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
         try enqueue(notices, now: now, in: db)
     }

@@ -38,6 +38,7 @@ struct LiveDrillEndToEndTests {
           - {notified: alice, event: triggered, within: 2s, count: 1}
           - {notified: bob, event: escalated, not_before: 4s, within: 6s, count: 1}
           - {not_paged: carol, after: 0s}
+          - {notified: bob, event: acknowledged, not_before: 6s, within: 8s}
           - resolved_notice_to_everyone_paged
         """
 
@@ -86,7 +87,7 @@ struct LiveDrillEndToEndTests {
             "--report", world.directory.path("report.json"),
         ])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)\n--- serve.log\n\(world.serveLog())")
-        #expect(outcome.stdout.contains("PASSED (4 of 4 met)"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("PASSED (5 of 5 met)"), "\(outcome.stdout)")
         #expect(world.server.starts == 2, "the server was restarted once")
 
         // The report: alice by webhook and by email (the medium survives the redirection).

@@ -49,6 +49,14 @@ struct LoggingEndToEndTests {
         #expect(try post("/api/v1/incidents/1/ack", bearer: secrets.wrong) == 401)
         #expect(receiver.waitForRecords(3, seconds: 10).count == 3, "the acknowledgement notice by webhook")
         #expect(smtp.waitForRecords(2, seconds: 10).count == 2, "and by email")
+        // What a read-only token sees of the deliveries: no signed links, no webhook URL path.
+        for path in ["/api/v1/deliveries?state=sent", "/api/v1/incidents/1"] {
+            let answer = try HTTPTransfer.perform(HTTPTransferRequest(
+                method: "GET", url: server.url + path, headers: [("Authorization", "Bearer \(token)")]))
+            let text = String(decoding: answer.body, as: UTF8.self)
+            #expect(answer.status == 200 && text.contains("127.0.0.1"), "\(path)")
+            #expect(!text.contains("token=") && !text.contains("url-credential") && !text.contains("/alice"), "\(path): \(text.prefix(300))")
+        }
         server.stop()
 
         let lines = server.log().split(separator: "\n").map(String.init)

@@ -66,6 +66,19 @@ struct DrillRunTests {
         }
     }
 
+    @Test("a real alert carrying a tocsin_drill label (not addressed to the drill receiver) pages as usual")
+    func strayLabel() async throws {
+        try await LiveServer.run(policies: Self.shipped) { server in
+            let run = try await startRun(server, #"{"name":"disk","receiver_url":"http://127.0.0.1:4321/"}"#)
+            var webhook = try TocsinJSON.decoder().decode(
+                AlertmanagerWebhook.self, from: Data(try drillWebhook(runID: run.id, at: server.clock.now)))
+            webhook.receiver = "tocsin"
+            #expect(try await server.ingest(Array(try TocsinJSON.encoder().encode(webhook))).status == .ok)
+            #expect(try await server.store.incident(id: 1).incident.drillRun == nil)
+            #expect(try await server.store.notifications(incidentID: 1).map(\.address) == ["alice@example.com"])
+        }
+    }
+
     @Test("bad registrations get 400 naming the field and change nothing; an unknown run is 404; a token is required")
     func rejected() async throws {
         try await LiveServer.run(policies: Self.shipped) { server in

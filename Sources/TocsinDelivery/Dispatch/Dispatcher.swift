@@ -92,6 +92,7 @@ public final class Dispatcher: Service, Sendable {
     /// Claims what is ready (up to the free workers), starts each delivery, and returns how long
     /// to sleep before looking again.
     private func dispatchReady(into group: inout DiscardingTaskGroup) async -> TimeInterval {
+        heartbeat.beat(at: clock.now)  // the loop is turning, even with every worker busy
         let free = settings.workers - inFlight.value
         guard free > 0 else { return Self.maxSleep }  // a finishing delivery wakes the loop
         do {
@@ -104,7 +105,6 @@ public final class Dispatcher: Service, Sendable {
                     self.wakeSignal.signal()
                 }
             }
-            heartbeat.beat(at: clock.now)
             if claimed.count == free { return 0 }
             guard let next = try await store.nextDeliveryDue() else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)

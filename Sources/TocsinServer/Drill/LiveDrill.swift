@@ -101,12 +101,12 @@ public struct LiveDrill: Sendable {
 
     private func fire(_ drill: Drill, status: AlertStatus, run: DrillRun, state: inout RunState) async throws(Failure) {
         struct IngestAnswer: Decodable {
-            var incident_id: Int64?
+            var incident_ids: [Int64]
         }
         let webhook = drill.webhook(status: status, at: Date(), runID: run.id)
         let answer: IngestAnswer = try api.decode(
             try await api.send("POST", "/api/v1/ingest/alertmanager", webhook, token: options.ingestToken))
-        if let id = answer.incident_id, !state.incidents.contains(id) {
+        for id in answer.incident_ids where !state.incidents.contains(id) {
             state.incidents.append(id)
         }
     }

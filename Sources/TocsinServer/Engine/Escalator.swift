@@ -56,6 +56,7 @@ public final class Escalator: Service, Sendable {
             tick.processed += pass.processed
             tick.queued += pass.queued
             tick.latenessMs += pass.latenessMs
+            heartbeat.beat(at: clock.now)  // each batch, so a long backlog still shows the loop alive
             if pass.processed < Self.batchSize { break }
         }
         if tick.queued > 0 {

@@ -22,7 +22,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             if ["/healthz", "/readyz", "/metrics"].contains(path) { nil }
             else if path.hasPrefix("/api/v1/ingest/") { ingest }
             else { api }
-        if let buckets, let wait = buckets.take(for: context.remoteAddress, now: ContinuousClock.now) {
+        if let buckets, let wait = buckets.take(for: TokenBuckets.client(context.remoteAddress), now: ContinuousClock.now) {
             let seconds = max(1, Int(wait.rounded(.up)))
             ServerMetrics.rateLimited(ingest: buckets === ingest)
             throw APIError(
@@ -45,6 +45,17 @@ final class TokenBuckets: @unchecked Sendable {
     let capacity: Double
     private let lock = NSLock()
     private var buckets: [String: Bucket] = [:]
+    private var lastPrune: ContinuousClock.Instant?
+    /// Beyond this many clients, the idle ones are forgotten (at most once a second).
+    static let pruneAbove = 10_000
+
+    /// The key of a client: its IPv4 address, or the /64 prefix of its IPv6 address (one host
+    /// usually owns a whole /64, so keying by full address would let it dodge the limit).
+    static func client(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        return bytes.prefix(8).map { String(format: "%02x", $0) }.joined() + "/64"
+    }
 
     init(perSecond: Double) {
         self.perSecond = perSecond
@@ -54,7 +65,10 @@ final class TokenBuckets: @unchecked Sendable {
     /// Takes a token for `client`; nil when it may go ahead, else the seconds until it may.
     func take(for client: String, now: ContinuousClock.Instant) -> Double? {
         lock.withLock {
-            if buckets.count > 10_000 { prune(now: now) }
+            if buckets.count > Self.pruneAbove, lastPrune.map({ now - $0 > .seconds(1) }) ?? true {
+                prune(now: now)
+                lastPrune = now
+            }
             var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

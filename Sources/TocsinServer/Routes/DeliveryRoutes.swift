@@ -27,7 +27,7 @@ struct DeliveryRoutes {
                 states.append(state)
             }
             let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 100
-            return try JSONResponse.make(Listing(deliveries: try await store.deliveries(states: states, limit: limit)))
+            return try JSONResponse.make(Listing(deliveries: try await store.deliveries(states: states, limit: limit).map(\.forAPI)))
         }
         group.post("{id}/retry") { _, context in
             try context.require(.admin)
@@ -36,7 +36,7 @@ struct DeliveryRoutes {
             }
             let entry = try await store.retryDelivery(id: id, now: clock.now)
             wakeEngine()
-            return try JSONResponse.make(entry)
+            return try JSONResponse.make(entry.forAPI)
         }
     }
 }

@@ -20,7 +20,7 @@ struct IncidentRoutes {
         let group = router.group("/api/v1/incidents").add(middleware: BearerAuthMiddleware(store: store))
         group.get { request, _ in try await list(request) }
         group.get("{id}") { _, context in
-            try JSONResponse.make(try await store.incident(id: try incidentID(context)))
+            try JSONResponse.make(try await store.incident(id: try incidentID(context)).forAPI)
         }
         group.post("{id}/ack") { request, context in
             try await command(request, context: context, store.acknowledge)

@@ -85,8 +85,12 @@ struct OnCallRoutes {
             throw APIError(.badRequest, code: "invalid_field", field: "schedule",
                            message: "unknown schedule \"\(body.schedule)\" (known: \(configuration.schedules.map(\.name).joined(separator: ", ")))")
         }
-        guard configuration.person(body.person) != nil else {
+        guard let person = configuration.person(body.person) else {
             throw APIError(.badRequest, code: "invalid_field", field: "person", message: "unknown person \"\(body.person)\"")
+        }
+        guard !person.contacts.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_field", field: "person",
+                           message: "\(body.person) has no email and no webhook: pages would reach nobody")
         }
         guard let from = try time(body.from, field: "from"), let until = try time(body.until, field: "until") else {
             throw APIError(.badRequest, code: "invalid_field", field: "from", message: "from and until are required")
