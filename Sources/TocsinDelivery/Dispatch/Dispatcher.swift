@@ -172,8 +172,11 @@ public final class Dispatcher: Service, Sendable {
             guard let smtp = settings.smtp else { return nil }
             return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
         default:
+            // A drill's capture receiver reads Tocsin's own payload, whatever the real target's format.
+            let drillCapture = incident.drillRun != nil && DrillRun.isAllowedReceiver(entry.address)
             return try renderer.webhookBody(
-                entry, incident: incident, alerts: alerts, format: webhookSettings(entry.target).format, now: now)
+                entry, incident: incident, alerts: alerts, format: drillCapture ? .tocsin : webhookSettings(entry.target).format,
+                now: now)
         }
     }
 }
