@@ -29,6 +29,8 @@ public final class TocsinStore: Sendable {
     }
 
     let writer: DatabasePool
+    /// Collapses repeated failed authentications in the audit trail.
+    let failedAuthentications = FailedAuthenticationLog()
     /// The database file.
     public let path: String
 

@@ -24,7 +24,8 @@ struct AuditEndToEndTests {
 
         let audit = try TocsinBinary.run(["audit", "--since", "1h", "--db", db, "--json"])
         let events = try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [[String: Any]] ?? []
-        #expect(events.compactMap { $0["kind"] as? String } == ["token.created", "auth.failed", "token.revoked", "auth.failed"])
+        // The second failure from 127.0.0.1 within a minute is counted, not written.
+        #expect(events.compactMap { $0["kind"] as? String } == ["token.created", "auth.failed", "token.revoked"])
         #expect(events[1]["source"] as? String == "127.0.0.1")
         let text = try TocsinBinary.run(["audit", "--db", db])
         #expect(text.stdout.contains("token.revoked") && text.stdout.contains("1 token of carol revoked"), "\(text.stdout)")

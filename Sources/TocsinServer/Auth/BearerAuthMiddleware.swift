@@ -25,9 +25,9 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         guard let found = try await store.authenticate(tokenHash: APIToken.hash(token)) else {
             context.logger.notice("authentication failed: unknown token", metadata: ["client": "\(context.remoteAddress)"])
-            try? await store.audit(AuditEvent(
-                at: clock.now, kind: .authenticationFailed, actor: "unknown", source: context.remoteAddress,
-                detail: "unknown or revoked token on \(request.method) \(request.uri.path)"))
+            await store.auditFailedAuthentication(
+                client: context.remoteAddress, detail: "unknown or revoked token on \(request.method) \(request.uri.path)",
+                now: clock.now)
             throw Self.unauthorized("unknown or revoked token")
         }
         var context = context

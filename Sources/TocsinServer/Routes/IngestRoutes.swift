@@ -83,9 +83,8 @@ struct IngestRoutes {
         if let found = try await store.authenticate(tokenHash: APIToken.hash(presented)), TokenScope.ingest.isGranted(by: found.scopes) {
             return
         }
-        try? await store.audit(AuditEvent(
-            at: clock.now, kind: .authenticationFailed, actor: "unknown", source: context.remoteAddress,
-            detail: "wrong ingest token on POST /api/v1/ingest/alertmanager"))
+        await store.auditFailedAuthentication(
+            client: context.remoteAddress, detail: "wrong ingest token on POST /api/v1/ingest/alertmanager", now: clock.now)
         throw BearerAuthMiddleware.unauthorized("wrong ingest token")
     }
 
