@@ -9,12 +9,14 @@ import TocsinStore
 struct MetricsRoutes {
     let store: TocsinStore
     let registry: PrometheusCollectorRegistry
+    /// The database counts, read at most once a second.
+    let counts = RecentValue<OperationalCounts>(maxAge: .seconds(1))
 
     func register(on router: Router<TocsinRequestContext>) {
         router.get("/metrics") { _, _ in
             var text = PrometheusText()
             text.appendDescribing(registry.emitToBuffer(), help: ServerMetrics.help)
-            let counts = try await store.operationalCounts()
+            let counts = try await counts.value { try await store.operationalCounts() }
             text.family("tocsin_incidents", type: "gauge", help: "Incidents by state.")
             for state in IncidentState.allCases {
                 text.sample("tocsin_incidents", ["state": state.rawValue], Double(counts.incidents[state.rawValue] ?? 0))

@@ -11,6 +11,8 @@ struct HealthRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
     let loops: [LoopHeartbeat]
+    /// The database's problems, probed at most once a second.
+    let database = RecentValue<[String]>(maxAge: .seconds(1))
 
     struct Status: Encodable {
         var status: String
@@ -21,15 +23,7 @@ struct HealthRoutes {
     func register(on router: Router<TocsinRequestContext>) {
         router.get("/healthz") { _, _ in try JSONResponse.make(Status(status: "ok")) }
         router.get("/readyz") { _, _ in
-            var problems: [String] = []
-            do {
-                try await store.checkWritable()
-                if try store.appliedMigrations() != TocsinStore.knownMigrations {
-                    problems.append("the database schema is not the one this binary knows")
-                }
-            } catch {
-                problems.append("database: \(error)")
-            }
+            var problems = await database.value { await databaseProblems() }
             let now = clock.now
             problems += loops.compactMap { $0.problem(now: now) }
             guard problems.isEmpty else {
@@ -38,6 +32,18 @@ struct HealthRoutes {
                     status: .serviceUnavailable)
             }
             return try JSONResponse.make(Status(status: "ready"))
+        }
+    }
+
+    private func databaseProblems() async -> [String] {
+        do {
+            try await store.checkWritable()
+            if try store.appliedMigrations() != TocsinStore.knownMigrations {
+                return ["the database schema is not the one this binary knows"]
+            }
+            return []
+        } catch {
+            return ["database: \(error)"]
         }
     }
 }
