@@ -38,11 +38,16 @@ final class DrillReceiver: @unchecked Sendable {
         let application = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "tocsin-drill"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        task = Task { try await application.runService(gracefulShutdownSignals: []) }
+        task = Task {
+            // If the server cannot start (no port to bind), ending the stream lets start() say so.
+            defer { continuation.finish() }
+            try await application.runService(gracefulShutdownSignals: [])
+        }
         for await port in ports {
             return "http://127.0.0.1:\(port)"
         }
-        throw CancellationError()
+        try await task?.value  // the server's own error, when it could not start
+        throw CancellationError()  // it stopped before it listened, without an error of its own
     }
 
     /// Offsets of deliveries count from `origin`: the moment the drill fired its alerts.

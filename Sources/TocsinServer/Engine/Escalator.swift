@@ -70,9 +70,7 @@ public final class Escalator: Service, Sendable {
                     "max_lateness_ms": "\(tick.latenessMs.max() ?? 0)",
                 ])
         }
-        let next = try await store.nextEscalationDue()
-        heartbeat.beat(at: clock.now)
-        return next
+        return try await store.nextEscalationDue()
     }
 
     public func run() async throws {
