@@ -80,12 +80,9 @@ struct AlertmanagerEndToEndTests {
 
         /// `amtool alert add` against this Alertmanager.
         func amtool(_ arguments: [String]) throws {
-            let process = try BackgroundProcess(
-                executable: AlertmanagerEndToEndTests.amtool,
-                arguments: ["alert", "add", "--alertmanager.url=\(alertmanagerURL)"] + arguments,
-                logPath: directory.path("amtool.log"))
-            process.process.waitUntilExit()
-            #expect(process.process.terminationStatus == 0, "amtool: \(process.log())")
+            let amtool = try runToCompletion(
+                AlertmanagerEndToEndTests.amtool, ["alert", "add", "--alertmanager.url=\(alertmanagerURL)"] + arguments)
+            #expect(amtool.status == 0, "amtool: \(amtool.output)")
         }
 
         /// Tocsin's incidents, through the CLI's JSON.

@@ -58,16 +58,7 @@ struct DeliveryEndToEndTests {
 
         /// Polls `tocsin show 1` until the incident's first notification is in `state`.
         func firstNotificationReaches(_ state: String, seconds: Double = 5) throws -> Bool {
-            try waitUntil(seconds) { (try shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == state }
-        }
-
-        func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if try condition() { return true }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            return try condition()
+            try eventually(within: seconds) { (try shown()["notifications"] as? [[String: Any]])?.first?["state"] as? String == state }
         }
 
         deinit {
@@ -158,7 +149,7 @@ struct DeliveryEndToEndTests {
         try world.startServer()
         try world.fire()
         receiver.waitForRecords(1, seconds: 10)
-        #expect(try world.waitUntil(5) { try world.cli(["deliveries", "--state", "dead"]).stdout.contains("HTTP 400") })
+        #expect(try eventually(within: 5) { try world.cli(["deliveries", "--state", "dead"]).stdout.contains("HTTP 400") })
         Thread.sleep(forTimeInterval: 1.5)
         #expect(receiver.records().count == 1, "a 400 is not retried")
         let listing = try world.cli(["deliveries", "--state", "dead", "--json"])
@@ -167,7 +158,7 @@ struct DeliveryEndToEndTests {
         let retried = try world.cli(["deliveries", "retry", "\(id)"])
         #expect(retried.status == 0 && retried.stdout.contains("re-queued"))
         #expect(receiver.waitForRecords(2, seconds: 10).count == 2)
-        #expect(try world.waitUntil(5) { try world.cli(["deliveries", "--state", "sent"]).stdout.contains("person:alice") })
+        #expect(try eventually(within: 5) { try world.cli(["deliveries", "--state", "sent"]).stdout.contains("person:alice") })
         let again = try world.cli(["deliveries", "retry", "\(id)"])
         #expect(again.status == 6 && again.stderr.contains("only dead deliveries"))
     }

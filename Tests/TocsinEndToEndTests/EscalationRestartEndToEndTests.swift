@@ -37,14 +37,6 @@ struct EscalationRestartEndToEndTests {
     }
 
     /// Polls (every 50 ms, at most `seconds`) until `condition` holds.
-    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
-    }
 
     @Test("a step that fell due while Tocsin was down runs once at start, late; no step runs twice")
     func killMidChain() throws {
@@ -64,13 +56,13 @@ struct EscalationRestartEndToEndTests {
             method: "POST", url: first.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
             body: Array(try Fixtures.data("webhook-01-firing-critical-single"))))
         #expect(response.status == 200)
-        #expect(try waitUntil(5) { try show(first, token: token).notifications.count == 2 }, "alice, then bob at 2s")
+        #expect(try eventually(within: 5) { try show(first, token: token).notifications.count == 2 }, "alice, then bob at 2s")
         first.stop(signal: SIGKILL)
 
         Thread.sleep(forTimeInterval: 4)  // carol's step (5s) falls due while Tocsin is down
         let second = try ServerProcess(arguments: arguments, logPath: directory.path("second.log"))
         defer { second.stop() }
-        #expect(try waitUntil(5) { try show(second, token: token).notifications.count == 3 })
+        #expect(try eventually(within: 5) { try show(second, token: token).notifications.count == 3 })
         Thread.sleep(forTimeInterval: 0.5)  // nothing more may arrive
 
         let shown = try show(second, token: token)

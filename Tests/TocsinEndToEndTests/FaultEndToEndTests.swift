@@ -18,14 +18,9 @@ struct FaultEndToEndTests {
         defer { directory.remove() }
         let mountPoint = directory.path("fs")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let mount = try BackgroundProcess(
-            executable: "/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint], logPath: directory.path("mount.log"))
-        mount.process.waitUntilExit()
-        try #require(mount.process.terminationStatus == 0, "mount: \(mount.log())")
-        defer {
-            let unmount = try? BackgroundProcess(executable: "/bin/umount", arguments: [mountPoint], logPath: directory.path("umount.log"))
-            unmount?.process.waitUntilExit()
-        }
+        let mount = try runToCompletion("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint])
+        try #require(mount.status == 0, "mount: \(mount.output)")
+        defer { _ = try? runToCompletion("/bin/umount", [mountPoint]) }
         let db = mountPoint + "/tocsin.sqlite"
         let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }

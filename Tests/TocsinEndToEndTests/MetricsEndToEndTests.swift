@@ -56,15 +56,9 @@ struct MetricsEndToEndTests {
         return (text, families)
     }
 
-    /// Runs `command` with /bin/sh; its exit status and output.
+    /// Runs `command` with /bin/sh in the repository's root; its exit status and output.
     static func shell(_ command: String) throws -> (status: Int32, output: String) {
-        let directory = try TemporaryDirectory("tocsin-shell")
-        defer { directory.remove() }
-        let process = try BackgroundProcess(
-            executable: "/bin/sh", arguments: ["-c", "cd \"$0\" && \(command)", Fixtures.repositoryRoot.path],
-            logPath: directory.path("output.log"))
-        process.process.waitUntilExit()
-        return (process.process.terminationStatus, process.log())
+        try runToCompletion("/bin/sh", ["-c", "cd \"$0\" && \(command)", Fixtures.repositoryRoot.path])
     }
 
     @Test("deploy/: the alert rules pass promtool check and their unit tests; the dashboard uses only exported metrics")
@@ -115,11 +109,8 @@ struct MetricsEndToEndTests {
         let directory = try TemporaryDirectory("tocsin-promtool")
         defer { directory.remove() }
         try text.write(toFile: directory.path("scrape.txt"), atomically: true, encoding: .utf8)
-        let promtool = try BackgroundProcess(
-            executable: "/bin/sh", arguments: ["-c", "/usr/bin/promtool check metrics < \"$0\"", directory.path("scrape.txt")],
-            logPath: directory.path("promtool.log"))
-        promtool.process.waitUntilExit()
-        #expect(promtool.process.terminationStatus == 0, "promtool: \(promtool.log())")
+        let promtool = try runToCompletion("/bin/sh", ["-c", "/usr/bin/promtool check metrics < \"$0\"", directory.path("scrape.txt")])
+        #expect(promtool.status == 0, "promtool: \(promtool.output)")
 
         for line in [
             #"tocsin_alerts_received_total{source="alertmanager",status="firing"} 1"#,

@@ -41,6 +41,16 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 }
 
+/// Runs a program to completion (arguments passed as they are, no shell) and returns its exit
+/// status and everything it printed.
+public func runToCompletion(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let directory = try TemporaryDirectory("tocsin-run")
+    defer { directory.remove() }
+    let process = try BackgroundProcess(executable: executable, arguments: arguments, logPath: directory.path("output.log"))
+    process.process.waitUntilExit()
+    return (process.process.terminationStatus, process.log())
+}
+
 /// Polls `condition` every 100 ms for at most `seconds`; true once it holds.
 public func eventually(within seconds: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
