@@ -5,7 +5,7 @@ import Foundation
 /// Built together with the sources of `TocsinCore` as one module (see `scripts/fuzz`), so it
 /// reaches internal API directly. Every input is fed, whole, to:
 ///
-/// 1. `AlertmanagerWebhook.decode(_:receivedAt:)` (JSON decoding plus validation), checking that
+/// 1. `AlertmanagerWebhook.decode(_:receivedAt:)` (JSON reading plus validation), checking that
 ///    - it never crashes or traps, whatever the bytes (invalid UTF-8, deep nesting, huge numbers…);
 ///    - on failure, the error's `description` is not empty;
 ///    - on success, the batch keeps the validator's promises: a non-empty receiver and group key,
@@ -13,6 +13,8 @@ import Foundation
 ///      for every alert a non-empty label map of valid label names, a fingerprint that prints as
 ///      16 lower-case hex digits and parses back, `endsAt` not before `startsAt`, and an `endsAt`
 ///      on every resolved alert;
+///    - on success, Foundation's `JSONDecoder` (the reference) accepts the same bytes and, after
+///      the same validation, gives an equal batch;
 ///    - decoding is deterministic: decoding the same bytes again (from an `Array` instead of the
 ///      raw buffer) gives an equal batch, fingerprints included, or an equal error;
 ///    - `startsAt`/`endsAt` of every decoded alert survive the RFC 3339 round trip below.
@@ -66,6 +68,16 @@ enum IngestFuzzer {
             expect(!error.description.isEmpty, "decode failed with an empty error description: \(error)")
         case .success(let batch):
             checkBatch(batch)
+            // Foundation's decoder is the reference reading: the hand-written reader is stricter
+            // (it checks values Foundation passes over), so whatever it accepts Foundation must
+            // accept too, and read the same way.
+            let reference = Result { try JSONDecoder().decode(AlertmanagerWebhook.self, from: Data(bytes)).validated(receivedAt: receivedAt) }
+            switch reference {
+            case .success(let expected):
+                expect(expected == batch, "the reader and Foundation's decoder read different batches:\n  reader:     \(clip(first))\n  Foundation: \(expected)")
+            case .failure(let error):
+                expect(false, "the reader accepted a body Foundation's decoder rejects (\(error)): \(clip(first))")
+            }
         }
         // Foundation's JSONDecoder may report a different one of several malformed values from run
         // to run (it walks objects in hash order), so two rejections need not say the same thing;

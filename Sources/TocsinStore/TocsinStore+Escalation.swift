@@ -149,7 +149,7 @@ extension TocsinStore {
                        acknowledged_at, acknowledged_by, resolved_at, resolved_by, alert_count, firing_count, truncated_alerts
                 FROM incidents WHERE id IN (SELECT value FROM json_each(?))
                 """,
-            arguments: [try LabelJSON.encode(Array(ids))])
+            arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
         while let row = try rows.next() {
             guard let state = IncidentState(rawValue: row["state"]), let createdAt = StoredDate.parse(row["created_at"]),
                 let lastSeenAt = StoredDate.parse(row["last_seen_at"])

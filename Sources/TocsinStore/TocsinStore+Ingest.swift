@@ -103,7 +103,7 @@ extension TocsinStore {
                 """)
         try statement.execute(arguments: [
             incidentID, alert.fingerprint, alert.status,
-            try LabelJSON.encode(alert.labels), try LabelJSON.encode(alert.annotations),
+            LabelJSON.encode(alert.labels), LabelJSON.encode(alert.annotations),
             StoredDate.text(alert.startsAt), alert.endsAt.map(StoredDate.text), alert.generatorURL,
             StoredDate.text(now), StoredDate.text(now),
         ])
@@ -126,7 +126,7 @@ extension TocsinStore {
                 SELECT fingerprint, status, starts_at FROM incident_alerts
                 WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
                 """,
-            arguments: [id, try LabelJSON.encode(fingerprints)])
+            arguments: [id, LabelJSON.encode(fingerprints)])
         while let row = try rows.next() {
             guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
                 let status = AlertStatus.fromDatabaseValue(row[1]),

@@ -6,17 +6,17 @@ extension AlertmanagerWebhook {
     /// A payload may carry at most this many alerts.
     public static let maxAlerts = 10_000
 
-    /// Decodes and validates a raw webhook body.
+    /// Reads and validates a raw webhook body.
     public static func decode(_ body: some Collection<UInt8>, receivedAt: Date) throws(IngestValidationError)
         -> AlertBatch
     {
         let payload: AlertmanagerWebhook
         do {
-            payload = try JSONDecoder().decode(AlertmanagerWebhook.self, from: Data(body))
-        } catch let error as DecodingError {
-            throw IngestValidationError(decodingError: error)
+            payload = try body.withContiguousStorageIfAvailable(read) ?? Array(body).withUnsafeBufferPointer(read)
+        } catch let error as IngestValidationError {
+            throw error
         } catch {
-            throw IngestValidationError(field: "", problem: "the body is not valid JSON")
+            throw IngestValidationError(field: "", problem: "the body could not be read")
         }
         return try payload.validated(receivedAt: receivedAt)
     }
