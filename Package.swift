@@ -95,7 +95,7 @@ let package = Package(
         // Benchmarks of the engine that need no network (see BENCHMARKS.md).
         .executableTarget(
             name: "TocsinBench",
-            dependencies: ["TocsinCore", "TocsinStore"],
+            dependencies: ["TocsinCore", "TocsinStore", .product(name: "Hummingbird", package: "hummingbird")],
             path: "bench/TocsinBench"
         ),
 

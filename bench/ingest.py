@@ -15,6 +15,7 @@ sets to its POST /api/v2/alerts with the same wrk settings, and prints the ratio
 Alertmanager keeps alerts in memory: its 2xx is not durable.
 
     python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager]
+                            [--cases distinct:1,repeated:100]
 """
 import argparse
 import json
@@ -27,22 +28,25 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "tocsin")
+BINARY = os.environ.get("TOCSIN_BINARY") or os.path.join(ROOT, ".build", "release", "tocsin")
 LUA = os.path.join(ROOT, "bench", "wrk", "ingest.lua")
 # The shipped policies' shapes with contacts that stay on this machine (nothing leaves 127.0.0.1).
 POLICIES = os.path.join(ROOT, "Tests", "Fixtures", "policies")
+# Tocsin set up like the Alertmanager it is compared with: nothing is delivered while the run lasts.
+NO_RECEIVERS = os.path.join(ROOT, "bench", "policies", "no-receivers")
 
 
 def build():
     subprocess.run(["swift", "build", "-c", "release", "--product", "tocsin"], cwd=ROOT, check=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "tocsin-bench"], cwd=ROOT, check=True)
 
 
-def start_server(db, durability):
+def start_server(db, durability, policies=POLICIES):
     log = tempfile.NamedTemporaryFile(prefix="tocsin-bench-", suffix=".log", delete=False)
     started = time.monotonic()
     proc = subprocess.Popen(
         [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
-         "--config", POLICIES, "--log-level", "warning", "--rate-limit", "0"],
+         "--config", policies, "--log-level", "warning", "--rate-limit", "0"],
         stdout=log, stderr=subprocess.STDOUT)
     # With --log-level warning the "listening" line is not logged; find the port from /proc.
     deadline = started + 15
@@ -120,28 +124,60 @@ def wrk(url, batch, mode, args, target):
     return result
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_alertmanager_case(batch, mode, args):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-am-")
     proc, port = start_alertmanager(workdir)
     try:
-        return wrk(f"http://127.0.0.1:{port}/api/v2/alerts", batch, mode, args, "alertmanager")
+        cpu_before = cpu_seconds(proc.pid)
+        result = wrk(f"http://127.0.0.1:{port}/api/v2/alerts", batch, mode, args, "alertmanager")
+        result["cpu_us_per_request"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / max(result["requests"], 1)
+        return result
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_case(batch, mode, args):
+def run_case(batch, mode, args, policies=POLICIES):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
-    proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability)
+    proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability, policies)
     try:
+        cpu_before = cpu_seconds(proc.pid)
         result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin")
+        # Server CPU per request: steadier than requests/s on a machine shared with the load generator.
+        result["cpu_us_per_request"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / max(result["requests"], 1)
         result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
         return result
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+FLOOR = os.path.join(ROOT, ".build", "release", "tocsin-bench")
+
+
+def run_floor_case(batch, mode, args):
+    """The same load against a bare Hummingbird route that answers without doing anything."""
+    port = free_port()
+    proc = subprocess.Popen([FLOOR, "http-floor", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 15
+        while listening_port(proc.pid) != port:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                sys.exit("tocsin-bench http-floor did not start")
+            time.sleep(0.01)
+        return wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def startup_time(args, runs=5):
@@ -164,6 +200,9 @@ def main():
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
+    parser.add_argument("--floor", action="store_true",
+                        help="also run every case against a bare Hummingbird route (tocsin-bench http-floor)")
+    parser.add_argument("--cases", help="only these cases, e.g. distinct:1,repeated:100 (default: all six)")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, 60))
     if shutil.which("wrk") is None:
@@ -172,29 +211,47 @@ def main():
         build()
 
     cases = [(mode, batch) for mode in ("distinct", "repeated") for batch in (1, 10, 100)]
+    if args.cases:
+        wanted = {tuple(case.split(":")) for case in args.cases.split(",")}
+        cases = [(mode, batch) for mode, batch in cases if (mode, str(batch)) in wanted]
+        if not cases:
+            sys.exit("--cases: expected MODE:BATCH pairs such as distinct:1,repeated:100")
     results = [run_case(batch, mode, args) for mode, batch in cases]
     if args.alertmanager:
         if not os.access(ALERTMANAGER, os.X_OK):
             sys.exit("Alertmanager is required: apt-get install prometheus-alertmanager")
+        # Like for like: Alertmanager routes to a receiver with no integrations, Tocsin to a policy
+        # whose first page is a year away (bench/policies/no-receivers).
+        alike = [run_case(batch, mode, args, NO_RECEIVERS) for mode, batch in cases]
         peers = [run_alertmanager_case(batch, mode, args) for mode, batch in cases]
-        print(f"\nTocsin (durability={args.durability}, committed before answering) against Alertmanager 0.25 "
-              f"(in memory), wrk -t1 -c{args.connections} -d{args.duration}s")
-        print("| label sets | alerts/request | Tocsin req/s | Alertmanager req/s | ratio | Tocsin p99 ms | Alertmanager p99 ms |")
-        print("|---|---|---|---|---|---|---|")
-        for ours, theirs in zip(results, peers):
+        floors = [run_floor_case(batch, mode, args) for mode, batch in cases] if args.floor else [None] * len(cases)
+        print(f"\nTocsin (durability={args.durability}, committed before answering, no receivers) against "
+              f"Alertmanager 0.25 (in memory, no receivers), wrk -t1 -c{args.connections} -d{args.duration}s")
+        print("| label sets | alerts/request | Tocsin req/s | Alertmanager req/s | ratio | Tocsin p99 ms | "
+              "Alertmanager p99 ms | Tocsin CPU µs/req | Alertmanager CPU µs/req | HTTP floor req/s |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for ours, theirs, floor, paging in zip(alike, peers, floors, results):
+            floor_text = f"{floor['req_per_s']:,.0f}" if floor else "–"
             print(f"| {ours['mode']} | {ours['batch']} | {ours['req_per_s']:,.0f} | {theirs['req_per_s']:,.0f} | "
                   f"{ours['req_per_s'] / theirs['req_per_s']:.2f}× | {ours['p99_us'] / 1000:.2f} | "
-                  f"{theirs['p99_us'] / 1000:.2f} |")
-            ours["alertmanager"] = theirs
+                  f"{theirs['p99_us'] / 1000:.2f} | {ours['cpu_us_per_request']:,.0f} | "
+                  f"{theirs['cpu_us_per_request']:,.0f} | {floor_text} |")
+            paging["alertmanager"] = theirs
+            paging["no_receivers"] = ours
+            paging["http_floor"] = floor
+    elif args.floor:
+        for (mode, batch), paging in zip(cases, results):
+            paging["http_floor"] = run_floor_case(batch, mode, args)
+            print(f"HTTP floor {mode} {batch}: {paging['http_floor']['req_per_s']:,.0f} requests/s")
     startup = startup_time(args)
-    print(f"\nTocsin ingest, wrk -t1 -c{args.connections} -d{args.duration}s, durability={args.durability}, "
-          f"{os.cpu_count()} cores")
-    print(f"| label sets | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | max ms | non-2xx |")
-    print(f"|---|---|---|---|---|---|---|---|")
+    print(f"\nTocsin ingest with paging (Tests/Fixtures/policies), wrk -t1 -c{args.connections} "
+          f"-d{args.duration}s, durability={args.durability}, {os.cpu_count()} cores")
+    print(f"| label sets | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | max ms | CPU µs/req | non-2xx |")
+    print(f"|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['mode']} | {r['batch']} | {r['req_per_s']:,.0f} | {r['alerts_per_s']:,.0f} | "
               f"{r['p50_us'] / 1000:.2f} | {r['p99_us'] / 1000:.2f} | {r['max_us'] / 1000:.1f} | "
-              f"{r['non_2xx'] + r['socket_errors']} |")
+              f"{r['cpu_us_per_request']:,.0f} | {r['non_2xx'] + r['socket_errors']} |")
     print(f"\nstart-up on an empty database (median of 5): {startup * 1000:.0f} ms")
     if args.json:
         with open(args.json, "w") as out:

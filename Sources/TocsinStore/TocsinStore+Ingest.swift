@@ -25,6 +25,7 @@ extension TocsinStore {
     /// in one transaction.
     ///
     /// A new incident snapshots the policies its routing labels match in `configuration`.
+    /// Concurrent batches share one transaction (group commit); each is answered after it commits.
     public func ingest(
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
@@ -62,8 +63,9 @@ extension TocsinStore {
         guard let incidentID = incident.id else {
             throw StoreError.database("incident was stored without an id")
         }
+        let seenAt = StoredDate.text(now)
         for alert in plan.alerts {
-            try upsert(alert, incidentID: incidentID, now: now, in: db)
+            try upsert(alert, incidentID: incidentID, seenAt: seenAt, in: db)
         }
         for var event in plan.events {
             event.incidentID = incidentID
@@ -90,7 +92,9 @@ extension TocsinStore {
     }
 
     /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
-    static func upsert(_ alert: Alert, incidentID: Int64, now: Date, in db: Database) throws {
+    ///
+    /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
+    static func upsert(_ alert: Alert, incidentID: Int64, seenAt: String, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
@@ -105,7 +109,7 @@ extension TocsinStore {
             incidentID, alert.fingerprint, alert.status,
             LabelJSON.encode(alert.labels), LabelJSON.encode(alert.annotations),
             StoredDate.text(alert.startsAt), alert.endsAt.map(StoredDate.text), alert.generatorURL,
-            StoredDate.text(now), StoredDate.text(now),
+            seenAt, seenAt,
         ])
     }
 

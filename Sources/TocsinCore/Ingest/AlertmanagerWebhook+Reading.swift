@@ -54,21 +54,20 @@ extension AlertmanagerWebhook {
     private static func alerts(_ reader: inout JSONReader) throws -> [WireAlert] {
         var alerts: [WireAlert] = []
         try reader.readArray { index, reader in
-            let path = "alerts[\(index)]"
             var alert = WireAlert()
             var seen = KeysSeen()
-            try field(path, &reader, expected: "an object") { reader in
+            try field("alerts[\(index)]", &reader, expected: "an object") { reader in
                 try reader.readObject { key, reader in
                     guard seen.first(key, among: Self.alertKeys) else { return try reader.skipValue() }
-                    let field = "\(path).\(key)"
+                    let field = { "alerts[\(index)].\(key)" }
                     switch key {
-                    case "status": alert.status = try string(field, &reader)
-                    case "labels": alert.labels = try stringMap(field, &reader)
-                    case "annotations": alert.annotations = try stringMap(field, &reader)
-                    case "startsAt": alert.startsAt = try string(field, &reader)
-                    case "endsAt": alert.endsAt = try string(field, &reader)
-                    case "generatorURL": alert.generatorURL = try string(field, &reader)
-                    case "fingerprint": alert.fingerprint = try string(field, &reader)
+                    case "status": alert.status = try string(field(), &reader)
+                    case "labels": alert.labels = try stringMap(field(), &reader)
+                    case "annotations": alert.annotations = try stringMap(field(), &reader)
+                    case "startsAt": alert.startsAt = try string(field(), &reader)
+                    case "endsAt": alert.endsAt = try string(field(), &reader)
+                    case "generatorURL": alert.generatorURL = try string(field(), &reader)
+                    case "fingerprint": alert.fingerprint = try string(field(), &reader)
                     default: try reader.skipValue()
                     }
                 }
@@ -79,28 +78,31 @@ extension AlertmanagerWebhook {
     }
 
     /// Reads an optional value at `path`, naming the field when its kind is wrong.
+    ///
+    /// The path is built only when it is needed for an error.
     private static func field<T>(
-        _ path: String, _ reader: inout JSONReader, expected: String? = nil, _ read: (inout JSONReader) throws -> T
+        _ path: @autoclosure () -> String, _ reader: inout JSONReader, expected: String? = nil,
+        _ read: (inout JSONReader) throws -> T
     ) throws -> T? {
         if try reader.skipNull() { return nil }
         do {
             return try read(&reader)
         } catch JSONReader.Failure.mismatch(let kind) {
-            throw IngestValidationError(field: path, problem: "expected \(expected ?? kind)")
+            throw IngestValidationError(field: path(), problem: "expected \(expected ?? kind)")
         }
     }
 
-    private static func string(_ path: String, _ reader: inout JSONReader) throws -> String? {
-        try field(path, &reader) { try $0.readString() }
+    private static func string(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> String? {
+        try field(path(), &reader) { try $0.readString() }
     }
 
     /// An object of string values; a repeated name keeps its first value.
-    private static func stringMap(_ path: String, _ reader: inout JSONReader) throws -> [String: String]? {
-        try field(path, &reader, expected: "an object of string values") { reader in
+    private static func stringMap(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> [String: String]? {
+        try field(path(), &reader, expected: "an object of string values") { reader in
             var map: [String: String] = [:]
             try reader.readObject { name, reader in
-                guard let value = try string("\(path).\(name)", &reader) else {
-                    throw IngestValidationError(field: "\(path).\(name)", problem: "expected a string, got null")
+                guard let value = try string("\(path()).\(name)", &reader) else {
+                    throw IngestValidationError(field: "\(path()).\(name)", problem: "expected a string, got null")
                 }
                 if map[name] == nil { map[name] = value }
             }

@@ -74,33 +74,34 @@ extension AlertmanagerWebhook {
         return value
     }
 
-    fileprivate static func status(_ value: String?, field: String) throws(IngestValidationError) -> AlertStatus {
-        guard let value else { throw IngestValidationError(field: field, problem: "is required") }
+    fileprivate static func status(_ value: String?, field: @autoclosure () -> String) throws(IngestValidationError) -> AlertStatus {
+        guard let value else { throw IngestValidationError(field: field(), problem: "is required") }
         guard let status = AlertStatus(rawValue: value) else {
             throw IngestValidationError(
-                field: field, problem: "must be \"firing\" or \"resolved\", got \"\(value)\"")
+                field: field(), problem: "must be \"firing\" or \"resolved\", got \"\(value)\"")
         }
         return status
     }
 }
 
 extension AlertmanagerWebhook.WireAlert {
-    func validated(field: String, receivedAt: Date) throws(IngestValidationError) -> Alert {
-        let status = try AlertmanagerWebhook.status(status, field: "\(field).status")
-        guard let labels else { throw IngestValidationError(field: "\(field).labels", problem: "is required") }
-        try Self.checkLabels(labels, field: "\(field).labels")
+    /// `field` (the alert's path, for errors) is built only when an error needs it.
+    func validated(field: @autoclosure () -> String, receivedAt: Date) throws(IngestValidationError) -> Alert {
+        let status = try AlertmanagerWebhook.status(status, field: "\(field()).status")
+        guard let labels else { throw IngestValidationError(field: "\(field()).labels", problem: "is required") }
+        try Self.checkLabels(labels, field: "\(field()).labels")
         let annotations = annotations ?? [:]
-        try Self.checkAnnotations(annotations, field: "\(field).annotations")
-        let starts = try Self.time(startsAt, field: "\(field).startsAt") ?? receivedAt
-        let ends = try Self.time(endsAt, field: "\(field).endsAt")
+        try Self.checkAnnotations(annotations, field: "\(field()).annotations")
+        let starts = try Self.time(startsAt, field: "\(field()).startsAt") ?? receivedAt
+        let ends = try Self.time(endsAt, field: "\(field()).endsAt")
         if let ends, ends < starts {
-            throw IngestValidationError(field: "\(field).endsAt", problem: "is before startsAt")
+            throw IngestValidationError(field: "\(field()).endsAt", problem: "is before startsAt")
         }
         var fingerprintValue: Fingerprint?
         if let fingerprint, !fingerprint.isEmpty {
             guard let parsed = Fingerprint(hex: fingerprint) else {
                 throw IngestValidationError(
-                    field: "\(field).fingerprint", problem: "must be 16 hexadecimal digits, got \"\(fingerprint)\"")
+                    field: "\(field()).fingerprint", problem: "must be 16 hexadecimal digits, got \"\(fingerprint)\"")
             }
             fingerprintValue = parsed
         }
@@ -117,13 +118,13 @@ extension AlertmanagerWebhook.WireAlert {
         )
     }
 
-    private static func checkLabels(_ labels: [String: String], field: String) throws(IngestValidationError) {
+    private static func checkLabels(_ labels: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
         guard !labels.isEmpty else {
-            throw IngestValidationError(field: field, problem: "at least one label pair is required")
+            throw IngestValidationError(field: field(), problem: "at least one label pair is required")
         }
         guard labels.count <= LabelRules.maxLabelsPerAlert else {
             throw IngestValidationError(
-                field: field, problem: "has \(labels.count) labels; at most \(LabelRules.maxLabelsPerAlert)")
+                field: field(), problem: "has \(labels.count) labels; at most \(LabelRules.maxLabelsPerAlert)")
         }
         // The problem reported is the one of the first offending name in sorted order, so the same
         // body always gets the same answer (dictionary order is not stable between runs).
@@ -131,32 +132,32 @@ extension AlertmanagerWebhook.WireAlert {
         for (name, value) in labels where first.map({ name < $0.name }) ?? true {
             if !LabelRules.isValidName(name) || name.utf8.count > LabelRules.maxNameBytes {
                 first = (name, IngestValidationError(
-                    field: "\(field).\(name)", problem: "invalid label name \"\(name)\" (must match [a-zA-Z_][a-zA-Z0-9_]*)"))
+                    field: "\(field()).\(name)", problem: "invalid label name \"\(name)\" (must match [a-zA-Z_][a-zA-Z0-9_]*)"))
             } else if value.utf8.count > LabelRules.maxLabelValueBytes {
                 first = (name, IngestValidationError(
-                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes"))
+                    field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes"))
             }
         }
         if let first { throw first.error }
     }
 
-    private static func checkAnnotations(_ annotations: [String: String], field: String) throws(IngestValidationError) {
+    private static func checkAnnotations(_ annotations: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
         var first: (name: String, error: IngestValidationError)?
         for (name, value) in annotations where first.map({ name < $0.name }) ?? true {
             if name.isEmpty || name.utf8.count > LabelRules.maxNameBytes {
-                first = (name, IngestValidationError(field: "\(field).\(name)", problem: "invalid annotation name"))
+                first = (name, IngestValidationError(field: "\(field()).\(name)", problem: "invalid annotation name"))
             } else if value.utf8.count > LabelRules.maxAnnotationValueBytes {
                 first = (name, IngestValidationError(
-                    field: "\(field).\(name)", problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes"))
+                    field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes"))
             }
         }
         if let first { throw first.error }
     }
 
-    private static func time(_ text: String?, field: String) throws(IngestValidationError) -> Date? {
+    private static func time(_ text: String?, field: @autoclosure () -> String) throws(IngestValidationError) -> Date? {
         guard let text, !text.isEmpty else { return nil }
         guard let date = RFC3339.parse(text) else {
-            throw IngestValidationError(field: field, problem: "is not an RFC 3339 date-time: \"\(text)\"")
+            throw IngestValidationError(field: field(), problem: "is not an RFC 3339 date-time: \"\(text)\"")
         }
         return RFC3339.isGoZeroTime(date) ? nil : date
     }

@@ -64,9 +64,24 @@ public enum RFC3339 {
         let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
         let days = (totalSeconds - secondsOfDay) / 86_400
         let (year, month, day) = CivilDays.date(fromDayNumber: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + separator
-            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-            + "." + pad(millis, 3) + suffix
+        // Built byte by byte: this runs several times for every alert stored.
+        var text: [UInt8] = []
+        text.reserveCapacity(24 + separator.utf8.count + suffix.utf8.count)
+        append(year, width: 4, to: &text)
+        text.append(UInt8(ascii: "-"))
+        append(month, width: 2, to: &text)
+        text.append(UInt8(ascii: "-"))
+        append(day, width: 2, to: &text)
+        text.append(contentsOf: separator.utf8)
+        append(secondsOfDay / 3600, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        append(secondsOfDay % 3600 / 60, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        append(secondsOfDay % 60, width: 2, to: &text)
+        text.append(UInt8(ascii: "."))
+        append(millis, width: 3, to: &text)
+        text.append(contentsOf: suffix.utf8)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether `date` is Go's zero time, which Alertmanager sends as `endsAt` of firing alerts.
@@ -76,9 +91,16 @@ public enum RFC3339 {
 
     private static let goZeroTime: TimeInterval = -62_135_596_800
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// Appends the decimal digits of `value`, zero-padded to `width`.
+    private static func append(_ value: Int, width: Int, to text: inout [UInt8]) {
+        if value < 0 {
+            text.append(UInt8(ascii: "-"))
+        }
+        let digits = String(value.magnitude).utf8
+        if digits.count < width {
+            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        }
+        text.append(contentsOf: digits)
     }
 
     private struct Scanner {
