@@ -197,14 +197,17 @@ struct JSONReader {
     private mutating func string() throws -> String {
         offset += 1
         let start = offset
-        // Fast path: no escapes.
+        // Fast path: no escapes; plain ASCII needs no UTF-8 validation.
+        var ascii = true
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                let text = try validated(UnsafeBufferPointer(rebasing: bytes[start..<offset]))
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<offset])
+                let text = ascii ? String(decoding: raw, as: UTF8.self) : try validated(raw)
                 offset += 1
                 return text
             }
+            ascii = ascii && byte < 0x80
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw syntax("control character in a string") }
             offset += 1
