@@ -47,8 +47,8 @@ extension TocsinStore {
         return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
 
-    /// Runs, inside the caller's transaction, whatever is due now for one incident: a new
-    /// incident's first step goes out with the commit that opened it, one hop sooner.
+    /// Runs, inside the caller's transaction, whatever is due now for one incident (a re-triggered
+    /// incident's restarted chain goes out with the commit that re-triggered it).
     static func runDueEscalations(
         ofIncident incidentID: Int64, now: Date, configuration: TocsinConfiguration, in db: Database
     ) throws -> EscalationTick {
@@ -56,6 +56,7 @@ extension TocsinStore {
             .filter(
                 Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= StoredDate.text(now))
             .fetchAll(db)
+        guard !due.isEmpty else { return EscalationTick() }
         return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
 

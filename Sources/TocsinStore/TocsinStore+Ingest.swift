@@ -74,11 +74,17 @@ extension TocsinStore {
         var escalationChanged = true
         switch (latest?.incident.state, plan.incident) {
         case (_, .insert):
+            var started: [Escalation] = []
             for snapshot in snapshots {
                 var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
                 try escalation.insert(db)
+                started.append(escalation)
             }
-            _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
+            // A first step due at once goes out with the commit that opened the incident.
+            let due = started.filter { $0.nextDueAt.map { $0 <= now } ?? false }
+            if !due.isEmpty {
+                _ = try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
+            }
         case (.acknowledged?, _) where incident.state == .triggered:
             try restartEscalations(of: incidentID, now: now, in: db)
             _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
@@ -115,11 +121,10 @@ extension TocsinStore {
 
     /// The newest incident with this key, and what is stored about the batch's own alerts in it.
     static func latestIncident(for batch: AlertBatch, in db: Database) throws -> IngestPlanner.Existing? {
+        let newest = try db.cachedStatement(
+            sql: "SELECT * FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1")
         guard
-            let incident = try Incident
-                .filter(Column("receiver") == batch.receiver && Column("group_key") == batch.groupKey)
-                .order(Column("id").desc)
-                .fetchOne(db),
+            let incident = try Incident.fetchOne(newest, arguments: [batch.receiver, batch.groupKey]),
             let id = incident.id
         else { return nil }
         var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]

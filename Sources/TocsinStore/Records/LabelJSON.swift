@@ -8,11 +8,11 @@ enum LabelJSON {
         var output: [UInt8] = []
         output.reserveCapacity(2 + map.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
         output.append(UInt8(ascii: "{"))
-        for (index, key) in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        for (index, pair) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { output.append(UInt8(ascii: ",")) }
-            append(key, to: &output)
+            append(pair.key, to: &output)
             output.append(UInt8(ascii: ":"))
-            append(map[key] ?? "", to: &output)
+            append(pair.value, to: &output)
         }
         output.append(UInt8(ascii: "}"))
         return String(decoding: output, as: UTF8.self)

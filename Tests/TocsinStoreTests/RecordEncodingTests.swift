@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import Testing
+import TocsinCore
+import TocsinTestSupport
+
+@testable import TocsinStore
+
+/// The hand-written column encodings of the hot records read back, through Codable, as the
+/// values that were written: every column, set and unset.
+@Suite("Record encoding")
+struct RecordEncodingTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000.123)
+
+    @Test("incidents, timeline events and escalations read back equal")
+    func roundTrip() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let t0 = t0
+        let bareIncident = Incident(
+            title: "Disk \"full\" / é", severity: "critical", state: .triggered, source: "alertmanager", receiver: "r",
+            groupKey: "{}:{a=\"b\"}", groupLabels: [:], externalURL: "", createdAt: t0, lastSeenAt: t0,
+            alertCount: 1, firingCount: 1, truncatedAlerts: 0)
+        var fullIncident = Incident(
+            title: "t", severity: "warning", state: .acknowledged, source: "s", receiver: "r2", groupKey: "k",
+            groupLabels: ["alertname": "X", "b": "\u{1}\n"], externalURL: "http://am.example.com/#/alerts",
+            createdAt: t0, lastSeenAt: t0.addingTimeInterval(61.5), acknowledgedAt: t0.addingTimeInterval(1),
+            acknowledgedBy: "alice", resolvedAt: t0.addingTimeInterval(2), resolvedBy: "bob", alertCount: 7,
+            firingCount: 3, truncatedAlerts: 2, drillRun: "run-1")
+        fullIncident.correlationID = "corr-1"
+        let incidents = [bareIncident, fullIncident]
+        let policy = EscalationPolicy(name: "page", steps: [.init(after: 300, notify: [.person("alice")])], repeat: 1, ackTimeout: 1800)
+        let configuration = TocsinConfiguration(
+            people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "page")],
+            policies: [policy])
+        let snapshot = try #require(configuration.snapshots(for: ["a": "b"]).first)
+        let stored = try await test.store.writer.write { db -> ([Incident], [TimelineEvent], [Escalation]) in
+            var bare = incidents[0]
+            var full = incidents[1]
+            try bare.insert(db)
+            try full.insert(db)
+            var events = [
+                TimelineEvent(incidentID: bare.id, at: t0, kind: .opened, actor: "am", channel: "am"),
+                TimelineEvent(incidentID: full.id, at: t0, kind: .notified, actor: "tocsin", channel: "email", note: "n", latenessMs: 12),
+            ]
+            for index in events.indices { try events[index].insert(db) }
+            var escalations = [
+                Escalation(incidentID: try #require(bare.id), snapshot: snapshot, startedAt: t0, nextDueAt: nil),
+                Escalation(incidentID: try #require(full.id), snapshot: snapshot, epoch: 2, startedAt: t0, position: 1, nextDueAt: t0.addingTimeInterval(300)),
+            ]
+            for index in escalations.indices { try escalations[index].insert(db) }
+            return ([bare, full], events, escalations)
+        }
+        let read = try await test.store.writer.read { db in
+            (try Incident.order(Column("id")).fetchAll(db), try TimelineEvent.order(Column("id")).fetchAll(db),
+             try Escalation.order(Column("id")).fetchAll(db))
+        }
+        #expect(read.0 == stored.0)
+        #expect(read.1 == stored.1)
+        #expect(read.2 == stored.2)
+    }
+}
