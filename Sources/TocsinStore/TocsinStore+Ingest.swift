@@ -25,25 +25,28 @@ extension TocsinStore {
     /// in one transaction.
     ///
     /// A new incident snapshots the policies its routing labels match in `configuration`.
-    /// Concurrent batches share one transaction (group commit); each is answered after it commits.
+    /// Whatever does not depend on the database (column text, route matching, snapshot JSON) is
+    /// worked out before the transaction, off the single writer.
     public func ingest(
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
-        try await write { db in
-            try Self.ingest(batch, configuration: configuration, now: now, correlationID: correlationID, in: db)
+        let prepared = try StoreError.mapping { try PreparedBatch(batch, configuration: configuration) }
+        return try await write { db in
+            try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
         }
     }
 
     static func ingest(
-        _ batch: AlertBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
+        _ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
     ) throws -> IngestResult {
-        let latest = try latestIncident(for: batch, in: db)
+        let batch = prepared.batch
+        let latest = try latestIncident(for: prepared, in: db)
         let drill = try drill(of: batch, in: db)
-        var snapshots = latest?.incident.state.isOpen == true ? [] : configuration.snapshots(for: batch.routingLabels)
+        var snapshots = latest?.incident.state.isOpen == true ? [] : prepared.snapshots
         if let drill {
-            snapshots = snapshots.map { $0.forDrill(drill.run) }
+            snapshots = snapshots.map { ($0.snapshot.forDrill(drill.run), nil) }
         }
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.policy.name))
+        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.snapshot.policy.name))
         var incident: Incident
         switch plan.incident {
         case .none:
@@ -65,7 +68,7 @@ extension TocsinStore {
         }
         let seenAt = StoredDate.text(now)
         for alert in plan.alerts {
-            try upsert(alert, incidentID: incidentID, seenAt: seenAt, in: db)
+            try upsert(alert, columns: prepared.columns[alert.fingerprint], incidentID: incidentID, seenAt: seenAt, in: db)
         }
         for var event in plan.events {
             event.incidentID = incidentID
@@ -75,9 +78,13 @@ extension TocsinStore {
         switch (latest?.incident.state, plan.incident) {
         case (_, .insert):
             var started: [Escalation] = []
-            for snapshot in snapshots {
+            for (snapshot, json) in snapshots {
                 var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
-                try escalation.insert(db)
+                if let json {
+                    try insert(&escalation, snapshotJSON: json, in: db)
+                } else {
+                    try escalation.insert(db)
+                }
                 started.append(escalation)
             }
             // A first step due at once goes out with the commit that opened the incident.
@@ -99,8 +106,11 @@ extension TocsinStore {
 
     /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
     ///
-    /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
-    static func upsert(_ alert: Alert, incidentID: Int64, seenAt: String, in db: Database) throws {
+    /// `columns` holds its label and annotation JSON when prepared beforehand; `seenAt` is the
+    /// stored text of the time the batch arrived (formatted once per batch).
+    static func upsert(
+        _ alert: Alert, columns: PreparedBatch.Columns?, incidentID: Int64, seenAt: String, in db: Database
+    ) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
@@ -113,14 +123,15 @@ extension TocsinStore {
                 """)
         try statement.execute(arguments: [
             incidentID, alert.fingerprint, alert.status,
-            LabelJSON.encode(alert.labels), LabelJSON.encode(alert.annotations),
+            columns?.labels ?? LabelJSON.encode(alert.labels), columns?.annotations ?? LabelJSON.encode(alert.annotations),
             StoredDate.text(alert.startsAt), alert.endsAt.map(StoredDate.text), alert.generatorURL,
             seenAt, seenAt,
         ])
     }
 
     /// The newest incident with this key, and what is stored about the batch's own alerts in it.
-    static func latestIncident(for batch: AlertBatch, in db: Database) throws -> IngestPlanner.Existing? {
+    static func latestIncident(for prepared: PreparedBatch, in db: Database) throws -> IngestPlanner.Existing? {
+        let batch = prepared.batch
         let newest = try db.cachedStatement(
             sql: "SELECT * FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1")
         guard
@@ -128,14 +139,13 @@ extension TocsinStore {
             let id = incident.id
         else { return nil }
         var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]
-        let fingerprints = batch.alerts.map(\.fingerprint.description)
         let rows = try Row.fetchCursor(
             db,
             sql: """
                 SELECT fingerprint, status, starts_at FROM incident_alerts
                 WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
                 """,
-            arguments: [id, LabelJSON.encode(fingerprints)])
+            arguments: [id, prepared.fingerprintsJSON])
         while let row = try rows.next() {
             guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
                 let status = AlertStatus.fromDatabaseValue(row[1]),
@@ -144,5 +154,39 @@ extension TocsinStore {
             alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
         }
         return IngestPlanner.Existing(incident: incident, alerts: alerts)
+    }
+}
+
+/// What can be worked out about a batch before its transaction, on the request's own thread:
+/// the JSON of every alert's labels and annotations, the list of its fingerprints, and the
+/// policies (with their stored JSON) a new incident would follow. The single database writer
+/// then only reads, decides and binds.
+struct PreparedBatch: Sendable {
+    /// The stored text of one alert's JSON columns.
+    struct Columns: Sendable {
+        var labels: String
+        var annotations: String
+    }
+
+    let batch: AlertBatch
+    let columns: [Fingerprint: Columns]
+    let fingerprintsJSON: String
+    /// The policies a new incident would follow, each with its snapshot as stored (nil: encode when stored).
+    let snapshots: [(snapshot: PolicySnapshot, json: String?)]
+
+    init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
+        self.batch = batch
+        var columns: [Fingerprint: Columns] = [:]
+        columns.reserveCapacity(batch.alerts.count)
+        for alert in batch.alerts {
+            columns[alert.fingerprint] = Columns(
+                labels: LabelJSON.encode(alert.labels), annotations: LabelJSON.encode(alert.annotations))
+        }
+        self.columns = columns
+        fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
+        let encoder = Escalation.databaseJSONEncoder(for: "snapshot")
+        snapshots = try configuration.snapshots(for: batch.routingLabels).map { snapshot in
+            (snapshot, String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+        }
     }
 }
