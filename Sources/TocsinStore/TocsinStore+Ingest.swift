@@ -40,7 +40,7 @@ extension TocsinStore {
         _ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
     ) throws -> IngestResult {
         let batch = prepared.batch
-        let latest = try latestIncident(for: prepared, in: db)
+        let (latest, storedRows) = try latestIncident(for: prepared, in: db) ?? (nil, [:])
         let drill = try drill(of: batch, in: db)
         var snapshots = latest?.incident.state.isOpen == true ? [] : prepared.snapshots
         if let drill {
@@ -67,8 +67,24 @@ extension TocsinStore {
             throw StoreError.database("incident was stored without an id")
         }
         let seenAt = StoredDate.text(now)
+        // An alert sent again unchanged (a resend every repeat_interval) only needs its last-seen
+        // time moved: those go in one statement, the rest are upserted one by one.
+        var unchanged: [String] = []
         for alert in plan.alerts {
-            try upsert(alert, columns: prepared.columns[alert.fingerprint], incidentID: incidentID, seenAt: seenAt, in: db)
+            let row = StoredAlertRow(alert, columns: prepared.columns[alert.fingerprint])
+            if storedRows[alert.fingerprint] == row {
+                unchanged.append(alert.fingerprint.description)
+            } else {
+                try upsert(row, fingerprint: alert.fingerprint, incidentID: incidentID, seenAt: seenAt, in: db)
+            }
+        }
+        if !unchanged.isEmpty {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE incident_alerts SET last_seen_at = ?
+                    WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
+                    """
+            ).execute(arguments: [seenAt, incidentID, LabelJSON.encode(unchanged)])
         }
         for var event in plan.events {
             event.incidentID = incidentID
@@ -106,11 +122,8 @@ extension TocsinStore {
 
     /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
     ///
-    /// `columns` holds its label and annotation JSON when prepared beforehand; `seenAt` is the
-    /// stored text of the time the batch arrived (formatted once per batch).
-    static func upsert(
-        _ alert: Alert, columns: PreparedBatch.Columns?, incidentID: Int64, seenAt: String, in db: Database
-    ) throws {
+    /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
+    static func upsert(_ row: StoredAlertRow, fingerprint: Fingerprint, incidentID: Int64, seenAt: String, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
@@ -122,15 +135,16 @@ extension TocsinStore {
                     generator_url = excluded.generator_url, last_seen_at = excluded.last_seen_at
                 """)
         try statement.execute(arguments: [
-            incidentID, alert.fingerprint, alert.status,
-            columns?.labels ?? LabelJSON.encode(alert.labels), columns?.annotations ?? LabelJSON.encode(alert.annotations),
-            StoredDate.text(alert.startsAt), alert.endsAt.map(StoredDate.text), alert.generatorURL,
+            incidentID, fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL,
             seenAt, seenAt,
         ])
     }
 
-    /// The newest incident with this key, and what is stored about the batch's own alerts in it.
-    static func latestIncident(for prepared: PreparedBatch, in db: Database) throws -> IngestPlanner.Existing? {
+    /// The newest incident with this key, what the planner needs to know about the batch's own
+    /// alerts in it, and those alerts' stored rows.
+    static func latestIncident(for prepared: PreparedBatch, in db: Database) throws
+        -> (IngestPlanner.Existing, [Fingerprint: StoredAlertRow])?
+    {
         let batch = prepared.batch
         let newest = try db.cachedStatement(
             sql: "SELECT * FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1")
@@ -139,21 +153,23 @@ extension TocsinStore {
             let id = incident.id
         else { return nil }
         var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]
-        let rows = try Row.fetchCursor(
-            db,
+        var stored: [Fingerprint: StoredAlertRow] = [:]
+        let select = try db.cachedStatement(
             sql: """
-                SELECT fingerprint, status, starts_at FROM incident_alerts
+                SELECT fingerprint, status, labels, annotations, starts_at, ends_at, generator_url FROM incident_alerts
                 WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
-                """,
-            arguments: [id, prepared.fingerprintsJSON])
+                """)
+        let rows = try Row.fetchCursor(select, arguments: [id, prepared.fingerprintsJSON])
         while let row = try rows.next() {
             guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
                 let status = AlertStatus.fromDatabaseValue(row[1]),
-                let startsAt = StoredDate.parse(row[2])
+                let startsAt = StoredDate.parse(row[4])
             else { throw StoreError.database("malformed alert row in incident \(id)") }
             alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
+            stored[fingerprint] = StoredAlertRow(
+                status: row[1], labels: row[2], annotations: row[3], startsAt: row[4], endsAt: row[5], generatorURL: row[6])
         }
-        return IngestPlanner.Existing(incident: incident, alerts: alerts)
+        return (IngestPlanner.Existing(incident: incident, alerts: alerts), stored)
     }
 }
 
@@ -188,5 +204,34 @@ struct PreparedBatch: Sendable {
         snapshots = try configuration.snapshots(for: batch.routingLabels).map { snapshot in
             (snapshot, String(decoding: try encoder.encode(snapshot), as: UTF8.self))
         }
+    }
+}
+
+/// One alert's columns as stored in `incident_alerts` (times excepted): equal rows mean an alert
+/// was sent again unchanged.
+struct StoredAlertRow: Equatable {
+    var status: String
+    var labels: String
+    var annotations: String
+    var startsAt: String
+    var endsAt: String?
+    var generatorURL: String
+
+    init(status: String, labels: String, annotations: String, startsAt: String, endsAt: String?, generatorURL: String) {
+        self.status = status
+        self.labels = labels
+        self.annotations = annotations
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.generatorURL = generatorURL
+    }
+
+    /// The row `alert` is stored as; `columns` carries its JSON when prepared beforehand.
+    init(_ alert: Alert, columns: PreparedBatch.Columns?) {
+        self.init(
+            status: alert.status.rawValue, labels: columns?.labels ?? LabelJSON.encode(alert.labels),
+            annotations: columns?.annotations ?? LabelJSON.encode(alert.annotations),
+            startsAt: StoredDate.text(alert.startsAt), endsAt: alert.endsAt.map(StoredDate.text),
+            generatorURL: alert.generatorURL)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import Testing
 import TocsinCore
-import TocsinStore
+@testable import TocsinStore
 import TocsinTestSupport
 
 @Suite("Ingest into SQLite")
@@ -55,6 +56,36 @@ struct IngestStoreTests {
         let later = try await DatabaseSnapshot.take(test.store)
         #expect(later.count == before.count, "no rows added by a later redelivery")
         #expect(later.filter { $0.hasPrefix("timeline_events") } == before.filter { $0.hasPrefix("timeline_events") })
+    }
+
+    @Test("a resend moves last-seen times only; a changed alert in it is rewritten")
+    func resendAndChange() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let labels = [["alertname": "Disk", "instance": "a"], ["alertname": "Disk", "instance": "b"]]
+        func batch(summaryOfB: String) -> AlertBatch {
+            AlertBatch(
+                receiver: "r", groupKey: "k", status: .firing, groupLabels: ["alertname": "Disk"], commonLabels: [:],
+                alerts: [
+                    Alert(status: .firing, labels: labels[0], annotations: ["summary": "a"], startsAt: t0),
+                    Alert(status: .firing, labels: labels[1], annotations: ["summary": summaryOfB], startsAt: t0),
+                ])
+        }
+        func rows() async throws -> [[String?]] {
+            try await test.store.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT annotations, first_seen_at, last_seen_at FROM incident_alerts ORDER BY id")
+                    .map { [$0[0], $0[1], $0[2]] }
+            }
+        }
+        _ = try await test.store.ingest(batch(summaryOfB: "b"), now: t0)
+        _ = try await test.store.ingest(batch(summaryOfB: "b"), now: t0.addingTimeInterval(60))
+        let resent = try await rows()
+        #expect(resent.map { $0[2] } == [StoredDate.text(t0.addingTimeInterval(60)), StoredDate.text(t0.addingTimeInterval(60))])
+        #expect(resent.map { $0[1] } == [StoredDate.text(t0), StoredDate.text(t0)])
+        _ = try await test.store.ingest(batch(summaryOfB: "b is worse"), now: t0.addingTimeInterval(120))
+        let changed = try await rows()
+        #expect(changed.map { $0[0] } == [#"{"summary":"a"}"#, #"{"summary":"b is worse"}"#])
+        #expect(changed.map { $0[2] } == [StoredDate.text(t0.addingTimeInterval(120)), StoredDate.text(t0.addingTimeInterval(120))])
     }
 
     @Test("acknowledge and resolve: transitions, no-ops and the refusal on resolved incidents")
