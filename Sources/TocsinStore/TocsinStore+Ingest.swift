@@ -71,11 +71,11 @@ extension TocsinStore {
         // time moved: those go in one statement, the rest are upserted one by one.
         var unchanged: [String] = []
         for alert in plan.alerts {
-            let row = StoredAlertRow(alert, columns: prepared.columns[alert.fingerprint])
+            let row = prepared.row(for: alert)
             if storedRows[alert.fingerprint] == row {
-                unchanged.append(alert.fingerprint.description)
+                unchanged.append(row.fingerprint)
             } else {
-                try upsert(row, fingerprint: alert.fingerprint, incidentID: incidentID, seenAt: seenAt, in: db)
+                try upsert(row, incidentID: incidentID, seenAt: seenAt, in: db)
             }
         }
         if !unchanged.isEmpty {
@@ -123,7 +123,7 @@ extension TocsinStore {
     /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
     ///
     /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
-    static func upsert(_ row: StoredAlertRow, fingerprint: Fingerprint, incidentID: Int64, seenAt: String, in db: Database) throws {
+    static func upsert(_ row: StoredAlertRow, incidentID: Int64, seenAt: String, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
@@ -135,7 +135,7 @@ extension TocsinStore {
                     generator_url = excluded.generator_url, last_seen_at = excluded.last_seen_at
                 """)
         try statement.execute(arguments: [
-            incidentID, fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL,
+            incidentID, row.fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL,
             seenAt, seenAt,
         ])
     }
@@ -167,49 +167,56 @@ extension TocsinStore {
             else { throw StoreError.database("malformed alert row in incident \(id)") }
             alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
             stored[fingerprint] = StoredAlertRow(
-                status: row[1], labels: row[2], annotations: row[3], startsAt: row[4], endsAt: row[5], generatorURL: row[6])
+                fingerprint: row[0], status: row[1], labels: row[2], annotations: row[3], startsAt: row[4], endsAt: row[5], generatorURL: row[6])
         }
         return (IngestPlanner.Existing(incident: incident, alerts: alerts), stored)
     }
 }
 
 /// What can be worked out about a batch before its transaction, on the request's own thread:
-/// the JSON of every alert's labels and annotations, the list of its fingerprints, and the
-/// policies (with their stored JSON) a new incident would follow. The single database writer
-/// then only reads, decides and binds.
+/// every alert's row as it will be stored, the list of its fingerprints, and the policies (with
+/// their stored JSON) a new incident would follow. The single database writer then only reads,
+/// decides and binds.
 struct PreparedBatch: Sendable {
-    /// The stored text of one alert's JSON columns.
-    struct Columns: Sendable {
-        var labels: String
-        var annotations: String
-    }
-
     let batch: AlertBatch
-    let columns: [Fingerprint: Columns]
+    /// Each alert's row, with the alert it was prepared from.
+    let rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)]
     let fingerprintsJSON: String
     /// The policies a new incident would follow, each with its snapshot as stored (nil: encode when stored).
     let snapshots: [(snapshot: PolicySnapshot, json: String?)]
 
     init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
         self.batch = batch
-        var columns: [Fingerprint: Columns] = [:]
-        columns.reserveCapacity(batch.alerts.count)
+        var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
+        rows.reserveCapacity(batch.alerts.count)
         for alert in batch.alerts {
-            columns[alert.fingerprint] = Columns(
-                labels: LabelJSON.encode(alert.labels), annotations: LabelJSON.encode(alert.annotations))
+            rows[alert.fingerprint] = (StoredAlertRow(alert), alert)
         }
-        self.columns = columns
+        self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
         let encoder = Escalation.databaseJSONEncoder(for: "snapshot")
         snapshots = try configuration.snapshots(for: batch.routingLabels).map { snapshot in
             (snapshot, String(decoding: try encoder.encode(snapshot), as: UTF8.self))
         }
     }
+
+    /// The row `alert` (one of the batch's, perhaps with its start moved by the planner) is stored as.
+    func row(for alert: Alert) -> StoredAlertRow {
+        guard let (prepared, original) = rows[alert.fingerprint], original.status == alert.status,
+            original.endsAt == alert.endsAt, original.generatorURL == alert.generatorURL
+        else { return StoredAlertRow(alert) }
+        var row = prepared
+        if original.startsAt != alert.startsAt {
+            row.startsAt = StoredDate.text(alert.startsAt)
+        }
+        return row
+    }
 }
 
 /// One alert's columns as stored in `incident_alerts` (times excepted): equal rows mean an alert
 /// was sent again unchanged.
-struct StoredAlertRow: Equatable {
+struct StoredAlertRow: Equatable, Sendable {
+    var fingerprint: String
     var status: String
     var labels: String
     var annotations: String
@@ -217,7 +224,11 @@ struct StoredAlertRow: Equatable {
     var endsAt: String?
     var generatorURL: String
 
-    init(status: String, labels: String, annotations: String, startsAt: String, endsAt: String?, generatorURL: String) {
+    init(
+        fingerprint: String, status: String, labels: String, annotations: String, startsAt: String, endsAt: String?,
+        generatorURL: String
+    ) {
+        self.fingerprint = fingerprint
         self.status = status
         self.labels = labels
         self.annotations = annotations
@@ -226,12 +237,11 @@ struct StoredAlertRow: Equatable {
         self.generatorURL = generatorURL
     }
 
-    /// The row `alert` is stored as; `columns` carries its JSON when prepared beforehand.
-    init(_ alert: Alert, columns: PreparedBatch.Columns?) {
+    /// The row `alert` is stored as.
+    init(_ alert: Alert) {
         self.init(
-            status: alert.status.rawValue, labels: columns?.labels ?? LabelJSON.encode(alert.labels),
-            annotations: columns?.annotations ?? LabelJSON.encode(alert.annotations),
-            startsAt: StoredDate.text(alert.startsAt), endsAt: alert.endsAt.map(StoredDate.text),
-            generatorURL: alert.generatorURL)
+            fingerprint: alert.fingerprint.description, status: alert.status.rawValue, labels: LabelJSON.encode(alert.labels),
+            annotations: LabelJSON.encode(alert.annotations), startsAt: StoredDate.text(alert.startsAt),
+            endsAt: alert.endsAt.map(StoredDate.text), generatorURL: alert.generatorURL)
     }
 }
