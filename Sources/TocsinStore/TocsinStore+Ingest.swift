@@ -75,7 +75,7 @@ extension TocsinStore {
             if storedRows[alert.fingerprint] == row {
                 unchanged.append(row.fingerprint)
             } else {
-                try upsert(row, incidentID: incidentID, seenAt: seenAt, in: db)
+                try store(row, incidentID: incidentID, seenAt: seenAt, known: storedRows[alert.fingerprint] != nil, in: db)
             }
         }
         if !unchanged.isEmpty {
@@ -120,24 +120,34 @@ extension TocsinStore {
             incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: escalationChanged)
     }
 
-    /// Inserts the alert into the incident, or updates every field but `first_seen_at`.
+    /// Inserts the alert into the incident or, when it is `known` there, updates every field but
+    /// `first_seen_at`.
     ///
     /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
-    static func upsert(_ row: StoredAlertRow, incidentID: Int64, seenAt: String, in db: Database) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
-                                             starts_at, ends_at, generator_url, first_seen_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (incident_id, fingerprint) DO UPDATE SET
-                    status = excluded.status, labels = excluded.labels,
-                    annotations = excluded.annotations, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                    generator_url = excluded.generator_url, last_seen_at = excluded.last_seen_at
-                """)
-        try statement.execute(arguments: [
-            incidentID, row.fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL,
-            seenAt, seenAt,
-        ])
+    static func store(_ row: StoredAlertRow, incidentID: Int64, seenAt: String, known: Bool, in db: Database) throws {
+        if known {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE incident_alerts SET status = ?, labels = ?, annotations = ?, starts_at = ?, ends_at = ?,
+                                               generator_url = ?, last_seen_at = ?
+                    WHERE incident_id = ? AND fingerprint = ?
+                    """
+            ).execute(arguments: [
+                row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL, seenAt,
+                incidentID, row.fingerprint,
+            ])
+        } else {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
+                                                 starts_at, ends_at, generator_url, first_seen_at, last_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                incidentID, row.fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt,
+                row.generatorURL, seenAt, seenAt,
+            ])
+        }
     }
 
     /// The newest incident with this key, what the planner needs to know about the batch's own

@@ -1,6 +1,7 @@
 // tocsin-bench: benchmarks of the escalation engine that need no network, and the HTTP floor.
 //
 //   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal]
+//   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
 //
 // Opens 10,000 incidents that all start escalating at the same instant, then runs the real
@@ -89,10 +90,13 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "escalation":
     try await escalationLateness(Options(Array(arguments.dropFirst())))
+case "ingest-writer":
+    try await ingestWriterCost(Array(arguments.dropFirst()))
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
     print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N]")
+    print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)
 }
