@@ -50,52 +50,45 @@ struct JSONReader {
 
     /// Reads an object, calling `field` with each key; `field` must consume the key's value.
     mutating func readObject(_ field: (String, inout JSONReader) throws -> Void) throws {
-        guard try peek() == UInt8(ascii: "{") else { throw Failure.mismatch(expected: "an object") }
-        try enter()
-        offset += 1
-        if try peek() == UInt8(ascii: "}") {
-            offset += 1
-            depth -= 1
-            return
-        }
-        while true {
-            guard try peek() == UInt8(ascii: "\"") else { throw syntax("expected a quoted object key") }
-            let key = try string()
-            guard try peek() == UInt8(ascii: ":") else { throw syntax("expected ':' after an object key") }
-            offset += 1
-            try field(key, &self)
-            switch try peek() {
-            case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "}"):
-                offset += 1
-                depth -= 1
-                return
-            default: throw syntax("expected ',' or '}' in an object")
-            }
+        try readContainer(open: UInt8(ascii: "{"), close: UInt8(ascii: "}"), kind: "an object") { reader in
+            guard try reader.peek() == UInt8(ascii: "\"") else { throw reader.syntax("expected a quoted object key") }
+            let key = try reader.string()
+            guard try reader.peek() == UInt8(ascii: ":") else { throw reader.syntax("expected ':' after an object key") }
+            reader.offset += 1
+            try field(key, &reader)
         }
     }
 
     /// Reads an array, calling `element` with each index; `element` must consume the value.
     mutating func readArray(_ element: (Int, inout JSONReader) throws -> Void) throws {
-        guard try peek() == UInt8(ascii: "[") else { throw Failure.mismatch(expected: "an array") }
+        var index = 0
+        try readContainer(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), kind: "an array") { reader in
+            try element(index, &reader)
+            index += 1
+        }
+    }
+
+    /// Reads `open`, members separated by commas (each read by `member`), and `close`.
+    private mutating func readContainer(
+        open: UInt8, close: UInt8, kind: String, _ member: (inout JSONReader) throws -> Void
+    ) throws {
+        guard try peek() == open else { throw Failure.mismatch(expected: kind) }
         try enter()
         offset += 1
-        if try peek() == UInt8(ascii: "]") {
+        if try peek() == close {
             offset += 1
             depth -= 1
             return
         }
-        var index = 0
         while true {
-            try element(index, &self)
-            index += 1
+            try member(&self)
             switch try peek() {
             case UInt8(ascii: ","): offset += 1
-            case UInt8(ascii: "]"):
+            case close:
                 offset += 1
                 depth -= 1
                 return
-            default: throw syntax("expected ',' or ']' in an array")
+            default: throw syntax("expected ',' or '\(Character(Unicode.Scalar(close)))' in \(kind)")
             }
         }
     }
