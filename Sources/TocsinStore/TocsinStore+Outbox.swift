@@ -45,6 +45,35 @@ extension TocsinStore {
     ///
     /// `rendered` (the body sent) is kept from the first attempt on. The row changes state only if
     /// it is still the claim this attempt made (a later claim or a cancellation wins).
+    /// A destination that accepts a notification again is back: every notification waiting to be
+    /// retried there becomes due now, so the backlog of an outage drains at once, oldest first
+    /// (claims go by due time, then id), instead of each one waiting out its own backoff. The
+    /// destination is the SMTP server for email (one relay for all addresses) and the origin
+    /// (`scheme://host:port`) of a webhook's URL.
+    static func wakeBacklog(after entry: OutboxEntry, at now: String, in db: Database) throws {
+        if entry.medium == "email" {
+            try db.execute(
+                sql: "UPDATE outbox SET due_at = ? WHERE state = 'retry' AND due_at > ? AND medium = 'email'",
+                arguments: [now, now])
+        } else if let origin = webhookOrigin(entry.address) {
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET due_at = ?1 WHERE state = 'retry' AND due_at > ?1 AND medium = ?2
+                      AND (address = ?3 OR substr(address, 1, length(?3) + 1) IN (?3 || '/', ?3 || '?', ?3 || '#'))
+                    """,
+                arguments: [now, entry.medium, origin])
+        }
+    }
+
+    /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.
+    static func webhookOrigin(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard authorityEnd > rest.startIndex else { return nil }
+        return String(url[..<authorityEnd])
+    }
+
     public func recordAttempt(
         _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
         outcome: DeliveryPolicy.Outcome, rendered: String?
@@ -71,6 +100,7 @@ extension TocsinStore {
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """,
                     arguments: [finished, finished, rendered, id, entry.attempts])
+                try Self.wakeBacklog(after: entry, at: finished, in: db)
             case .retry(let at, let reason):
                 try db.execute(
                     sql: """

@@ -311,6 +311,76 @@ struct DeliveryEndToEndTests {
     }
 }
 
+/// The webhook receiver and the SMTP server are both down for more than two minutes while
+/// incidents keep opening; when they come back, every page arrives once, and once the first one
+/// is through the backlog follows oldest first.
+@Suite("Delivery, end to end: an outage of minutes")
+struct OutageEndToEndTests {
+    /// A new incident (its own group key) for the test alert.
+    static func incidentPayload(_ number: Int) throws -> [UInt8] {
+        var payload = try JSONSerialization.jsonObject(with: try Fixtures.data("webhook-01-firing-critical-single")) as? [String: Any] ?? [:]
+        payload["groupKey"] = "{}:{outage=\"\(number)\"}"
+        return Array(try JSONSerialization.data(withJSONObject: payload))
+    }
+
+    @Test("receiver and SMTP server down for minutes: after recovery the backlog drains at once, oldest first, nothing lost")
+    func outageOfMinutes() throws {
+        let hookPort = try freeLoopbackPort()
+        let smtpPort = try freeLoopbackPort()
+        let world = try DeliveryEndToEndTests.World(
+            policy: TestPolicies.pageAlice(["email: alice@example.com", "webhook: \"http://127.0.0.1:\(hookPort)/alice\""]))
+        // One worker, so that the order of arrival is the order of sending.
+        let server = try world.startServer(["--smtp-url", "smtp://127.0.0.1:\(smtpPort)", "--delivery-workers", "1"])
+        let outageStart = Date()
+        let incidents = 7
+        for number in 1...incidents {
+            // An incident every 20 s, for two minutes, while nothing answers.
+            let due = outageStart.addingTimeInterval(Double(number - 1) * 20)
+            Thread.sleep(forTimeInterval: max(0, due.timeIntervalSinceNow))
+            let response = try HTTPTransfer.perform(HTTPTransferRequest(
+                method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
+                body: try Self.incidentPayload(number)))
+            #expect(response.status == 200)
+        }
+        Thread.sleep(forTimeInterval: max(0, outageStart.addingTimeInterval(130).timeIntervalSinceNow))
+        let listing = try world.cli(["deliveries", "--state", "retry,sending", "--json"]).stdout
+        let waiting = (try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [String: Any])?["deliveries"] as? [Any]
+        #expect(waiting?.count == incidents * 2, "every page is waiting to be retried: \(listing.prefix(300))")
+
+        let recovered = Date()
+        let receiver = try PeerProcess(
+            script: "webhook_receiver.py", arguments: ["--port", "\(hookPort)"], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        let smtp = try PeerProcess(
+            script: "smtp_sink.py", arguments: ["--port", "\(smtpPort)"], logPath: world.directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        let hooks = receiver.waitForRecords(incidents, seconds: 60)
+        let mails = smtp.waitForRecords(incidents, seconds: 60)
+        let drained = Date().timeIntervalSince(recovered)
+        Thread.sleep(forTimeInterval: 2)  // anything extra would arrive now
+        #expect(receiver.records().count == incidents && smtp.records().count == incidents, "each page once")
+
+        let hookOrder = hooks.compactMap { record -> Int? in
+            let body = Data(((record["body"] as? String) ?? "").utf8)
+            let payload = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+            return (payload?["incident"] as? [String: Any])?["id"] as? Int
+        }
+        let mailOrder = mails.compactMap { record -> Int? in
+            let subject = (record["headers"] as? [String: String])?["Subject"] ?? ""
+            guard let hash = subject.firstIndex(of: "#") else { return nil }
+            return Int(subject[subject.index(after: hash)...].prefix { $0.isNumber })
+        }
+        // The first page through is whichever retry came first after recovery (usually the newest
+        // page, whose backoff is shortest); its success releases the rest, oldest first.
+        for (medium, order) in [("webhooks", hookOrder), ("mails", mailOrder)] {
+            #expect(order.sorted() == Array(1...incidents), "\(medium): every incident once: \(order)")
+            #expect(Array(order.dropFirst()) == order.dropFirst().sorted(), "\(medium): the backlog oldest first: \(order)")
+        }
+        #expect(drained < 45, "the backlog drained \(Int(drained)) s after recovery")
+        #expect(try world.cli(["deliveries", "--state", "dead"]).stdout.contains("person:alice") == false, "nothing given up")
+    }
+}
+
 @Suite("Delivery, end to end: SMTP authentication", .serialized)
 struct SMTPAuthEndToEndTests {
     @Test("SMTP AUTH with the password from the environment; the password never appears in the log")

@@ -38,6 +38,65 @@ struct OutboxStoreTests {
         #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(32)).map(\.event) == [.resolved])
     }
 
+    @Test("a destination that accepts again gets its whole backlog at once, oldest first; other destinations wait")
+    func backlogDrainsWhenDestinationRecovers() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let configuration = TocsinConfiguration(
+            people: [
+                Person(name: "alice", webhooks: ["http://127.0.0.1:9001/alice"]),
+                Person(name: "bob", webhooks: ["http://127.0.0.1:9001?who=bob"]),
+                Person(name: "carol", webhooks: ["http://127.0.0.1:9002/carol"]),
+                Person(name: "dave", email: "dave@example.com"),
+                Person(name: "erin", email: "erin@example.com"),
+            ],
+            routes: [Route(matchers: [], policy: "p")],
+            policies: [EscalationPolicy(name: "p", steps: [
+                .init(after: 0, notify: [.person("alice"), .person("bob"), .person("carol"), .person("dave"), .person("erin")]),
+            ])])
+        for group in ["a", "b"] {
+            let labels = ["alertname": "Outage", "group": group]
+            let batch = AlertBatch(
+                receiver: "r", groupKey: group, status: .firing, groupLabels: labels, commonLabels: labels,
+                alerts: [Alert(status: .firing, labels: labels, startsAt: t0)])
+            _ = try await test.store.ingest(batch, configuration: configuration, now: t0)
+        }
+        // Every destination is down: each page will be retried in 5 minutes, but alice's first one
+        // in 10 s and dave's first mail in 20 s.
+        let claimed = try await test.store.claimDueNotifications(now: t0)
+        #expect(claimed.count == 10)
+        let first = try #require(claimed.first { $0.address.hasSuffix("/alice") && $0.incidentID == 1 })
+        let mail = try #require(claimed.first { $0.address == "dave@example.com" && $0.incidentID == 1 })
+        for entry in claimed {
+            let retryAt = t0.addingTimeInterval(entry.id == first.id ? 10 : entry.id == mail.id ? 20 : 300)
+            try await test.store.recordAttempt(
+                entry, startedAt: t0, finishedAt: t0, statusCode: nil, error: "Couldn't connect",
+                outcome: .retry(at: retryAt, reason: "Couldn't connect"), rendered: "{}")
+        }
+        let t10 = t0.addingTimeInterval(10)
+        let probe = try #require(try await test.store.claimDueNotifications(now: t10).first)
+        #expect(probe.id == first.id)
+        try await test.store.recordAttempt(probe, startedAt: t10, finishedAt: t10, statusCode: 200, error: nil, outcome: .sent, rendered: nil)
+        // 127.0.0.1:9001 is back: alice's and bob's pages go now, in the order they were queued;
+        // carol's host and the SMTP server have not answered yet.
+        let woken = try await test.store.claimDueNotifications(now: t10)
+        #expect(woken.map(\.target) == ["person:bob", "person:alice", "person:bob"])
+        #expect(woken.compactMap(\.id) == woken.compactMap(\.id).sorted())
+        #expect(woken.allSatisfy { $0.address.hasPrefix("http://127.0.0.1:9001") })
+        // One mail accepted by the SMTP server wakes every mail, whatever its address.
+        let t20 = t0.addingTimeInterval(20)
+        let mailProbe = try #require(try await test.store.claimDueNotifications(now: t20).first)
+        #expect(mailProbe.id == mail.id)
+        try await test.store.recordAttempt(mailProbe, startedAt: t20, finishedAt: t20, statusCode: 250, error: nil, outcome: .sent, rendered: nil)
+        let mails = try await test.store.claimDueNotifications(now: t20)
+        #expect(mails.count == 3 && mails.allSatisfy { $0.medium == "email" })
+        var carols: [OutboxEntry] = []
+        for incident: Int64 in [1, 2] {
+            carols += try await test.store.notifications(incidentID: incident).filter { $0.target == "person:carol" }
+        }
+        #expect(carols.count == 2 && carols.allSatisfy { $0.state == .retry && $0.dueAt == t0.addingTimeInterval(300) }, "carol's host has not answered")
+    }
+
     @Test("a claim whose lease expired is claimed again, with the attempt counted; a stale result cannot overwrite it")
     func leases() async throws {
         let test = try TestStore()

@@ -34,8 +34,8 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: "Deliveries in flight at once (worker threads).")
     var deliveryWorkers = 8
 
-    @Option(help: "Attempts before a notification is given up (dead).")
-    var deliveryMaxAttempts = 10
+    @Option(help: "Attempts before a notification is given up (dead); with retries at most 5 minutes apart, the default lets --delivery-max-age decide.")
+    var deliveryMaxAttempts = 100
 
     @Option(help: ArgumentHelp("Age after which a notification is given up, e.g. 6h.", valueName: "duration"))
     var deliveryMaxAge = "6h"

@@ -13,7 +13,8 @@ public enum DeliveryResult: Sendable, Equatable {
 ///
 /// 2xx is sent. 408, 429, 5xx and transport failures are retried until `maxAttempts` attempts
 /// or `maxAge` since the notification was queued; any other status is dead at once, with the
-/// reason kept.
+/// reason kept. With the defaults (100 attempts, backoff capped at 5 minutes, 6 hours) the age is
+/// what ends the retries: a receiver down for hours still gets its pages when it is back.
 public struct DeliveryPolicy: Sendable, Equatable {
     /// The outcome of one attempt.
     public enum Outcome: Sendable, Equatable {
@@ -31,7 +32,7 @@ public struct DeliveryPolicy: Sendable, Equatable {
     public var jitter: Double
 
     public init(
-        maxAttempts: Int = 10, maxAge: TimeInterval = 6 * 3600, initialBackoff: TimeInterval = 1,
+        maxAttempts: Int = 100, maxAge: TimeInterval = 6 * 3600, initialBackoff: TimeInterval = 1,
         maxBackoff: TimeInterval = 300, jitter: Double = 0.2
     ) {
         self.maxAttempts = maxAttempts
