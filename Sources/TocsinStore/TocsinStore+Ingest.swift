@@ -30,7 +30,9 @@ extension TocsinStore {
     public func ingest(
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
-        let prepared = try StoreError.mapping { try PreparedBatch(batch, configuration: configuration) }
+        let prepared = try StoreError.mapping {
+            try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON)
+        }
         return try await write { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
         }
@@ -195,7 +197,7 @@ struct PreparedBatch: Sendable {
     /// The policies a new incident would follow, each with its snapshot as stored (nil: encode when stored).
     let snapshots: [(snapshot: PolicySnapshot, json: String?)]
 
-    init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
+    init(_ batch: AlertBatch, configuration: TocsinConfiguration, snapshotJSON: SnapshotJSONCache) throws {
         self.batch = batch
         var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
         rows.reserveCapacity(batch.alerts.count)
@@ -204,9 +206,8 @@ struct PreparedBatch: Sendable {
         }
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
-        let encoder = Escalation.databaseJSONEncoder(for: "snapshot")
         snapshots = try configuration.snapshots(for: batch.routingLabels).map { snapshot in
-            (snapshot, String(decoding: try encoder.encode(snapshot), as: UTF8.self))
+            (snapshot, try snapshotJSON.json(for: snapshot))
         }
     }
 
@@ -253,5 +254,22 @@ struct StoredAlertRow: Equatable, Sendable {
             fingerprint: alert.fingerprint.description, status: alert.status.rawValue, labels: LabelJSON.encode(alert.labels),
             annotations: LabelJSON.encode(alert.annotations), startsAt: StoredDate.text(alert.startsAt),
             endsAt: alert.endsAt.map(StoredDate.text), generatorURL: alert.generatorURL)
+    }
+}
+
+/// The stored JSON of the policy snapshots in use, so that a snapshot is encoded once per
+/// configuration, not once per batch. One entry per policy name; an entry whose snapshot differs
+/// (the configuration was reloaded) is replaced.
+final class SnapshotJSONCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (snapshot: PolicySnapshot, json: String)] = [:]
+
+    func json(for snapshot: PolicySnapshot) throws -> String {
+        if let hit = lock.withLock({ entries[snapshot.policy.name] }), hit.snapshot == snapshot {
+            return hit.json
+        }
+        let json = String(decoding: try Escalation.databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
+        lock.withLock { entries[snapshot.policy.name] = (snapshot, json) }
+        return json
     }
 }

@@ -59,4 +59,22 @@ struct RecordEncodingTests {
         #expect(read.1 == stored.1)
         #expect(read.2 == stored.2)
     }
+
+    @Test("a policy snapshot's JSON is reused while the policy is the same, and renewed when it changes")
+    func snapshotJSONCache() throws {
+        func snapshot(after: TimeInterval) throws -> PolicySnapshot {
+            let configuration = TocsinConfiguration(
+                people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "page")],
+                policies: [EscalationPolicy(name: "page", steps: [.init(after: after, notify: [.person("alice")])])])
+            return try #require(configuration.snapshots(for: [:]).first)
+        }
+        let cache = SnapshotJSONCache()
+        let decoder = JSONDecoder()
+        let first = try cache.json(for: try snapshot(after: 0))
+        #expect(try cache.json(for: try snapshot(after: 0)) == first)
+        let reloaded = try cache.json(for: try snapshot(after: 300))
+        #expect(reloaded != first)
+        #expect(try decoder.decode(PolicySnapshot.self, from: Data(reloaded.utf8)) == (try snapshot(after: 300)))
+        #expect(try decoder.decode(PolicySnapshot.self, from: Data(first.utf8)) == (try snapshot(after: 0)))
+    }
 }
