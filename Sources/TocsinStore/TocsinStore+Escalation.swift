@@ -139,35 +139,19 @@ extension TocsinStore {
         return due
     }
 
-    /// The incidents the planner needs, by id: every field but the group labels (which planning
-    /// never reads), decoded without Codable, which costs more than the step itself.
+    /// The incidents the planner needs, by id, read column by column (`Incident(row:)`).
     static func incidentsForPlanning(_ ids: Set<Int64>, in db: Database) throws -> [Int64: Incident] {
         var incidents: [Int64: Incident] = [:]
         let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT id, title, severity, state, source, receiver, group_key, external_url, created_at, last_seen_at,
-                       acknowledged_at, acknowledged_by, resolved_at, resolved_by, alert_count, firing_count, truncated_alerts
-                FROM incidents WHERE id IN (SELECT value FROM json_each(?))
-                """,
+            try db.cachedStatement(sql: "SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))"),
             arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
         while let row = try rows.next() {
-            guard let state = IncidentState(rawValue: row["state"]), let createdAt = StoredDate.parse(row["created_at"]),
-                let lastSeenAt = StoredDate.parse(row["last_seen_at"])
-            else { throw StoreError.database("malformed incident row \(row["id"] as Int64)") }
-            let incident = Incident(
-                id: row["id"], title: row["title"], severity: row["severity"], state: state, source: row["source"],
-                receiver: row["receiver"], groupKey: row["group_key"], groupLabels: [:], externalURL: row["external_url"],
-                createdAt: createdAt, lastSeenAt: lastSeenAt, acknowledgedAt: StoredDate.parse(row["acknowledged_at"]),
-                acknowledgedBy: row["acknowledged_by"], resolvedAt: StoredDate.parse(row["resolved_at"]),
-                resolvedBy: row["resolved_by"], alertCount: row["alert_count"], firingCount: row["firing_count"],
-                truncatedAlerts: row["truncated_alerts"])
+            let incident = try Incident(row: row)
             incidents[row["id"]] = incident
         }
         return incidents
     }
 
-    /// Saves many escalations' progress with one statement per 200.
     /// Stores a new escalation whose snapshot JSON was prepared before the transaction.
     static func insert(_ escalation: inout Escalation, snapshotJSON: String, in db: Database) throws {
         try db.cachedStatement(
@@ -182,6 +166,7 @@ extension TocsinStore {
         escalation.id = db.lastInsertedRowID
     }
 
+    /// Saves many escalations' progress with one statement per 200.
     static func saveTimers(_ escalations: [Escalation], in db: Database) throws {
         try forEachBatch(escalations, columns: 5) { batch, placeholders in
             let values = Array(repeating: "(?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")

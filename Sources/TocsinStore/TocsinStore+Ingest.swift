@@ -60,7 +60,7 @@ extension TocsinStore {
             try incident.insert(db)
         case .update(let updated):
             incident = updated
-            try incident.update(db)
+            try incident.updateAllColumns(db)
         }
         if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
             StoreMetrics.transition(to: incident.state)

@@ -33,7 +33,7 @@ struct BusyDatabaseTests {
                 }
             }
             let response = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
-            #expect(response.status == .serviceUnavailable)
+            #expect(response.status == .serviceUnavailable, "\(String(buffer: response.body))")
             #expect(response.headers[.retryAfter] == "1")
             #expect(try response.apiError().message.contains("busy"))
             release.signal()

@@ -6,7 +6,8 @@ import TocsinTestSupport
 
 @testable import TocsinStore
 
-/// The hand-written column encodings of the hot records read back, through Codable, as the
+/// The hand-written column encodings of the hot records read back (incidents through their
+/// hand-written `init(row:)`, the others through Codable) as the
 /// values that were written: every column, set and unset.
 @Suite("Record encoding")
 struct RecordEncodingTests {

@@ -5,9 +5,43 @@ import TocsinCore
 // The records written on every ingest and every escalation step, encoded column by column
 // instead of through Codable (GRDB's `encode(to:)` hook): the same columns and the same text
 // (dates as `StoredDate`, JSON as `LabelJSON` and GRDB's own JSON encoder), at a fraction of the
-// cost. Reading them stays Codable. `RecordEncodingTests` checks that each one reads back equal.
+// cost. Incidents, read on every ingest, are also decoded column by column (`init(row:)`); the
+// others read through Codable. `RecordEncodingTests` checks that each one reads back equal.
 
 extension Incident {
+    public init(row: Row) throws {
+        guard let state = IncidentState(rawValue: row["state"]), let createdAt = StoredDate.parse(row["created_at"]),
+            let lastSeenAt = StoredDate.parse(row["last_seen_at"]),
+            let groupLabels = StringMapJSON.decode(row["group_labels"])
+        else { throw StoreError.database("malformed incident row \(row["id"] as Int64? ?? 0)") }
+        self.init(
+            id: row["id"], title: row["title"], severity: row["severity"], state: state, source: row["source"],
+            receiver: row["receiver"], groupKey: row["group_key"], groupLabels: groupLabels, externalURL: row["external_url"],
+            createdAt: createdAt, lastSeenAt: lastSeenAt, acknowledgedAt: StoredDate.parse(row["acknowledged_at"]),
+            acknowledgedBy: row["acknowledged_by"], resolvedAt: StoredDate.parse(row["resolved_at"]),
+            resolvedBy: row["resolved_by"], alertCount: row["alert_count"], firingCount: row["firing_count"],
+            truncatedAlerts: row["truncated_alerts"], drillRun: row["drill_run"])
+        correlationID = row["correlation_id"]
+    }
+
+    /// Writes every column of a stored incident with one cached statement.
+    func updateAllColumns(_ db: Database) throws {
+        guard let id else { throw StoreError.database("cannot update an incident that was never stored") }
+        try db.cachedStatement(
+            sql: """
+                UPDATE incidents SET title = ?, severity = ?, state = ?, source = ?, receiver = ?, group_key = ?,
+                    group_labels = ?, external_url = ?, created_at = ?, last_seen_at = ?, acknowledged_at = ?,
+                    acknowledged_by = ?, resolved_at = ?, resolved_by = ?, alert_count = ?, firing_count = ?,
+                    truncated_alerts = ?, drill_run = ?, correlation_id = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            title, severity, state, source, receiver, groupKey, LabelJSON.encode(groupLabels), externalURL,
+            StoredDate.text(createdAt), StoredDate.text(lastSeenAt), acknowledgedAt.map(StoredDate.text), acknowledgedBy,
+            resolvedAt.map(StoredDate.text), resolvedBy, alertCount, firingCount, truncatedAlerts, drillRun, correlationID, id,
+        ])
+    }
+
     public func encode(to container: inout PersistenceContainer) throws {
         container["id"] = id
         container["title"] = title
