@@ -152,20 +152,6 @@ extension TocsinStore {
         return incidents
     }
 
-    /// Stores a new escalation whose snapshot JSON was prepared before the transaction.
-    static func insert(_ escalation: inout Escalation, snapshotJSON: String, in db: Database) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO escalations (incident_id, policy_name, snapshot, epoch, started_at, position, next_due_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            escalation.incidentID, escalation.policyName, snapshotJSON, escalation.epoch,
-            StoredDate.text(escalation.startedAt), escalation.position, escalation.nextDueAt.map(StoredDate.text),
-        ])
-        escalation.id = db.lastInsertedRowID
-    }
-
     /// Saves many escalations' progress with one statement per 200.
     static func saveTimers(_ escalations: [Escalation], in db: Database) throws {
         try forEachBatch(escalations, columns: 5) { batch, placeholders in

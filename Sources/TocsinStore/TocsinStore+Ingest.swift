@@ -31,7 +31,7 @@ extension TocsinStore {
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
         let prepared = try StoreError.mapping {
-            try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON)
+            try PreparedBatch(batch, configuration: configuration)
         }
         return try await write { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
@@ -46,9 +46,9 @@ extension TocsinStore {
         let drill = try drill(of: batch, in: db)
         var snapshots = latest?.incident.state.isOpen == true ? [] : prepared.snapshots
         if let drill {
-            snapshots = snapshots.map { ($0.snapshot.forDrill(drill.run), nil) }
+            snapshots = snapshots.map { $0.forDrill(drill.run) }
         }
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.snapshot.policy.name))
+        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.policy.name))
         var incident: Incident
         switch plan.incident {
         case .none:
@@ -96,13 +96,9 @@ extension TocsinStore {
         switch (latest?.incident.state, plan.incident) {
         case (_, .insert):
             var started: [Escalation] = []
-            for (snapshot, json) in snapshots {
+            for snapshot in snapshots {
                 var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
-                if let json {
-                    try insert(&escalation, snapshotJSON: json, in: db)
-                } else {
-                    try escalation.insert(db)
-                }
+                try escalation.insert(db)
                 started.append(escalation)
             }
             // A first step due at once goes out with the commit that opened the incident.
@@ -194,10 +190,11 @@ struct PreparedBatch: Sendable {
     /// Each alert's row, with the alert it was prepared from.
     let rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)]
     let fingerprintsJSON: String
-    /// The policies a new incident would follow, each with its snapshot as stored (nil: encode when stored).
-    let snapshots: [(snapshot: PolicySnapshot, json: String?)]
+    /// The policies a new incident would follow. Their stored JSON is in `SnapshotJSONCache`
+    /// (encoded here, off the writer, the first time a configuration uses them).
+    let snapshots: [PolicySnapshot]
 
-    init(_ batch: AlertBatch, configuration: TocsinConfiguration, snapshotJSON: SnapshotJSONCache) throws {
+    init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
         self.batch = batch
         var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
         rows.reserveCapacity(batch.alerts.count)
@@ -206,8 +203,9 @@ struct PreparedBatch: Sendable {
         }
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
-        snapshots = try configuration.snapshots(for: batch.routingLabels).map { snapshot in
-            (snapshot, try snapshotJSON.json(for: snapshot))
+        snapshots = configuration.snapshots(for: batch.routingLabels)
+        for snapshot in snapshots {
+            _ = try SnapshotJSONCache.shared.json(for: snapshot)
         }
     }
 
@@ -234,20 +232,9 @@ struct StoredAlertRow: Equatable, Sendable {
     var startsAt: String
     var endsAt: String?
     var generatorURL: String
+}
 
-    init(
-        fingerprint: String, status: String, labels: String, annotations: String, startsAt: String, endsAt: String?,
-        generatorURL: String
-    ) {
-        self.fingerprint = fingerprint
-        self.status = status
-        self.labels = labels
-        self.annotations = annotations
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        self.generatorURL = generatorURL
-    }
-
+extension StoredAlertRow {
     /// The row `alert` is stored as.
     init(_ alert: Alert) {
         self.init(
@@ -261,6 +248,9 @@ struct StoredAlertRow: Equatable, Sendable {
 /// configuration, not once per batch. One entry per policy name; an entry whose snapshot differs
 /// (the configuration was reloaded) is replaced.
 final class SnapshotJSONCache: @unchecked Sendable {
+    /// The cache `Escalation.encode(to:)` writes through.
+    static let shared = SnapshotJSONCache()
+
     private let lock = NSLock()
     private var entries: [String: (snapshot: PolicySnapshot, json: String)] = [:]
 

@@ -29,8 +29,6 @@ public final class TocsinStore: Sendable {
     }
 
     let writer: DatabasePool
-    /// Policy snapshots as stored, encoded once per configuration.
-    let snapshotJSON = SnapshotJSONCache()
     /// Collapses repeated failed authentications in the audit trail.
     let failedAuthentications = FailedAuthenticationLog()
     /// The database file.

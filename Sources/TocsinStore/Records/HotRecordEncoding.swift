@@ -24,45 +24,34 @@ extension Incident {
         correlationID = row["correlation_id"]
     }
 
-    /// Writes every column of a stored incident with one cached statement.
+    /// Every stored column with its value: the one list that inserts (`encode(to:)`) and updates
+    /// (`updateAllColumns`) both write.
+    var storedColumns: [(name: String, value: (any DatabaseValueConvertible)?)] {
+        [
+            ("id", id), ("title", title), ("severity", severity), ("state", state), ("source", source),
+            ("receiver", receiver), ("group_key", groupKey), ("group_labels", LabelJSON.encode(groupLabels)),
+            ("external_url", externalURL), ("created_at", StoredDate.text(createdAt)),
+            ("last_seen_at", StoredDate.text(lastSeenAt)), ("acknowledged_at", acknowledgedAt.map(StoredDate.text)),
+            ("acknowledged_by", acknowledgedBy), ("resolved_at", resolvedAt.map(StoredDate.text)), ("resolved_by", resolvedBy),
+            ("alert_count", alertCount), ("firing_count", firingCount), ("truncated_alerts", truncatedAlerts),
+            ("drill_run", drillRun), ("correlation_id", correlationID),
+        ]
+    }
+
+    /// Writes every column of a stored incident with one cached statement (GRDB's `update` builds
+    /// its statement anew on every call, a cost the ingest writer pays per batch).
     func updateAllColumns(_ db: Database) throws {
         guard let id else { throw StoreError.database("cannot update an incident that was never stored") }
+        let columns = storedColumns.filter { $0.name != "id" }
         try db.cachedStatement(
-            sql: """
-                UPDATE incidents SET title = ?, severity = ?, state = ?, source = ?, receiver = ?, group_key = ?,
-                    group_labels = ?, external_url = ?, created_at = ?, last_seen_at = ?, acknowledged_at = ?,
-                    acknowledged_by = ?, resolved_at = ?, resolved_by = ?, alert_count = ?, firing_count = ?,
-                    truncated_alerts = ?, drill_run = ?, correlation_id = ?
-                WHERE id = ?
-                """
-        ).execute(arguments: [
-            title, severity, state, source, receiver, groupKey, LabelJSON.encode(groupLabels), externalURL,
-            StoredDate.text(createdAt), StoredDate.text(lastSeenAt), acknowledgedAt.map(StoredDate.text), acknowledgedBy,
-            resolvedAt.map(StoredDate.text), resolvedBy, alertCount, firingCount, truncatedAlerts, drillRun, correlationID, id,
-        ])
+            sql: "UPDATE incidents SET " + columns.map { "\($0.name) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+        ).execute(arguments: StatementArguments(columns.map(\.value) + [id]))
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["title"] = title
-        container["severity"] = severity
-        container["state"] = state
-        container["source"] = source
-        container["receiver"] = receiver
-        container["group_key"] = groupKey
-        container["group_labels"] = LabelJSON.encode(groupLabels)
-        container["external_url"] = externalURL
-        container["created_at"] = StoredDate.text(createdAt)
-        container["last_seen_at"] = StoredDate.text(lastSeenAt)
-        container["acknowledged_at"] = acknowledgedAt.map(StoredDate.text)
-        container["acknowledged_by"] = acknowledgedBy
-        container["resolved_at"] = resolvedAt.map(StoredDate.text)
-        container["resolved_by"] = resolvedBy
-        container["alert_count"] = alertCount
-        container["firing_count"] = firingCount
-        container["truncated_alerts"] = truncatedAlerts
-        container["drill_run"] = drillRun
-        container["correlation_id"] = correlationID
+        for (name, value) in storedColumns {
+            container[name] = value
+        }
     }
 }
 
@@ -84,7 +73,7 @@ extension Escalation {
         container["id"] = id
         container["incident_id"] = incidentID
         container["policy_name"] = policyName
-        container["snapshot"] = String(decoding: try Self.databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
+        container["snapshot"] = try SnapshotJSONCache.shared.json(for: snapshot)
         container["epoch"] = epoch
         container["started_at"] = StoredDate.text(startedAt)
         container["position"] = position
