@@ -13,32 +13,28 @@ function setup(thread)
     thread:set("thread_id", tostring(math.random(1, 1e9)))
 end
 
-local function alertmanager_payload(group)
-    local alerts = {}
+-- The same alerts either way: Alertmanager's webhook adds each alert's status and endsAt (Go's
+-- zero time while firing) to what Prometheus posts to Alertmanager.
+local function alerts(group, webhook)
+    local list = {}
+    local extra = webhook and '"status":"firing","endsAt":"0001-01-01T00:00:00Z",' or ''
     for i = 1, batch do
-        alerts[i] = string.format(
-            '{"labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"%s-%d:9100","job":"node","severity":"critical"},'
+        list[i] = string.format(
+            '{%s"labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"%s-%d:9100","job":"node","severity":"critical"},'
             .. '"annotations":{"summary":"bench alert %d"},"startsAt":"2026-11-26T23:32:42.33Z",'
-            .. '"generatorURL":"http://prometheus.example.test:9090/graph"}', group, i, i)
+            .. '"generatorURL":"http://prometheus.example.test:9090/graph"}', extra, group, i, i)
     end
-    return "[" .. table.concat(alerts, ",") .. "]\n"
+    return table.concat(list, ",")
 end
 
 local function payload(group)
     if target == "alertmanager" then
-        return alertmanager_payload(group)
-    end
-    local alerts = {}
-    for i = 1, batch do
-        alerts[i] = string.format(
-            '{"status":"firing","labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"%s-%d:9100","job":"node","severity":"critical"},'
-            .. '"annotations":{"summary":"bench alert %d"},"startsAt":"2026-11-26T23:32:42.33Z","endsAt":"0001-01-01T00:00:00Z",'
-            .. '"generatorURL":"http://prometheus.example.test:9090/graph"}', group, i, i)
+        return "[" .. alerts(group, false) .. "]\n"
     end
     return string.format(
         '{"receiver":"bench","status":"firing","alerts":[%s],"groupLabels":{"alertname":"BenchAlert","group":"%s"},'
         .. '"commonLabels":{"alertname":"BenchAlert"},"commonAnnotations":{},"externalURL":"http://am.example.test",'
-        .. '"version":"4","groupKey":"{}:{group=\\"%s\\"}","truncatedAlerts":0}\n', table.concat(alerts, ","), group, group)
+        .. '"version":"4","groupKey":"{}:{group=\\"%s\\"}","truncatedAlerts":0}\n', alerts(group, true), group, group)
 end
 
 function init(args)
