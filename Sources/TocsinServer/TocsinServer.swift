@@ -20,11 +20,14 @@ public struct TocsinServer: Sendable {
         public var apiRateLimit: Double
         /// Requests per second per client on the ingest endpoint (0: no limit).
         public var ingestRateLimit: Double
+        /// How long before its due time an escalation step is prepared (see ``Escalator``).
+        public var escalationLead: TimeInterval
 
         public init(
             host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20,
-            apiRateLimit: Double = 0, ingestRateLimit: Double = 0
+            apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead
         ) {
+            self.escalationLead = escalationLead
             self.host = host
             self.port = port
             self.ingestToken = ingestToken
@@ -64,7 +67,8 @@ public struct TocsinServer: Sendable {
             webhookSettings: { target in policies.configuration.webhookSettings(forTarget: target) }, logger: logger)
         self.dispatcher = dispatcher
         self.escalator = Escalator(
-            store: store, clock: clock, logger: logger, configuration: { policies.configuration }, onQueued: { dispatcher.wake() })
+            store: store, clock: clock, logger: logger, lead: configuration.escalationLead,
+            configuration: { policies.configuration }, onQueued: { dispatcher.wake() })
         self.linkSigner = LinkSigner(key: linkKey)
     }
 

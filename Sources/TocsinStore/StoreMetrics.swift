@@ -19,7 +19,7 @@ enum StoreMetrics {
     static let escalationSteps = Counter(label: "tocsin_escalation_steps_total")
     static let escalationLateness = Timer(label: "tocsin_escalation_lateness_seconds", preferredDisplayUnit: .seconds)
 
-    /// An escalation step ran `latenessMs` after it fell due.
+    /// An escalation step ran `latenessMs` after it fell due (0 when it was prepared ahead).
     static func stepRan(latenessMs: Int) {
         escalationSteps.increment()
         escalationLateness.recordMilliseconds(latenessMs)

@@ -18,17 +18,38 @@ extension TocsinStore {
     /// Runs up to `limit` escalations due at `now`, oldest due first, in one transaction: each
     /// step's notifications, timeline event and advanced timer commit together. Call again while
     /// `processed == limit`.
+    ///
+    /// With a `horizon` after `now`, steps of triggered incidents falling due by then are prepared
+    /// now, as of their due time: their notifications wait in the outbox until it comes
+    /// (``EscalationPlanner/advance(_:incident:now:preparingUntil:onCall:)``).
     /// `oncall:` targets resolve against `configuration`'s schedules and people and the stored overrides.
     public func runDueEscalations(
-        now: Date, limit: Int = 500, configuration: TocsinConfiguration = TocsinConfiguration()
+        now: Date, preparingUntil horizon: Date? = nil, limit: Int = 500,
+        configuration: TocsinConfiguration = TocsinConfiguration()
     ) async throws(StoreError) -> EscalationTick {
-        try await write { db in try Self.runDueEscalations(now: now, limit: limit, configuration: configuration, in: db) }
+        try await write { db in
+            try Self.runDueEscalations(
+                now: now, horizon: max(horizon ?? now, now), limit: limit, configuration: configuration, in: db)
+        }
     }
 
-    /// The earliest time any escalation falls due, if any.
-    public func nextEscalationDue() async throws(StoreError) -> Date? {
+    /// When the escalator must look again: the earliest due time, or, for a step of a triggered
+    /// incident, `lead` before it (the step is prepared that long ahead). Nil when nothing is due.
+    public func nextEscalationDue(preparingAhead lead: TimeInterval = 0) async throws(StoreError) -> Date? {
         try await read { db in
-            try Date.fetchOne(db, sql: "SELECT MIN(next_due_at) FROM escalations WHERE next_due_at IS NOT NULL")
+            let triggered = try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
+                    WHERE e.next_due_at IS NOT NULL AND i.state = 'triggered' ORDER BY e.next_due_at LIMIT 1
+                    """)
+            let others = try Date.fetchOne(
+                db,
+                sql: """
+                    SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
+                    WHERE e.next_due_at IS NOT NULL AND i.state != 'triggered' ORDER BY e.next_due_at LIMIT 1
+                    """)
+            return [triggered.map { $0.addingTimeInterval(-lead) }, others].compactMap { $0 }.min()
         }
     }
 
@@ -39,12 +60,13 @@ extension TocsinStore {
         }
     }
 
-    static func runDueEscalations(now: Date, limit: Int, configuration: TocsinConfiguration, in db: Database) throws
-        -> EscalationTick
-    {
-        let due = try dueEscalations(now: now, limit: limit, in: db)
+    static func runDueEscalations(
+        now: Date, horizon: Date, limit: Int, configuration: TocsinConfiguration, in db: Database
+    ) throws -> EscalationTick {
+        let due = try dueEscalations(now: now, horizon: horizon, limit: limit, in: db)
         guard !due.isEmpty else { return EscalationTick() }
-        return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
+        return try advance(
+            due, now: now, horizon: horizon, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
 
     /// Runs, inside the caller's transaction, whatever is due now for one incident (a re-triggered
@@ -62,7 +84,9 @@ extension TocsinStore {
 
     /// Plans and applies each escalation in `due`: timer, events, notifications, and the
     /// incident's return to `triggered` when an acknowledgement expired.
-    static func advance(_ due: [Escalation], now: Date, onCall: OnCallDirectory, in db: Database) throws -> EscalationTick {
+    static func advance(
+        _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, in db: Database
+    ) throws -> EscalationTick {
         var tick = EscalationTick()
         guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
@@ -75,7 +99,8 @@ extension TocsinStore {
         for escalation in due {
             tick.processed += 1
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
-            let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now, onCall: onCall)
+            let outcome = EscalationPlanner.advance(
+                escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
             timers.append(outcome.escalation)
             for event in outcome.events {
                 events.append((escalation.incidentID, event))
@@ -107,18 +132,22 @@ extension TocsinStore {
         return tick
     }
 
-    /// The escalations due at `now`, oldest due first. Snapshots shared by many incidents (the
-    /// usual case: one policy, many incidents) are decoded once per pass.
-    static func dueEscalations(now: Date, limit: Int, in db: Database) throws -> [Escalation] {
+    /// The escalations due at `now`, and those of triggered incidents due by `horizon`, oldest due
+    /// first. Snapshots shared by many incidents (the usual case: one policy, many incidents) are
+    /// decoded once per pass.
+    static func dueEscalations(now: Date, horizon: Date, limit: Int, in db: Database) throws -> [Escalation] {
         var snapshots: [String: PolicySnapshot] = [:]
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT id, incident_id, snapshot, epoch, started_at, position, next_due_at FROM escalations
-                WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at, id LIMIT ?
+                SELECT e.id, e.incident_id, e.snapshot, e.epoch, e.started_at, e.position, e.next_due_at
+                FROM escalations AS e
+                WHERE e.next_due_at IS NOT NULL AND e.next_due_at <= ?2
+                  AND (e.next_due_at <= ?1 OR (SELECT state FROM incidents WHERE id = e.incident_id) = 'triggered')
+                ORDER BY e.next_due_at, e.id LIMIT ?3
                 """,
-            arguments: [StoredDate.text(now), limit])
+            arguments: [StoredDate.text(now), StoredDate.text(horizon), limit])
         var due: [Escalation] = []
         while let row = try rows.next() {
             let text: String = row["snapshot"]
@@ -218,7 +247,8 @@ extension TocsinStore {
             for draft in batch {
                 arguments += [
                     draft.incidentID, draft.idempotencyKey, draft.event.rawValue, draft.target, draft.contact.medium,
-                    draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp, stamp, stamp,
+                    draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp,
+                    draft.notBefore.map(StoredDate.text) ?? stamp, stamp,
                     draft.incidentID,
                 ]
             }
@@ -243,18 +273,20 @@ extension TocsinStore {
         }
     }
 
-    /// After an acknowledgement or a resolve: pauses or stops escalation, cancels notifications
-    /// not yet sent, and tells everyone already paged.
+    /// After an acknowledgement or a resolve: pauses or stops escalation, takes back steps prepared
+    /// ahead but not yet due, cancels notifications not yet sent, and tells everyone already paged.
     static func finishEscalations(
         of incident: Incident, event: NotificationEvent, actor: String, note: String?, now: Date, in db: Database
     ) throws {
         guard let id = incident.id else { return }
         var epoch = 0
         for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
-            let changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
+            let current = EscalationPlanner.withdrawPrepared(escalation, now: now)
+            let changed = event == .resolved ? EscalationPlanner.stop(current) : EscalationPlanner.acknowledge(current, now: now)
             try saveTimers([changed], in: db)
             epoch = max(epoch, escalation.epoch)
         }
+        try withdrawPreparedSteps(ofIncident: id, now: now, in: db)
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
         let recipients = try Row.fetchAll(
@@ -279,5 +311,23 @@ extension TocsinStore {
             arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
         try enqueue(notices, now: now, in: db)
+    }
+
+    /// Deletes the notifications and timeline events of steps prepared ahead of `now` that have
+    /// not fallen due: as far as anyone can tell, those steps never ran.
+    static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws {
+        let stamp = StoredDate.text(now)
+        try db.execute(
+            sql: """
+                DELETE FROM outbox WHERE incident_id = ? AND state = 'pending' AND due_at > ?
+                  AND event IN ('triggered', 'escalated', 'reminder')
+                """,
+            arguments: [id, stamp])
+        try db.execute(
+            sql: """
+                DELETE FROM timeline_events WHERE incident_id = ? AND at > ? AND channel = 'escalation'
+                  AND kind IN ('notified', 'escalation_exhausted')
+                """,
+            arguments: [id, stamp])
     }
 }

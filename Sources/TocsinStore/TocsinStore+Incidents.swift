@@ -146,9 +146,10 @@ extension TocsinStore {
             .filter(Column("incident_id") == id)
             .order(Column("status"), Column("id"))
             .fetchAll(db)
+        // By time: a step prepared ahead of its due time was written before events that precede it.
         let timeline = try TimelineEvent
             .filter(Column("incident_id") == id)
-            .order(Column("id"))
+            .order(Column("at"), Column("id"))
             .fetchAll(db)
         let escalations = try Escalation.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
         let notifications = try OutboxEntry.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)

@@ -76,6 +76,56 @@ struct EscalationPlannerTests {
         #expect(again.escalation == first.escalation)
     }
 
+    @Test("a step of a triggered incident is prepared ahead: it runs as of its due time and its pages wait until then")
+    func preparedAhead() {
+        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
+        let now = t0.addingTimeInterval(298.5)
+        let beyond = EscalationPlanner.advance(
+            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(1))
+        #expect(beyond.escalation == first.escalation && beyond.notifications.isEmpty && beyond.events.isEmpty,
+                "5m is beyond a horizon of 1 s")
+        let prepared = EscalationPlanner.advance(
+            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(2))
+        let due = t0.addingTimeInterval(300)
+        #expect(prepared.notifications.map(\.contact) == [.email("bob@example.com")])
+        #expect(prepared.notifications.allSatisfy { $0.notBefore == due })
+        #expect(prepared.events.map(\.at) == [due])
+        #expect(prepared.events.map(\.latenessMs) == [0])
+        #expect(prepared.escalation.position == 2 && prepared.escalation.nextDueAt == t0.addingTimeInterval(900))
+        var onTime = EscalationPlanner.advance(first.escalation, incident: incident(), now: due)
+        #expect(onTime.notifications.allSatisfy { $0.notBefore == nil })
+        for index in onTime.notifications.indices {
+            onTime.notifications[index].notBefore = due
+        }
+        #expect(prepared == onTime, "the same step as run at its due time, only held until then")
+    }
+
+    @Test("an acknowledgement about to expire is not prepared ahead: the incident stays acknowledged until it expires")
+    func expiryNotPrepared() {
+        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
+        let acknowledgedAt = t0.addingTimeInterval(60)
+        let paused = EscalationPlanner.acknowledge(first.escalation, now: acknowledgedAt)
+        let now = acknowledgedAt.addingTimeInterval(1800 - 1)
+        let outcome = EscalationPlanner.advance(
+            paused, incident: incident(.acknowledged, acknowledgedAt: acknowledgedAt), now: now,
+            preparingUntil: now.addingTimeInterval(2))
+        #expect(!outcome.acknowledgementExpired && outcome.events.isEmpty && outcome.notifications.isEmpty)
+        #expect(outcome.escalation == paused)
+    }
+
+    @Test("a step prepared ahead is taken back when the incident is handled before its due time, and only then")
+    func withdrawPrepared() {
+        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
+        let now = t0.addingTimeInterval(299)
+        let prepared = EscalationPlanner.advance(
+            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(2))
+        #expect(prepared.escalation.position == 2)
+        #expect(EscalationPlanner.withdrawPrepared(prepared.escalation, now: now).position == 1)
+        #expect(EscalationPlanner.withdrawPrepared(prepared.escalation, now: t0.addingTimeInterval(300)).position == 2,
+                "at its due time the step has run")
+        #expect(EscalationPlanner.withdrawPrepared(first.escalation, now: now) == first.escalation)
+    }
+
     @Test("steps that fell due while Tocsin was down run at once, each once, with their lateness")
     func catchUp() {
         let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)

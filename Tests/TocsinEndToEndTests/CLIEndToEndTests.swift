@@ -107,5 +107,10 @@ struct CLIEndToEndTests {
         let outcome = try TocsinBinary.run(["serve", "--port", "70000"])
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("--port must be between 0 and 65535"))
+        for lead in ["5x", "2m"] {
+            let refused = try TocsinBinary.run(["serve", "--escalation-lead", lead])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(lead)\""))
+        }
     }
 }

@@ -104,6 +104,31 @@ struct DeliveryEndToEndTests {
         #expect(try world.firstNotificationReaches("sent"))
     }
 
+    @Test("a step prepared ahead waits in the outbox and reaches the receiver at its due time, not before")
+    func preparedStepHeldUntilDue() throws {
+        let world = try World(policy: Self.webhookPolicy(port: 0))
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try world.writePolicy(TestPolicies.pageAlice(
+            ["webhook: http://127.0.0.1:\(receiver.port)/alice"],
+            steps: ["{after: 0s, notify: [person: alice]}", "{after: 3s, notify: [person: alice]}"]))
+        try world.startServer()
+        let fired = Date().timeIntervalSince1970
+        try world.fire()
+        // The second step is prepared 2 s before its due time: queued and pending, not yet sent.
+        #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 })
+        let notifications = try world.shown()["notifications"] as? [[String: Any]] ?? []
+        #expect(Date().timeIntervalSince1970 < fired + 3, "prepared before its due time")
+        #expect(notifications.last?["state"] as? String == "pending")
+        #expect(receiver.records().count <= 1, "only the first page has gone out")
+
+        let records = receiver.waitForRecords(2, seconds: 10)
+        try #require(records.count == 2)
+        let arrived = try #require(records.last?["time"] as? Double)
+        #expect(arrived >= fired + 3, "not before its due time")
+        #expect(arrived < fired + 6, "and when it falls due, not at the next unrelated wake-up")
+    }
+
     @Test("format: slack posts Slack-compatible JSON with the links")
     func slackFormat() throws {
         let world = try World(policy: "")

@@ -56,10 +56,11 @@ struct EscalationRestartEndToEndTests {
             method: "POST", url: first.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
             body: Array(try Fixtures.data("webhook-01-firing-critical-single"))))
         #expect(response.status == 200)
-        #expect(try eventually(within: 5) { try show(first, token: token).notifications.count == 2 }, "alice, then bob at 2s")
+        // alice at once, and bob's step at 2s, prepared 2 s ahead (held in the outbox until then).
+        #expect(try eventually(within: 5) { try show(first, token: token).notifications.count == 2 }, "alice, then bob")
         first.stop(signal: SIGKILL)
 
-        Thread.sleep(forTimeInterval: 4)  // carol's step (5s) falls due while Tocsin is down
+        Thread.sleep(forTimeInterval: 6)  // carol's step (5s, prepared from 3s) falls due while Tocsin is down
         let second = try ServerProcess(arguments: arguments, logPath: directory.path("second.log"))
         defer { second.stop() }
         #expect(try eventually(within: 5) { try show(second, token: token).notifications.count == 3 })

@@ -38,13 +38,15 @@ struct EscalationTests {
             #expect(detail.escalations.map(\.policyName) == ["critical-immediate"])
             #expect(detail.escalations[0].nextDueAt == t0.addingTimeInterval(300))
 
-            server.clock.advance(by: 299)
+            server.clock.advance(by: 297)
             try await server.server.escalator.tick()
-            #expect(try await notifications(server, 1).count == 1, "nothing before 5m")
-            server.clock.advance(by: 1)
+            #expect(try await notifications(server, 1).count == 1, "nothing before 4m58s")
+            server.clock.advance(by: 2)
             try await server.server.escalator.tick()
             sent = try await notifications(server, 1)
             #expect(sent.last?.address == "bob@example.com" && sent.last?.event == .escalated)
+            #expect(sent.last?.dueAt == t0.addingTimeInterval(300), "prepared 2 s ahead, held until 5m")
+            server.clock.advance(by: 1)
             try await deliverQueued(server)
 
             // bob acknowledges at 7m: escalation pauses, everyone paged so far is told.

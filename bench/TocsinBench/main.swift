@@ -1,12 +1,13 @@
 // tocsin-bench: benchmarks of the escalation engine that need no network, and the HTTP floor.
 //
-//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal]
+//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2]
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
 //
 // Opens 10,000 incidents that all start escalating at the same instant, then runs the real
-// engine (TocsinStore.runDueEscalations, as the escalator service does) and reports, for every
-// step, how long after its due time its transaction committed.
+// engine (TocsinStore.runDueEscalations, as the escalator service does: from `lead` seconds
+// before the due time, preparing steps due within `lead`) and reports, for every step, how long
+// after its due time its transaction committed (0 when it committed before).
 import Foundation
 import TocsinCore
 import TocsinStore
@@ -15,6 +16,7 @@ struct Options {
     var incidents = 10_000
     var durability = TocsinStore.Durability.full
     var chunk = 500
+    var lead: TimeInterval = 2
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -23,6 +25,7 @@ struct Options {
             case "--incidents": incidents = iterator.next().flatMap(Int.init) ?? incidents
             case "--durability": durability = iterator.next().flatMap(TocsinStore.Durability.init(rawValue:)) ?? durability
             case "--chunk": chunk = iterator.next().flatMap(Int.init) ?? chunk
+            case "--lead": lead = iterator.next().flatMap(Double.init) ?? lead
             default: break
             }
         }
@@ -61,15 +64,19 @@ func escalationLateness(_ options: Options) async throws {
         print("preparation took longer than planned (\(prepared)s); rerun with fewer incidents")
         return
     }
-    try await Task.sleep(for: .seconds(t0.timeIntervalSinceNow))
+    try await Task.sleep(for: .seconds(t0.timeIntervalSinceNow - options.lead))
 
     // The escalator's pass, chunk by chunk, timing each commit.
     var lateness: [Double] = []
+    var lastCommit = 0.0
     var queued = 0
     while true {
-        let tick = try await store.runDueEscalations(now: Date(), limit: options.chunk)
-        let committed = Date()
-        lateness += Array(repeating: committed.timeIntervalSince(t0) * 1000, count: tick.processed)
+        let now = Date()
+        let tick = try await store.runDueEscalations(
+            now: now, preparingUntil: now.addingTimeInterval(options.lead), limit: options.chunk)
+        let committed = Date().timeIntervalSince(t0) * 1000
+        lateness += Array(repeating: max(committed, 0), count: tick.processed)
+        lastCommit = committed
         queued += tick.queued
         if tick.processed < options.chunk { break }
     }
@@ -78,8 +85,9 @@ func escalationLateness(_ options: Options) async throws {
     print(
         """
         escalation lateness: \(options.incidents) incidents due at the same instant, durability=\(options.durability.rawValue), \
-        \(options.chunk) per transaction
+        \(options.chunk) per transaction, prepared up to \(options.lead) s ahead
           steps run: \(lateness.count), notifications queued: \(queued)
+          last commit \(String(format: "%.1f", lastCommit)) ms after the due time (negative: before it)
           lateness ms (due → committed): p50 \(String(format: "%.1f", percentile(lateness, 50))), \
         p99 \(String(format: "%.1f", percentile(lateness, 99))), max \(String(format: "%.1f", lateness.last ?? 0))
           (setup: \(options.incidents) incidents ingested in \(String(format: "%.1f", prepared)) s)
@@ -95,7 +103,7 @@ case "ingest-writer":
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
-    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N]")
+    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)

@@ -56,6 +56,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Commit durability: full (survives power loss) or normal (survives a crash).", valueName: "mode"))
     var durability: TocsinStore.Durability = .full
 
+    @Option(help: ArgumentHelp(
+        "Prepare escalation steps this long before they fall due; their pages wait in the outbox until the due time, "
+            + "so thousands of steps due at once still go out on time (0: prepare at the due time; at most 1m).",
+        valueName: "duration"))
+    var escalationLead = "2s"
+
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     @Option(help: "Log format: json (one object per line) or text.")
@@ -68,6 +74,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard rateLimit >= 0, ingestRateLimit >= 0 else { throw ValidationError("rate limits must not be negative") }
+        guard let lead = PolicyDuration.parse(escalationLead), (0...60).contains(lead) else {
+            throw ValidationError("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(escalationLead)\"")
+        }
         if let token = resolvedIngestToken, token.count < 16 {
             throw ValidationError("the ingest token must be at least 16 characters long")
         }
@@ -105,7 +114,7 @@ struct Serve: AsyncParsableCommand {
         let server = TocsinServer(
             configuration: .init(
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: rateLimit,
-                ingestRateLimit: ingestRateLimit),
+                ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
             metricsRegistry: metricsRegistry)

@@ -14,6 +14,10 @@ import Foundation
 ///   incident is triggered again and the chain restarts from its first step (a new epoch).
 /// - A new alert joining an acknowledged incident also restarts the chain.
 /// - Resolving stops escalation; everyone already paged is told.
+/// - A step of a triggered incident may be prepared a little ahead of its due time (the service
+///   does so by two seconds): it runs as of its due time and its notifications wait in the outbox
+///   until then, so a burst of steps falling due at one instant is written before the instant
+///   comes. An acknowledgement or a resolve before the due time takes the prepared step back.
 public enum EscalationPlanner {
     /// The answer for one escalation at one instant.
     public struct Outcome: Sendable, Equatable {
@@ -90,6 +94,35 @@ public enum EscalationPlanner {
             runDueSteps(&outcome, incident: incident, now: now, onCall: onCall)
         }
         return outcome
+    }
+
+    /// Like ``advance(_:incident:now:onCall:)``, and also prepares the step of a triggered
+    /// incident that falls due after `now` but by `horizon`: it runs as of its due time, with its
+    /// notifications held until then (`notBefore`). An acknowledgement expiring is never prepared
+    /// ahead: the incident stays acknowledged until it does.
+    public static func advance(
+        _ escalation: Escalation, incident: Incident, now: Date, preparingUntil horizon: Date,
+        onCall: OnCallDirectory = OnCallDirectory()
+    ) -> Outcome {
+        guard let due = escalation.nextDueAt, due > now else {
+            return advance(escalation, incident: incident, now: now, onCall: onCall)
+        }
+        guard due <= horizon, incident.state == .triggered else { return Outcome(escalation: escalation) }
+        var outcome = advance(escalation, incident: incident, now: due, onCall: onCall)
+        for index in outcome.notifications.indices {
+            outcome.notifications[index].notBefore = due
+        }
+        return outcome
+    }
+
+    /// Takes back the steps prepared ahead of `now`, when an acknowledgement or a resolve comes
+    /// before they fell due: the position returns to the first step not yet due.
+    public static func withdrawPrepared(_ escalation: Escalation, now: Date) -> Escalation {
+        var withdrawn = escalation
+        while withdrawn.position > 0, let due = withdrawn.dueDate(of: withdrawn.position - 1), due > now {
+            withdrawn.position -= 1
+        }
+        return withdrawn
     }
 
     /// Notices to everyone already paged, when the incident is acknowledged or resolved.

@@ -26,12 +26,15 @@ public struct NotificationDraft: Sendable, Equatable {
     public var body: String
     /// Which policy step queued it, e.g. `critical-immediate step 2/3`.
     public var step: String?
+    /// When it may go out, for a step prepared ahead of its due time; nil: as soon as it is queued.
+    public var notBefore: Date?
 
     public init(
         incidentID: Int64, idempotencyKey: String, event: NotificationEvent, target: String, contact: Contact,
-        urgent: Bool, subject: String, body: String, step: String? = nil
+        urgent: Bool, subject: String, body: String, step: String? = nil, notBefore: Date? = nil
     ) {
         self.step = step
+        self.notBefore = notBefore
         self.incidentID = incidentID
         self.idempotencyKey = idempotencyKey
         self.event = event

@@ -10,6 +10,10 @@ import TocsinStore
 ///
 /// There is no fixed polling interval: the next wake-up is read from the database, so a step
 /// that fell due while Tocsin was down runs as soon as the loop starts.
+///
+/// Steps of triggered incidents are prepared `lead` ahead of their due time (their pages wait in
+/// the outbox until it comes), so that thousands of steps falling due at one instant are all
+/// written before it, instead of the last of them committing a second late.
 public final class Escalator: Service, Sendable {
     let store: TocsinStore
     let clock: any TocsinClock
@@ -25,13 +29,19 @@ public final class Escalator: Service, Sendable {
     let onQueued: @Sendable () -> Void
     /// The configuration in force: `oncall:` targets resolve against its schedules and people.
     let configuration: @Sendable () -> TocsinConfiguration
+    /// How long before its due time a step is prepared (0: at the due time).
+    let lead: TimeInterval
+
+    /// The default `lead`: enough for about twenty thousand steps due at once on a small machine.
+    public static let defaultLead: TimeInterval = 2
 
     public init(
-        store: TocsinStore, clock: any TocsinClock, logger: Logger,
+        store: TocsinStore, clock: any TocsinClock, logger: Logger, lead: TimeInterval = Escalator.defaultLead,
         configuration: @escaping @Sendable () -> TocsinConfiguration = { TocsinConfiguration() },
         onQueued: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
+        self.lead = max(lead, 0)
         self.clock = clock
         self.logger = logger
         self.configuration = configuration
@@ -47,12 +57,14 @@ public final class Escalator: Service, Sendable {
     /// ingest requests are not held behind one long write.
     static let batchSize = 500
 
-    /// Runs everything due now and returns when the next escalation falls due.
+    /// Runs everything due now, prepares what falls due within `lead`, and returns when to look again.
     @discardableResult
     public func tick() async throws(StoreError) -> Date? {
         var tick = EscalationTick()
         while true {
-            let pass = try await store.runDueEscalations(now: clock.now, limit: Self.batchSize, configuration: configuration())
+            let now = clock.now
+            let pass = try await store.runDueEscalations(
+                now: now, preparingUntil: now.addingTimeInterval(lead), limit: Self.batchSize, configuration: configuration())
             tick.processed += pass.processed
             tick.queued += pass.queued
             tick.latenessMs += pass.latenessMs
@@ -70,7 +82,7 @@ public final class Escalator: Service, Sendable {
                     "max_lateness_ms": "\(tick.latenessMs.max() ?? 0)",
                 ])
         }
-        return try await store.nextEscalationDue()
+        return try await store.nextEscalationDue(preparingAhead: lead)
     }
 
     public func run() async throws {

@@ -18,7 +18,7 @@ public enum ServerMetrics {
         "tocsin_incident_transitions_total": "Incidents entering a state (opened or re-triggered, acknowledged, resolved).",
         "tocsin_time_to_acknowledge_seconds": "Time from an incident opening to its acknowledgement.",
         "tocsin_escalation_steps_total": "Escalation steps run.",
-        "tocsin_escalation_lateness_seconds": "How late escalation steps ran after they fell due.",
+        "tocsin_escalation_lateness_seconds": "How late escalation steps ran after they fell due (0 when prepared ahead and committed in time).",
         "tocsin_notifications_total": "Delivery attempts, by medium and result (sent, retry, dead).",
         "tocsin_delivery_duration_seconds": "Time taken by delivery attempts, by medium.",
         "tocsin_database_operation_duration_seconds": "Time taken by database reads and write transactions.",

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTestSupport
+
+/// Steps prepared ahead of their due time, in a real database: held in the outbox until due,
+/// taken back when the incident is handled first.
+@Suite("Escalation steps prepared ahead")
+struct PreparedStepStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+    var due: Date { t0.addingTimeInterval(300) }
+
+    static let configuration = TocsinConfiguration(
+        people: [Person(name: "alice", email: "alice@example.com"), Person(name: "bob", email: "bob@example.com")],
+        routes: [Route(matchers: [], policy: "p")],
+        policies: [EscalationPolicy(
+            name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")])],
+            ackTimeout: 1800)])
+
+    /// An incident paging alice at t0, with bob's step (due at 5m) prepared 1.5 s ahead.
+    func openWithPreparedStep(_ test: TestStore) async throws -> Date {
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        let now = due.addingTimeInterval(-1.5)
+        let tick = try await test.store.runDueEscalations(
+            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
+        #expect(tick.processed == 1 && tick.queued == 1 && tick.latenessMs == [0])
+        return now
+    }
+
+    @Test("the escalator looks 2 s early; the prepared page waits in the outbox until its due time")
+    func heldUntilDue() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == due.addingTimeInterval(-2))
+        #expect(try await test.store.nextEscalationDue() == due)
+        let early = due.addingTimeInterval(-2.5)
+        #expect(try await test.store.runDueEscalations(
+            now: early, preparingUntil: early.addingTimeInterval(2), configuration: Self.configuration).processed == 0)
+
+        let now = due.addingTimeInterval(-1.5)
+        #expect(try await test.store.runDueEscalations(
+            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration).queued == 1)
+        let page = try #require(try await test.store.notifications(incidentID: 1).last)
+        #expect(page.address == "bob@example.com" && page.state == .pending && page.dueAt == due)
+        #expect(try await test.store.claimDueNotifications(now: now).map(\.address) == ["alice@example.com"])
+        #expect(try await test.store.claimDueNotifications(now: due.addingTimeInterval(-0.01)).isEmpty)
+        #expect(try await test.store.claimDueNotifications(now: due).map(\.address) == ["bob@example.com"])
+
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.timeline.filter { $0.kind == .notified }.map(\.at) == [t0, due])
+        #expect(detail.escalations[0].position == 2 && detail.escalations[0].nextDueAt == nil)
+        #expect(try await test.store.runDueEscalations(now: due, configuration: Self.configuration).processed == 0,
+                "the step does not run a second time when it falls due")
+    }
+
+    @Test("an acknowledgement before the due time takes the prepared step back: no page, no timeline entry, no notice to bob")
+    func acknowledgementWithdraws() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let prepared = try await openWithPreparedStep(test)
+        let acknowledgedAt = prepared.addingTimeInterval(1)
+        _ = try await test.store.acknowledge(
+            id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: acknowledgedAt)
+        let detail = try await test.store.incident(id: 1)
+        #expect(!detail.notifications.contains { $0.address == "bob@example.com" })
+        #expect(detail.notifications.filter { $0.event == .acknowledged }.map(\.address) == ["alice@example.com"])
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 1)
+        #expect(detail.timeline.allSatisfy { $0.at <= acknowledgedAt })
+        #expect(detail.escalations[0].position == 1, "back to bob's step")
+        #expect(detail.escalations[0].nextDueAt == acknowledgedAt.addingTimeInterval(1800))
+
+        // An expiring acknowledgement is not prepared ahead.
+        let expiry = acknowledgedAt.addingTimeInterval(1800)
+        #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == expiry)
+        let beforeExpiry = expiry.addingTimeInterval(-1)
+        #expect(try await test.store.runDueEscalations(
+            now: beforeExpiry, preparingUntil: beforeExpiry.addingTimeInterval(2), configuration: Self.configuration
+        ).processed == 0)
+        #expect(try await test.store.incident(id: 1).incident.state == .acknowledged)
+    }
+
+    @Test("a resolve before the due time takes the prepared step back; only alice hears of it")
+    func resolveWithdraws() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let prepared = try await openWithPreparedStep(test)
+        _ = try await test.store.resolve(
+            id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: prepared.addingTimeInterval(1))
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.notifications.map(\.address) == ["alice@example.com", "alice@example.com"])
+        #expect(detail.notifications.map(\.event) == [.triggered, .resolved])
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 1)
+        #expect(detail.escalations[0].nextDueAt == nil)
+    }
+
+    @Test("an acknowledgement after the due time leaves the step that ran")
+    func acknowledgementAfterDueKeepsStep() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await openWithPreparedStep(test)
+        _ = try await test.store.acknowledge(
+            id: 1, by: Actor(name: "bob", channel: "cli"), note: nil, now: due.addingTimeInterval(0.5))
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.notifications.filter { $0.event == .escalated }.map(\.state) == [.cancelled],
+                "not yet sent when acknowledged: cancelled, as any page")
+        #expect(Set(detail.notifications.filter { $0.event == .acknowledged }.map(\.address))
+            == ["alice@example.com", "bob@example.com"])
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
+        #expect(detail.escalations[0].position == 2)
+    }
+}
