@@ -118,7 +118,9 @@ struct DeliveryEndToEndTests {
         // The second step is prepared 2 s before its due time: queued and pending, not yet sent.
         #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 })
         let notifications = try world.shown()["notifications"] as? [[String: Any]] ?? []
+        let text = try world.cli(["show", "1"]).stdout
         #expect(Date().timeIntervalSince1970 < fired + 3, "prepared before its due time")
+        #expect(text.contains("pending  escalated") && text.contains("due 20"), "`tocsin show` says when it goes out:\n\(text)")
         #expect(notifications.last?["state"] as? String == "pending")
         #expect(receiver.records().count <= 1, "only the first page has gone out")
 

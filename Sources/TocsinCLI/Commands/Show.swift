@@ -70,9 +70,12 @@ struct Show: ParsableCommand {
             lines.append("Notifications:")
             var table = TextTable(header: ["ID", "STATE", "EVENT", "TO", "VIA", "ATTEMPTS", "NOTE"])
             for entry in detail.notifications {
+                // A page of a step prepared ahead, or a retry, waits for its time.
+                let waiting = (entry.state == .pending || entry.state == .retry) && entry.dueAt > now
+                let note = [waiting ? "due \(Formatting.time(entry.dueAt))" : nil, entry.lastError].compactMap { $0 }
                 table.rows.append([
                     "\(entry.id ?? 0)", entry.state.rawValue, entry.event.rawValue, entry.target,
-                    "\(entry.medium) \(entry.address)", "\(entry.attempts)", entry.lastError ?? "",
+                    "\(entry.medium) \(entry.address)", "\(entry.attempts)", note.joined(separator: "; "),
                 ])
             }
             lines += table.render().split(separator: "\n").map { "  " + $0 }
