@@ -8,10 +8,24 @@ public struct EscalationTick: Sendable, Equatable {
     public var processed = 0
     /// Notifications written to the outbox.
     public var queued = 0
-    /// For each step run: milliseconds between its due time and the run.
+    /// For each step run: milliseconds between its due time and the run. A step prepared ahead
+    /// counts once its commit is known (``recordPreparedSteps(committedAt:)``).
     public var latenessMs: [Int] = []
+    /// The due times of the steps prepared ahead in this pass.
+    public var preparedDueTimes: [Date] = []
 
     public init() {}
+
+    /// Records the lateness of the steps prepared ahead, now that their transaction committed at
+    /// `committedAt`: 0 when it committed before the due time, as it should.
+    public mutating func recordPreparedSteps(committedAt: Date) {
+        for due in preparedDueTimes {
+            let lateness = max(0, Int((committedAt.timeIntervalSince(due) * 1000).rounded()))
+            latenessMs.append(lateness)
+            StoreMetrics.stepRan(latenessMs: lateness)
+        }
+        preparedDueTimes.removeAll()
+    }
 }
 
 extension TocsinStore {
@@ -91,7 +105,7 @@ extension TocsinStore {
         guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
         var timers: [Escalation] = []
-        var events: [(Int64, TimelineEvent)] = []
+        var events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)] = []
         var notifications: [NotificationDraft] = []
         // An expired acknowledgement restarts all of an incident's escalations in the database;
         // the copies of them loaded for this pass are stale, so they wait for the next pass.
@@ -101,10 +115,14 @@ extension TocsinStore {
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(
                 escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
+            let prepared = escalation.nextDueAt.map { $0 > now } ?? false
             timers.append(outcome.escalation)
             for event in outcome.events {
-                events.append((escalation.incidentID, event))
-                if event.kind == .notified, let lateness = event.latenessMs {
+                events.append((escalation.incidentID, event, prepared))
+                guard event.kind == .notified else { continue }
+                if prepared {
+                    tick.preparedDueTimes.append(event.at)
+                } else if let lateness = event.latenessMs {
                     tick.latenessMs.append(lateness)
                     StoreMetrics.stepRan(latenessMs: lateness)
                 }
@@ -202,20 +220,24 @@ extension TocsinStore {
         }
     }
 
-    /// Appends timeline events, with one statement per 200.
-    static func insert(_ events: [(incidentID: Int64, event: TimelineEvent)], in db: Database) throws {
-        try forEachBatch(events, columns: 7) { batch, _ in
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+    /// Appends timeline events, with one statement per 200; `prepared` marks the events of steps
+    /// prepared ahead of their due time.
+    static func insert(_ events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)], in db: Database) throws {
+        try forEachBatch(events, columns: 8) { batch, _ in
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(batch.count * 7)
-            for (incidentID, event) in batch {
+            arguments.reserveCapacity(batch.count * 8)
+            for (incidentID, event, prepared) in batch {
                 arguments += [
                     incidentID, StoredDate.text(event.at), event.kind.rawValue, event.actor, event.channel, event.note,
-                    event.latenessMs,
+                    event.latenessMs, prepared,
                 ]
             }
             try db.cachedStatement(
-                sql: "INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms) VALUES \(values)"
+                sql: """
+                    INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms, prepared)
+                    VALUES \(values)
+                    """
             ).execute(arguments: StatementArguments(arguments))
         }
     }
@@ -273,20 +295,19 @@ extension TocsinStore {
         }
     }
 
-    /// After an acknowledgement or a resolve: pauses or stops escalation, takes back steps prepared
-    /// ahead but not yet due, cancels notifications not yet sent, and tells everyone already paged.
+    /// After an acknowledgement or a resolve: takes back steps prepared ahead but not yet due,
+    /// pauses or stops escalation, cancels notifications not yet sent, and tells everyone already paged.
     static func finishEscalations(
         of incident: Incident, event: NotificationEvent, actor: String, note: String?, now: Date, in db: Database
     ) throws {
         guard let id = incident.id else { return }
+        try withdrawPreparedSteps(ofIncident: id, now: now, in: db)
         var epoch = 0
         for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
-            let current = EscalationPlanner.withdrawPrepared(escalation, now: now)
-            let changed = event == .resolved ? EscalationPlanner.stop(current) : EscalationPlanner.acknowledge(current, now: now)
+            let changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
             try saveTimers([changed], in: db)
             epoch = max(epoch, escalation.epoch)
         }
-        try withdrawPreparedSteps(ofIncident: id, now: now, in: db)
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
         let recipients = try Row.fetchAll(
@@ -313,21 +334,39 @@ extension TocsinStore {
         try enqueue(notices, now: now, in: db)
     }
 
-    /// Deletes the notifications and timeline events of steps prepared ahead of `now` that have
-    /// not fallen due: as far as anyone can tell, those steps never ran.
-    static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws {
+    /// Takes back the incident's steps prepared ahead of `now` that have not fallen due: their
+    /// timeline events (marked `prepared`) and their notifications (queued, never attempted, due
+    /// later than they were queued) are deleted and the escalations return to those steps. As far
+    /// as anyone can tell, the steps never ran. Returns whether there was any.
+    @discardableResult
+    static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws -> Bool {
         let stamp = StoredDate.text(now)
         try db.execute(
-            sql: """
-                DELETE FROM outbox WHERE incident_id = ? AND state = 'pending' AND due_at > ?
-                  AND event IN ('triggered', 'escalated', 'reminder')
-                """,
-            arguments: [id, stamp])
+            sql: "DELETE FROM timeline_events WHERE incident_id = ? AND prepared = 1 AND at > ?", arguments: [id, stamp])
+        guard db.changesCount > 0 else { return false }
         try db.execute(
             sql: """
-                DELETE FROM timeline_events WHERE incident_id = ? AND at > ? AND channel = 'escalation'
-                  AND kind IN ('notified', 'escalation_exhausted')
+                DELETE FROM outbox WHERE incident_id = ? AND state = 'pending' AND attempts = 0 AND due_at > ?
+                  AND due_at > created_at AND event IN ('triggered', 'escalated', 'reminder')
                 """,
             arguments: [id, stamp])
+        for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
+            let withdrawn = EscalationPlanner.withdrawPrepared(escalation, now: now)
+            if withdrawn != escalation {
+                try saveTimers([withdrawn], in: db)
+            }
+        }
+        return true
+    }
+
+    /// Takes back every step prepared ahead of `now` (an on-call override changed who a step
+    /// reaches): the escalator prepares them again, with the change, on its next pass.
+    static func withdrawAllPreparedSteps(now: Date, in db: Database) throws {
+        let incidents = try Int64.fetchAll(
+            db, sql: "SELECT DISTINCT incident_id FROM timeline_events WHERE prepared = 1 AND at > ?",
+            arguments: [StoredDate.text(now)])
+        for id in incidents {
+            try withdrawPreparedSteps(ofIncident: id, now: now, in: db)
+        }
     }
 }

@@ -50,11 +50,13 @@ public struct StoredOverride: Sendable, Equatable, Codable, FetchableRecord, Mut
 }
 
 extension TocsinStore {
-    /// Stores an override and audits it, in one transaction.
+    /// Stores an override and audits it, in one transaction. Steps prepared ahead are taken back,
+    /// so that they reach whoever the override puts on call.
     public func addOverride(_ override: StoredOverride) async throws(StoreError) -> StoredOverride {
         try await write { db in
             var stored = override
             try stored.insert(db)
+            try Self.withdrawAllPreparedSteps(now: override.createdAt, in: db)
             try Self.audit(
                 AuditEvent(
                     at: override.createdAt, kind: .overrideAdded, actor: override.createdBy, source: "api",
@@ -64,7 +66,7 @@ extension TocsinStore {
         }
     }
 
-    /// Removes an override and audits it.
+    /// Removes an override and audits it; steps prepared ahead are taken back, as when one is added.
     ///
     /// - Throws: ``StoreError/notFound(what:id:)`` for an unknown id.
     public func removeOverride(id: Int64, by actor: String, now: Date) async throws(StoreError) -> StoredOverride {
@@ -73,6 +75,7 @@ extension TocsinStore {
                 throw StoreError.notFound(what: "override", id: "#\(id)")
             }
             _ = try StoredOverride.deleteOne(db, key: id)
+            try Self.withdrawAllPreparedSteps(now: now, in: db)
             try Self.audit(
                 AuditEvent(at: now, kind: .overrideRemoved, actor: actor, source: "api",
                            detail: "override #\(id): \(stored.person) on call for \(stored.schedule)"),

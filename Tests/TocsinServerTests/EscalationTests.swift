@@ -30,7 +30,8 @@ struct EscalationTests {
         try await LiveServer.run(policies: Self.shipped) { server in
             let t0 = server.clock.now
             #expect(try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single")).status == .ok)
-            try await server.server.escalator.tick()
+            #expect(try await server.server.escalator.tick() == t0.addingTimeInterval(298),
+                    "the escalator looks again 2 s before bob's step, to prepare it")
             var sent = try await notifications(server, 1)
             #expect(sent.map(\.address) == ["alice@example.com"])
             #expect(sent.allSatisfy { $0.event == .triggered && $0.state == .pending && $0.urgent })

@@ -25,7 +25,7 @@ struct PreparedStepStoreTests {
         let now = due.addingTimeInterval(-1.5)
         let tick = try await test.store.runDueEscalations(
             now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
-        #expect(tick.processed == 1 && tick.queued == 1 && tick.latenessMs == [0])
+        #expect(tick.processed == 1 && tick.queued == 1 && tick.preparedDueTimes == [due] && tick.latenessMs.isEmpty)
         return now
     }
 
@@ -42,8 +42,15 @@ struct PreparedStepStoreTests {
             now: early, preparingUntil: early.addingTimeInterval(2), configuration: Self.configuration).processed == 0)
 
         let now = due.addingTimeInterval(-1.5)
-        #expect(try await test.store.runDueEscalations(
-            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration).queued == 1)
+        var tick = try await test.store.runDueEscalations(
+            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
+        #expect(tick.queued == 1 && tick.preparedDueTimes == [due])
+        // Its lateness counts from the commit: none when it committed before the due time.
+        var committedLate = tick
+        committedLate.recordPreparedSteps(committedAt: due.addingTimeInterval(0.25))
+        #expect(committedLate.latenessMs == [250])
+        tick.recordPreparedSteps(committedAt: now.addingTimeInterval(0.01))
+        #expect(tick.latenessMs == [0] && tick.preparedDueTimes.isEmpty)
         let page = try #require(try await test.store.notifications(incidentID: 1).last)
         #expect(page.address == "bob@example.com" && page.state == .pending && page.dueAt == due)
         #expect(try await test.store.claimDueNotifications(now: now).map(\.address) == ["alice@example.com"])
@@ -111,5 +118,129 @@ struct PreparedStepStoreTests {
             == ["alice@example.com", "bob@example.com"])
         #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
         #expect(detail.escalations[0].position == 2)
+    }
+
+    @Test("two steps prepared inside the lead are both taken back by an acknowledgement before either is due")
+    func twoPreparedStepsWithdrawn() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let configuration = TocsinConfiguration(
+            people: Self.configuration.people + [Person(name: "carol", email: "carol@example.com")],
+            routes: [Route(matchers: [], policy: "p")],
+            policies: [EscalationPolicy(
+                name: "p",
+                steps: [
+                    .init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")]),
+                    .init(after: 301, notify: [.person("carol")]),
+                ],
+                ackTimeout: 1800)])
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: configuration, now: t0)
+        let now = due.addingTimeInterval(-1)
+        for _ in 0..<2 {
+            _ = try await test.store.runDueEscalations(now: now, preparingUntil: now.addingTimeInterval(2), configuration: configuration)
+        }
+        #expect(try await test.store.notifications(incidentID: 1).map(\.address)
+            == ["alice@example.com", "bob@example.com", "carol@example.com"])
+        #expect(try await test.store.incident(id: 1).escalations[0].position == 3)
+
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: now)
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.notifications.map(\.address) == ["alice@example.com", "alice@example.com"])
+        #expect(detail.notifications.map(\.event) == [.triggered, .acknowledged])
+        #expect(detail.timeline.filter { $0.kind == .notified || $0.kind == .escalationExhausted }.count == 1)
+        #expect(detail.escalations[0].position == 1)
+    }
+
+    @Test("Alertmanager resolving the incident before the due time takes the prepared step back")
+    func ingestResolveWithdraws() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let prepared = try await openWithPreparedStep(test)
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-08-resolved-critical-single"), configuration: Self.configuration,
+            now: prepared.addingTimeInterval(1))
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.incident.state == .resolved)
+        #expect(detail.notifications.map(\.event) == [.triggered, .resolved])
+        #expect(detail.notifications.allSatisfy { $0.address == "alice@example.com" })
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 1)
+    }
+
+    @Test("after the clock was set back, an acknowledgement takes back nothing that ran at its due time")
+    func clockSetBackKeepsHistory() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        #expect(try await test.store.runDueEscalations(now: due, configuration: Self.configuration).queued == 1)
+        // The clock is set back 100 s; the steps at 0s and 5m now look as if they were in the future.
+        _ = try await test.store.acknowledge(
+            id: 1, by: Actor(name: "bob", channel: "cli"), note: nil, now: due.addingTimeInterval(-100))
+        let detail = try await test.store.incident(id: 1)
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
+        #expect(detail.notifications.filter { $0.event == .escalated }.map(\.state) == [.cancelled])
+        #expect(Set(detail.notifications.filter { $0.event == .acknowledged }.map(\.address))
+            == ["alice@example.com", "bob@example.com"])
+        #expect(detail.escalations[0].position == 2)
+    }
+
+    @Test("an on-call override added before the due time takes the prepared page back; it is prepared again for the new person")
+    func overrideRepreparesStep() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        var configuration = TocsinConfiguration(
+            people: Self.configuration.people + [Person(name: "carol", email: "carol@example.com")],
+            routes: [Route(matchers: [], policy: "p")],
+            policies: [EscalationPolicy(
+                name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.oncall("ops", next: false)])])])
+        configuration.schedules = [
+            try OnCallSchedule(name: "ops", timeZone: "UTC", layers: [
+                try ScheduleLayer(
+                    name: "primary", people: ["carol"], shift: .daily, handoff: try LocalTime(hour: 9, minute: 0),
+                    start: try LocalDate(year: 2026, month: 11, day: 1), restrictions: []),
+            ])
+        ]
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: configuration, now: t0)
+        let prepared = due.addingTimeInterval(-1.5)
+        _ = try await test.store.runDueEscalations(
+            now: prepared, preparingUntil: prepared.addingTimeInterval(2), configuration: configuration)
+        #expect(try await test.store.notifications(incidentID: 1).last?.address == "carol@example.com")
+
+        // bob takes the pager from now on, a second before the step is due.
+        let takeover = due.addingTimeInterval(-1)
+        _ = try await test.store.addOverride(StoredOverride(
+            schedule: "ops", person: "bob", startsAt: takeover, endsAt: due.addingTimeInterval(3600), note: nil,
+            createdBy: "bob", createdAt: takeover))
+        var detail = try await test.store.incident(id: 1)
+        #expect(detail.notifications.map(\.address) == ["alice@example.com"])
+        #expect(detail.escalations[0].position == 1 && detail.escalations[0].nextDueAt == due)
+
+        let again = takeover.addingTimeInterval(0.5)
+        _ = try await test.store.runDueEscalations(
+            now: again, preparingUntil: again.addingTimeInterval(2), configuration: configuration)
+        detail = try await test.store.incident(id: 1)
+        #expect(detail.notifications.map(\.address) == ["alice@example.com", "bob@example.com"])
+        #expect(detail.notifications.last?.dueAt == due)
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
+    }
+
+    @Test("the timeline reads in time order when an alert joins between the preparation and the due time")
+    func timelineInTimeOrder() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-04-firing-grouped-2-alerts"), configuration: Self.configuration, now: t0)
+        let prepared = due.addingTimeInterval(-1.5)
+        _ = try await test.store.runDueEscalations(
+            now: prepared, preparingUntil: prepared.addingTimeInterval(2), configuration: Self.configuration)
+        let joined = due.addingTimeInterval(-1)
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-05-firing-group-grew-to-3-alerts"), configuration: Self.configuration, now: joined)
+        let timeline = try await test.store.incident(id: 1).timeline
+        #expect(timeline.contains { $0.at == joined }, "the new alert is on the timeline")
+        #expect(timeline.map(\.at) == timeline.map(\.at).sorted())
+        #expect(timeline.last?.kind == .escalationExhausted && timeline.last?.at == due)
     }
 }

@@ -115,14 +115,22 @@ public enum EscalationPlanner {
         return outcome
     }
 
-    /// Takes back the steps prepared ahead of `now`, when an acknowledgement or a resolve comes
-    /// before they fell due: the position returns to the first step not yet due.
+    /// Takes back the steps prepared ahead of `now` (an acknowledgement, a resolve or an on-call
+    /// change came before they fell due): the position and the next due time return to the first
+    /// step not yet due. Times compare to the millisecond, as the database stores them.
     public static func withdrawPrepared(_ escalation: Escalation, now: Date) -> Escalation {
         var withdrawn = escalation
-        while withdrawn.position > 0, let due = withdrawn.dueDate(of: withdrawn.position - 1), due > now {
+        while withdrawn.position > 0, let due = withdrawn.dueDate(of: withdrawn.position - 1),
+            milliseconds(due) > milliseconds(now)
+        {
             withdrawn.position -= 1
+            withdrawn.nextDueAt = due
         }
         return withdrawn
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// Notices to everyone already paged, when the incident is acknowledged or resolved.

@@ -63,8 +63,9 @@ public final class Escalator: Service, Sendable {
         var tick = EscalationTick()
         while true {
             let now = clock.now
-            let pass = try await store.runDueEscalations(
+            var pass = try await store.runDueEscalations(
                 now: now, preparingUntil: now.addingTimeInterval(lead), limit: Self.batchSize, configuration: configuration())
+            pass.recordPreparedSteps(committedAt: clock.now)
             tick.processed += pass.processed
             tick.queued += pass.queued
             tick.latenessMs += pass.latenessMs
