@@ -76,16 +76,21 @@ struct EscalationPlannerTests {
         #expect(again.escalation == first.escalation)
     }
 
+    /// The critical chain after alice's page at t0, then advanced at `now`, preparing what falls due within `lead`.
+    func preparing(at now: Date, lead: TimeInterval = 2) -> (first: EscalationPlanner.Outcome, prepared: EscalationPlanner.Outcome) {
+        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
+        let prepared = EscalationPlanner.advance(
+            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(lead))
+        return (first, prepared)
+    }
+
     @Test("a step of a triggered incident is prepared ahead: it runs as of its due time and its pages wait until then")
     func preparedAhead() {
-        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
         let now = t0.addingTimeInterval(298.5)
-        let beyond = EscalationPlanner.advance(
-            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(1))
+        let beyond = preparing(at: now, lead: 1).prepared
+        let (first, prepared) = preparing(at: now)
         #expect(beyond.escalation == first.escalation && beyond.notifications.isEmpty && beyond.events.isEmpty,
                 "5m is beyond a horizon of 1 s")
-        let prepared = EscalationPlanner.advance(
-            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(2))
         let due = t0.addingTimeInterval(300)
         #expect(prepared.notifications.map(\.contact) == [.email("bob@example.com")])
         #expect(prepared.notifications.allSatisfy { $0.notBefore == due })
@@ -115,10 +120,8 @@ struct EscalationPlannerTests {
 
     @Test("a step prepared ahead is taken back when the incident is handled before its due time, and only then")
     func withdrawPrepared() {
-        let first = EscalationPlanner.advance(start(Self.critical), incident: incident(), now: t0)
         let now = t0.addingTimeInterval(299)
-        let prepared = EscalationPlanner.advance(
-            first.escalation, incident: incident(), now: now, preparingUntil: now.addingTimeInterval(2))
+        let (first, prepared) = preparing(at: now)
         #expect(prepared.escalation.position == 2)
         #expect(EscalationPlanner.withdrawPrepared(prepared.escalation, now: now).position == 1)
         #expect(EscalationPlanner.withdrawPrepared(prepared.escalation, now: t0.addingTimeInterval(300)).position == 2,

@@ -11,20 +11,50 @@ struct PreparedStepStoreTests {
     let t0 = Date(timeIntervalSince1970: 1_795_800_000)
     var due: Date { t0.addingTimeInterval(300) }
 
-    static let configuration = TocsinConfiguration(
-        people: [Person(name: "alice", email: "alice@example.com"), Person(name: "bob", email: "bob@example.com")],
-        routes: [Route(matchers: [], policy: "p")],
-        policies: [EscalationPolicy(
-            name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")])],
-            ackTimeout: 1800)])
+    static let people = [
+        Person(name: "alice", email: "alice@example.com"), Person(name: "bob", email: "bob@example.com"),
+        Person(name: "carol", email: "carol@example.com"),
+    ]
+
+    /// alice, bob and carol, with every alert routed to `policy`.
+    static func routing(to policy: EscalationPolicy) -> TocsinConfiguration {
+        TocsinConfiguration(people: people, routes: [Route(matchers: [], policy: policy.name)], policies: [policy])
+    }
+
+    /// Pages alice at once and bob at 5m.
+    static let configuration = routing(to: EscalationPolicy(
+        name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")])],
+        ackTimeout: 1800))
+
+    /// Opens incident 1 at t0 from `fixture`.
+    func open(_ test: TestStore, _ fixture: String = "webhook-01-firing-critical-single",
+              configuration: TocsinConfiguration = Self.configuration) async throws {
+        _ = try await test.store.ingest(try Fixtures.batch(fixture), configuration: configuration, now: t0)
+    }
+
+    /// One pass of the escalator at `now`, preparing what falls due within 2 s.
+    @discardableResult
+    func pass(_ test: TestStore, at now: Date, configuration: TocsinConfiguration = Self.configuration) async throws
+        -> EscalationTick
+    {
+        try await test.store.runDueEscalations(now: now, preparingUntil: now.addingTimeInterval(2), configuration: configuration)
+    }
+
+    /// Bob's step ran and stays: its event, and its page, not yet sent when acknowledged, cancelled
+    /// as any page; both alice and bob hear of the acknowledgement.
+    func expectBobsStepKept(_ detail: IncidentDetail, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2, sourceLocation: sourceLocation)
+        #expect(detail.notifications.filter { $0.event == .escalated }.map(\.state) == [.cancelled], sourceLocation: sourceLocation)
+        #expect(Set(detail.notifications.filter { $0.event == .acknowledged }.map(\.address))
+            == ["alice@example.com", "bob@example.com"], sourceLocation: sourceLocation)
+        #expect(detail.escalations[0].position == 2, sourceLocation: sourceLocation)
+    }
 
     /// An incident paging alice at t0, with bob's step (due at 5m) prepared 1.5 s ahead.
     func openWithPreparedStep(_ test: TestStore) async throws -> Date {
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        try await open(test)
         let now = due.addingTimeInterval(-1.5)
-        let tick = try await test.store.runDueEscalations(
-            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
+        let tick = try await pass(test, at: now)
         #expect(tick.processed == 1 && tick.queued == 1 && tick.preparedDueTimes == [due] && tick.latenessMs.isEmpty)
         return now
     }
@@ -33,17 +63,13 @@ struct PreparedStepStoreTests {
     func heldUntilDue() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        try await open(test)
         #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == due.addingTimeInterval(-2))
         #expect(try await test.store.nextEscalationDue() == due)
-        let early = due.addingTimeInterval(-2.5)
-        #expect(try await test.store.runDueEscalations(
-            now: early, preparingUntil: early.addingTimeInterval(2), configuration: Self.configuration).processed == 0)
+        #expect(try await pass(test, at: due.addingTimeInterval(-2.5)).processed == 0)
 
         let now = due.addingTimeInterval(-1.5)
-        var tick = try await test.store.runDueEscalations(
-            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
+        var tick = try await pass(test, at: now)
         #expect(tick.queued == 1 && tick.preparedDueTimes == [due])
         // Its lateness counts from the commit: none when it committed before the due time.
         var committedLate = tick
@@ -83,10 +109,7 @@ struct PreparedStepStoreTests {
         // An expiring acknowledgement is not prepared ahead.
         let expiry = acknowledgedAt.addingTimeInterval(1800)
         #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == expiry)
-        let beforeExpiry = expiry.addingTimeInterval(-1)
-        #expect(try await test.store.runDueEscalations(
-            now: beforeExpiry, preparingUntil: beforeExpiry.addingTimeInterval(2), configuration: Self.configuration
-        ).processed == 0)
+        #expect(try await pass(test, at: expiry.addingTimeInterval(-1)).processed == 0)
         #expect(try await test.store.incident(id: 1).incident.state == .acknowledged)
     }
 
@@ -112,34 +135,24 @@ struct PreparedStepStoreTests {
         _ = try await test.store.acknowledge(
             id: 1, by: Actor(name: "bob", channel: "cli"), note: nil, now: due.addingTimeInterval(0.5))
         let detail = try await test.store.incident(id: 1)
-        #expect(detail.notifications.filter { $0.event == .escalated }.map(\.state) == [.cancelled],
-                "not yet sent when acknowledged: cancelled, as any page")
-        #expect(Set(detail.notifications.filter { $0.event == .acknowledged }.map(\.address))
-            == ["alice@example.com", "bob@example.com"])
-        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
-        #expect(detail.escalations[0].position == 2)
+        expectBobsStepKept(detail)
     }
 
     @Test("two steps prepared inside the lead are both taken back by an acknowledgement before either is due")
     func twoPreparedStepsWithdrawn() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        let configuration = TocsinConfiguration(
-            people: Self.configuration.people + [Person(name: "carol", email: "carol@example.com")],
-            routes: [Route(matchers: [], policy: "p")],
-            policies: [EscalationPolicy(
-                name: "p",
-                steps: [
-                    .init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")]),
-                    .init(after: 301, notify: [.person("carol")]),
-                ],
-                ackTimeout: 1800)])
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: configuration, now: t0)
+        let configuration = Self.routing(to: EscalationPolicy(
+            name: "p",
+            steps: [
+                .init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")]),
+                .init(after: 301, notify: [.person("carol")]),
+            ],
+            ackTimeout: 1800))
+        try await open(test, configuration: configuration)
         let now = due.addingTimeInterval(-1)
-        for _ in 0..<2 {
-            _ = try await test.store.runDueEscalations(now: now, preparingUntil: now.addingTimeInterval(2), configuration: configuration)
-        }
+        try await pass(test, at: now, configuration: configuration)
+        try await pass(test, at: now, configuration: configuration)
         #expect(try await test.store.notifications(incidentID: 1).map(\.address)
             == ["alice@example.com", "bob@example.com", "carol@example.com"])
         #expect(try await test.store.incident(id: 1).escalations[0].position == 3)
@@ -171,29 +184,21 @@ struct PreparedStepStoreTests {
     func clockSetBackKeepsHistory() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+        try await open(test)
         #expect(try await test.store.runDueEscalations(now: due, configuration: Self.configuration).queued == 1)
         // The clock is set back 100 s; the steps at 0s and 5m now look as if they were in the future.
         _ = try await test.store.acknowledge(
             id: 1, by: Actor(name: "bob", channel: "cli"), note: nil, now: due.addingTimeInterval(-100))
         let detail = try await test.store.incident(id: 1)
-        #expect(detail.timeline.filter { $0.kind == .notified }.count == 2)
-        #expect(detail.notifications.filter { $0.event == .escalated }.map(\.state) == [.cancelled])
-        #expect(Set(detail.notifications.filter { $0.event == .acknowledged }.map(\.address))
-            == ["alice@example.com", "bob@example.com"])
-        #expect(detail.escalations[0].position == 2)
+        expectBobsStepKept(detail)
     }
 
     @Test("an on-call override added before the due time takes the prepared page back; it is prepared again for the new person")
     func overrideRepreparesStep() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        var configuration = TocsinConfiguration(
-            people: Self.configuration.people + [Person(name: "carol", email: "carol@example.com")],
-            routes: [Route(matchers: [], policy: "p")],
-            policies: [EscalationPolicy(
-                name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.oncall("ops", next: false)])])])
+        var configuration = Self.routing(to: EscalationPolicy(
+            name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.oncall("ops", next: false)])]))
         configuration.schedules = [
             try OnCallSchedule(name: "ops", timeZone: "UTC", layers: [
                 try ScheduleLayer(
@@ -201,11 +206,8 @@ struct PreparedStepStoreTests {
                     start: try LocalDate(year: 2026, month: 11, day: 1), restrictions: []),
             ])
         ]
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: configuration, now: t0)
-        let prepared = due.addingTimeInterval(-1.5)
-        _ = try await test.store.runDueEscalations(
-            now: prepared, preparingUntil: prepared.addingTimeInterval(2), configuration: configuration)
+        try await open(test, configuration: configuration)
+        try await pass(test, at: due.addingTimeInterval(-1.5), configuration: configuration)
         #expect(try await test.store.notifications(incidentID: 1).last?.address == "carol@example.com")
 
         // bob takes the pager from now on, a second before the step is due.
@@ -217,9 +219,7 @@ struct PreparedStepStoreTests {
         #expect(detail.notifications.map(\.address) == ["alice@example.com"])
         #expect(detail.escalations[0].position == 1 && detail.escalations[0].nextDueAt == due)
 
-        let again = takeover.addingTimeInterval(0.5)
-        _ = try await test.store.runDueEscalations(
-            now: again, preparingUntil: again.addingTimeInterval(2), configuration: configuration)
+        try await pass(test, at: takeover.addingTimeInterval(0.5), configuration: configuration)
         detail = try await test.store.incident(id: 1)
         #expect(detail.notifications.map(\.address) == ["alice@example.com", "bob@example.com"])
         #expect(detail.notifications.last?.dueAt == due)
@@ -230,11 +230,8 @@ struct PreparedStepStoreTests {
     func timelineInTimeOrder() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        _ = try await test.store.ingest(
-            try Fixtures.batch("webhook-04-firing-grouped-2-alerts"), configuration: Self.configuration, now: t0)
-        let prepared = due.addingTimeInterval(-1.5)
-        _ = try await test.store.runDueEscalations(
-            now: prepared, preparingUntil: prepared.addingTimeInterval(2), configuration: Self.configuration)
+        try await open(test, "webhook-04-firing-grouped-2-alerts")
+        try await pass(test, at: due.addingTimeInterval(-1.5))
         let joined = due.addingTimeInterval(-1)
         _ = try await test.store.ingest(
             try Fixtures.batch("webhook-05-firing-group-grew-to-3-alerts"), configuration: Self.configuration, now: joined)
