@@ -131,6 +131,33 @@ struct DeliveryEndToEndTests {
         #expect(arrived < fired + 6, "and when it falls due, not at the next unrelated wake-up")
     }
 
+    @Test("`tocsin ack` before a prepared step's due time: its page never leaves; the ack notice does")
+    func acknowledgedBeforePreparedStepIsDue() throws {
+        let world = try World(policy: Self.webhookPolicy(port: 0))
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try world.writePolicy(TestPolicies.pageAlice(
+            ["webhook: http://127.0.0.1:\(receiver.port)/alice"],
+            steps: ["{after: 0s, notify: [person: alice]}", "{after: 3s, notify: [person: alice]}"]))
+        try world.startServer()
+        let fired = Date()
+        try world.fire()
+        #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 },
+                "the second step is prepared")
+        let ack = try world.cli(["ack", "1"])
+        #expect(ack.status == 0, "\(ack.stderr)")
+        #expect(Date() < fired.addingTimeInterval(3), "acknowledged before the step's due time")
+
+        _ = receiver.waitForRecords(3, seconds: fired.addingTimeInterval(5).timeIntervalSinceNow)
+        let events = receiver.records().compactMap { record -> String? in
+            let body = Data((record["body"] as? String ?? "").utf8)
+            return (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["event"] as? String
+        }
+        #expect(events == ["triggered", "acknowledged"])
+        let shown = try world.shown()
+        #expect((shown["notifications"] as? [[String: Any]])?.compactMap { $0["event"] as? String } == ["triggered", "acknowledged"])
+    }
+
     @Test("format: slack posts Slack-compatible JSON with the links")
     func slackFormat() throws {
         let world = try World(policy: "")
