@@ -78,6 +78,17 @@ public struct TocsinServer: Sendable {
         dispatcher.wake()
     }
 
+    /// After a reload took effect: steps prepared ahead are taken back, so that the escalator
+    /// prepares them again with the new schedules (`oncall:` targets resolve against them).
+    func configurationReloaded() async {
+        do {
+            try await store.withdrawPreparedSteps(now: clock.now)
+        } catch {
+            logger.error("could not take back the steps prepared before the reload", metadata: ["error": "\(error)"])
+        }
+        wakeEngine()
+    }
+
     /// The router with every route and middleware; tests drive it directly or over real HTTP.
     /// `/readyz` watches the heartbeats of `loops` (by default the escalator and the dispatcher).
     public func makeRouter(loops: [LoopHeartbeat]? = nil) -> Router<TocsinRequestContext> {
@@ -102,7 +113,7 @@ public struct TocsinServer: Sendable {
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         DrillRoutes(store: store, clock: clock).register(on: router)
         OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)
-        ReloadRoutes(policies: policies, store: store, logger: logger).register(on: router)
+        ReloadRoutes(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded).register(on: router)
         return router
     }
 
@@ -117,7 +128,8 @@ public struct TocsinServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        application.addServices(escalator, ReloadOnHangup(policies: policies, store: store, logger: logger))
+        application.addServices(
+            escalator, ReloadOnHangup(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded))
         if deliver {
             application.addServices(dispatcher)
         }

@@ -67,6 +67,12 @@ extension TocsinStore {
         }
     }
 
+    /// Takes back every step prepared ahead of `now` (the schedules that `oncall:` targets resolve
+    /// against were reloaded): the escalator prepares them again on its next pass.
+    public func withdrawPreparedSteps(now: Date) async throws(StoreError) {
+        try await write { db in try Self.withdrawAllPreparedSteps(now: now, in: db) }
+    }
+
     /// The notifications of one incident, oldest first.
     public func notifications(incidentID: Int64) async throws(StoreError) -> [OutboxEntry] {
         try await read { db in
@@ -359,8 +365,8 @@ extension TocsinStore {
         return true
     }
 
-    /// Takes back every step prepared ahead of `now` (an on-call override changed who a step
-    /// reaches): the escalator prepares them again, with the change, on its next pass.
+    /// Takes back every step prepared ahead of `now` (an on-call override or a reload changed who
+    /// a step reaches): the escalator prepares them again, with the change, on its next pass.
     static func withdrawAllPreparedSteps(now: Date, in db: Database) throws {
         let incidents = try Int64.fetchAll(
             db, sql: "SELECT DISTINCT incident_id FROM timeline_events WHERE prepared = 1 AND at > ?",

@@ -146,6 +146,28 @@ struct EscalationTests {
         }
     }
 
+    @Test("a reload takes back the steps prepared ahead; they are prepared again, once, with the new schedules")
+    func reloadRepreparesSteps() async throws {
+        try await LiveServer.run(policies: Self.shipped) { server in
+            let t0 = server.clock.now
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            server.clock.advance(by: 299)
+            try await server.server.escalator.tick()
+            let prepared = try #require(try await notifications(server, 1).last)
+            #expect(prepared.address == "bob@example.com" && prepared.dueAt == t0.addingTimeInterval(300))
+
+            server.clock.advance(by: 0.5)
+            #expect(try await server.api(.post, "/-/reload").status == .ok)
+            try await server.server.escalator.tick()
+            let sent = try await notifications(server, 1)
+            #expect(sent.map(\.address) == ["alice@example.com", "bob@example.com"])
+            #expect(sent.last?.dueAt == t0.addingTimeInterval(300))
+            #expect(sent.last?.createdAt == t0.addingTimeInterval(299.5), "taken back and prepared again after the reload")
+            let steps = try await server.store.incident(id: 1).timeline.filter { $0.kind == .notified }
+            #expect(steps.count == 2, "the step ran once")
+        }
+    }
+
     @Test("POST /-/reload: a valid directory takes effect for new incidents, running ones keep their snapshot; an invalid one is refused")
     func reload() async throws {
         let directory = try TemporaryDirectory("tocsin-reload")

@@ -9,12 +9,16 @@ struct ReloadOnHangup: Service {
     let policies: ConfigurationStore
     let store: TocsinStore
     let logger: Logger
+    /// Runs after a reload that took effect.
+    let onReloaded: @Sendable () async -> Void
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
-                _ = await policies.reload(logger: logger, audit: store, actor: "tocsin", source: "SIGHUP", now: Date())
+                if case .success = await policies.reload(logger: logger, audit: store, actor: "tocsin", source: "SIGHUP", now: Date()) {
+                    await onReloaded()
+                }
             }
         }
     }

@@ -10,6 +10,8 @@ struct ReloadRoutes {
     let policies: ConfigurationStore
     let store: TocsinStore
     let logger: Logger
+    /// Runs after a reload that took effect.
+    let onReloaded: @Sendable () async -> Void
 
     struct Reloaded: Encodable {
         var status: String
@@ -25,6 +27,7 @@ struct ReloadRoutes {
                 now: Date())
             switch reloaded {
             case .success(let configuration):
+                await onReloaded()
                 return try JSONResponse.make(
                     Reloaded(status: "reloaded", policies: configuration.policies.count, routes: configuration.routes.count))
             case .failure(let error):
