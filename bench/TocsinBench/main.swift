@@ -32,6 +32,14 @@ struct Options {
     }
 }
 
+/// CPU time used by this process so far (user + system), in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     let index = min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)
@@ -67,6 +75,7 @@ func escalationLateness(_ options: Options) async throws {
     try await Task.sleep(for: .seconds(t0.timeIntervalSinceNow - options.lead))
 
     // The escalator's pass, chunk by chunk, timing each commit.
+    let cpuBefore = processCPUSeconds()
     var lateness: [Double] = []
     var lastCommit = 0.0
     var queued = 0
@@ -80,6 +89,7 @@ func escalationLateness(_ options: Options) async throws {
         queued += tick.queued
         if tick.processed < options.chunk { break }
     }
+    let cpu = processCPUSeconds() - cpuBefore
     lateness.sort()
     try store.close()
     print(
@@ -88,6 +98,7 @@ func escalationLateness(_ options: Options) async throws {
         \(options.chunk) per transaction, prepared up to \(options.lead) s ahead
           steps run: \(lateness.count), notifications queued: \(queued)
           last commit \(String(format: "%.1f", lastCommit)) ms after the due time (negative: before it)
+          CPU of the pass: \(String(format: "%.0f", cpu * 1000)) ms, \(String(format: "%.1f", cpu * 1e6 / Double(max(options.incidents, 1)))) µs per step
           lateness ms (due → committed): p50 \(String(format: "%.1f", percentile(lateness, 50))), \
         p99 \(String(format: "%.1f", percentile(lateness, 99))), max \(String(format: "%.1f", lateness.last ?? 0))
           (setup: \(options.incidents) incidents ingested in \(String(format: "%.1f", prepared)) s)
