@@ -92,10 +92,13 @@ let package = Package(
             ]
         ),
 
-        // Benchmarks of the engine that need no network (see BENCHMARKS.md).
+        // Benchmarks of the engine, the dispatcher and the HTTP floor, on 127.0.0.1 (see BENCHMARKS.md).
         .executableTarget(
             name: "TocsinBench",
-            dependencies: ["TocsinCore", "TocsinStore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "TocsinCore", "TocsinStore", "TocsinDelivery", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "bench/TocsinBench"
         ),
 

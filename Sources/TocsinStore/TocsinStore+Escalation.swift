@@ -121,7 +121,7 @@ extension TocsinStore {
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(
                 escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
-            let prepared = escalation.nextDueAt.map { $0 > now } ?? false
+            let prepared = escalation.nextDueAt.map { EscalationPlanner.isAhead($0, of: now) } ?? false
             timers.append(outcome.escalation)
             for event in outcome.events {
                 events.append((escalation.incidentID, event, prepared))

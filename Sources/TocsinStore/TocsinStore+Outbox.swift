@@ -14,18 +14,25 @@ extension TocsinStore {
     {
         try await write { db in
             let stamp = StoredDate.text(now)
-            let due = try OutboxEntry.fetchAll(
+            // Pending and retrying notifications come in due order from their own index, so the
+            // claim stops after `limit`; claims whose lease expired are few.
+            let ready = try OutboxEntry.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox AS o INDEXED BY outbox_ready
+                    WHERE o.state IN ('pending', 'retry') AND o.due_at <= ? AND \(Self.notBehindEarlier)
+                    ORDER BY o.due_at, o.id LIMIT ?
+                    """,
+                arguments: [stamp, limit])
+            let expired = try OutboxEntry.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM outbox AS o
-                    WHERE ((o.state IN ('pending', 'retry') AND o.due_at <= ?) OR (o.state = 'sending' AND o.lease_until <= ?))
-                      AND NOT EXISTS (
-                          SELECT 1 FROM outbox AS earlier
-                          WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
-                            AND earlier.state IN ('pending', 'sending', 'retry'))
+                    WHERE o.state = 'sending' AND o.lease_until <= ? AND \(Self.notBehindEarlier)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """,
-                arguments: [stamp, stamp, limit])
+                arguments: [stamp, limit])
+            let due = (ready + expired).sorted { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }.prefix(limit)
             let leaseUntil = now.addingTimeInterval(lease)
             return try due.map { entry in
                 var claimed = entry
@@ -134,6 +141,15 @@ extension TocsinStore {
         }
     }
 
+    /// The condition that a notification (`o`) is not waiting behind an earlier one for the same
+    /// incident and address that is not finished.
+    static let notBehindEarlier = """
+        NOT EXISTS (
+            SELECT 1 FROM outbox AS earlier
+            WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
+              AND earlier.state IN ('pending', 'sending', 'retry'))
+        """
+
     /// When the next notification becomes ready (a due time, or a lease that expires), if any.
     ///
     /// Rows waiting behind an earlier one for the same incident and address are left out: their
@@ -144,11 +160,10 @@ extension TocsinStore {
                 db,
                 sql: """
                     SELECT MIN(t) FROM (
-                        SELECT MIN(o.due_at) AS t FROM outbox AS o
-                        WHERE o.state IN ('pending', 'retry') AND NOT EXISTS (
-                            SELECT 1 FROM outbox AS earlier
-                            WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
-                              AND earlier.state IN ('pending', 'sending', 'retry'))
+                        SELECT * FROM (
+                            SELECT o.due_at AS t FROM outbox AS o INDEXED BY outbox_ready
+                            WHERE o.state IN ('pending', 'retry') AND \(Self.notBehindEarlier)
+                            ORDER BY o.due_at, o.id LIMIT 1)
                         UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = 'sending')
                     """)
         }

@@ -18,6 +18,24 @@ struct SigningTests {
         #expect(verified.actor == "alice" && verified.channel == "email-link")
     }
 
+    @Test("tokens use the URL alphabet without padding, and still verify; a `|` in a name cannot forge a field")
+    func urlSafeTokens() throws {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+        var sawURLLetters = false
+        for index in 0..<32 {
+            let token = signer.token(for: LinkSigner.Grant(
+                incidentID: Int64(index), action: "ack", actor: "person-\(index)", channel: "email-link",
+                expires: now.addingTimeInterval(3600)))
+            #expect(token.allSatisfy(allowed.contains), "\(token)")
+            sawURLLetters = sawURLLetters || token.contains("-") || token.contains("_")
+            #expect(try signer.verify(token, incidentID: Int64(index), action: "ack", now: now).actor == "person-\(index)")
+        }
+        #expect(sawURLLetters, "32 signatures without a single '-' or '_' would be a broken alphabet")
+        let piped = signer.token(for: LinkSigner.Grant(
+            incidentID: 7, action: "ack", actor: "eve|resolve", channel: "x", expires: now.addingTimeInterval(60)))
+        #expect(try signer.verify(piped, incidentID: 7, action: "ack", now: now).actor == "eve_resolve")
+    }
+
     @Test("tampered, foreign, expired and misdirected tokens are refused")
     func refusals() {
         let token = signer.token(for: grant())

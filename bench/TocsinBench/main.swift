@@ -1,6 +1,7 @@
 // tocsin-bench: benchmarks of the escalation engine that need no network, and the HTTP floor.
 //
-//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2]
+//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver]
+//     (--deliver: see BurstDelivery.swift)
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
 //
@@ -17,6 +18,7 @@ struct Options {
     var durability = TocsinStore.Durability.full
     var chunk = 500
     var lead: TimeInterval = 2
+    var deliver = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -26,6 +28,7 @@ struct Options {
             case "--durability": durability = iterator.next().flatMap(TocsinStore.Durability.init(rawValue:)) ?? durability
             case "--chunk": chunk = iterator.next().flatMap(Int.init) ?? chunk
             case "--lead": lead = iterator.next().flatMap(Double.init) ?? lead
+            case "--deliver": deliver = true
             default: break
             }
         }
@@ -51,8 +54,14 @@ func escalationLateness(_ options: Options) async throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try TocsinStore(
         path: directory.appendingPathComponent("bench.sqlite").path, configuration: .init(durability: options.durability))
+    // With --deliver, the person's one contact is a webhook at the benchmark's own receiver.
+    let arrivals = ArrivalLog()
+    let person =
+        options.deliver
+        ? Person(name: "primary", webhooks: ["http://127.0.0.1:\(await startReceiver(logging: arrivals))/hook"])
+        : Person(name: "primary", email: "primary@example.com", webhooks: ["http://127.0.0.1:9/hook"])
     let configuration = TocsinConfiguration(
-        people: [Person(name: "primary", email: "primary@example.com", webhooks: ["http://127.0.0.1:9/hook"])],
+        people: [person],
         routes: [Route(matchers: [], policy: "page")],
         policies: [EscalationPolicy(name: "page", steps: [.init(after: 60, notify: [.person("primary")])])])
 
@@ -91,6 +100,7 @@ func escalationLateness(_ options: Options) async throws {
     }
     let cpu = processCPUSeconds() - cpuBefore
     lateness.sort()
+    let arrived = options.deliver ? try await deliverBurst(store: store, arrivals: arrivals, expected: queued, due: t0) : []
     try store.close()
     print(
         """
@@ -103,6 +113,14 @@ func escalationLateness(_ options: Options) async throws {
         p99 \(String(format: "%.1f", percentile(lateness, 99))), max \(String(format: "%.1f", lateness.last ?? 0))
           (setup: \(options.incidents) incidents ingested in \(String(format: "%.1f", prepared)) s)
         """)
+    if options.deliver {
+        print(
+            """
+              pages delivered to the receiver: \(arrived.count) of \(queued); ms after the due time: \
+            first \(String(format: "%.1f", arrived.first ?? 0)), p50 \(String(format: "%.1f", percentile(arrived, 50))), \
+            p99 \(String(format: "%.1f", percentile(arrived, 99))), last \(String(format: "%.1f", arrived.last ?? 0))
+            """)
+    }
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -114,7 +132,7 @@ case "ingest-writer":
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
-    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS]")
+    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)

@@ -104,10 +104,10 @@ public enum EscalationPlanner {
         _ escalation: Escalation, incident: Incident, now: Date, preparingUntil horizon: Date,
         onCall: OnCallDirectory = OnCallDirectory()
     ) -> Outcome {
-        guard let due = escalation.nextDueAt, due > now else {
+        guard let due = escalation.nextDueAt, isAhead(due, of: now) else {
             return advance(escalation, incident: incident, now: now, onCall: onCall)
         }
-        guard due <= horizon, incident.state == .triggered else { return Outcome(escalation: escalation) }
+        guard !isAhead(due, of: horizon), incident.state == .triggered else { return Outcome(escalation: escalation) }
         var outcome = advance(escalation, incident: incident, now: due, onCall: onCall)
         for index in outcome.notifications.indices {
             outcome.notifications[index].notBefore = due
@@ -117,16 +117,20 @@ public enum EscalationPlanner {
 
     /// Takes back the steps prepared ahead of `now` (an acknowledgement, a resolve or an on-call
     /// change came before they fell due): the position and the next due time return to the first
-    /// step not yet due. Times compare to the millisecond, as the database stores them.
+    /// step not yet due.
     public static func withdrawPrepared(_ escalation: Escalation, now: Date) -> Escalation {
         var withdrawn = escalation
-        while withdrawn.position > 0, let due = withdrawn.dueDate(of: withdrawn.position - 1),
-            milliseconds(due) > milliseconds(now)
-        {
+        while withdrawn.position > 0, let due = withdrawn.dueDate(of: withdrawn.position - 1), isAhead(due, of: now) {
             withdrawn.position -= 1
             withdrawn.nextDueAt = due
         }
         return withdrawn
+    }
+
+    /// Whether `due` is later than `now` to the millisecond, as the database compares the times it
+    /// stores: a step is prepared ahead (and taken back) exactly when the database says so.
+    public static func isAhead(_ due: Date, of now: Date) -> Bool {
+        milliseconds(due) > milliseconds(now)
     }
 
     private static func milliseconds(_ date: Date) -> Int64 {

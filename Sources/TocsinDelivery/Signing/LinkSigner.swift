@@ -53,7 +53,7 @@ public struct LinkSigner: Sendable {
         let payload = [
             "v1", "\(grant.incidentID)", grant.action, grant.actor, grant.channel,
             "\(Int(grant.expires.timeIntervalSince1970))",
-        ].map { $0.replacingOccurrences(of: "|", with: "_") }.joined(separator: "|")
+        ].map { $0.contains("|") ? String($0.map { $0 == "|" ? "_" : $0 }) : $0 }.joined(separator: "|")
         let bytes = Array(payload.utf8)
         return Self.base64URL(bytes) + "." + Self.base64URL(Array(HMAC<SHA256>.authenticationCode(for: bytes, using: key)))
     }
@@ -78,9 +78,19 @@ public struct LinkSigner: Sendable {
         return grant
     }
 
+    /// Base64 with the URL alphabet and no padding (RFC 4648 §5). Every page carries two tokens,
+    /// so this maps bytes rather than searching and replacing strings.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var url: [UInt8] = []
+        for byte in Data(bytes).base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): url.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): url.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: url.append(byte)
+            }
+        }
+        return String(decoding: url, as: UTF8.self)
     }
 
     static func decodeBase64URL(_ text: String) -> [UInt8]? {

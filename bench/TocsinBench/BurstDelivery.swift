@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import Logging
+import TocsinCore
+import TocsinDelivery
+import TocsinStore
+
+// `tocsin-bench escalation --deliver`: after the escalation pass, the production dispatcher
+// (curl transport, 8 workers) delivers every page of the burst to a webhook receiver on
+// 127.0.0.1, and the benchmark reports when each page arrived, measured from the due time. This
+// is what a person on the receiving end sees of a burst; escalation lateness alone stops at the
+// commit.
+
+/// Arrival times at the benchmark's webhook receiver.
+final class ArrivalLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [Date] = []
+
+    func record(_ time: Date) {
+        lock.withLock { times.append(time) }
+    }
+
+    var count: Int { lock.withLock { times.count } }
+    var all: [Date] { lock.withLock { times } }
+}
+
+/// A logger that only speaks of errors, for the benchmark's own servers and dispatcher.
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .error
+    return logger
+}
+
+/// Starts a webhook receiver on 127.0.0.1 that answers 200 to `POST /hook` and logs each arrival;
+/// returns its port.
+func startReceiver(logging arrivals: ArrivalLog) async -> Int {
+    let router = Router()
+    router.post("/hook") { request, _ -> Response in
+        _ = try await request.body.collect(upTo: 1 << 20)
+        arrivals.record(Date())
+        return Response(status: .ok)
+    }
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "bench-receiver"),
+        onServerRunning: { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        },
+        logger: quietLogger("bench-receiver"))
+    Task { try await app.runService() }
+    for await port in ports {
+        return port
+    }
+    return 0
+}
+
+/// Starts the production dispatcher, waits until `expected` pages reached the receiver (at most
+/// two minutes) and returns each arrival in milliseconds after `due`, sorted.
+func deliverBurst(store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: Date) async throws -> [Double] {
+    let dispatcher = Dispatcher(
+        store: store, clock: WallClock(), settings: DeliverySettings(publicURL: "http://127.0.0.1:9797"),
+        linkKey: Array("bench-link-key".utf8), webhookSettings: { _ in WebhookSettings() }, logger: quietLogger("bench"))
+    // Left running (idle) until the benchmark exits.
+    Task { try await dispatcher.run() }
+    let deadline = Date().addingTimeInterval(120)
+    while arrivals.count < expected, Date() < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    // The last attempts are recorded before the database closes.
+    while try await !store.deliveries(states: [.pending, .sending], limit: 1).isEmpty, Date() < deadline {
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return arrivals.all.map { $0.timeIntervalSince(due) * 1000 }.sorted()
+}
