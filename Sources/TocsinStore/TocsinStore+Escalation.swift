@@ -94,10 +94,15 @@ extension TocsinStore {
     static func runDueEscalations(
         ofIncident incidentID: Int64, now: Date, configuration: TocsinConfiguration, in db: Database
     ) throws -> EscalationTick {
-        let due = try Escalation
-            .filter(
-                Column("incident_id") == incidentID && Column("next_due_at") != nil && Column("next_due_at") <= StoredDate.text(now))
-            .fetchAll(db)
+        try advanceDue(
+            Escalation.filter(Column("incident_id") == incidentID).fetchAll(db), now: now, configuration: configuration, in: db)
+    }
+
+    /// Runs, inside the caller's transaction, the escalations of `escalations` that are due at `now`.
+    static func advanceDue(
+        _ escalations: [Escalation], now: Date, configuration: TocsinConfiguration, in db: Database
+    ) throws -> EscalationTick {
+        let due = escalations.filter { $0.nextDueAt.map { $0 <= now } ?? false }
         guard !due.isEmpty else { return EscalationTick() }
         return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
     }
@@ -108,7 +113,6 @@ extension TocsinStore {
         _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, in db: Database
     ) throws -> EscalationTick {
         var tick = EscalationTick()
-        guard !due.isEmpty else { return tick }
         var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
         var timers: [Escalation] = []
         var events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)] = []
@@ -121,12 +125,11 @@ extension TocsinStore {
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
             let outcome = EscalationPlanner.advance(
                 escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
-            let prepared = escalation.nextDueAt.map { EscalationPlanner.isAhead($0, of: now) } ?? false
             timers.append(outcome.escalation)
             for event in outcome.events {
-                events.append((escalation.incidentID, event, prepared))
+                events.append((escalation.incidentID, event, outcome.prepared))
                 guard event.kind == .notified else { continue }
-                if prepared {
+                if outcome.prepared {
                     tick.preparedDueTimes.append(event.at)
                 } else if let lateness = event.latenessMs {
                     tick.latenessMs.append(lateness)
@@ -307,10 +310,11 @@ extension TocsinStore {
         of incident: Incident, event: NotificationEvent, actor: String, note: String?, now: Date, in db: Database
     ) throws {
         guard let id = incident.id else { return }
-        try withdrawPreparedSteps(ofIncident: id, now: now, in: db)
+        let withdrew = try deletePreparedSteps(ofIncident: id, now: now, in: db)
         var epoch = 0
         for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
-            let changed = event == .resolved ? EscalationPlanner.stop(escalation) : EscalationPlanner.acknowledge(escalation, now: now)
+            let current = withdrew ? EscalationPlanner.withdrawPrepared(escalation, now: now) : escalation
+            let changed = event == .resolved ? EscalationPlanner.stop(current) : EscalationPlanner.acknowledge(current, now: now)
             try saveTimers([changed], in: db)
             epoch = max(epoch, escalation.epoch)
         }
@@ -340,12 +344,23 @@ extension TocsinStore {
         try enqueue(notices, now: now, in: db)
     }
 
-    /// Takes back the incident's steps prepared ahead of `now` that have not fallen due: their
-    /// timeline events (marked `prepared`) and their notifications (queued, never attempted, due
-    /// later than they were queued) are deleted and the escalations return to those steps. As far
-    /// as anyone can tell, the steps never ran. Returns whether there was any.
-    @discardableResult
-    static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws -> Bool {
+    /// Takes back the incident's steps prepared ahead of `now` that have not fallen due (see
+    /// ``deletePreparedSteps(ofIncident:now:in:)``) and returns its escalations to those steps.
+    static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws {
+        guard try deletePreparedSteps(ofIncident: id, now: now, in: db) else { return }
+        for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
+            let withdrawn = EscalationPlanner.withdrawPrepared(escalation, now: now)
+            if withdrawn != escalation {
+                try saveTimers([withdrawn], in: db)
+            }
+        }
+    }
+
+    /// Deletes the timeline events (marked `prepared`) and the notifications (queued, never
+    /// attempted, due later than they were queued) of the incident's steps prepared ahead of `now`
+    /// that have not fallen due: as far as anyone can tell, those steps never ran. Returns whether
+    /// there were any; the caller returns the escalations to those steps.
+    static func deletePreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws -> Bool {
         let stamp = StoredDate.text(now)
         try db.execute(
             sql: "DELETE FROM timeline_events WHERE incident_id = ? AND prepared = 1 AND at > ?", arguments: [id, stamp])
@@ -356,12 +371,6 @@ extension TocsinStore {
                   AND due_at > created_at AND event IN ('triggered', 'escalated', 'reminder')
                 """,
             arguments: [id, stamp])
-        for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
-            let withdrawn = EscalationPlanner.withdrawPrepared(escalation, now: now)
-            if withdrawn != escalation {
-                try saveTimers([withdrawn], in: db)
-            }
-        }
         return true
     }
 

@@ -102,10 +102,7 @@ extension TocsinStore {
                 started.append(escalation)
             }
             // A first step due at once goes out with the commit that opened the incident.
-            let due = started.filter { $0.nextDueAt.map { $0 <= now } ?? false }
-            if !due.isEmpty {
-                _ = try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
-            }
+            _ = try advanceDue(started, now: now, configuration: configuration, in: db)
         case (.acknowledged?, _) where incident.state == .triggered:
             try restartEscalations(of: incidentID, now: now, in: db)
             _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
@@ -255,11 +252,14 @@ final class SnapshotJSONCache: @unchecked Sendable {
     private var entries: [String: (snapshot: PolicySnapshot, json: String)] = [:]
 
     func json(for snapshot: PolicySnapshot) throws -> String {
-        if let hit = lock.withLock({ entries[snapshot.policy.name] }), hit.snapshot == snapshot {
+        // A drill's copy of a policy (its pages redirected) has an entry of its own, so that a
+        // drill running beside real incidents does not evict theirs.
+        let key = snapshot.policy.name + (snapshot.drill.map { "\u{0}drill \($0.receiverURL ?? "")" } ?? "")
+        if let hit = lock.withLock({ entries[key] }), hit.snapshot == snapshot {
             return hit.json
         }
         let json = String(decoding: try Escalation.databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
-        lock.withLock { entries[snapshot.policy.name] = (snapshot, json) }
+        lock.withLock { entries[key] = (snapshot, json) }
         return json
     }
 }

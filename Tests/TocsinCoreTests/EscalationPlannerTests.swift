@@ -99,9 +99,11 @@ struct EscalationPlannerTests {
         #expect(prepared.escalation.position == 2 && prepared.escalation.nextDueAt == t0.addingTimeInterval(900))
         var onTime = EscalationPlanner.advance(first.escalation, incident: incident(), now: due)
         #expect(onTime.notifications.allSatisfy { $0.notBefore == nil })
+        #expect(prepared.prepared && !onTime.prepared && !beyond.prepared)
         for index in onTime.notifications.indices {
             onTime.notifications[index].notBefore = due
         }
+        onTime.prepared = true
         #expect(prepared == onTime, "the same step as run at its due time, only held until then")
     }
 

@@ -27,6 +27,9 @@ public enum EscalationPlanner {
         /// The acknowledgement expired: the incident returns to `triggered` (and its other
         /// escalations restart too).
         public var acknowledgementExpired = false
+        /// The step was prepared ahead of its due time: its events carry that time and its
+        /// notifications are held until then.
+        public var prepared = false
     }
 
     /// The actor name on the engine's own timeline events.
@@ -109,6 +112,7 @@ public enum EscalationPlanner {
         }
         guard !isAhead(due, of: horizon), incident.state == .triggered else { return Outcome(escalation: escalation) }
         var outcome = advance(escalation, incident: incident, now: due, onCall: onCall)
+        outcome.prepared = true
         for index in outcome.notifications.indices {
             outcome.notifications[index].notBefore = due
         }
@@ -129,7 +133,7 @@ public enum EscalationPlanner {
 
     /// Whether `due` is later than `now` to the millisecond, as the database compares the times it
     /// stores: a step is prepared ahead (and taken back) exactly when the database says so.
-    public static func isAhead(_ due: Date, of now: Date) -> Bool {
+    private static func isAhead(_ due: Date, of now: Date) -> Bool {
         milliseconds(due) > milliseconds(now)
     }
 
