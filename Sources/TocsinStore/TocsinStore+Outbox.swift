@@ -48,12 +48,8 @@ extension TocsinStore {
         }
     }
 
-    /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
-    ///
-    /// `rendered` (the body sent) is kept from the first attempt on. The row changes state only if
-    /// it is still the claim this attempt made (a later claim or a cancellation wins).
-    /// A destination that accepts a notification again is back: every notification waiting to be
-    /// retried there becomes due now, so the backlog of an outage drains at once, oldest first
+    /// After a notification was sent: its destination is back, so every notification waiting to be
+    /// retried there becomes due now and the backlog of an outage drains at once, oldest first
     /// (claims go by due time, then id), instead of each one waiting out its own backoff. The
     /// destination is the SMTP server for email (one relay for all addresses) and the origin
     /// (`scheme://host:port`) of a webhook's URL.
@@ -81,6 +77,11 @@ extension TocsinStore {
         return String(url[..<authorityEnd])
     }
 
+    /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
+    ///
+    /// `rendered` (the body sent) is kept from the first attempt on. The row changes state only if
+    /// it is still the claim this attempt made (a later claim or a cancellation wins). A sent
+    /// notification wakes its destination's backlog (``wakeBacklog(after:at:in:)``).
     public func recordAttempt(
         _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
         outcome: DeliveryPolicy.Outcome, rendered: String?

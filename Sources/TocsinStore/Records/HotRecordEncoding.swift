@@ -10,10 +10,13 @@ import TocsinCore
 
 extension Incident {
     public init(row: Row) throws {
-        guard let state = IncidentState(rawValue: row["state"]), let createdAt = StoredDate.parse(row["created_at"]),
-            let lastSeenAt = StoredDate.parse(row["last_seen_at"]),
-            let groupLabels = StringMapJSON.decode(row["group_labels"])
-        else { throw StoreError.database("malformed incident row \(row["id"] as Int64? ?? 0)") }
+        func malformed(_ column: String) -> StoreError {
+            StoreError.database("incident \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
+        }
+        guard let state = IncidentState(rawValue: row["state"]) else { throw malformed("state") }
+        guard let createdAt = StoredDate.parse(row["created_at"]) else { throw malformed("created_at") }
+        guard let lastSeenAt = StoredDate.parse(row["last_seen_at"]) else { throw malformed("last_seen_at") }
+        guard let groupLabels = StringMapJSON.decode(row["group_labels"]) else { throw malformed("group_labels") }
         self.init(
             id: row["id"], title: row["title"], severity: row["severity"], state: state, source: row["source"],
             receiver: row["receiver"], groupKey: row["group_key"], groupLabels: groupLabels, externalURL: row["external_url"],
