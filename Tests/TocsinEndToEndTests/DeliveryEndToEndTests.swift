@@ -104,19 +104,27 @@ struct DeliveryEndToEndTests {
         #expect(try world.firstNotificationReaches("sent"))
     }
 
-    @Test("a step prepared ahead waits in the outbox and reaches the receiver at its due time, not before")
-    func preparedStepHeldUntilDue() throws {
+    /// A server paging alice's webhook at a real receiver at once and again at 3s, with an alert
+    /// fired (at the time returned) and the second step prepared (2 s before its due time).
+    func fireWithSecondStepPrepared() throws -> (world: World, receiver: PeerProcess, fired: Date) {
         let world = try World(policy: Self.webhookPolicy(port: 0))
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
-        defer { receiver.stop() }
         try world.writePolicy(TestPolicies.pageAlice(
             ["webhook: http://127.0.0.1:\(receiver.port)/alice"],
             steps: ["{after: 0s, notify: [person: alice]}", "{after: 3s, notify: [person: alice]}"]))
         try world.startServer()
-        let fired = Date().timeIntervalSince1970
+        let fired = Date()
         try world.fire()
-        // The second step is prepared 2 s before its due time: queued and pending, not yet sent.
-        #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 })
+        #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 },
+                "the second step is prepared: queued and pending, not yet sent")
+        return (world, receiver, fired)
+    }
+
+    @Test("a step prepared ahead waits in the outbox and reaches the receiver at its due time, not before")
+    func preparedStepHeldUntilDue() throws {
+        let (world, receiver, firedAt) = try fireWithSecondStepPrepared()
+        defer { receiver.stop() }
+        let fired = firedAt.timeIntervalSince1970
         let notifications = try world.shown()["notifications"] as? [[String: Any]] ?? []
         let text = try world.cli(["show", "1"]).stdout
         #expect(Date().timeIntervalSince1970 < fired + 3, "prepared before its due time")
@@ -133,17 +141,8 @@ struct DeliveryEndToEndTests {
 
     @Test("`tocsin ack` before a prepared step's due time: its page never leaves; the ack notice does")
     func acknowledgedBeforePreparedStepIsDue() throws {
-        let world = try World(policy: Self.webhookPolicy(port: 0))
-        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        let (world, receiver, fired) = try fireWithSecondStepPrepared()
         defer { receiver.stop() }
-        try world.writePolicy(TestPolicies.pageAlice(
-            ["webhook: http://127.0.0.1:\(receiver.port)/alice"],
-            steps: ["{after: 0s, notify: [person: alice]}", "{after: 3s, notify: [person: alice]}"]))
-        try world.startServer()
-        let fired = Date()
-        try world.fire()
-        #expect(try eventually(within: 3) { (try world.shown()["notifications"] as? [[String: Any]])?.count == 2 },
-                "the second step is prepared")
         let ack = try world.cli(["ack", "1"])
         #expect(ack.status == 0, "\(ack.stderr)")
         #expect(Date() < fired.addingTimeInterval(3), "acknowledged before the step's due time")
