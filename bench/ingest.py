@@ -41,14 +41,11 @@ def build():
     subprocess.run(["swift", "build", "-c", "release", "--product", "tocsin-bench"], cwd=ROOT, check=True)
 
 
-def start_server(db, durability, policies=POLICIES):
+def start_listening(command, what):
+    """Starts a server told to listen on port 0 and finds its port in /proc; exits with its log if it does not start."""
     log = tempfile.NamedTemporaryFile(prefix="tocsin-bench-", suffix=".log", delete=False)
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
-         "--config", policies, "--log-level", "warning", "--rate-limit", "0"],
-        stdout=log, stderr=subprocess.STDOUT)
-    # With --log-level warning the "listening" line is not logged; find the port from /proc.
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = started + 15
     while time.monotonic() < deadline:
         port = listening_port(proc.pid)
@@ -58,7 +55,15 @@ def start_server(db, durability, policies=POLICIES):
             break
         time.sleep(0.005)
     proc.kill()
-    sys.exit("tocsin serve did not start: " + open(log.name).read())
+    sys.exit(f"{what} did not start: " + open(log.name).read())
+
+
+def start_server(db, durability, policies=POLICIES):
+    # With --log-level warning the "listening" line is not logged; the port comes from /proc.
+    return start_listening(
+        [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
+         "--config", policies, "--log-level", "warning", "--rate-limit", "0"],
+        "tocsin serve")
 
 
 def listening_port(pid):
@@ -112,15 +117,19 @@ def start_alertmanager(workdir):
     sys.exit("Alertmanager did not start: " + open(log.name).read())
 
 
-def wrk(url, batch, mode, args, target):
+def wrk(url, batch, mode, args, target, pid):
+    """Drives `url` with wrk; also reports the CPU the server (`pid`) spent per request, which is
+    steadier than requests/s on a machine shared with the load generator."""
     env = dict(os.environ, BATCH=str(batch), MODE=mode, TARGET=target)
+    cpu_before = cpu_seconds(pid)
     out = subprocess.run(
         ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA, url],
         env=env, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
     seconds = result["duration_us"] / 1e6
     result.update(batch=batch, mode=mode, req_per_s=result["requests"] / seconds,
-                  alerts_per_s=result["requests"] * batch / seconds)
+                  alerts_per_s=result["requests"] * batch / seconds,
+                  cpu_us_per_request=(cpu_seconds(pid) - cpu_before) * 1e6 / max(result["requests"], 1))
     return result
 
 
@@ -135,10 +144,7 @@ def run_alertmanager_case(batch, mode, args):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-am-")
     proc, port = start_alertmanager(workdir)
     try:
-        cpu_before = cpu_seconds(proc.pid)
-        result = wrk(f"http://127.0.0.1:{port}/api/v2/alerts", batch, mode, args, "alertmanager")
-        result["cpu_us_per_request"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / max(result["requests"], 1)
-        return result
+        return wrk(f"http://127.0.0.1:{port}/api/v2/alerts", batch, mode, args, "alertmanager", proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -149,10 +155,7 @@ def run_case(batch, mode, args, policies=POLICIES):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
     proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability, policies)
     try:
-        cpu_before = cpu_seconds(proc.pid)
-        result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin")
-        # Server CPU per request: steadier than requests/s on a machine shared with the load generator.
-        result["cpu_us_per_request"] = (cpu_seconds(proc.pid) - cpu_before) * 1e6 / max(result["requests"], 1)
+        result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin", proc.pid)
         result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
         return result
     finally:
@@ -166,15 +169,9 @@ FLOOR = os.path.join(ROOT, ".build", "release", "tocsin-bench")
 
 def run_floor_case(batch, mode, args):
     """The same load against a bare Hummingbird route that answers without doing anything."""
-    port = free_port()
-    proc = subprocess.Popen([FLOOR, "http-floor", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port, _ = start_listening([FLOOR, "http-floor", "0"], "tocsin-bench http-floor")
     try:
-        deadline = time.monotonic() + 15
-        while listening_port(proc.pid) != port:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                sys.exit("tocsin-bench http-floor did not start")
-            time.sleep(0.01)
-        return wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin")
+        return wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin", proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
