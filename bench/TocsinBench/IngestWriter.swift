@@ -19,9 +19,8 @@ func ingestWriterCost(_ arguments: [String]) async throws {
         default: break
         }
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-bench-\(UUID().uuidString)")
+    let (store, directory) = try temporaryStore()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try TocsinStore(path: directory.appendingPathComponent("bench.sqlite").path)
     let configuration = TocsinConfiguration(
         people: [Person(name: "nobody", email: "nobody@example.com")],
         routes: [Route(matchers: [], policy: "in-a-year")],
@@ -51,5 +50,5 @@ func ingestWriterCost(_ arguments: [String]) async throws {
     let perBatch = elapsed / batches
     print(
         "ingest writer: \(batches) \(mode) batches of \(alerts) alerts, one after another: "
-            + "\(Int(perBatch / .microseconds(1))) µs per batch (\(Int(Double(batches) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))) batches/s)")
+            + "\(Int(perBatch / .microseconds(1))) µs per batch (\(Int(Double(batches) / (elapsed / .seconds(1)))) batches/s)")
 }

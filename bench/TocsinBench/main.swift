@@ -35,6 +35,14 @@ struct Options {
     }
 }
 
+/// A store on a fresh database in a new temporary directory (the caller removes the directory).
+func temporaryStore(durability: TocsinStore.Durability = .full) throws -> (store: TocsinStore, directory: URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-bench-\(UUID().uuidString)")
+    let store = try TocsinStore(
+        path: directory.appendingPathComponent("bench.sqlite").path, configuration: .init(durability: durability))
+    return (store, directory)
+}
+
 /// CPU time used by this process so far (user + system), in seconds.
 func processCPUSeconds() -> Double {
     var usage = rusage()
@@ -50,10 +58,8 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 }
 
 func escalationLateness(_ options: Options) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-bench-\(UUID().uuidString)")
+    let (store, directory) = try temporaryStore(durability: options.durability)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try TocsinStore(
-        path: directory.appendingPathComponent("bench.sqlite").path, configuration: .init(durability: options.durability))
     // With --deliver, the person's one contact is a webhook at the benchmark's own receiver.
     let arrivals = ArrivalLog()
     let person =
