@@ -134,4 +134,38 @@ struct DeliveryRenderingTests {
         #expect(slack.hasPrefix("*[WARNING] #7 A &amp; B*"))
         #expect(slack.contains("<http://t/ack|Acknowledge>"))
     }
+
+    @Test("a page names each alert by the labels that set it apart, in the email's text and HTML and the webhook's text")
+    func alertsNamedByDistinguishingLabels() throws {
+        let incident = Incident(
+            id: 9, title: "Nodes down in eu2", severity: "critical", state: .triggered, source: "alertmanager", receiver: "r",
+            groupKey: "k", groupLabels: [:], externalURL: "", createdAt: t0, lastSeenAt: t0, alertCount: 2, firingCount: 2,
+            truncatedAlerts: 0)
+        let alerts = ["db1:9100", "db2:9100"].map { instance in
+            IncidentAlert(
+                incidentID: 9,
+                alert: Alert(
+                    status: .firing, labels: ["alertname": "NodeDown", "cluster": "eu2", "instance": instance],
+                    annotations: ["summary": "Nodes down in eu2"], startsAt: t0),
+                firstSeenAt: t0, lastSeenAt: t0)
+        }
+        #expect(AlertListing.lines(alerts) == [
+            "[firing] Nodes down in eu2 (instance=db1:9100)", "[firing] Nodes down in eu2 (instance=db2:9100)",
+        ])
+        #expect(AlertListing.lines(Array(alerts.prefix(1))) == ["[firing] Nodes down in eu2"], "one alert needs no labels")
+        let draft = NotificationDraft(
+            incidentID: 9, idempotencyKey: "k9", event: .triggered, target: "person:alice", contact: .email("alice@example.com"),
+            urgent: true, subject: "[CRITICAL] #9 Nodes down in eu2", body: "Incident #9: Nodes down in eu2")
+        let entry = OutboxEntry(draft, now: t0)
+        let links = WebhookPayload.Links(ack: "http://t/ack", resolve: nil)
+        let email = EmailMessage.notification(
+            entry, incident: incident, alerts: alerts, from: "tocsin@example.com", date: t0, incidentURL: "http://t/i/9", links: links)
+        for instance in ["db1:9100", "db2:9100"] {
+            #expect(email.text.contains("- [firing] Nodes down in eu2 (instance=\(instance))"))
+            #expect(email.html.contains("<li>[firing] Nodes down in eu2 (instance=\(instance))</li>"))
+        }
+        let payload = WebhookPayload(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/9", links: links)
+        #expect(payload.text.hasSuffix("Alerts:\n- [firing] Nodes down in eu2 (instance=db1:9100)\n- [firing] Nodes down in eu2 (instance=db2:9100)"))
+        #expect(payload.slackMessage().text.contains("(instance=db2:9100)"))
+    }
 }

@@ -136,14 +136,13 @@ extension EmailMessage {
         var text = entry.body + "\n"
         var html = "<p><strong>\(escapeHTML(entry.subject))</strong></p>\n<p>"
             + entry.body.split(separator: "\n").map { escapeHTML(String($0)) }.joined(separator: "<br>\n") + "</p>\n"
-        let shown = alerts.prefix(20)
-        if !shown.isEmpty {
+        let listed = AlertListing.lines(alerts)
+        if !listed.isEmpty {
             text += "\nAlerts:\n"
             html += "<ul>\n"
-            for alert in shown {
-                let name = alert.annotations["summary"] ?? alert.labels["alertname"] ?? alert.fingerprint.description
-                text += "- [\(alert.status.rawValue)] \(name)\n"
-                html += "<li>[\(alert.status.rawValue)] \(escapeHTML(name))</li>\n"
+            for line in listed {
+                text += "- \(line)\n"
+                html += "<li>\(escapeHTML(line))</li>\n"
             }
             html += "</ul>\n"
         }

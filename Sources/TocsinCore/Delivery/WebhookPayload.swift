@@ -96,7 +96,8 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         self.event = entry.event
         self.idempotencyKey = entry.idempotencyKey
         self.summary = entry.subject
-        self.text = entry.body
+        let listed = AlertListing.lines(alerts)
+        self.text = entry.body + (listed.isEmpty ? "" : "\nAlerts:\n" + listed.map { "- \($0)" }.joined(separator: "\n"))
         self.target = entry.target
         self.step = entry.step
         self.incident = IncidentSummary(
@@ -114,11 +115,8 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
 
     /// The payload as Slack-compatible incoming-webhook JSON (`format: slack`).
     public func slackMessage() -> SlackMessage {
+        // `text` already lists the alerts, each with the labels that tell it apart.
         var lines = ["*\(SlackMessage.escape(summary))*", SlackMessage.escape(text)]
-        let firing = alerts.filter { $0.status == .firing }.prefix(5).map { alert in
-            "• " + SlackMessage.escape(alert.annotations["summary"] ?? alert.labels["alertname"] ?? alert.fingerprint)
-        }
-        lines += firing
         var actions: [String] = []
         if let ack = links.ack { actions.append("<\(ack)|Acknowledge>") }
         if let resolve = links.resolve { actions.append("<\(resolve)|Resolve>") }
