@@ -24,7 +24,9 @@ extension TocsinStore {
     /// opened or updated, timeline events appended, escalation started, restarted or stopped, all
     /// in one transaction.
     ///
-    /// A new incident snapshots the policies its routing labels match in `configuration`.
+    /// Each firing alert is routed by its own labels through `configuration`'s routes: a new
+    /// incident starts (and snapshots) every policy its alerts route to, and an alert joining an
+    /// open incident starts any such policy not yet running on it.
     /// Whatever does not depend on the database (column text, route matching, snapshot JSON) is
     /// worked out before the transaction, off the single writer.
     public func ingest(
@@ -44,11 +46,7 @@ extension TocsinStore {
         let batch = prepared.batch
         let (latest, storedRows) = try latestIncident(for: prepared, in: db) ?? (nil, [:])
         let drill = try drill(of: batch, in: db)
-        var snapshots = latest?.incident.state.isOpen == true ? [] : prepared.snapshots
-        if let drill {
-            snapshots = snapshots.map { $0.forDrill(drill.run) }
-        }
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, policies: snapshots.map(\.policy.name))
+        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, routes: prepared.routes)
         var incident: Incident
         switch plan.incident {
         case .none:
@@ -92,22 +90,32 @@ extension TocsinStore {
             event.incidentID = incidentID
             try event.insert(db)
         }
+        /// Starts the policies the plan names (each alert routed by its own labels), a drill's
+        /// pages redirected to its receiver.
+        func startPolicies() throws -> [Escalation] {
+            try plan.startedPolicies.compactMap { start in
+                guard var snapshot = prepared.snapshots[start.policy] else { return nil }
+                if let drill { snapshot = snapshot.forDrill(drill.run) }
+                var escalation = EscalationPlanner.start(
+                    incidentID: incidentID, snapshot: snapshot, now: now, startedBy: start.alert.shortDescription)
+                try escalation.insert(db)
+                return escalation
+            }
+        }
         var escalationChanged = true
         switch (latest?.incident.state, plan.incident) {
         case (_, .insert):
-            var started: [Escalation] = []
-            for snapshot in snapshots {
-                var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now)
-                try escalation.insert(db)
-                started.append(escalation)
-            }
             // A first step due at once goes out with the commit that opened the incident.
-            _ = try advanceDue(started, now: now, configuration: configuration, in: db)
+            _ = try advanceDue(try startPolicies(), now: now, configuration: configuration, in: db)
         case (.acknowledged?, _) where incident.state == .triggered:
             try restartEscalations(of: incidentID, now: now, in: db)
+            _ = try startPolicies()
             _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
         case (let before?, _) where before.isOpen && incident.state == .resolved:
             try finishEscalations(of: incident, event: .resolved, actor: batch.source, note: "all alerts resolved", now: now, in: db)
+        case (.triggered?, _) where !plan.startedPolicies.isEmpty:
+            // A policy not yet running on the incident starts at once; those running keep running.
+            _ = try advanceDue(try startPolicies(), now: now, configuration: configuration, in: db)
         default:
             escalationChanged = false
         }
@@ -174,22 +182,31 @@ extension TocsinStore {
             stored[fingerprint] = StoredAlertRow(
                 fingerprint: row[0], status: row[1], labels: row[2], annotations: row[3], startsAt: row[4], endsAt: row[5], generatorURL: row[6])
         }
-        return (IngestPlanner.Existing(incident: incident, alerts: alerts), stored)
+        // Which policies run matters only when an alert starts firing in an open incident: it may
+        // route to one that is not running yet.
+        var running: Set<String> = []
+        if incident.state.isOpen, batch.alerts.contains(where: { $0.status == .firing && alerts[$0.fingerprint]?.status != .firing }) {
+            running = Set(try String.fetchAll(
+                db.cachedStatement(sql: "SELECT policy_name FROM escalations WHERE incident_id = ?"), arguments: [id]))
+        }
+        return (IngestPlanner.Existing(incident: incident, alerts: alerts, runningPolicies: running), stored)
     }
 }
 
 /// What can be worked out about a batch before its transaction, on the request's own thread:
-/// every alert's row as it will be stored, the list of its fingerprints, and the policies (with
-/// their stored JSON) a new incident would follow. The single database writer then only reads,
-/// decides and binds.
+/// every alert's row as it will be stored, the list of its fingerprints, the policies each firing
+/// alert routes to, and those policies' snapshots (with their stored JSON). The single database
+/// writer then only reads, decides and binds.
 struct PreparedBatch: Sendable {
     let batch: AlertBatch
     /// Each alert's row, with the alert it was prepared from.
     let rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)]
     let fingerprintsJSON: String
-    /// The policies a new incident would follow. Their stored JSON is in `SnapshotJSONCache`
-    /// (encoded here, off the writer, the first time a configuration uses them).
-    let snapshots: [PolicySnapshot]
+    /// The policies each firing alert routes to, by its own labels.
+    let routes: AlertRoutes
+    /// The snapshot of every policy some alert routes to, by name. Their stored JSON is in
+    /// `SnapshotJSONCache` (encoded here, off the writer, the first time a configuration uses them).
+    let snapshots: [String: PolicySnapshot]
 
     init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
         self.batch = batch
@@ -200,10 +217,16 @@ struct PreparedBatch: Sendable {
         }
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
-        snapshots = configuration.snapshots(for: batch.routingLabels)
-        for snapshot in snapshots {
-            _ = try SnapshotJSONCache.shared.json(for: snapshot)
+        routes = configuration.routes(for: batch)
+        var snapshots: [String: PolicySnapshot] = [:]
+        for names in routes.byFingerprint.values {
+            for name in names where snapshots[name] == nil {
+                guard let snapshot = configuration.snapshot(ofPolicy: name) else { continue }
+                _ = try SnapshotJSONCache.shared.json(for: snapshot)
+                snapshots[name] = snapshot
+            }
         }
+        self.snapshots = snapshots
     }
 
     /// The row `alert` (one of the batch's, perhaps with its start moved by the planner) is stored as.

@@ -35,6 +35,37 @@ struct PolicyConfigurationTests {
         #expect(throws: Matcher.ParseError.self) { try Matcher(parsing: #"my-label="x""#) }
     }
 
+    @Test("matchers are read with Alertmanager's grammar: spaces, quoted names and Go escapes")
+    func matcherGrammar() throws {
+        let spaced = try Matcher(parsing: #"  severity =~ "crit.*"  "#)
+        #expect(spaced.name == "severity" && spaced.operation == .regexMatch && spaced.value == "crit.*")
+        #expect(try Matcher(parsing: #""team"="db""#).name == "team")
+        #expect(try Matcher(parsing: #"summary="say \"hi\"\n\u00e9""#).value == "say \"hi\"\né")
+        #expect(try Matcher(parsing: "instance=db1:9100").value == "db1:9100")
+    }
+
+    @Test("a typo in a matcher is an error that names the character, never a matcher that cannot match", arguments: [
+        (#"severity=="critical""#, 10, "unexpected \"=\""),
+        (#"severity="critical"""#, 20, "after the value"),
+        ("severity=", 10, #"write severity="" to match an empty value"#),
+        ("severity", 9, "missing operator"),
+        (#"severity = "critical"#, 12, "unterminated quoted string"),
+        (#"severity=crit ical"#, 15, "after the value"),
+        (#"severity='critical'"#, 10, "unexpected \"'\""),
+        (#"sev erity="critical""#, 5, "expected =, !=, =~ or !~"),
+        (#"a="x", b="y""#, 6, "one matcher per list entry"),
+        (#"team="\q""#, 7, "unknown escape"),
+        ("", 1, "empty matcher"),
+    ])
+    func matcherTypos(text: String, column: Int, problem: String) {
+        #expect {
+            try Matcher(parsing: text)
+        } throws: { error in
+            guard let error = error as? Matcher.ParseError else { return false }
+            return error.column == column && error.problem.contains(problem)
+        }
+    }
+
     @Test("routes: first match wins unless continue; the default route catches the rest")
     func routing() throws {
         let routes = [

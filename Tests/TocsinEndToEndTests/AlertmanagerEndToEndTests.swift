@@ -23,12 +23,14 @@ struct AlertmanagerEndToEndTests {
         let token: String
         var others: [BackgroundProcess] = []
 
-        init() throws {
+        /// `policies` writes the policy directory given the webhook receiver's port (by default
+        /// every alert pages alice); `groupBy` is Alertmanager's `group_by`.
+        init(policies: ((Int) -> String)? = nil, groupBy: String = "[alertname]") throws {
             directory = try TemporaryDirectory("tocsin-am")
             webhook = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("webhook.jsonl"))
             smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: directory.path("mail.jsonl"))
             try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
-            try """
+            try (policies?(webhook.port) ?? """
                 people:
                   - {name: alice, email: alice@example.com, webhook: "http://127.0.0.1:\(webhook.port)/alice"}
                 routes:
@@ -38,9 +40,9 @@ struct AlertmanagerEndToEndTests {
                     steps:
                       - {after: 0s, notify: [person: alice]}
                     ack_timeout: 1h
-                """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+                """).write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
             let db = directory.path("tocsin.sqlite")
-            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
                 .stdout.split(separator: "\n").last.map(String.init) ?? ""
             server = try ServerProcess(
                 arguments: ["--db", db, "--config", directory.path("policies"), "--smtp-url", "smtp://127.0.0.1:\(smtp.port)",
@@ -51,7 +53,7 @@ struct AlertmanagerEndToEndTests {
             try """
                 route:
                   receiver: tocsin
-                  group_by: [alertname]
+                  group_by: \(groupBy)
                   group_wait: 1s
                   group_interval: 1s
                   repeat_interval: 2s
@@ -145,6 +147,50 @@ struct AlertmanagerEndToEndTests {
         #expect(try eventually(within: 20) { (try world.incidents().first?["state"] as? String) == "resolved" }, "\(world.server.log())")
         #expect(eventually(within: 10) { world.webhookEvents() == ["triggered", "resolved"] }, "\(world.webhookEvents())")
         #expect(try world.incidents().count == 1)
+    }
+
+    @Test("group_by [alertname, cluster] with mixed severities: the critical alerts page alice at once, the warning tells the team")
+    func mixedSeverities() throws {
+        let world = try World(policies: { port in
+            """
+            people:
+              - {name: alice, webhook: "http://127.0.0.1:\(port)/alice"}
+            channels:
+              - {name: team-chat, webhook: "http://127.0.0.1:\(port)/team-chat"}
+            routes:
+              - {matchers: ['severity="critical"'], policy: critical-immediate}
+              - {policy: warning-24h}
+            policies:
+              - name: critical-immediate
+                steps:
+                  - {after: 0s, notify: [person: alice]}
+              - name: warning-24h
+                steps:
+                  - {after: 0s, kind: notify, notify: [channel: team-chat]}
+                  - {after: 24h, notify: [person: alice]}
+            """
+        }, groupBy: "[alertname, cluster]")
+        defer { world.tearDown() }
+        // One POST of three alerts: Alertmanager sends them to Tocsin as one group, whose common
+        // labels hold no severity.
+        let alerts = [("db1:9100", "critical"), ("db1:9101", "critical"), ("db2:9100", "warning")].map { instance, severity in
+            #"{"labels": {"alertname": "DiskFull", "cluster": "eu1", "instance": "\#(instance)", "severity": "\#(severity)"}}"#
+        }
+        let posted = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: world.alertmanagerURL + "/api/v2/alerts", headers: [("Content-Type", "application/json")],
+            body: Array("[\(alerts.joined(separator: ","))]".utf8)))
+        #expect(posted.status == 200)
+
+        #expect(eventually(within: 20) { world.webhook.records().contains { ($0["path"] as? String) == "/alice" } },
+                "alice was not paged: \(world.server.log())")
+        let incidents = try world.incidents()
+        #expect(incidents.count == 1)
+        #expect(incidents.first?["group_key"] as? String == #"{}:{alertname="DiskFull", cluster="eu1"}"#)
+        #expect(incidents.first?["severity"] as? String == "critical")
+        #expect(incidents.first?["alert_count"] as? Int == 3, "the three alerts came as one group")
+        #expect(eventually(within: 10) { world.webhook.records().contains { ($0["path"] as? String) == "/team-chat" } })
+        let shown = try TocsinBinary.run(["show", "1"], environment: ["TOCSIN_URL": world.server.url, "TOCSIN_TOKEN": world.token])
+        #expect(shown.stdout.contains("critical-immediate") && shown.stdout.contains("started by DiskFull on db1:910"), "\(shown.stdout)")
     }
 
     @Test("a Prometheus rule over a stopped scrape target opens an incident that resolves when the target is back")

@@ -18,7 +18,7 @@ struct CLIEndToEndTests {
         defer { directory.remove() }
         let db = directory.path("tocsin.sqlite")
 
-        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db])
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
         #expect(added.status == 0, "\(added.stderr)")
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
         #expect(token.hasPrefix("tcn_"))
@@ -75,6 +75,12 @@ struct CLIEndToEndTests {
         let requestLines = server.log().split(separator: "\n").filter { $0.contains("\"msg\":\"request\"") }
         #expect(requestLines.count >= 8)
         #expect(requestLines.allSatisfy { $0.contains("\"correlation_id\":") })
+        // The refused ack and the unknown incident are the caller's mistakes, not storage failures.
+        let log = server.log()
+        #expect(!log.contains("storage failure"), "\(log)")
+        let refusals = log.split(separator: "\n").filter { $0.contains("\"msg\":\"request refused\"") }
+        #expect(refusals.count == 2 && refusals.allSatisfy { $0.contains("\"level\":\"notice\"") }, "\(refusals)")
+        #expect(refusals.contains { $0.contains("already resolved") } && refusals.contains { $0.contains("\"status\":\"404\"") })
     }
 
     @Test("after SIGKILL and restart on the same file, every acknowledged write is still there")
@@ -92,7 +98,7 @@ struct CLIEndToEndTests {
 
         let second = try ServerProcess(arguments: ["--db", db], logPath: directory.path("second.log"))
         defer { second.stop() }
-        let added = try TocsinBinary.run(["users", "add", "bob", "--email", "bob@example.com", "--db", db])
+        let added = try TocsinBinary.run(["users", "add", "bob", "--email", "bob@example.com", "--db", db, "--create"])
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
         let list = try TocsinBinary.run(["incidents", "--state", "all", "--json"], environment: ["TOCSIN_URL": second.url, "TOCSIN_TOKEN": token])
         let page = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any]

@@ -20,7 +20,7 @@ struct DeliveryEndToEndTests {
             db = directory.path("tocsin.sqlite")
             try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
             try policy.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
-            let added = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+            let added = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
             token = added.stdout.split(separator: "\n").last.map(String.init) ?? ""
         }
 

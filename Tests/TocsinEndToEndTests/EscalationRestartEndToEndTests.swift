@@ -47,7 +47,7 @@ struct EscalationRestartEndToEndTests {
             try text.write(toFile: directory.path("policies/\(name)"), atomically: true, encoding: .utf8)
         }
         let db = directory.path("tocsin.sqlite")
-        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db])
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
         let arguments = ["--db", db, "--config", directory.path("policies")]
 

@@ -59,7 +59,7 @@ struct LiveDrillEndToEndTests {
                 .write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
             try LiveDrillEndToEndTests.drill.write(toFile: directory.path("drill.yaml"), atomically: true, encoding: .utf8)
             let db = directory.path("tocsin.sqlite")
-            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+            token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
                 .stdout.split(separator: "\n").last.map(String.init) ?? ""
             server = try SupervisedServer(directory: directory, arguments: ["--db", db, "--config", directory.path("policies")])
         }
@@ -98,6 +98,10 @@ struct LiveDrillEndToEndTests {
         let alice = deliveries.filter { $0["target"] as? String == "person:alice" && $0["event"] as? String == "triggered" }
         #expect(Set(alice.compactMap { $0["medium"] as? String }) == ["email", "webhook"])
         let runID = try #require(report.first?["run_id"] as? String)
+        let started = report.first?["policies"] as? [[String: Any]] ?? []
+        #expect(started.map { $0["policy"] as? String } == ["fast"] && started.first?["started_by"] as? String == "LiveDrill on db1:9100",
+                "\(started)")
+        #expect(outcome.stdout.contains("policy fast started at +0s on incident #1, by LiveDrill on db1:9100"), "\(outcome.stdout)")
 
         // Nothing reached the policy's real webhook; the drill incident is marked, resolved, its run finished.
         #expect(world.receiver.records().isEmpty, "real targets were paged: \(world.receiver.records())")
@@ -122,5 +126,31 @@ struct LiveDrillEndToEndTests {
         let listed = try world.cli(["incidents", "--state", "all", "--json"])
         let page = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any]
         #expect((page?["incidents"] as? [Any])?.isEmpty == true, "\(listed.stdout)")
+    }
+
+    @Test("a refused token exits 4, as every command does; an unreachable server exits 3")
+    func refusedTokenExitCode() throws {
+        let world = try World()
+        defer { world.tearDown() }
+        try """
+            name: quick
+            duration: 1s
+            alerts:
+              - labels: {alertname: LiveDrill, severity: critical}
+            expect:
+              - {notified: alice, within: 1s}
+            """.write(toFile: world.directory.path("quick.yaml"), atomically: true, encoding: .utf8)
+        let responder = try TocsinBinary.run([
+            "users", "add", "bob", "--email", "bob@example.com", "--scopes", "read,respond", "--db", world.directory.path("tocsin.sqlite"),
+        ])
+        let bobToken = try #require(responder.stdout.split(separator: "\n").last.map(String.init))
+        let drill = ["drill", "run", "--live", world.directory.path("quick.yaml")]
+        let forbidden = try TocsinBinary.run(drill, environment: ["TOCSIN_URL": world.url, "TOCSIN_TOKEN": bobToken])
+        #expect(forbidden.status == 4, "\(forbidden.stdout)\(forbidden.stderr)")
+        #expect(forbidden.stderr.contains("403"), "\(forbidden.stderr)")
+        let unknown = try TocsinBinary.run(drill, environment: ["TOCSIN_URL": world.url, "TOCSIN_TOKEN": "tcn_unknown"])
+        #expect(unknown.status == 4, "\(unknown.stderr)")
+        let unreachable = try TocsinBinary.run(drill, environment: ["TOCSIN_URL": "http://127.0.0.1:1", "TOCSIN_TOKEN": bobToken])
+        #expect(unreachable.status == 3, "\(unreachable.stderr)")
     }
 }

@@ -25,7 +25,7 @@ struct LoggingEndToEndTests {
                 "secrets_env: [HOOK_SECRET]",
             ]), in: directory)
         let db = directory.path("tocsin.sqlite")
-        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""
         let server = try ServerProcess(
             arguments: [

@@ -29,7 +29,7 @@ struct MetricsEndToEndTests {
                 steps: ["{after: 0s, notify: [person: alice]}", "{after: 1s, notify: [person: alice]}"]),
             in: directory)
         let db = directory.path("tocsin.sqlite")
-        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""
         let server = try ServerProcess(arguments: ["--db", db, "--config", directory.path("policies")], logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }

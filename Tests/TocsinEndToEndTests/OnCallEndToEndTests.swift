@@ -44,7 +44,7 @@ struct OnCallEndToEndTests {
         #expect(check.stdout.contains("1 schedules"))
 
         let db = directory.path("tocsin.sqlite")
-        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db])
+        let token = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
             .stdout.split(separator: "\n").last.map(String.init) ?? ""
         let server = try ServerProcess(arguments: ["--db", db, "--config", directory.path("policies")], logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }

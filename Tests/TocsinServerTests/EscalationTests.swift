@@ -172,7 +172,7 @@ struct EscalationTests {
     func reload() async throws {
         let directory = try TemporaryDirectory("tocsin-reload")
         defer { directory.remove() }
-        for file in ["people.yaml", "channels.yaml", "routes.yaml", "policies.yaml"] {
+        for file in ["people.yaml", "channels.yaml", "routes.yaml", "policies.yaml", "schedules.yaml"] {
             try FileManager.default.copyItem(
                 atPath: PolicyDirectoryTests.shipped + "/" + file, toPath: directory.path(file))
         }

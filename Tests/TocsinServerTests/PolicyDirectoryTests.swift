@@ -85,10 +85,98 @@ struct PolicyDirectoryTests {
         ])
         defer { directory.remove() }
         let problems = PolicyDirectory.read(directory.url.path).problems.map(\.description)
-        #expect(problems.contains { $0.hasPrefix("all.yaml:6:") && $0.contains("unknown person \"zed\"") })
+        #expect(problems.contains { $0.hasPrefix("all.yaml:8:") && $0.contains("unknown person \"zed\"") })
         #expect(problems.contains { $0.contains("is unreachable") })
         #expect(problems.contains { $0.contains("person \"alice\" has no email") })
         #expect(throws: PolicyDirectory.InvalidConfiguration.self) { try PolicyDirectory.load(directory.url.path) }
+    }
+
+    @Test("webhook secrets by environment variable: secret_env (as people.yaml's comment says) and secrets_env (as the README's example) both work")
+    func secretSpellings() throws {
+        setenv("TOCSIN_TEST_SECRET_ONE", "one", 1)
+        setenv("TOCSIN_TEST_SECRET_TWO", "two", 1)
+        setenv("TOCSIN_TEST_SECRET_OLD", "old", 1)
+        let directory = try write([
+            "all.yaml": """
+                people:
+                  - name: alice
+                    webhook: https://hooks.example.com/alice
+                    secret_env: TOCSIN_TEST_SECRET_ONE
+                channels:
+                  - name: ticketing
+                    webhook: https://tickets.example.com/hook
+                    secrets_env: [TOCSIN_TEST_SECRET_TWO, TOCSIN_TEST_SECRET_OLD]
+                  - name: unset
+                    webhook: https://tickets.example.com/other
+                    secret_env: [TOCSIN_TEST_SECRET_NOT_SET]
+                routes:
+                  - policy: p
+                policies:
+                  - name: p
+                    steps:
+                      - {after: 0m, notify: [person: alice, channel: ticketing, channel: unset]}
+                """,
+        ])
+        defer { directory.remove() }
+        let loaded = PolicyDirectory.read(directory.url.path)
+        #expect(loaded.configuration.person("alice")?.webhook.secrets == ["one"])
+        #expect(loaded.configuration.channel("ticketing")?.webhook.secrets == ["two", "old"])
+        #expect(loaded.problems.map(\.description) == [
+            "all.yaml:11:18: environment variable TOCSIN_TEST_SECRET_NOT_SET (a webhook secret) is not set",
+        ])
+    }
+
+    @Test("a matcher typo is reported with the file, line and the column of the offending character")
+    func matcherTypo() throws {
+        let directory = try write([
+            "all.yaml": """
+                people:
+                  - {name: alice, email: alice@example.com}
+                routes:
+                  - matchers: ['severity=="critical"']
+                    policy: p
+                  - matchers:
+                      - team = db ops
+                    policy: p
+                  - policy: p
+                policies:
+                  - name: p
+                    steps:
+                      - {after: 0m, notify: [person: alice]}
+                """,
+        ])
+        defer { directory.remove() }
+        let problems = PolicyDirectory.read(directory.url.path).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("all.yaml:4:26: invalid matcher \"severity==\"critical\"\" at character 10: unexpected \"=\"") },
+                "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("all.yaml:7:19: invalid matcher \"team = db ops\" at character 11") }, "\(problems)")
+    }
+
+    @Test("steps are named by their place in the file, whatever the sort by time or a bad duration elsewhere")
+    func stepNumbers() throws {
+        let directory = try write([
+            "all.yaml": """
+                people:
+                  - {name: alice, email: alice@example.com}
+                routes:
+                  - policy: p
+                policies:
+                  - name: p
+                    steps:
+                      - {after: 0m, notify: [person: alice]}
+                      - {after: 1m, notify: [person: zed]}
+                      - {after: soon, notify: [person: alice]}
+                    reminders:
+                      - {after: 30s, notify: [person: nobody]}
+                """,
+        ])
+        defer { directory.remove() }
+        let problems = PolicyDirectory.read(directory.url.path).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("all.yaml:9:") && $0.contains("policy \"p\", step 2 (after 1m) names unknown person \"zed\"") },
+                "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("all.yaml:12:") && $0.contains("policy \"p\", reminder 1 (after 30s) names unknown person \"nobody\"") },
+                "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("all.yaml:10:") && $0.contains("\"after\" must be a duration") }, "\(problems)")
     }
 
     @Test("a missing directory is a clear problem")

@@ -34,7 +34,7 @@ struct RecordEncodingTests {
         let configuration = TocsinConfiguration(
             people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "page")],
             policies: [policy])
-        let snapshot = try #require(configuration.snapshots(for: ["a": "b"]).first)
+        let snapshot = try #require(configuration.snapshot(ofPolicy: "page"))
         let stored = try await test.store.writer.write { db -> ([Incident], [TimelineEvent], [Escalation]) in
             var bare = incidents[0]
             var full = incidents[1]
@@ -47,7 +47,8 @@ struct RecordEncodingTests {
             for index in events.indices { try events[index].insert(db) }
             var escalations = [
                 Escalation(incidentID: try #require(bare.id), snapshot: snapshot, startedAt: t0, nextDueAt: nil),
-                Escalation(incidentID: try #require(full.id), snapshot: snapshot, epoch: 2, startedAt: t0, position: 1, nextDueAt: t0.addingTimeInterval(300)),
+                Escalation(incidentID: try #require(full.id), snapshot: snapshot, epoch: 2, startedAt: t0, position: 1, nextDueAt: t0.addingTimeInterval(300),
+                           startedBy: "DiskFull on db1:9100", createdAt: t0),
             ]
             for index in escalations.indices { try escalations[index].insert(db) }
             return ([bare, full], events, escalations)
@@ -67,7 +68,7 @@ struct RecordEncodingTests {
             let configuration = TocsinConfiguration(
                 people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "page")],
                 policies: [EscalationPolicy(name: "page", steps: [.init(after: after, notify: [.person("alice")])])])
-            return try #require(configuration.snapshots(for: [:]).first)
+            return try #require(configuration.snapshot(ofPolicy: "page"))
         }
         let cache = SnapshotJSONCache()
         let decoder = JSONDecoder()

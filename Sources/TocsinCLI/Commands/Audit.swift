@@ -15,7 +15,7 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "Show at most this many (the newest).")
     var limit = 1000
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: ExistingDatabaseOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -28,7 +28,7 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try openStore(database)
+        let store = try database.open()
         let from = Date().addingTimeInterval(-(PolicyDuration.parse(since) ?? 0))
         let events: [AuditEvent]
         do {

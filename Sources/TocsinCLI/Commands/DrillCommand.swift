@@ -37,8 +37,8 @@ struct DrillCommand: AsyncParsableCommand {
         @Flag(help: "Run in real time against a running server (see --server).")
         var live = false
 
-        @Option(help: ArgumentHelp("The policy directory virtual drills run against.", valueName: "dir"))
-        var config = "escalation-policies"
+        @OptionGroup var policyDirectory: PolicyDirectoryOption
+        var config: String { policyDirectory.path }
 
         @Option(help: ArgumentHelp("Live: the server URL (default: $TOCSIN_URL, else http://127.0.0.1:9797).", valueName: "url"))
         var server: String?
@@ -92,7 +92,7 @@ struct DrillCommand: AsyncParsableCommand {
                     do {
                         result = try await runner.run(drill)
                     } catch {
-                        throw CLIError(error.message, exitCode: .unreachable)
+                        throw CLIError(error.message, exitCode: Self.exitCode(for: error.kind))
                     }
                     reports.append(result)
                     if !json { print(Self.text(result, file: file)) }
@@ -128,9 +128,23 @@ struct DrillCommand: AsyncParsableCommand {
                 realTargets: realTargets, restartCommand: restartCommand))
         }
 
+        /// The documented exit code of a live run's failure: 4 for a refused token, as everywhere.
+        static func exitCode(for kind: LiveDrill.Failure.Kind) -> CLIError.Code {
+            switch kind {
+            case .unreachable: .unreachable
+            case .refused(let status) where status == 401 || status == 403: .unauthorized
+            case .refused(let status) where status == 404: .notFound
+            case .refused: .badRequest
+            case .other: .failure
+            }
+        }
+
         static func text(_ report: DrillReport, file: String) -> String {
             let mode = report.mode == "live" ? "live, run \(report.runID ?? "?")" : "virtual clock"
             var lines = ["Drill: \(report.drill) (\(file), \(mode))"]
+            for start in report.policies {
+                lines.append("  policy \(start.text)")
+            }
             for result in report.results {
                 lines.append("  \(result.met ? "met    " : "MISSED ") \(result.expected): \(result.actual)")
             }

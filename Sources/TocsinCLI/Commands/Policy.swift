@@ -21,17 +21,28 @@ struct Policy: AsyncParsableCommand {
                 (default 30): each stretch where a step reaches nobody is reported with its times (UTC).
                 """)
 
-        @Argument(help: "The policy directory.")
-        var directory = "escalation-policies"
+        @OptionGroup var policyDirectory: PolicyDirectoryOption
+
+        /// The directory as a positional argument, as earlier versions took it (deprecated).
+        @Argument(help: ArgumentHelp("Deprecated: use --config DIR.", visibility: .hidden))
+        var positionalDirectory: String?
 
         @Option(help: "How many days ahead on-call reachability is proven.")
         var days = 30
+
+        var directory: String { positionalDirectory ?? policyDirectory.path }
 
         func validate() throws {
             guard (1...366).contains(days) else { throw ValidationError("--days must be between 1 and 366") }
         }
 
         func run() throws {
+            if let positionalDirectory {
+                var standardError = StandardError()
+                print(
+                    "tocsin: note: `tocsin policy check DIR` is deprecated; use `tocsin policy check --config \(positionalDirectory)`",
+                    to: &standardError)
+            }
             let loaded = PolicyDirectory.read(directory)
             let problems = loaded.problems.isEmpty
                 ? loaded.configuration.reachabilityProblems(from: Date(), days: days) : loaded.problems
@@ -56,11 +67,13 @@ struct Policy: AsyncParsableCommand {
                 Example: tocsin policy simulate --labels alertname=DiskFull,severity=critical --ack-at 7m --ack-by bob
                 """)
 
-        @Option(help: ArgumentHelp("The policy directory.", valueName: "dir"))
-        var config = "escalation-policies"
+        @OptionGroup var policyDirectory: PolicyDirectoryOption
+        var config: String { policyDirectory.path }
 
-        @Option(help: ArgumentHelp("The alert's labels, e.g. alertname=DiskFull,severity=critical.", valueName: "k=v,…"))
-        var labels: String?
+        @Option(help: ArgumentHelp(
+            "An alert's labels, e.g. alertname=DiskFull,severity=critical. Repeat it to fire several alerts as one group: each is routed by its own labels.",
+            valueName: "k=v,…"))
+        var labels: [String] = []
 
         @Option(help: ArgumentHelp("An Alertmanager webhook payload (JSON) to fire instead of --labels.", valueName: "file"))
         var payload: String?
@@ -77,11 +90,16 @@ struct Policy: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Stop simulating after this long.", valueName: "duration"))
         var until = "48h"
 
+        @Option(help: ArgumentHelp(
+            "When the alerts fire: now (the default), +8h, or an RFC 3339 time. On-call targets resolve as of then.",
+            valueName: "time"))
+        var at: TimeArgument?
+
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
         func validate() throws {
-            guard (labels == nil) != (payload == nil) else {
+            guard labels.isEmpty != (payload == nil) else {
                 throw ValidationError("give either --labels or --payload")
             }
             for (name, value) in [("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--until", until)] {
@@ -94,7 +112,7 @@ struct Policy: AsyncParsableCommand {
         func run() async throws {
             let policies = try loadPolicies(config)
             // Whole seconds, so offsets print exactly (the database keeps milliseconds).
-            let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let start = Date(timeIntervalSince1970: (at?.date ?? Date()).timeIntervalSince1970.rounded(.down))
             let batch = try makeBatch(start: start)
             var actions: [PolicySimulation.ScheduledAction] = []
             if let ackAt = ackAt.flatMap(PolicyDuration.parse) {
@@ -127,18 +145,24 @@ struct Policy: AsyncParsableCommand {
                     throw CLIError("\(payload): \(error)")
                 }
             }
+            let alerts = try labels.map { Alert(status: .firing, labels: try Self.parseLabels($0), startsAt: start) }
+            // The group's common labels, as Alertmanager would send them; routing ignores them.
+            let common = AlertBatch.commonLabels(of: alerts.map(\.labels))
+            return AlertBatch(
+                receiver: "simulation", groupKey: "simulation", status: .firing, groupLabels: common, commonLabels: common,
+                alerts: alerts)
+        }
+
+        private static func parseLabels(_ text: String) throws -> [String: String] {
             var parsed: [String: String] = [:]
-            for pair in (labels ?? "").split(separator: ",") {
+            for pair in text.split(separator: ",") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 guard parts.count == 2, LabelRules.isValidName(parts[0]) else {
                     throw ValidationError("--labels takes name=value pairs separated by commas, got \"\(pair)\"")
                 }
                 parsed[parts[0]] = parts[1]
             }
-            let alert = Alert(status: .firing, labels: parsed, startsAt: start)
-            return AlertBatch(
-                receiver: "simulation", groupKey: "simulation", status: .firing, groupLabels: parsed, commonLabels: parsed,
-                alerts: [alert])
+            return parsed
         }
     }
 }
@@ -166,12 +190,25 @@ struct SimulationReport: Encodable {
         }
     }
 
+    /// A policy the alerts routed to, and the alert that started it.
+    struct Started: Encodable {
+        var policy: String
+        var startedBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case policy
+            case startedBy = "started_by"
+        }
+    }
+
     var policies: [String]
+    var started: [Started]
     var timeline: [Line]
     var notifications: [OutboxEntry]
 
     init(_ result: PolicySimulation.Result) {
-        policies = result.policies
+        started = result.policies.map { Started(policy: $0.policy, startedBy: $0.startedBy) }
+        policies = started.map(\.policy)
         timeline = (result.detail?.timeline ?? []).map { event in
             let offset = event.at.timeIntervalSince(result.start)
             let text: String =
@@ -187,7 +224,8 @@ struct SimulationReport: Encodable {
 
     var text: String {
         guard !timeline.isEmpty else { return "The alert opened no incident." }
-        var lines = ["Policies: \(policies.isEmpty ? "none matched: nobody would be notified" : policies.joined(separator: ", "))"]
+        let named = started.map { $0.policy + ($0.startedBy.map { " (started by \($0))" } ?? "") }
+        var lines = ["Policies: \(named.isEmpty ? "none matched: nobody would be notified" : named.joined(separator: ", "))"]
         let width = (timeline.map(\.offset.count).max() ?? 0) + 2
         lines += timeline.map { $0.offset.padding(toLength: width, withPad: " ", startingAt: 0) + $0.text }
         let sent = notifications.filter { $0.state == .sent }

@@ -35,8 +35,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: ArgumentHelp("Directory of escalation policies, routes and people.", valueName: "dir"))
-    var config = "escalation-policies"
+    @OptionGroup var policyDirectory: PolicyDirectoryOption
+    var config: String { policyDirectory.path }
 
     @Option(
         help: ArgumentHelp(

@@ -100,10 +100,10 @@ struct Show: ParsableCommand {
 }
 
 extension Show {
-    /// `critical-immediate: next step 2/3 (escalate to person:bob) at 12:05:00Z, in 3m`.
+    /// `critical-immediate (started by DiskFull on db1:9100): next step 2/3 (page person:bob) at 12:05:00Z, in 3m`.
     static func describe(_ escalation: Escalation, incident: Incident, now: Date) -> String {
         let policy = escalation.snapshot.policy
-        let name = "\(escalation.policyName):"
+        let name = escalation.policyName + (escalation.startedBy.map { " (started by \($0))" } ?? "") + ":"
         guard let due = escalation.nextDueAt else {
             return incident.state == .resolved ? "\(name) stopped (resolved)" : "\(name) finished: every step ran"
         }

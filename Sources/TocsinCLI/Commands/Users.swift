@@ -23,7 +23,7 @@ struct Users: AsyncParsableCommand {
 
         @OptionGroup var scopes: ScopeOptions
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: ExistingDatabaseOptions
 
         func validate() throws {
             guard User.isValidName(name) else {
@@ -35,7 +35,7 @@ struct Users: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open()
             let token = APIToken.generate()
             do {
                 let user = try await store.addUser(
@@ -57,10 +57,10 @@ struct Users: AsyncParsableCommand {
 
         @OptionGroup var scopes: ScopeOptions
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open()
             let token = APIToken.generate()
             do {
                 _ = try await store.addToken(userName: name, tokenHash: APIToken.hash(token), scopes: scopes.parsed, now: Date())
@@ -78,10 +78,10 @@ struct Users: AsyncParsableCommand {
         @Argument(help: "User name.")
         var name: String
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open()
             do {
                 let revoked = try await store.revokeTokens(userName: name, now: Date())
                 print("Revoked \(revoked) token\(revoked == 1 ? "" : "s") of \(name).")
@@ -94,13 +94,13 @@ struct Users: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users.")
 
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: ExistingDatabaseOptions
 
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
         func run() async throws {
-            let store = try openStore(database)
+            let store = try database.open()
             let users: [User]
             do {
                 users = try await store.users()
@@ -117,15 +117,6 @@ struct Users: AsyncParsableCommand {
                 print(table.render())
             }
         }
-    }
-}
-
-/// Opens the database named by `--db`, turning failures into one-line errors.
-func openStore(_ options: DatabaseOptions) throws -> TocsinStore {
-    do {
-        return try TocsinStore(path: options.path)
-    } catch {
-        throw CLIError(error.description)
     }
 }
 

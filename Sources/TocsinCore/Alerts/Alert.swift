@@ -33,6 +33,13 @@ public struct Alert: Sendable, Equatable {
     /// The `alertname` label, or an empty string when the alert has none.
     public var name: String { labels["alertname"] ?? "" }
 
+    /// `DiskFull on db1:9100`: the alert's name and where it fires (its `instance`, else its `job`,
+    /// else its fingerprint), as timelines name it.
+    public var shortDescription: String {
+        let target = labels["instance"] ?? labels["job"] ?? fingerprint.description
+        return name.isEmpty ? target : "\(name) on \(target)"
+    }
+
     /// The `severity` label, if any.
     public var severity: Severity? { labels["severity"].map(Severity.init(label:)) }
 }

@@ -9,10 +9,14 @@ public struct Drill: Sendable, Equatable {
     public struct DrillAlert: Sendable, Equatable {
         public var labels: [String: String]
         public var annotations: [String: String]
+        /// When the alert starts firing, in seconds after the drill starts: 0 for the group that
+        /// opens the incident; later, the alert joins the group (its webhook is sent again).
+        public var at: TimeInterval
 
-        public init(labels: [String: String], annotations: [String: String] = [:]) {
+        public init(labels: [String: String], annotations: [String: String] = [:], at: TimeInterval = 0) {
             self.labels = labels
             self.annotations = annotations
+            self.at = at
         }
     }
 
@@ -22,7 +26,8 @@ public struct Drill: Sendable, Equatable {
         case acknowledge(by: String)
         /// Someone resolves the incident by hand.
         case resolve(by: String)
-        /// The drill's alerts fire (again), as Alertmanager would send them.
+        /// The drill's alerts fire (again), as Alertmanager would send them: those that have
+        /// started by then (an alert with a later `at` joins the group when its time comes).
         case fire
         /// The drill's alerts resolve, as Alertmanager would send them.
         case clear
@@ -56,7 +61,9 @@ public struct Drill: Sendable, Equatable {
     ) {
         self.name = name
         self.alerts = alerts
-        self.actions = actions.sorted { $0.at < $1.at }
+        // An alert that starts later joins the group: the group is sent again when it does.
+        let joins = Set(alerts.map(\.at).filter { $0 > 0 }).map { TimedAction(at: $0, action: .fire) }
+        self.actions = (actions + joins).sorted { $0.at < $1.at }
         self.expectations = expectations
         self.duration = duration
     }

@@ -15,11 +15,19 @@ public struct Escalation: Sendable, Equatable, Codable {
     public var startedAt: Date
     public var position: Int
     public var nextDueAt: Date?
+    /// The alert whose labels routed to this policy and started it (`DiskFull on db1:9100`); nil
+    /// for escalations stored before alerts were routed one by one.
+    public var startedBy: String?
+    /// When the policy first started on the incident (`startedAt` moves with each restart); nil
+    /// for escalations stored before it was recorded.
+    public var createdAt: Date?
 
     public init(
         id: Int64? = nil, incidentID: Int64, snapshot: PolicySnapshot, epoch: Int = 0, startedAt: Date,
-        position: Int = 0, nextDueAt: Date?
+        position: Int = 0, nextDueAt: Date?, startedBy: String? = nil, createdAt: Date? = nil
     ) {
+        self.startedBy = startedBy
+        self.createdAt = createdAt
         self.id = id
         self.incidentID = incidentID
         self.policyName = snapshot.policy.name
@@ -36,6 +44,8 @@ public struct Escalation: Sendable, Equatable, Codable {
         case policyName = "policy_name"
         case startedAt = "started_at"
         case nextDueAt = "next_due_at"
+        case startedBy = "started_by"
+        case createdAt = "created_at"
     }
 
     /// The schedule entry at `position`, or nil when the chain (with its repeats) is exhausted.

@@ -35,9 +35,10 @@ public enum EscalationPlanner {
     /// The actor name on the engine's own timeline events.
     public static let actor = "tocsin"
 
-    /// A new escalation for an incident that just opened: due at once.
-    public static func start(incidentID: Int64, snapshot: PolicySnapshot, now: Date) -> Escalation {
-        Escalation(incidentID: incidentID, snapshot: snapshot, startedAt: now, nextDueAt: now)
+    /// A new escalation, due at once: for an incident that just opened, or one that an alert
+    /// routing to a policy not yet running on it joined. `startedBy` names that alert.
+    public static func start(incidentID: Int64, snapshot: PolicySnapshot, now: Date, startedBy: String? = nil) -> Escalation {
+        Escalation(incidentID: incidentID, snapshot: snapshot, startedAt: now, nextDueAt: now, startedBy: startedBy, createdAt: now)
     }
 
     /// Restarts the chain from its first step, due at once (a new epoch).

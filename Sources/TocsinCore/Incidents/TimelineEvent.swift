@@ -15,6 +15,8 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
         case notified
         /// An acknowledgement timed out; the incident is triggered again.
         case acknowledgementExpired = "acknowledgement_expired"
+        /// An alert joining an open incident routed to a policy not yet running on it, which started.
+        case escalationStarted = "escalation_started"
         /// A policy ran all its steps and repeats without an acknowledgement.
         case escalationExhausted = "escalation_exhausted"
     }

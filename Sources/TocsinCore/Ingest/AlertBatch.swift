@@ -42,12 +42,11 @@ public struct AlertBatch: Sendable, Equatable {
         self.alerts = alerts
     }
 
-    /// The labels routes are matched against: the group's common labels (which include its group
-    /// labels), or the first firing alert's labels when the group shares none.
-    public var routingLabels: [String: String] {
-        let shared = groupLabels.merging(commonLabels) { _, common in common }
-        if !shared.isEmpty { return shared }
-        return (alerts.first { $0.status == .firing } ?? alerts.first)?.labels ?? [:]
+    /// The labels every one of `labelSets` has with the same value, as Alertmanager computes a
+    /// group's `commonLabels` (empty for no label sets).
+    public static func commonLabels(of labelSets: [[String: String]]) -> [String: String] {
+        guard let first = labelSets.first else { return [:] }
+        return labelSets.dropFirst().reduce(first) { shared, labels in shared.filter { labels[$0.key] == $0.value } }
     }
 
     /// Whether any alert of the batch is firing.

@@ -47,6 +47,17 @@ public struct IngestPlan: Sendable, Equatable {
         }
     }
 
+    /// An escalation policy that starts on the incident, and the alert whose labels route to it.
+    public struct PolicyStart: Sendable, Equatable {
+        public var policy: String
+        public var alert: Alert
+
+        public init(policy: String, alert: Alert) {
+            self.policy = policy
+            self.alert = alert
+        }
+    }
+
     public var incident: IncidentWrite
     /// Alerts to upsert by fingerprint into the incident, with their final values.
     public var alerts: [Alert]
@@ -54,6 +65,10 @@ public struct IngestPlan: Sendable, Equatable {
     /// Events to append, in order; `incidentID` is filled in by the store.
     public var events: [TimelineEvent]
     public var counts: Counts
+    /// Policies to start on the incident, in order: on a new incident every policy its firing
+    /// alerts route to; on an open one those its new or refiring alerts route to that were not
+    /// running yet.
+    public var startedPolicies: [PolicyStart] = []
 
     /// The incident as it will be after the write, if any.
     public var resultingIncident: Incident? {

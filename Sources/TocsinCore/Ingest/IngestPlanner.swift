@@ -7,7 +7,11 @@ import Foundation
 /// - an open incident with the batch's key absorbs its alerts; otherwise a new incident opens when
 ///   at least one alert fires;
 /// - alerts resolve one by one, and the incident resolves when none of its alerts fires any more;
-/// - a new fingerprint joining an acknowledged incident returns it to `triggered`;
+/// - every firing alert is routed by its own labels (``AlertRoutes``): a new incident starts every
+///   policy its alerts route to, and an alert joining an open incident starts, at once, any policy
+///   it routes to that is not running on it yet (policies already running keep running);
+/// - a new fingerprint joining an acknowledged incident, or a policy starting on it, returns it to
+///   `triggered`;
 /// - resolved alerts for an already resolved incident only refresh its last-seen times.
 public enum IngestPlanner {
     /// What the store holds for the most recent incident with the batch's key.
@@ -18,10 +22,13 @@ public enum IngestPlanner {
     public struct Existing: Sendable {
         public var incident: Incident
         public var alerts: [Fingerprint: KnownAlert]
+        /// The policies escalating the incident (read only when the batch could start another).
+        public var runningPolicies: Set<String>
 
-        public init(incident: Incident, alerts: [Fingerprint: KnownAlert]) {
+        public init(incident: Incident, alerts: [Fingerprint: KnownAlert], runningPolicies: Set<String> = []) {
             self.incident = incident
             self.alerts = alerts
+            self.runningPolicies = runningPolicies
         }
     }
 
@@ -38,13 +45,13 @@ public enum IngestPlanner {
 
     /// Plans the merge of `batch` into `latest` (the newest incident with the same key, if any).
     ///
-    /// `policies` names the escalation policies a new incident would follow (for its timeline).
-    public static func plan(batch: AlertBatch, latest: Existing?, now: Date, policies: [String] = []) -> IngestPlan {
+    /// `routes` says which policies each firing alert routes to.
+    public static func plan(batch: AlertBatch, latest: Existing?, now: Date, routes: AlertRoutes = AlertRoutes()) -> IngestPlan {
         if let latest, latest.incident.state.isOpen {
-            return merge(batch: batch, into: latest, now: now)
+            return merge(batch: batch, into: latest, now: now, routes: routes)
         }
         if batch.hasFiringAlerts {
-            return open(batch: batch, now: now, policies: policies)
+            return open(batch: batch, now: now, routes: routes)
         }
         if let latest {
             return refreshResolved(batch: batch, in: latest, now: now)
@@ -55,8 +62,9 @@ public enum IngestPlanner {
             incident: .none, alerts: [], outcomes: batch.alerts.map { _ in .ignored }, events: [], counts: counts)
     }
 
-    private static func open(batch: AlertBatch, now: Date, policies: [String]) -> IngestPlan {
+    private static func open(batch: AlertBatch, now: Date, routes: AlertRoutes) -> IngestPlan {
         let firing = batch.alerts.filter { $0.status == .firing }
+        let started = routes.starts(for: firing, running: [])
         let outcomes = batch.alerts.map { $0.status == .firing ? IngestPlan.AlertOutcome.new : .resolved }
         let incident = Incident(
             title: IncidentTitle.make(for: batch),
@@ -77,16 +85,16 @@ public enum IngestPlanner {
         if batch.truncatedAlerts > 0 {
             note += " (+\(batch.truncatedAlerts) more not sent by the source)"
         }
-        note += policies.isEmpty
+        note += started.isEmpty
             ? "; no escalation policy matched: nobody will be notified"
-            : "; escalation policy \(policies.joined(separator: ", "))"
+            : "; escalation policy " + describe(started, mixed: Set(firing.map(routes.policies(for:))).count > 1)
         let event = TimelineEvent(at: now, kind: .opened, actor: batch.source, channel: batch.source, note: note)
         return IngestPlan(
             incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event],
-            counts: count(outcomes))
+            counts: count(outcomes), startedPolicies: started)
     }
 
-    private static func merge(batch: AlertBatch, into existing: Existing, now: Date) -> IngestPlan {
+    private static func merge(batch: AlertBatch, into existing: Existing, now: Date, routes: AlertRoutes) -> IngestPlan {
         var incident = existing.incident
         let known = existing.alerts
         var alerts: [Alert] = []
@@ -142,21 +150,31 @@ public enum IngestPlanner {
         incident.truncatedAlerts = batch.truncatedAlerts
         incident.severity = highestSeverity([incident.severity] + alerts.compactMap { $0.labels["severity"] })
 
+        // Alerts that start firing here are routed one by one; a policy none of the incident's
+        // alerts routed to before starts now, whatever the incident's state.
+        let started = firingCount == 0 ? [] : routes.starts(for: added + refired, running: existing.runningPolicies)
+
         if firingCount == 0 {
             incident.state = .resolved
             incident.resolvedAt = now
             incident.resolvedBy = actor
             events.append(TimelineEvent(at: now, kind: .resolved, actor: actor, channel: actor,
                                         note: "all alerts resolved"))
-        } else if incident.state == .acknowledged, !added.isEmpty {
+        } else if incident.state == .acknowledged, !added.isEmpty || !started.isEmpty {
             incident.state = .triggered
             incident.acknowledgedAt = nil
             incident.acknowledgedBy = nil
+            let reason = added.isEmpty ? "\(describe(started.map(\.alert))) started another policy" : "\(describe(added)) joined"
             events.append(TimelineEvent(at: now, kind: .retriggered, actor: actor, channel: actor,
-                                        note: "back to triggered: \(describe(added)) joined after the acknowledgement; escalation restarts"))
+                                        note: "back to triggered: \(reason) after the acknowledgement; escalation restarts"))
+        }
+        for start in started {
+            events.append(TimelineEvent(
+                at: now, kind: .escalationStarted, actor: actor, channel: actor,
+                note: "alert \(start.alert.shortDescription) routes to \(start.policy): escalation started"))
         }
         return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: events,
-                          counts: count(outcomes))
+                          counts: count(outcomes), startedPolicies: started)
     }
 
     private static func refreshResolved(batch: AlertBatch, in existing: Existing, now: Date) -> IngestPlan {
@@ -183,12 +201,16 @@ public enum IngestPlanner {
         return counts
     }
 
+    /// `critical-immediate` when every alert routes alike; otherwise each policy with the first
+    /// alert that routes to it: `critical-immediate (alert DiskFull on db1:9100), warning-24h (…)`.
+    static func describe(_ started: [IngestPlan.PolicyStart], mixed: Bool) -> String {
+        guard mixed else { return started.map(\.policy).joined(separator: ", ") }
+        return started.map { "\($0.policy) (alert \($0.alert.shortDescription))" }.joined(separator: ", ")
+    }
+
     /// `1 alert (DiskFull on db1:9100)` or `3 alerts (…, …, and 1 more)`.
     static func describe(_ alerts: [Alert]) -> String {
-        let shown = alerts.prefix(3).map { alert -> String in
-            let target = alert.labels["instance"] ?? alert.labels["job"] ?? alert.fingerprint.description
-            return alert.name.isEmpty ? target : "\(alert.name) on \(target)"
-        }
+        let shown = alerts.prefix(3).map(\.shortDescription)
         var list = shown.joined(separator: ", ")
         if alerts.count > shown.count {
             list += ", and \(alerts.count - shown.count) more"

@@ -18,11 +18,40 @@ public struct EscalationPolicy: Sendable, Equatable, Codable {
         public var after: TimeInterval
         public var notify: [NotifyTarget]
         public var kind: StepKind
+        /// How the policy file names the step (`step 2`, `reminder 1`: its place in its list) and
+        /// where it is, for `policy check`'s messages. Not stored with snapshots, not compared.
+        public var origin: Origin?
 
-        public init(after: TimeInterval, notify: [NotifyTarget], kind: StepKind = .page) {
+        /// Where a step was written.
+        public struct Origin: Sendable {
+            public var label: String
+            public var location: SourceLocation
+
+            public init(label: String, location: SourceLocation) {
+                self.label = label
+                self.location = location
+            }
+        }
+
+        public init(after: TimeInterval, notify: [NotifyTarget], kind: StepKind = .page, origin: Origin? = nil) {
             self.after = after
             self.notify = notify
             self.kind = kind
+            self.origin = origin
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case after, notify, kind
+        }
+
+        public static func == (lhs: Step, rhs: Step) -> Bool {
+            lhs.after == rhs.after && lhs.notify == rhs.notify && lhs.kind == rhs.kind
+        }
+
+        /// `policy "p", step 2 (after 5m)`: the step as its file numbers it (its place among the
+        /// sorted steps, `index`, when it was not read from a file).
+        public func label(in policy: String, index: Int) -> String {
+            "policy \"\(policy)\", \(origin?.label ?? "step \(index + 1)") (after \(PolicyDuration.format(after)))"
         }
     }
 

@@ -22,7 +22,18 @@ public struct Matcher: Sendable, Equatable, CustomStringConvertible {
     public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         public var text: String
         public var problem: String
-        public var description: String { "invalid matcher \"\(text)\": \(problem)" }
+        /// Where in `text` the problem is (1 for its first character), when it is at one place.
+        public var column: Int?
+
+        public init(text: String, problem: String, column: Int? = nil) {
+            self.text = text
+            self.problem = problem
+            self.column = column
+        }
+
+        public var description: String {
+            "invalid matcher \"\(text)\"" + (column.map { " at character \($0)" } ?? "") + ": \(problem)"
+        }
     }
 
     public init(name: String, operation: Operation, value: String) throws(ParseError) {
@@ -43,38 +54,6 @@ public struct Matcher: Sendable, Equatable, CustomStringConvertible {
         case .equal, .notEqual:
             regex = nil
         }
-    }
-
-    /// Parses `name<op>value`, where the value may be double-quoted (with `\"` and `\\` escapes).
-    public init(parsing text: String) throws(ParseError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let opStart = trimmed.firstIndex(where: { $0 == "=" || $0 == "!" }) else {
-            throw ParseError(text: text, problem: "expected name=value, name!=value, name=~regex or name!~regex")
-        }
-        let name = trimmed[..<opStart].trimmingCharacters(in: .whitespaces)
-        let rest = trimmed[opStart...]
-        let operation: Operation
-        if rest.hasPrefix("=~") {
-            operation = .regexMatch
-        } else if rest.hasPrefix("!~") {
-            operation = .regexNoMatch
-        } else if rest.hasPrefix("!=") {
-            operation = .notEqual
-        } else if rest.hasPrefix("=") {
-            operation = .equal
-        } else {
-            throw ParseError(text: text, problem: "unknown operator")
-        }
-        var value = rest.dropFirst(operation.rawValue.count).trimmingCharacters(in: .whitespaces)
-        if value.hasPrefix("\"") {
-            guard value.count >= 2, value.hasSuffix("\"") else {
-                throw ParseError(text: text, problem: "unterminated quoted value")
-            }
-            value = String(value.dropFirst().dropLast())
-                .replacingOccurrences(of: "\\\"", with: "\"")
-                .replacingOccurrences(of: "\\\\", with: "\\")
-        }
-        try self.init(name: name, operation: operation, value: value)
     }
 
     /// Whether `labels` satisfy this matcher.

@@ -43,7 +43,8 @@ extension TocsinConfiguration {
             problems.append(.init("\(name) never pages anyone (every step is notify or reminder)", at: location))
         }
         for (index, step) in policy.steps.enumerated() {
-            let label = "\(name), step \(index + 1) (after \(PolicyDuration.format(step.after)))"
+            let label = step.label(in: policy.name, index: index)
+            let location = step.origin?.location ?? location
             if step.notify.isEmpty {
                 problems.append(.init("\(label) notifies nobody", at: location))
             }

@@ -25,7 +25,7 @@ extension TocsinConfiguration {
                     return nil
                 }
                 guard schedules.count == step.notify.filter(\.isOnCall).count else { continue }  // unknown: reported elsewhere
-                let label = "policy \"\(policy.name)\", step \(index + 1) (after \(PolicyDuration.format(step.after)))"
+                let label = step.label(in: policy.name, index: index)
                 // Who a step reaches only changes at shift boundaries, so checking each stretch
                 // between boundaries once is exhaustive.
                 var boundaries = Set([now, end])

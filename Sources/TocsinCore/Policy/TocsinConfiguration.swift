@@ -51,10 +51,18 @@ public struct TocsinConfiguration: Sendable, Equatable {
         return WebhookSettings()
     }
 
-    /// The snapshots of the policies that alerts with `labels` follow, taken now.
-    public func snapshots(for labels: [String: String]) -> [PolicySnapshot] {
-        Route.policies(for: labels, in: routes).compactMap { name in
-            policy(name).map { PolicySnapshot(policy: $0, configuration: self) }
+    /// Which of the policies defined here each firing alert of `batch` routes to, by its own labels.
+    public func routes(for batch: AlertBatch) -> AlertRoutes {
+        var routed = AlertRoutes(batch, routes: routes)
+        let defined = Set(policies.map(\.name))
+        for (fingerprint, names) in routed.byFingerprint where !names.allSatisfy(defined.contains) {
+            routed.byFingerprint[fingerprint] = names.filter(defined.contains)
         }
+        return routed
+    }
+
+    /// The snapshot of the policy named `name`, taken now, if it is defined.
+    public func snapshot(ofPolicy name: String) -> PolicySnapshot? {
+        policy(name).map { PolicySnapshot(policy: $0, configuration: self) }
     }
 }

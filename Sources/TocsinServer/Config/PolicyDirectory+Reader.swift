@@ -110,7 +110,13 @@ extension PolicyDirectory {
                 do {
                     matchers.append(try Matcher(parsing: text))
                 } catch {
-                    report(error.description, at)
+                    // Point at the character itself: past the opening quote of a quoted scalar.
+                    var location = location(at)
+                    if let column = error.column {
+                        let quote = [.singleQuoted, .doubleQuoted].contains(at.scalar?.style) ? 1 : 0
+                        location.column += column - 1 + quote
+                    }
+                    problems.append(ConfigurationProblem(error.description, at: location))
                 }
             }
             let goOn = fields["continue"].flatMap { bool($0, "continue") } ?? false
@@ -123,11 +129,19 @@ extension PolicyDirectory {
                 fields, allowed: ["name", "description", "steps", "repeat", "repeat_after", "ack_timeout", "reminders"],
                 in: "policy \"\(name)\"")
             var steps: [EscalationPolicy.Step] = []
-            for node in items(fields["steps"], "steps") {
-                if let step = step(node, defaultKind: .page) { steps.append(step) }
+            // Each step keeps its place in its list, so messages name it as the file does even
+            // when the steps are sorted by time (or one has a bad duration).
+            for (index, node) in items(fields["steps"], "steps").enumerated() {
+                if var step = step(node, defaultKind: .page) {
+                    step.origin = .init(label: "step \(index + 1)", location: location(node))
+                    steps.append(step)
+                }
             }
-            for node in items(fields["reminders"], "reminders") {
-                if let step = step(node, defaultKind: .reminder) { steps.append(step) }
+            for (index, node) in items(fields["reminders"], "reminders").enumerated() {
+                if var step = step(node, defaultKind: .reminder) {
+                    step.origin = .init(label: "reminder \(index + 1)", location: location(node))
+                    steps.append(step)
+                }
             }
             let repeatCount = fields["repeat"].flatMap { integer($0, "repeat") } ?? 0
             return EscalationPolicy(

@@ -70,7 +70,8 @@ public enum DrillFile {
                     guard let labels = strings(node.mapping?["labels"]), !labels.isEmpty else {
                         throw fail("an alert needs \"labels\" (a mapping of label names to values)", node)
                     }
-                    alerts.append(Drill.DrillAlert(labels: labels, annotations: strings(node.mapping?["annotations"]) ?? [:]))
+                    let at = try node.mapping?["at"].map { node throws(Problem) in try self.duration(node, "at") } ?? 0
+                    alerts.append(Drill.DrillAlert(labels: labels, annotations: strings(node.mapping?["annotations"]) ?? [:], at: at))
                 }
             }
             var actions: [Drill.TimedAction] = []

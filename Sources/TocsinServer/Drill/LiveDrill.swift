@@ -36,7 +36,18 @@ public struct LiveDrill: Sendable {
 
     /// Why a live drill could not run (as opposed to running and missing an expectation).
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// What kind of failure, so the CLI can exit with the code it documents.
+        public enum Kind: Sendable, Equatable {
+            /// The server could not be reached.
+            case unreachable
+            /// The server answered with this HTTP status (401 and 403: the token was refused).
+            case refused(status: Int)
+            /// Anything else: the receiver, the restart command, a cancelled run.
+            case other
+        }
+
         public var message: String
+        public var kind: Kind = .other
         public var description: String { message }
     }
 
@@ -70,8 +81,8 @@ public struct LiveDrill: Sendable {
         }
         let run: DrillRun = try api.decode(
             try await api.send("POST", "/api/v1/drills", StartBody(name: drill.name, receiver_url: receiverURL, real_targets: options.realTargets)))
-        var state = RunState()
         let start = Date()
+        var state = RunState(start: start)
         receiver.begin(at: start)
         let outcome: Result<Void, Failure>
         do throws(Failure) {
@@ -86,13 +97,41 @@ public struct LiveDrill: Sendable {
             outcome = .failure(error)
         }
         let deliveries = receiver.deliveries
+        let policies = await policyStarts(state, start: start)
         await cleanUp(drill, run: run, state: &state)
         try outcome.get()
-        return DrillReport(drill: drill, mode: "live", runID: run.id, deliveries: deliveries)
+        return DrillReport(drill: drill, mode: "live", runID: run.id, deliveries: deliveries, policies: policies)
+    }
+
+    /// Every policy that escalated the run's incidents, as the server tells it (none when it cannot).
+    private func policyStarts(_ state: RunState, start: Date) async -> [DrillPolicyStart] {
+        struct Detail: Decodable {
+            struct Started: Decodable {
+                var policy_name: String
+                var started_at: Date
+                var created_at: Date?
+                var started_by: String?
+            }
+            var escalations: [Started]
+        }
+        var starts: [DrillPolicyStart] = []
+        for id in state.incidents {
+            guard let answer = try? await api.send("GET", "/api/v1/incidents/\(id)", Optional<String>.none),
+                let detail: Detail = try? api.decode(answer)
+            else { continue }
+            starts += detail.escalations.map {
+                DrillPolicyStart(
+                    incidentID: id, policy: $0.policy_name, offset: max(0, ($0.created_at ?? $0.started_at).timeIntervalSince(start)),
+                    startedBy: $0.started_by)
+            }
+        }
+        return starts
     }
 
     /// What the run learned from the server as it went.
     struct RunState {
+        /// When the drill started.
+        var start: Date
         /// The drill's incidents, newest last.
         var incidents: [Int64] = []
     }
@@ -103,7 +142,8 @@ public struct LiveDrill: Sendable {
         struct IngestAnswer: Decodable {
             var incident_ids: [Int64]
         }
-        let webhook = drill.webhook(status: status, at: Date(), runID: run.id)
+        let now = Date()
+        let webhook = drill.webhook(status: status, at: now, elapsed: now.timeIntervalSince(state.start), runID: run.id)
         let answer: IngestAnswer = try api.decode(
             try await api.send("POST", "/api/v1/ingest/alertmanager", webhook, token: options.ingestToken))
         for id in answer.incident_ids where !state.incidents.contains(id) {
@@ -209,11 +249,12 @@ struct LiveDrillAPI: Sendable {
         do {
             response = try await HTTPTransfer.performOffPool(request)
         } catch {
-            throw LiveDrill.Failure(message: "cannot reach Tocsin at \(options.serverURL): \(error.message)")
+            throw LiveDrill.Failure(message: "cannot reach Tocsin at \(options.serverURL): \(error.message)", kind: .unreachable)
         }
         guard (200..<300).contains(response.status) || (allowConflict && response.status == 409) || path == "/readyz" else {
             let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
-            throw LiveDrill.Failure(message: "\(method) \(path) answered HTTP \(response.status): \(detail)")
+            throw LiveDrill.Failure(
+                message: "\(method) \(path) answered HTTP \(response.status): \(detail)", kind: .refused(status: response.status))
         }
         return Answer(status: response.status, body: response.body)
     }

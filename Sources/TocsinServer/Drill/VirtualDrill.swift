@@ -24,7 +24,7 @@ public struct VirtualDrill: Sendable {
 
         var pending = drill.actions
         let end = start.addingTimeInterval(drill.duration)
-        try await fire(drill, status: .firing, store: engine.store, now: start)
+        try await fire(drill, status: .firing, store: engine.store, now: start, elapsed: 0)
         while true {
             // Everything that is due at this instant: people's actions, escalation steps, deliveries.
             while let action = pending.first, start.addingTimeInterval(action.at) <= clock.now {
@@ -44,7 +44,23 @@ public struct VirtualDrill: Sendable {
             // Always move forward, so the run ends even if something stays due without progress.
             clock.set(to: max(next, clock.now.addingTimeInterval(0.001)))
         }
-        return DrillReport(drill: drill, mode: "virtual", deliveries: capture.deliveries)
+        return DrillReport(
+            drill: drill, mode: "virtual", deliveries: capture.deliveries,
+            policies: try await Self.policyStarts(in: engine.store, start: start))
+    }
+
+    /// Every policy that escalated the drill's incidents, oldest incident first.
+    static func policyStarts(in store: TocsinStore, start: Date) async throws -> [DrillPolicyStart] {
+        var starts: [DrillPolicyStart] = []
+        for incident in try await store.incidents(filter: .all, limit: 100).incidents.reversed() {
+            guard let id = incident.id else { continue }
+            for escalation in try await store.incident(id: id).escalations {
+                starts.append(DrillPolicyStart(
+                    incidentID: id, policy: escalation.policyName, offset: (escalation.createdAt ?? escalation.startedAt).timeIntervalSince(start),
+                    startedBy: escalation.startedBy))
+            }
+        }
+        return starts
     }
 
     /// The store and dispatcher of one "process" of the drill; a restart builds them anew.
@@ -67,8 +83,8 @@ public struct VirtualDrill: Sendable {
     }
 
     /// Fires or clears the drill's alerts through the same validation as the HTTP endpoint.
-    private func fire(_ drill: Drill, status: AlertStatus, store: TocsinStore, now: Date) async throws {
-        let batch = try drill.webhook(status: status, at: now).validated(receivedAt: now)
+    private func fire(_ drill: Drill, status: AlertStatus, store: TocsinStore, now: Date, elapsed: TimeInterval) async throws {
+        let batch = try drill.webhook(status: status, at: now, elapsed: elapsed).validated(receivedAt: now)
         _ = try await store.ingest(batch, configuration: configuration, now: now)
     }
 
@@ -82,9 +98,9 @@ public struct VirtualDrill: Sendable {
         case .resolve(let person):
             if let id = open?.id { _ = try? await store.resolve(id: id, by: Actor(name: person, channel: "drill"), note: nil, now: now) }
         case .fire:
-            try await fire(drill, status: .firing, store: store, now: now)
+            try await fire(drill, status: .firing, store: store, now: now, elapsed: now.timeIntervalSince(start))
         case .clear:
-            try await fire(drill, status: .resolved, store: store, now: now)
+            try await fire(drill, status: .resolved, store: store, now: now, elapsed: now.timeIntervalSince(start))
         case .receiverDown(let medium, let until):
             capture.down(medium: medium, until: start.addingTimeInterval(until))
         case .restart:

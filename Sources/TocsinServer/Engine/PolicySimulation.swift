@@ -26,8 +26,11 @@ public struct PolicySimulation: Sendable {
     public struct Result: Sendable {
         public var start: Date
         public var detail: IncidentDetail?
-        /// Policies matched by the alert's labels.
-        public var policies: [String]
+
+        /// The policies the alerts routed to, each with the alert that started it.
+        public var policies: [(policy: String, startedBy: String?)] {
+            (detail?.escalations ?? []).map { ($0.policyName, $0.startedBy) }
+        }
     }
 
     public var configuration: TocsinConfiguration
@@ -50,9 +53,8 @@ public struct PolicySimulation: Sendable {
 
         let clock = ManualClock(start: start)
         let ingested = try await store.ingest(batch, configuration: configuration, now: start)
-        let policies = configuration.snapshots(for: batch.routingLabels).map(\.policy.name)
         guard let incidentID = ingested.incidentID else {
-            return Result(start: start, detail: nil, policies: policies)
+            return Result(start: start, detail: nil)
         }
         var pending = actions
         let end = start.addingTimeInterval(until)
@@ -68,7 +70,7 @@ public struct PolicySimulation: Sendable {
                 try await perform(action.action, on: incidentID, store: store, now: clock.now)
             }
         }
-        return Result(start: start, detail: try await store.incident(id: incidentID), policies: policies)
+        return Result(start: start, detail: try await store.incident(id: incidentID))
     }
 
     /// Marks everything queued as delivered at once, as a healthy dispatcher would (nothing is sent).

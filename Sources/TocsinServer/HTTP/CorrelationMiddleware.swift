@@ -26,8 +26,15 @@ struct CorrelationMiddleware: RouterMiddleware {
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
         } catch let error as StoreError {
-            context.logger.error("storage failure", metadata: ["error": "\(error)"])
-            response = try APIError.from(error).response(from: request, context: context)
+            // A refusal the caller can act on (no such incident, a conflict) is not a failure of
+            // Tocsin's: logged at notice with its reason; only real storage failures are errors.
+            let answer = APIError.from(error)
+            if answer.status.code < 500 {
+                context.logger.notice("request refused", metadata: ["status": "\(answer.status.code)", "reason": "\(error)"])
+            } else {
+                context.logger.error("storage failure", metadata: ["error": "\(error)"])
+            }
+            response = try answer.response(from: request, context: context)
         } catch let error as HTTPError {
             response = try APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
                 .response(from: request, context: context)

@@ -81,5 +81,7 @@ extension Escalation {
         container["started_at"] = StoredDate.text(startedAt)
         container["position"] = position
         container["next_due_at"] = nextDueAt.map(StoredDate.text)
+        container["started_by"] = startedBy
+        container["created_at"] = createdAt.map(StoredDate.text)
     }
 }

@@ -1,0 +1,48 @@
+/// Which escalation policies each firing alert of a batch routes to, by its own labels.
+///
+/// Routing is per alert, as in Alertmanager: a group's common labels are never a routing key, so a
+/// critical alert grouped with warnings still reaches the critical policy. An incident escalates by
+/// every policy its alerts route to.
+public struct AlertRoutes: Sendable, Equatable {
+    /// The policies of each firing alert, in route order, by fingerprint.
+    public var byFingerprint: [Fingerprint: [String]]
+
+    public init(byFingerprint: [Fingerprint: [String]] = [:]) {
+        self.byFingerprint = byFingerprint
+    }
+
+    /// Routes every firing alert of `batch` through `routes` (first match wins unless `continue`).
+    /// Alerts with the same labels are matched once.
+    public init(_ batch: AlertBatch, routes: [Route]) {
+        var byLabels: [[String: String]: [String]] = [:]
+        var byFingerprint: [Fingerprint: [String]] = [:]
+        for alert in batch.alerts where alert.status == .firing {
+            if let known = byLabels[alert.labels] {
+                byFingerprint[alert.fingerprint] = known
+            } else {
+                let policies = Route.policies(for: alert.labels, in: routes)
+                byLabels[alert.labels] = policies
+                byFingerprint[alert.fingerprint] = policies
+            }
+        }
+        self.byFingerprint = byFingerprint
+    }
+
+    /// The policies `alert` routes to (none when it is not firing).
+    public func policies(for alert: Alert) -> [String] {
+        byFingerprint[alert.fingerprint] ?? []
+    }
+
+    /// The policies that `alerts` (in order) route to and that are not in `running`, each with the
+    /// first alert that routes to it.
+    public func starts(for alerts: [Alert], running: Set<String>) -> [IngestPlan.PolicyStart] {
+        var started: [IngestPlan.PolicyStart] = []
+        var seen = running
+        for alert in alerts {
+            for policy in policies(for: alert) where seen.insert(policy).inserted {
+                started.append(IngestPlan.PolicyStart(policy: policy, alert: alert))
+            }
+        }
+        return started
+    }
+}
