@@ -109,7 +109,7 @@ public struct TocsinServer: Sendable {
             ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
         IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
-        LinkRoutes(store: store, clock: clock, signer: linkSigner, wakeEngine: wake).register(on: router)
+        LinkRoutes(store: store, clock: clock, signer: linkSigner, policies: policies, wakeEngine: wake).register(on: router)
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         DrillRoutes(store: store, clock: clock).register(on: router)
         OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TocsinDelivery
+@testable import TocsinDelivery
 
 @Suite("Signing")
 struct SigningTests {
@@ -83,4 +83,15 @@ struct SigningTests {
         process.waitUntilExit()
         return text.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "openssl missing"
     }()
+
+    @Test("a link to a person acts as the person; a link to a shared channel says so, and asks who is acting")
+    func linkActors() {
+        #expect(NotificationRenderer.actor(forTarget: "person:alice") == "alice")
+        #expect(NotificationRenderer.actor(forTarget: "email:ops@example.com") == "ops@example.com")
+        #expect(NotificationRenderer.actor(forTarget: "channel:team-chat") == "channel:team-chat")
+        var channel = grant()
+        channel.actor = "channel:team-chat"
+        #expect(channel.sharedChannel == "team-chat")
+        #expect(grant().sharedChannel == nil)
+    }
 }

@@ -53,8 +53,10 @@ struct NotificationRenderer: Sendable {
     }
 
     /// The name a link acts under: `alice` for `person:alice`, the channel or address otherwise.
+    /// Who a link acts as: the person or address it was sent to, or `channel:NAME` for a shared
+    /// channel, whose link asks who is acting (``LinkSigner/Grant/sharedChannel``).
     static func actor(forTarget target: String) -> String {
-        for prefix in ["person:", "channel:", "email:"] where target.hasPrefix(prefix) {
+        for prefix in ["person:", "email:"] where target.hasPrefix(prefix) {
             return String(target.dropFirst(prefix.count))
         }
         return target

@@ -11,7 +11,8 @@ public struct LinkSigner: Sendable {
         public var incidentID: Int64
         /// `ack` or `resolve`.
         public var action: String
-        /// The person (or channel) the link was sent to; the timeline shows this name.
+        /// The person the link was sent to, whom the timeline names; or, for a link sent to a
+        /// shared channel, `channel:NAME` (the person acting then says who they are).
         public var actor: String
         /// `email-link` or `webhook-link`.
         public var channel: String
@@ -23,6 +24,11 @@ public struct LinkSigner: Sendable {
             self.actor = actor
             self.channel = channel
             self.expires = expires
+        }
+
+        /// The channel's name when the link was sent to a shared channel (`team-chat`), else nil.
+        public var sharedChannel: String? {
+            actor.hasPrefix("channel:") ? String(actor.dropFirst("channel:".count)) : nil
         }
     }
 

@@ -9,11 +9,15 @@ import TocsinStore
 ///
 /// The GET only shows a confirmation page (mail scanners that prefetch links change nothing);
 /// its button POSTs the token to `…/{action}/confirm`, which acts as the person the link was sent
-/// to, through the channel it was sent by (`email-link`, `webhook-link`).
+/// to, through the channel it was sent by (`email-link`, `webhook-link`). A link sent to a shared
+/// channel (team chat) asks who is acting, from the people of the incident's policies, and acts as
+/// that person via the channel (`team-chat link`).
 struct LinkRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
     let signer: LinkSigner
+    /// The policy directory, for the people of the schedules an incident's policies page.
+    let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void
 
     func register(on router: Router<TocsinRequestContext>) {
@@ -43,22 +47,62 @@ struct LinkRoutes {
             return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
         }
         let verb = action == "ack" ? "Acknowledge" : "Resolve"
-        let body = """
+        let summary = """
             <p><strong>#\(id) \(HTMLPage.escape(detail.incident.title))</strong></p>
             <p>State: \(detail.incident.state.rawValue), severity \(HTMLPage.escape(detail.incident.severity)),
             \(detail.incident.firingCount) of \(detail.incident.alertCount) alerts firing.</p>
+            """
+        let form = Self.form(id: id, action: action, token: token, grant: grant, people: responders(of: detail))
+        return HTMLPage.response(status: .ok, title: "\(verb) incident #\(id)?", html: summary + form)
+    }
+
+    /// The confirmation form: one button acting as the link's person, or, for a shared channel's
+    /// link, a choice of who is acting.
+    static func form(id: Int64, action: String, token: String, grant: LinkSigner.Grant, people: [String], problem: String? = nil)
+        -> String
+    {
+        let verb = action == "ack" ? "Acknowledge" : "Resolve"
+        var html = """
             <form method="post" action="/api/v1/incidents/\(id)/\(action)/confirm">
             <input type="hidden" name="token" value="\(HTMLPage.escape(token))">
-            <button type="submit">\(verb) as \(HTMLPage.escape(grant.actor))</button>
-            </form>
+
             """
-        return HTMLPage.response(status: .ok, title: "\(verb) incident #\(id)?", html: body)
+        if let problem { html += "<p><strong>\(HTMLPage.escape(problem))</strong></p>\n" }
+        if let channel = grant.sharedChannel, !people.isEmpty {
+            html += "<fieldset><legend>Who is acting? (this link was sent to \(HTMLPage.escape(channel)))</legend>\n"
+            for person in people {
+                let escaped = HTMLPage.escape(person)
+                html += "<p><label><input type=\"radio\" name=\"person\" value=\"\(escaped)\" required> \(escaped)</label></p>\n"
+            }
+            html += "</fieldset>\n<button type=\"submit\">\(verb)</button>\n"
+        } else {
+            html += "<button type=\"submit\">\(verb) as \(HTMLPage.escape(grant.sharedChannel ?? grant.actor))</button>\n"
+        }
+        return html + "</form>"
+    }
+
+    /// The people who may act on a shared channel's link: everyone the incident's policies name,
+    /// everyone in the rotations of the schedules they page, and everyone already paged, sorted.
+    func responders(of detail: IncidentDetail) -> [String] {
+        let configuration = policies.configuration
+        var people: Set<String> = []
+        for target in detail.escalations.flatMap({ $0.snapshot.policy.steps.flatMap(\.notify) }) {
+            switch target {
+            case .person(let name): people.insert(name)
+            case .oncall(let schedule, _): people.formUnion(configuration.schedule(schedule)?.layers.flatMap(\.people) ?? [])
+            case .channel, .email: break
+            }
+        }
+        for target in detail.notifications.map(\.target) where target.hasPrefix("person:") {
+            people.insert(String(target.dropFirst("person:".count)))
+        }
+        return people.sorted()
     }
 
     private func confirm(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
-        let form = try await request.body.collect(upTo: 16 * 1024)
-        let token = Self.formValue("token", in: String(buffer: form)) ?? ""
+        let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
+        let token = Self.formValue("token", in: form) ?? ""
         let grant: LinkSigner.Grant
         do {
             grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
@@ -66,7 +110,23 @@ struct LinkRoutes {
             context.logger.notice("rejected a link", metadata: ["incident_id": "\(id)", "reason": "\(error)"])
             return HTMLPage.response(rejection: error)
         }
-        let actor = Actor(name: grant.actor, channel: grant.channel)
+        var actor = Actor(name: grant.actor, channel: grant.channel)
+        if let channel = grant.sharedChannel {
+            // A shared channel's link acts as the person who says they are acting, one of the
+            // incident's responders; the timeline records them via the channel's link.
+            let people = (try? await store.incident(id: id)).map(responders(of:)) ?? []
+            actor = Actor(name: channel, channel: "\(channel) link")
+            if !people.isEmpty {
+                guard let person = Self.formValue("person", in: form), people.contains(person) else {
+                    let verb = action == "ack" ? "Acknowledge" : "Resolve"
+                    let html = Self.form(
+                        id: id, action: action, token: token, grant: grant, people: people,
+                        problem: "Choose who is acting: one of the people of this incident's policies.")
+                    return HTMLPage.response(status: .badRequest, title: "\(verb) incident #\(id)?", html: html)
+                }
+                actor.name = person
+            }
+        }
         let result: IncidentCommandResult
         do {
             result = try await perform(action, id: id, actor: actor)
@@ -81,7 +141,7 @@ struct LinkRoutes {
         if result.changed { wakeEngine() }
         let done = action == "ack" ? "acknowledged" : "resolved"
         let message = result.changed
-            ? "Incident #\(id) is \(done) by \(grant.actor). Escalation stopped."
+            ? "Incident #\(id) is \(done) by \(actor.name). Escalation stopped."
             : "Incident #\(id) was already \(result.incident.state.rawValue); nothing changed."
         return HTMLPage.response(status: .ok, title: "Incident #\(id) \(done)", message: message)
     }
