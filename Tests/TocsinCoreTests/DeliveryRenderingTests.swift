@@ -107,9 +107,9 @@ struct DeliveryRenderingTests {
         #expect(first.thread == "tocsin.incident.42@example.com")
         #expect(first.html.contains("Disk &lt;almost&gt; full"))
         #expect(first.text.contains("Acknowledge: https://t.example.com/ack?token=a"))
-        let raw = first.rendered(boundary: "b1")
+        let raw = first.rendered(randomToken: "b1")
         #expect(raw.contains("\r\nIn-Reply-To: <tocsin.incident.42@example.com>\r\n"))
-        #expect(raw.contains("Content-Type: multipart/alternative; boundary=\"b1\""))
+        #expect(raw.contains("Content-Type: multipart/alternative; boundary=\"=_tocsin_b1\""))
         #expect(!raw.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends with CRLF")
     }
 
@@ -167,5 +167,32 @@ struct DeliveryRenderingTests {
         let payload = WebhookPayload(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/9", links: links)
         #expect(payload.text.hasSuffix("Alerts:\n- [firing] Nodes down in eu2 (instance=db1:9100)\n- [firing] Nodes down in eu2 (instance=db2:9100)"))
         #expect(payload.slackMessage().text.contains("(instance=db2:9100)"))
+    }
+
+    @Test("long subjects are folded into lines a strict server accepts: at spaces when ASCII, else as encoded words", arguments: [
+        String(repeating: "Disk almost full on db1 ", count: 92),                      // 2.2 KB of words
+        String(repeating: "x", count: 2_200),                                          // one word too long to fold
+        String(repeating: "Plattenplatz fast voll auf Wärme-Server ", count: 50),      // not ASCII
+        "short subject",
+    ])
+    func foldedSubject(summary: String) throws {
+        let message = EmailMessage(
+            from: "tocsin@example.com", to: ["alice@example.com"], subject: "[CRITICAL] #1 " + summary, date: t0,
+            messageID: "m@example.com", thread: nil, text: "t", html: "h")
+        let raw = message.rendered(randomToken: "r")
+        let head = raw.components(separatedBy: "\r\n\r\n")[0]
+        let lines = head.components(separatedBy: "\r\n")
+        #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "\(lines.map(\.utf8.count).max() ?? 0)")
+        // Unfolding (RFC 5322 §2.2.3) and decoding give the subject back.
+        let subject = lines.drop { !$0.hasPrefix("Subject: ") }.prefix { $0.hasPrefix("Subject: ") || $0.hasPrefix(" ") }
+        let unfolded = subject.joined(separator: "").dropFirst("Subject: ".count)
+        if unfolded.hasPrefix("=?UTF-8?B?") {
+            let decoded = unfolded.components(separatedBy: " ").map { word in
+                String(decoding: Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) ?? Data(), as: UTF8.self)
+            }.joined()
+            #expect(decoded == "[CRITICAL] #1 " + summary)
+        } else {
+            #expect(String(unfolded) == "[CRITICAL] #1 " + summary)
+        }
     }
 }

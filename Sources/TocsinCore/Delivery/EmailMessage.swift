@@ -31,12 +31,23 @@ public struct EmailMessage: Sendable, Equatable {
         self.html = html
     }
 
-    /// The whole message, ready for SMTP `DATA`.
-    public func rendered(boundary: String) -> String {
+    /// The whole message, ready for SMTP `DATA`, its parts separated by a boundary made from
+    /// `randomToken` (the caller's fresh random text: alert text must not be able to guess it).
+    ///
+    /// The boundary starts with `=_`, which quoted-printable never writes (it encodes `=` as
+    /// `=3D`), so no part can contain it whatever an alert says; it is checked all the same, and
+    /// lengthened until no part contains it.
+    public func rendered(randomToken: String) -> String {
+        let textPart = Self.quotedPrintable(text)
+        let htmlPart = Self.quotedPrintable(html)
+        var boundary = "=_tocsin_\(randomToken)"
+        while textPart.contains(boundary) || htmlPart.contains(boundary) {
+            boundary += "_"
+        }
         var headers = [
             "From: \(from)",
             "To: \(to.joined(separator: ", "))",
-            "Subject: \(Self.encodeHeader(subject))",
+            "Subject: \(Self.encodeHeader(subject, nameLength: "Subject: ".count))",
             "Date: \(MailDate.format(date))",
             "Message-ID: <\(messageID)>",
         ]
@@ -55,27 +66,60 @@ public struct EmailMessage: Sendable, Equatable {
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",
             "",
-            Self.quotedPrintable(text),
+            textPart,
             "--\(boundary)",
             "Content-Type: text/html; charset=utf-8",
             "Content-Transfer-Encoding: quoted-printable",
             "",
-            Self.quotedPrintable(html),
+            htmlPart,
             "--\(boundary)--",
             "",
         ]
         return (headers + [""] + parts).joined(separator: "\r\n")
     }
 
-    /// RFC 2047 encoded-words (`=?UTF-8?B?…?=`) when `text` is not plain ASCII, in chunks that keep
-    /// each encoded word under 76 characters; ASCII text is returned as it is.
-    public static func encodeHeader(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !$0.isASCII || $0.value < 0x20 }) else { return text }
+    /// A header value that any server accepts, whatever its length (RFC 5322 §2.2.3: no line over
+    /// 998 characters, 78 recommended). Printable ASCII is folded at spaces into lines of at most 78
+    /// characters (the first line counting the header's name, `nameLength`); text that is not, or
+    /// has a word too long to fold, becomes RFC 2047 encoded-words (`=?UTF-8?B?…?=`) of at most 75
+    /// characters, one per folded line.
+    public static func encodeHeader(_ text: String, nameLength: Int = 0) -> String {
+        let printable = !text.unicodeScalars.contains(where: { !$0.isASCII || $0.value < 0x20 || $0.value == 0x7f })
+        if printable, let folded = fold(text, nameLength: nameLength) { return folded }
+        return encodedWords(text)
+    }
+
+    /// Printable ASCII folded at spaces into lines of at most 78 characters, or nil when a word is
+    /// too long for a line.
+    static func fold(_ text: String, nameLength: Int) -> String? {
+        guard nameLength + text.count > 78 else { return text }
+        let words = text.split(separator: " ", omittingEmptySubsequences: false)
+        var lines: [String] = []
+        var line = String(words[0])
+        var width = nameLength + line.count
+        if width > 78 { return nil }
+        for word in words.dropFirst() {
+            if width + 1 + word.count <= 78 {
+                line += " " + word
+                width += 1 + word.count
+            } else {
+                lines.append(line)
+                line = " " + word  // a folded line starts with the space it was folded at
+                width = line.count
+            }
+            if width > 78 { return nil }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// RFC 2047 encoded-words in chunks that keep each word under 76 characters, folded.
+    static func encodedWords(_ text: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45 {
+            if chunk.count + bytes.count > 39 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }

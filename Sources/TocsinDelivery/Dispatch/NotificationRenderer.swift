@@ -49,7 +49,17 @@ struct NotificationRenderer: Sendable {
         EmailMessage.notification(
             entry, incident: incident, alerts: alerts, from: from, date: now, incidentURL: incidentURL(entry.incidentID),
             links: links(for: entry, now: now)
-        ).rendered(boundary: "tocsin-\(entry.id ?? 0)-\(entry.incidentID)")
+        ).rendered(randomToken: Self.randomToken())
+    }
+
+    /// 128 random bits as hex, from the system's secure generator: a MIME boundary no alert text
+    /// can predict.
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return [generator.next(), generator.next()].map { (value: UInt64) in
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
     /// The name a link acts under: `alice` for `person:alice`, the channel or address otherwise.
