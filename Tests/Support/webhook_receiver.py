@@ -4,10 +4,11 @@
 Answers POSTs with scripted statuses and records every request (time, path, headers, body) as one
 JSON line in --log. Answers any GET with one metric, so it can also be a Prometheus scrape target. Prints "PORT <n>" on its first line of output once it listens.
 
-    webhook_receiver.py --log FILE [--port N] [--script 503,503,200] [--hang-first SECONDS]
+    webhook_receiver.py --log FILE [--port N] [--script 503,503,200] [--hang-first SECONDS] [--body-bytes N]
 
 --script: statuses to answer, in order; the last one repeats. "503:retry-after=2" adds a header.
 --hang-first: the first request is held this long before it is answered (to test crashes mid-delivery).
+--body-bytes: answer with a body of this many bytes, streamed (to test that a sender caps what it reads).
 """
 import argparse
 import signal
@@ -22,6 +23,7 @@ parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--log", required=True)
 parser.add_argument("--script", default="200")
 parser.add_argument("--hang-first", type=float, default=0)
+parser.add_argument("--body-bytes", type=int, default=0)
 args = parser.parse_args()
 
 # A parent may have spawned us with signals blocked; stop cleanly on SIGTERM either way.
@@ -57,6 +59,21 @@ class Handler(BaseHTTPRequestHandler):
             name, value = extra.split("=", 1)
             self.send_header(name.replace("retry-after", "Retry-After"), value)
         self.send_header("Content-Type", "application/json")
+        if args.body_bytes > 0:
+            self.send_header("Content-Length", str(args.body_bytes))
+            self.end_headers()
+            chunk = b"x" * 65536
+            sent = 0
+            try:
+                while sent < args.body_bytes:
+                    piece = chunk[:args.body_bytes - sent]
+                    self.wfile.write(piece)
+                    sent += len(piece)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender stopped reading, as it should
+            with lock, open(args.log + ".sent", "w") as note:
+                note.write(str(sent))
+            return
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)

@@ -83,6 +83,45 @@ struct CLIEndToEndTests {
         #expect(refusals.contains { $0.contains("already resolved") } && refusals.contains { $0.contains("\"status\":\"404\"") })
     }
 
+    @Test("control characters in alert text are shown as escapes in human output, never sent to the terminal; --json keeps them")
+    func terminalEscapes() throws {
+        let directory = try TemporaryDirectory("tocsin-e2e")
+        defer { directory.remove() }
+        let db = directory.path("tocsin.sqlite")
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
+        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
+        defer { server.stop(signal: SIGKILL) }
+        // A clipboard write (OSC 52), a window title, a cursor move up and a forged row, and a C1 CSI.
+        let hostile = "Disk full\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}]0;pwned\u{07}\u{1B}[1A\n#9  resolved  fake\u{9B}2J"
+        let body = """
+            {"version":"4","groupKey":"{}:{alertname=\\"DiskFull\\"}","status":"firing","receiver":"tocsin",
+             "groupLabels":{"alertname":"DiskFull"},"commonLabels":{"alertname":"DiskFull"},
+             "commonAnnotations":{"summary":\(String(decoding: try JSONEncoder().encode(hostile), as: UTF8.self))},
+             "externalURL":"","alerts":[{"status":"firing","labels":{"alertname":"DiskFull"},
+             "annotations":{"summary":\(String(decoding: try JSONEncoder().encode(hostile), as: UTF8.self))},
+             "startsAt":"2026-11-27T17:20:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""}]}
+            """
+        let posted = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
+            body: Array(body.utf8)))
+        #expect(posted.status == 200, "\(String(decoding: posted.body, as: UTF8.self))")
+        let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
+        for command in [["incidents"], ["show", "1"], ["ack", "1"]] {
+            let outcome = try TocsinBinary.run(command, environment: env)
+            #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
+            let controls = outcome.stdout.unicodeScalars.filter { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+            #expect(controls.isEmpty, "\(command) printed control characters: \(controls.map(\.value))")
+            #expect(outcome.stdout.contains(#"Disk full\e]52;c;ZXZpbA==\x07\e]0;pwned\x07\e[1A\n#9  resolved  fake\u{9B}2J"#),
+                    "\(command): \(outcome.stdout)")
+        }
+        let listed = try TocsinBinary.run(["incidents"], environment: env)
+        #expect(listed.stdout.split(separator: "\n").count == 2, "no forged row")
+        let json = try TocsinBinary.run(["show", "1", "--json"], environment: env)
+        let detail = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((detail?["incident"] as? [String: Any])?["title"] as? String == hostile, "--json is unaffected")
+    }
+
     @Test("after SIGKILL and restart on the same file, every acknowledged write is still there")
     func survivesKill() throws {
         let directory = try TemporaryDirectory("tocsin-e2e")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 import TocsinCore
 import TocsinStore
@@ -81,6 +82,25 @@ struct IncidentAPITests {
             let body = try await server.api(.post, "/api/v1/incidents/1/ack", json: #"{"note": 5}"#)
             #expect(body.status == .badRequest)
             #expect(try body.apiError().field == "note")
+        }
+    }
+
+    @Test("an ack body over 64 KiB, or a link form over 16 KiB, gets 413 with the JSON error, not 500; nothing changes")
+    func oversizedBodies() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            #expect(try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single")).status == .ok)
+            let before = try await DatabaseSnapshot.take(server.store)
+            let note = String(repeating: "x", count: 70 * 1024)
+            let ack = try await server.api(.post, "/api/v1/incidents/1/ack", json: #"{"note": "\#(note)"}"#)
+            #expect(ack.status == .contentTooLarge)
+            #expect(try ack.jsonObject()["error"] != nil)
+            #expect(try ack.apiError().message.contains("too large"))
+            let form = try await server.client.execute(
+                uri: "/api/v1/incidents/1/ack/confirm", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=" + String(repeating: "a", count: 17 * 1024)))
+            #expect(form.status == .contentTooLarge)
+            #expect(try form.apiError().message.contains("too large"))
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
         }
     }
 

@@ -57,7 +57,7 @@ enum IncidentCommand {
         if client.json {
             try Formatting.printJSON(result)
         } else if result.changed {
-            print("Incident #\(id.value) \(verb): \(result.incident.title)")
+            print("Incident #\(id.value) \(verb): \(Formatting.terminalSafe(result.incident.title))")
         } else {
             print("Incident #\(id.value) was already \(result.incident.state.rawValue); nothing changed.")
         }

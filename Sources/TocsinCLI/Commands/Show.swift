@@ -95,7 +95,8 @@ struct Show: ParsableCommand {
             let note = event.note.map { ": \($0)" } ?? ""
             lines.append("  \(Formatting.time(event.at))  \(event.kind.rawValue) by \(event.actor) via \(event.channel)\(note)")
         }
-        return lines.joined(separator: "\n")
+        // Each line is one line: control characters in alert text are shown, never obeyed.
+        return lines.map(Formatting.terminalSafe).joined(separator: "\n")
     }
 }
 

@@ -30,4 +30,31 @@ enum Formatting {
         let data = try TocsinJSON.encoder(pretty: true).encode(value)
         print(String(decoding: data, as: UTF8.self))
     }
+
+    /// `text` safe to print on a terminal: every C0 and C1 control character (and DEL), which alert
+    /// text could use to move the cursor, retitle the window or write the clipboard, is shown as a
+    /// visible escape (`\e`, `\n`, `\x07`, `\u{9B}`). JSON output is never passed through this.
+    static func terminalSafe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var safe = ""
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else {
+                safe.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar.value {
+            case 0x1B: safe += "\\e"
+            case 0x0A: safe += "\\n"
+            case 0x0D: safe += "\\r"
+            case 0x09: safe += "\\t"
+            case ..<0x80: safe += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16, uppercase: true)
+            default: safe += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }
+        }
+        return safe
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
 }

@@ -66,9 +66,15 @@ final class CurlEasy {
         tocsin_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             guard let data, let userdata else { return 0 }
             let length = size * count
-            Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue().body
-                .append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-            return length
+            let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
+            guard let limit = sink.limit, sink.body.count + length > limit else {
+                sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+                return length
+            }
+            // Keep what fits and stop the transfer: a receiver cannot make Tocsin buffer a huge answer.
+            sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: max(0, limit - sink.body.count)))
+            sink.truncated = true
+            return 0
         }
         tocsin_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque())
         tocsin_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
@@ -127,7 +133,8 @@ final class CurlEasy {
     /// Runs the transfer; throws when libcurl reports an error.
     func perform() throws(TransferError) {
         let code = curl_easy_perform(handle)
-        guard code == CURLE_OK else {
+        // Stopped on purpose at the body's limit: the status and headers had arrived.
+        guard code == CURLE_OK || (code == CURLE_WRITE_ERROR && sink.truncated) else {
             let kind: TransferError.Kind =
                 switch code {
                 case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: .couldNotConnect
@@ -153,6 +160,9 @@ final class CurlEasy {
     /// Collects what one transfer receives and supplies what it uploads; used by that transfer's thread only.
     final class Sink {
         var body: [UInt8] = []
+        /// The most of the body kept; past it the transfer stops and `truncated` is set.
+        var limit: Int?
+        var truncated = false
         var headers: [(name: String, value: String)] = []
         var upload: [UInt8] = []
         var uploadOffset = 0

@@ -23,6 +23,10 @@ extension NotificationTransport {
 /// threads: blocking transfers never run on the HTTP server's event loops or the Swift
 /// concurrency pool, and the pool's width bounds the deliveries in flight.
 public final class CurlTransport: NotificationTransport {
+    /// How much of a receiver's answer is read: enough for the log's 200 bytes and an error's
+    /// detail; past it the transfer stops, so no receiver can make a worker buffer megabytes.
+    static let maxResponseBytes = 4096
+
     let settings: DeliverySettings
     /// Format and secrets for a webhook target, from the running configuration.
     let webhookSettings: @Sendable (String) -> WebhookSettings
@@ -88,7 +92,7 @@ public final class CurlTransport: NotificationTransport {
         }
         let request = HTTPTransferRequest(
             method: "POST", url: entry.address, headers: headers, body: bytes, connectTimeout: settings.connectTimeout,
-            totalTimeout: settings.timeout)
+            totalTimeout: settings.timeout, maxResponseBytes: Self.maxResponseBytes)
         return try await pool.runIfActive {
             do {
                 let response = try HTTPTransfer.perform(request)

@@ -12,10 +12,13 @@ public struct HTTPTransferRequest: Sendable {
     public var connectTimeout: TimeInterval
     /// Seconds allowed for the whole exchange.
     public var totalTimeout: TimeInterval
+    /// At most this much of the response body is read; the transfer then stops (the status and
+    /// headers are kept). Nil: read it all.
+    public var maxResponseBytes: Int?
 
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 30
+        connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 30, maxResponseBytes: Int? = nil
     ) {
         self.method = method
         self.url = url
@@ -23,6 +26,7 @@ public struct HTTPTransferRequest: Sendable {
         self.body = body
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 
@@ -46,6 +50,10 @@ public enum HTTPTransfer {
     public static func perform(_ request: HTTPTransferRequest) throws(TransferError) -> HTTPTransferResponse {
         let easy = try CurlEasy(url: request.url, connectTimeout: request.connectTimeout, totalTimeout: request.totalTimeout)
         easy.set(CURLOPT_FOLLOWLOCATION, 0)
+        // Webhooks are HTTP(S) only: no file://, gopher:// or any other scheme, even by redirect.
+        easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        easy.sink.limit = request.maxResponseBytes
         easy.set(CURLOPT_CUSTOMREQUEST, request.method)
         // Without "Expect:", curl adds `Expect: 100-continue` to larger bodies and waits for it.
         easy.set(CURLOPT_HTTPHEADER, list: request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])

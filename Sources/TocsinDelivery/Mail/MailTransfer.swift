@@ -36,6 +36,8 @@ public enum MailTransfer {
         totalTimeout: TimeInterval
     ) throws(TransferError) -> Int {
         let easy = try CurlEasy(url: settings.url, connectTimeout: connectTimeout, totalTimeout: totalTimeout)
+        // Mail goes by SMTP only, whatever URL was configured.
+        easy.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         easy.set(CURLOPT_MAIL_FROM, "<\(settings.envelopeFrom)>")
         easy.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })
         if settings.requireTLS {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import TocsinStore
 
 /// Gives every request a correlation id, puts it in every log line of the request and in the
@@ -37,6 +38,11 @@ struct CorrelationMiddleware: RouterMiddleware {
             response = try answer.response(from: request, context: context)
         } catch let error as HTTPError {
             response = try APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
+                .response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            // A body over a route's own limit (an ack's note, a link's form) is the caller's mistake.
+            context.logger.notice("request refused", metadata: ["status": "413", "reason": "body over the route's limit"])
+            response = try APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large for this endpoint")
                 .response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])

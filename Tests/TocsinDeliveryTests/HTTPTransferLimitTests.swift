@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinDelivery
+import TocsinTestSupport
+
+/// What a receiver can make a delivery do: read a few KiB of its answer at most, and speak only
+/// HTTP(S) (or SMTP for mail).
+@Suite("Outbound transfers are bounded")
+struct HTTPTransferLimitTests {
+    @Test("a 300 MB answer is cut at the limit: the status is kept, the transfer stops, memory is not spent on it")
+    func hugeAnswer() throws {
+        let directory = try TemporaryDirectory("tocsin-huge-answer")
+        defer { directory.remove() }
+        let receiver = try PeerProcess(
+            script: "webhook_receiver.py", arguments: ["--body-bytes", "\(300 << 20)"], logPath: directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        let response = try HTTPTransfer.perform(HTTPTransferRequest(
+            method: "POST", url: "http://127.0.0.1:\(receiver.port)/hook", body: Array("{}".utf8), maxResponseBytes: 4096))
+        #expect(response.status == 200)
+        #expect(response.body.count == 4096)
+        // The receiver could not push the whole answer: the sender stopped reading.
+        let sentPath = directory.path("hooks.jsonl") + ".sent"
+        #expect(eventually(within: 10) { FileManager.default.fileExists(atPath: sentPath) })
+        let sent = Int((try? String(contentsOfFile: sentPath, encoding: .utf8)) ?? "") ?? Int.max
+        #expect(sent < 300 << 20, "the receiver sent \(sent) bytes")
+    }
+
+    @Test("webhooks speak HTTP and HTTPS only", arguments: ["file:///etc/passwd", "gopher://127.0.0.1:1/x", "dict://127.0.0.1:1/x", "smtp://127.0.0.1:1"])
+    func onlyHTTP(url: String) {
+        #expect {
+            try HTTPTransfer.perform(HTTPTransferRequest(method: "POST", url: url, body: Array("{}".utf8)))
+        } throws: { error in
+            (error as? TransferError)?.kind == .invalidRequest
+        }
+    }
+
+    @Test("mail goes by SMTP only")
+    func onlySMTP() {
+        #expect {
+            try MailTransfer.send(
+                "Subject: x\r\n\r\nx\r\n", to: ["a@example.com"], settings: SMTPSettings(url: "file:///tmp/x", from: "t@example.com"),
+                connectTimeout: 2, totalTimeout: 5)
+        } throws: { error in
+            (error as? TransferError)?.kind == .invalidRequest
+        }
+    }
+}
