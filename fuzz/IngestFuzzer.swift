@@ -28,8 +28,9 @@ import Foundation
 ///    step delay), and for whole numbers of seconds below 10^15 the printed form parses back to
 ///    the same value.
 /// 4. `Matcher(parsing:)` on the input as text: it either throws an error with a non-empty
-///    description or yields a matcher with a valid label name whose `description` and `matches`
-///    do not trap; `=` and `!=` matchers agree with a label set holding exactly their value.
+///    description or yields a matcher with a valid label name whose `description` parses back to
+///    the same matcher and whose `matches` does not trap; `=` and `!=` matchers agree with a label
+///    set holding exactly their value.
 ///
 /// A broken invariant calls `fatalError` with a message naming it; libFuzzer then saves the
 /// input as `crash-…` (see `fuzz/README.md`).
@@ -106,6 +107,18 @@ enum IngestFuzzer {
         expect(
             batch.alerts.count <= AlertmanagerWebhook.maxAlerts,
             "accepted \(batch.alerts.count) alerts (more than \(AlertmanagerWebhook.maxAlerts))")
+        // The group-level maps keep an alert's limits; the title made from them is capped.
+        for (name, map, valueLimit) in [
+            ("groupLabels", batch.groupLabels, LabelRules.maxLabelValueBytes), ("commonLabels", batch.commonLabels, LabelRules.maxLabelValueBytes),
+            ("commonAnnotations", batch.commonAnnotations, LabelRules.maxAnnotationValueBytes),
+        ] {
+            expect(map.count <= LabelRules.maxLabelsPerAlert, "accepted \(map.count) entries in \(name)")
+            for (key, value) in map {
+                expect(name == "commonAnnotations" ? !key.isEmpty : LabelRules.isValidName(key), "accepted \(name) key \(String(reflecting: key))")
+                expect(value.utf8.count <= valueLimit && !value.utf8.contains(0), "accepted a \(value.utf8.count)-byte or NUL \(name) value")
+            }
+        }
+        expect(IncidentTitle.make(for: batch).count <= IncidentTitle.maxCharacters, "a title over \(IncidentTitle.maxCharacters) characters")
         var seen = Set<Fingerprint>()
         for (index, alert) in batch.alerts.enumerated() {
             let at = "alerts[\(index)]"
@@ -207,7 +220,8 @@ enum IngestFuzzer {
             return
         }
         expect(LabelRules.isValidName(matcher.name), "Matcher accepted name \(String(reflecting: matcher.name))")
-        _ = matcher.description
+        // What a matcher prints is Alertmanager syntax that reads back as the same matcher.
+        expect((try? Matcher(parsing: matcher.description)) == matcher, "\(clip(matcher)) does not parse back from its description")
         _ = matcher.matches([:])
         let own = [matcher.name: matcher.value]
         switch matcher.operation {

@@ -67,7 +67,26 @@ struct WebhookValidationTests {
         (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"resolved","labels":{"a":"b"},"startsAt":"2030-01-01T00:00:00Z","endsAt":"2029-01-01T00:00:00Z"}]}"#, "alerts[0].endsAt", "before startsAt"),
         (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{"a":"b"},"fingerprint":"xyz"}]}"#, "alerts[0].fingerprint", "16 hexadecimal"),
         (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","truncatedAlerts":-1,"alerts":[]}"#, "truncatedAlerts", "negative"),
+        // The group-level maps follow the same rules as an alert's.
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","groupLabels":{"bad-name":"x"},"alerts":[]}"#, "groupLabels.bad-name", "invalid label name"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonLabels":{"a":"x\u0000y"},"alerts":[]}"#, "commonLabels.a", "NUL"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonLabels":{"a":"\#(String(repeating: "v", count: 4097))"},"alerts":[]}"#, "commonLabels.a", "longer than 4096 bytes"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"\#(String(repeating: "s", count: 65537))"},"alerts":[]}"#, "commonAnnotations.summary", "longer than 65536 bytes"),
+        (#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"a\u0000b"},"alerts":[]}"#, "commonAnnotations.summary", "NUL"),
+        ("{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"k\",\"groupLabels\":{" + (0...128).map { "\"l\($0)\":\"v\"" }.joined(separator: ",") + "},\"alerts\":[]}", "groupLabels", "at most 128"),
+        ("{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"k\",\"commonAnnotations\":{" + (0...128).map { "\"a\($0)\":\"v\"" }.joined(separator: ",") + "},\"alerts\":[]}", "commonAnnotations", "at most 128"),
     ]
+
+    @Test("a huge shared summary is refused; a long one becomes a title cut on a character boundary with …")
+    func titleCap() throws {
+        let long = String(repeating: "é", count: 150) + String(repeating: "🔥", count: 150)
+        let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","commonAnnotations":{"summary":"\#(long)"},"alerts":[{"status":"firing","labels":{"a":"b"}}]}"#
+        let batch = try AlertmanagerWebhook.decode(Array(body.utf8), receivedAt: now)
+        let title = IncidentTitle.make(for: batch)
+        #expect(title.count == IncidentTitle.maxCharacters)
+        #expect(title.hasSuffix("🔥…") && title.hasPrefix("éé"))
+        #expect(IncidentTitle.make(for: AlertBatch(receiver: "r", groupKey: "k", status: .firing, commonAnnotations: ["summary": "short"], alerts: [])) == "short")
+    }
 
     @Test("bad input names the field and the problem", arguments: invalid)
     func rejects(_ testCase: (body: String, field: String, fragment: String)) {

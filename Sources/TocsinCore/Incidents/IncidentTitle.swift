@@ -1,8 +1,22 @@
 /// Derives an incident's title from the batch that opened it.
 public enum IncidentTitle {
+    /// Titles (and so email subjects and chat lines) are cut to this many characters.
+    public static let maxCharacters = 200
+
     /// `commonAnnotations.summary` when present; otherwise the alert name followed by the other
-    /// group labels, e.g. `InstanceDown (cluster=eu1)`.
+    /// group labels, e.g. `InstanceDown (cluster=eu1)`; at most ``maxCharacters`` characters.
     public static func make(for batch: AlertBatch) -> String {
+        capped(untrimmed(for: batch))
+    }
+
+    /// `text` cut on a character boundary to at most ``maxCharacters`` characters, ending in `…`
+    /// when it was cut.
+    public static func capped(_ text: String) -> String {
+        guard text.count > maxCharacters else { return text }
+        return String(text.prefix(maxCharacters - 1)) + "…"
+    }
+
+    private static func untrimmed(for batch: AlertBatch) -> String {
         if let summary = batch.commonAnnotations["summary"], !summary.isEmpty {
             return summary
         }

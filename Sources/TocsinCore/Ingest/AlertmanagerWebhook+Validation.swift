@@ -43,6 +43,10 @@ extension AlertmanagerWebhook {
         guard truncated >= 0 else {
             throw IngestValidationError(field: "truncatedAlerts", problem: "must not be negative")
         }
+        // The group-level maps carry the same limits as an alert's: they become titles and subjects.
+        try WireAlert.checkLabels(groupLabels ?? [:], field: "groupLabels", allowEmpty: true)
+        try WireAlert.checkLabels(commonLabels ?? [:], field: "commonLabels", allowEmpty: true)
+        try WireAlert.checkAnnotations(commonAnnotations ?? [:], field: "commonAnnotations")
         var normalised: [Alert] = []
         normalised.reserveCapacity(alerts.count)
         var positions: [Fingerprint: Int] = [:]
@@ -118,8 +122,10 @@ extension AlertmanagerWebhook.WireAlert {
         )
     }
 
-    private static func checkLabels(_ labels: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
-        guard !labels.isEmpty else {
+    fileprivate static func checkLabels(
+        _ labels: [String: String], field: @autoclosure () -> String, allowEmpty: Bool = false
+    ) throws(IngestValidationError) {
+        guard allowEmpty || !labels.isEmpty else {
             throw IngestValidationError(field: field(), problem: "at least one label pair is required")
         }
         guard labels.count <= LabelRules.maxLabelsPerAlert else {
@@ -136,12 +142,18 @@ extension AlertmanagerWebhook.WireAlert {
             } else if value.utf8.count > LabelRules.maxLabelValueBytes {
                 first = (name, IngestValidationError(
                     field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes"))
+            } else if value.utf8.contains(0) {
+                first = (name, IngestValidationError(field: "\(field()).\(name)", problem: "value contains a NUL byte"))
             }
         }
         if let first { throw first.error }
     }
 
-    private static func checkAnnotations(_ annotations: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
+    fileprivate static func checkAnnotations(_ annotations: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
+        guard annotations.count <= LabelRules.maxLabelsPerAlert else {
+            throw IngestValidationError(
+                field: field(), problem: "has \(annotations.count) annotations; at most \(LabelRules.maxLabelsPerAlert)")
+        }
         var first: (name: String, error: IngestValidationError)?
         for (name, value) in annotations where first.map({ name < $0.name }) ?? true {
             if name.isEmpty || name.utf8.count > LabelRules.maxNameBytes {
@@ -149,6 +161,8 @@ extension AlertmanagerWebhook.WireAlert {
             } else if value.utf8.count > LabelRules.maxAnnotationValueBytes {
                 first = (name, IngestValidationError(
                     field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes"))
+            } else if value.utf8.contains(0) {
+                first = (name, IngestValidationError(field: "\(field()).\(name)", problem: "value contains a NUL byte"))
             }
         }
         if let first { throw first.error }
