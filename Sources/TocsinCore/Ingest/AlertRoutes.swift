@@ -12,18 +12,11 @@ public struct AlertRoutes: Sendable, Equatable {
     }
 
     /// Routes every firing alert of `batch` through `routes` (first match wins unless `continue`).
-    /// Alerts with the same labels are matched once.
     public init(_ batch: AlertBatch, routes: [Route]) {
-        var byLabels: [[String: String]: [String]] = [:]
         var byFingerprint: [Fingerprint: [String]] = [:]
+        byFingerprint.reserveCapacity(batch.alerts.count)
         for alert in batch.alerts where alert.status == .firing {
-            if let known = byLabels[alert.labels] {
-                byFingerprint[alert.fingerprint] = known
-            } else {
-                let policies = Route.policies(for: alert.labels, in: routes)
-                byLabels[alert.labels] = policies
-                byFingerprint[alert.fingerprint] = policies
-            }
+            byFingerprint[alert.fingerprint] = Route.policies(for: alert.labels, in: routes)
         }
         self.byFingerprint = byFingerprint
     }
