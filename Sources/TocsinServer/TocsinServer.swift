@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import TocsinCore
@@ -22,12 +23,19 @@ public struct TocsinServer: Sendable {
         public var ingestRateLimit: Double
         /// How long before its due time an escalation step is prepared (see ``Escalator``).
         public var escalationLead: TimeInterval
+        /// A connection with no request in flight for this long is closed.
+        public var idleTimeout: TimeInterval
+        /// At most this many connections are open at once; more wait in the listen backlog (0: no cap).
+        public var maxConnections: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20,
-            apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead
+            apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead,
+            idleTimeout: TimeInterval = 60, maxConnections: Int = 0
         ) {
             self.escalationLead = escalationLead
+            self.idleTimeout = idleTimeout
+            self.maxConnections = maxConnections
             self.host = host
             self.port = port
             self.ingestToken = ingestToken
@@ -122,9 +130,17 @@ public struct TocsinServer: Sendable {
     public func makeApplication(
         deliver: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        // Idle connections are closed and open ones capped below the file-descriptor limit, so idle
+        // or slow clients cannot use up the descriptors the database and deliveries need.
+        var http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
+        http1.httpDecoder = .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
         var application = Application(
             router: makeRouter(loops: deliver ? [escalator.heartbeat, dispatcher.heartbeat] : [escalator.heartbeat]),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tocsin"),
+            server: .http1(configuration: http1),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Tocsin",
+                availableConnectionsDelegate: configuration.maxConnections > 0
+                    ? MaximumAvailableConnections(configuration.maxConnections, logger: logger) : nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )

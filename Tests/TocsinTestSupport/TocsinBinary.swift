@@ -60,15 +60,22 @@ public final class ServerProcess: @unchecked Sendable {
     /// `http://127.0.0.1:PORT`, read from the server's "listening" log line.
     public private(set) var url = ""
 
-    /// Starts the server and waits (up to 15 s) until it listens.
-    public init(arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
+    /// Starts the server and waits (up to 15 s) until it listens. With `openFilesLimit`, the server
+    /// runs with that soft and hard limit on open files (through util-linux's `prlimit`).
+    public init(arguments: [String], logPath: String, environment: [String: String] = [:], openFilesLimit: Int? = nil) throws {
         self.logPath = logPath
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: TocsinBinary.path)
         let defaults = arguments.contains("--config")
             ? [] : ["--config", Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies").path]
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + defaults + arguments
+        let command = ["serve", "--host", "127.0.0.1", "--port", "0"] + defaults + arguments
+        if let openFilesLimit {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(openFilesLimit):\(openFilesLimit)", "--", TocsinBinary.path] + command
+        } else {
+            process.executableURL = URL(fileURLWithPath: TocsinBinary.path)
+            process.arguments = command
+        }
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TOCSIN_") }
             .merging(environment) { _, new in new }
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -62,6 +62,17 @@ struct Serve: AsyncParsableCommand {
         valueName: "duration"))
     var escalationLead = "2s"
 
+    @Option(help: ArgumentHelp(
+        "Close a connection that has no request in flight for this long (slow and idle clients cannot hold connections).",
+        valueName: "duration"))
+    var idleTimeout = "60s"
+
+    @Option(help: ArgumentHelp(
+        "At most this many open connections; more wait until one closes (default: the file-descriptor limit, raised to "
+            + "its maximum at start, less \(FileDescriptorLimit.headroom) kept for the database and deliveries).",
+        valueName: "n"))
+    var maxConnections: Int?
+
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     @Option(help: "Log format: json (one object per line) or text.")
@@ -77,9 +88,21 @@ struct Serve: AsyncParsableCommand {
         guard let lead = PolicyDuration.parse(escalationLead), (0...60).contains(lead) else {
             throw ValidationError("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(escalationLead)\"")
         }
+        guard let idle = PolicyDuration.parse(idleTimeout), idle >= 1 else {
+            throw ValidationError("--idle-timeout must be a duration of at least 1s such as 60s, got \"\(idleTimeout)\"")
+        }
+        _ = idle
+        if let maxConnections, maxConnections < 1 {
+            throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
+        }
         if let token = resolvedIngestToken, token.count < 16 {
             throw ValidationError("the ingest token must be at least 16 characters long")
         }
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     private var resolvedIngestToken: String? {
@@ -111,10 +134,21 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError(error.description)
         }
+        let descriptorLimit = FileDescriptorLimit.raiseToHardLimit()
+        let connectionCap = maxConnections ?? FileDescriptorLimit.connectionCap(forLimit: descriptorLimit)
+        if resolvedIngestToken == nil, !Self.isLoopback(host) {
+            logger.warning(
+                """
+                listening on a non-loopback address with the ingest endpoint unauthenticated: anyone who can reach it \
+                can open incidents and page people; set TOCSIN_INGEST_TOKEN (or --ingest-token)
+                """,
+                metadata: ["host": "\(host)"])
+        }
         let server = TocsinServer(
             configuration: .init(
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: rateLimit,
-                ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead),
+                ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
+                idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
             metricsRegistry: metricsRegistry)
@@ -126,6 +160,7 @@ struct Serve: AsyncParsableCommand {
                     "url": "http://\(host):\(boundPort)", "db": "\(store.path)",
                     "ingest_auth": "\(resolvedIngestToken != nil)", "startup": "\(elapsed)",
                     "policies": "\(policies.policies.map(\.name).joined(separator: ","))",
+                    "max_connections": "\(connectionCap)", "open_files_limit": "\(descriptorLimit)",
                 ])
         }
         try await app.runService()
