@@ -9,30 +9,36 @@ extension TocsinStore {
     /// Ready means: pending, or retry whose time has come, or sending whose lease expired (the
     /// process delivering it died). A notification waits while an earlier one for the same
     /// incident and address is not finished, so each receiver sees an incident's notifications in order.
-    public func claimDueNotifications(now: Date, limit: Int = 100, lease: TimeInterval = 60) async throws(StoreError)
-        -> [OutboxEntry]
-    {
+    public func claimDueNotifications(
+        now: Date, limit: Int = 100, lease: TimeInterval = 60, destinationLimit: DestinationLimit? = nil
+    ) async throws(StoreError) -> [OutboxEntry] {
         try await write { db in
             let stamp = StoredDate.text(now)
+            // A destination already at its limit is left out in SQL, so a backlog of thousands for
+            // a receiver that hangs is passed over, not read; the rest is read a little ahead, so
+            // that a claim can fill its workers with other destinations.
+            let (skip, skipArguments) = Self.skipping(destinationLimit?.saturated ?? [])
+            let window = destinationLimit == nil ? limit : limit * 4 + 16
             // Pending and retrying notifications come in due order from their own index, so the
-            // claim stops after `limit`; claims whose lease expired are few.
+            // claim stops after `window`; claims whose lease expired are few.
             let ready = try OutboxEntry.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM outbox AS o INDEXED BY outbox_ready
-                    WHERE o.state IN ('pending', 'retry') AND o.due_at <= ? AND \(Self.notBehindEarlier)
+                    WHERE o.state IN ('pending', 'retry') AND o.due_at <= ? AND \(Self.notBehindEarlier)\(skip)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """,
-                arguments: [stamp, limit])
+                arguments: StatementArguments([stamp] + skipArguments + [window]))
             let expired = try OutboxEntry.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM outbox AS o
-                    WHERE o.state = 'sending' AND o.lease_until <= ? AND \(Self.notBehindEarlier)
+                    WHERE o.state = 'sending' AND o.lease_until <= ? AND \(Self.notBehindEarlier)\(skip)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """,
-                arguments: [stamp, limit])
-            let due = (ready + expired).sorted { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }.prefix(limit)
+                arguments: StatementArguments([stamp] + skipArguments + [window]))
+            let candidates = (ready + expired).sorted { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
+            let due = destinationLimit.map { $0.select(from: candidates, limit: limit) } ?? Array(candidates.prefix(limit))
             let leaseUntil = now.addingTimeInterval(lease)
             return try due.map { entry in
                 var claimed = entry
@@ -48,6 +54,24 @@ extension TocsinStore {
         }
     }
 
+    /// The SQL that leaves out notifications to `destinations` (the SMTP server, or webhook
+    /// origins), and its arguments.
+    static func skipping(_ destinations: Set<String>) -> (sql: String, arguments: [String]) {
+        var sql = ""
+        var arguments: [String] = []
+        for destination in destinations.sorted() {
+            if destination == "email" {
+                sql += " AND o.medium != 'email'"
+            } else {
+                sql += """
+                     AND NOT (o.medium != 'email' AND (o.address = ? OR substr(o.address, 1, length(?) + 1) IN (? || '/', ? || '?', ? || '#')))
+                    """
+                arguments += Array(repeating: destination, count: 5)
+            }
+        }
+        return (sql, arguments)
+    }
+
     /// After a notification was sent: its destination is back, so every notification waiting to be
     /// retried there becomes due now and the backlog of an outage drains at once, oldest first
     /// (claims go by due time, then id), instead of each one waiting out its own backoff. The
@@ -58,7 +82,7 @@ extension TocsinStore {
             try db.execute(
                 sql: "UPDATE outbox SET due_at = ? WHERE state = 'retry' AND due_at > ? AND medium = 'email'",
                 arguments: [now, now])
-        } else if let origin = webhookOrigin(entry.address) {
+        } else if let origin = DeliveryDestination.webhookOrigin(entry.address) {
             try db.execute(
                 sql: """
                     UPDATE outbox SET due_at = ?1 WHERE state = 'retry' AND due_at > ?1 AND medium = ?2
@@ -68,14 +92,6 @@ extension TocsinStore {
         }
     }
 
-    /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.
-    static func webhookOrigin(_ url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        guard authorityEnd > rest.startIndex else { return nil }
-        return String(url[..<authorityEnd])
-    }
 
     /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
     ///

@@ -8,6 +8,7 @@ JSON line in --log. Answers any GET with one metric, so it can also be a Prometh
 
 --script: statuses to answer, in order; the last one repeats. "503:retry-after=2" adds a header.
 --hang-first: the first request is held this long before it is answered (to test crashes mid-delivery).
+--hang-all: every request is held this long before it is answered (a receiver that hangs).
 --body-bytes: answer with a body of this many bytes, streamed (to test that a sender caps what it reads).
 """
 import argparse
@@ -23,6 +24,7 @@ parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--log", required=True)
 parser.add_argument("--script", default="200")
 parser.add_argument("--hang-first", type=float, default=0)
+parser.add_argument("--hang-all", type=float, default=0)
 parser.add_argument("--body-bytes", type=int, default=0)
 args = parser.parse_args()
 
@@ -51,6 +53,8 @@ class Handler(BaseHTTPRequestHandler):
                 }) + "\n")
         if index == 0 and args.hang_first > 0:
             time.sleep(args.hang_first)
+        if args.hang_all > 0:
+            time.sleep(args.hang_all)
         spec = script[min(index, len(script) - 1)].split(":")
         status = int(spec[0])
         payload = b'{"ok": true}' if status < 300 else b'{"error": "scripted failure"}'

@@ -38,6 +38,46 @@ struct OutboxStoreTests {
         #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(32)).map(\.event) == [.resolved])
     }
 
+    @Test("a claim takes at most the per-destination room: a saturated destination is passed over, however long its backlog")
+    func perDestinationLimit() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let configuration = TocsinConfiguration(
+            people: [
+                Person(name: "slow", webhooks: ["http://127.0.0.1:1/slow"]), Person(name: "fast", webhooks: ["http://127.0.0.1:2/fast"]),
+                Person(name: "mail", email: "mail@example.com"),
+            ],
+            routes: [
+                Route(matchers: [try Matcher(parsing: "team=slow")], policy: "slow"),
+                Route(matchers: [try Matcher(parsing: "team=mail")], policy: "mail"), Route(matchers: [], policy: "fast"),
+            ],
+            policies: ["slow", "fast", "mail"].map { EscalationPolicy(name: $0, steps: [.init(after: 0, notify: [.person($0)])]) })
+        func open(_ name: String, team: String, at offset: TimeInterval) async throws {
+            let alert = Alert(status: .firing, labels: ["alertname": name, "team": team], startsAt: t0)
+            _ = try await test.store.ingest(
+                AlertBatch(receiver: "r", groupKey: name, status: .firing, alerts: [alert]), configuration: configuration,
+                now: t0.addingTimeInterval(offset))
+        }
+        for index in 0..<30 { try await open("Slow\(index)", team: "slow", at: Double(index)) }
+        try await open("Fast", team: "fast", at: 40)
+        try await open("Mail", team: "mail", at: 41)
+        let now = t0.addingTimeInterval(60)
+
+        // Nothing in flight: the two oldest to the slow origin, then the others, in due order.
+        let first = try await test.store.claimDueNotifications(
+            now: now, limit: 8, destinationLimit: DestinationLimit(perDestination: 2))
+        #expect(first.map(\.destination) == ["http://127.0.0.1:1", "http://127.0.0.1:1", "http://127.0.0.1:2", "email"])
+        // The slow origin saturated: its 28 others are passed over; nothing else is due.
+        let second = try await test.store.claimDueNotifications(
+            now: now, limit: 8, destinationLimit: DestinationLimit(perDestination: 2, inFlight: ["http://127.0.0.1:1": 2]))
+        #expect(second.isEmpty)
+        // One slot free again: exactly one more.
+        let third = try await test.store.claimDueNotifications(
+            now: now, limit: 8, destinationLimit: DestinationLimit(perDestination: 2, inFlight: ["http://127.0.0.1:1": 1]))
+        #expect(third.map(\.destination) == ["http://127.0.0.1:1"])
+        #expect(DestinationLimit(perDestination: 2, inFlight: ["email": 2, "http://a": 1]).saturated == ["email"])
+    }
+
     @Test("a destination that accepts again gets its whole backlog at once, oldest first; other destinations wait")
     func backlogDrainsWhenDestinationRecovers() async throws {
         let test = try TestStore()

@@ -34,6 +34,12 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: "Deliveries in flight at once (worker threads).")
     var deliveryWorkers = 8
 
+    @Option(help: ArgumentHelp(
+        "Deliveries in flight at once to one destination (the SMTP server, or a webhook's scheme://host:port), so a "
+            + "receiver that hangs never holds every worker.",
+        valueName: "n"))
+    var deliveryPerDestination = 2
+
     @Option(help: "Attempts before a notification is given up (dead); with retries at most 5 minutes apart, the default lets --delivery-max-age decide.")
     var deliveryMaxAttempts = 100
 
@@ -46,6 +52,9 @@ struct DeliveryOptions: ParsableArguments {
     func validate() throws {
         guard deliveryTimeout > 0, deliveryConnectTimeout > 0 else { throw ValidationError("delivery timeouts must be positive") }
         guard (1...256).contains(deliveryWorkers) else { throw ValidationError("--delivery-workers must be between 1 and 256") }
+        guard (1...256).contains(deliveryPerDestination) else {
+            throw ValidationError("--delivery-per-destination must be between 1 and 256")
+        }
         guard deliveryMaxAttempts >= 1 else { throw ValidationError("--delivery-max-attempts must be at least 1") }
         for (name, value) in [("--delivery-max-age", deliveryMaxAge), ("--link-lifetime", linkLifetime)]
         where PolicyDuration.parse(value) == nil {
@@ -71,7 +80,7 @@ struct DeliveryOptions: ParsableArguments {
         let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
         return DeliverySettings(
             publicURL: base.hasSuffix("/") ? String(base.dropLast()) : base, smtp: smtp,
-            connectTimeout: deliveryConnectTimeout, timeout: deliveryTimeout, workers: deliveryWorkers,
+            connectTimeout: deliveryConnectTimeout, timeout: deliveryTimeout, workers: deliveryWorkers, perDestination: deliveryPerDestination,
             policy: DeliveryPolicy(maxAttempts: deliveryMaxAttempts, maxAge: PolicyDuration.parse(deliveryMaxAge) ?? 21_600),
             linkLifetime: PolicyDuration.parse(linkLifetime) ?? 86_400, userAgent: "Tocsin/\(TocsinVersion.current)")
     }

@@ -12,6 +12,9 @@ public struct DeliverySettings: Sendable {
     public var timeout: TimeInterval
     /// Deliveries in flight at once (the worker threads of the pool).
     public var workers: Int
+    /// Deliveries in flight at once to one destination (``DeliveryDestination``): a receiver that
+    /// hangs holds at most this many workers.
+    public var perDestination: Int
     public var policy: DeliveryPolicy
     /// How long a signed ack/resolve link stays valid.
     public var linkLifetime: TimeInterval
@@ -20,9 +23,10 @@ public struct DeliverySettings: Sendable {
 
     public init(
         publicURL: String, smtp: SMTPSettings? = nil, connectTimeout: TimeInterval = 5, timeout: TimeInterval = 10,
-        workers: Int = 8, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
+        workers: Int = 8, perDestination: Int = 2, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
         userAgent: String = "Tocsin"
     ) {
+        self.perDestination = perDestination
         self.publicURL = publicURL
         self.smtp = smtp
         self.connectTimeout = connectTimeout

@@ -93,15 +93,19 @@ public final class Dispatcher: Service, Sendable {
     /// to sleep before looking again.
     private func dispatchReady(into group: inout DiscardingTaskGroup) async -> TimeInterval {
         heartbeat.beat(at: clock.now)  // the loop is turning, even with every worker busy
-        let free = settings.workers - inFlight.value
+        let inFlightNow = inFlight.byDestination
+        let free = settings.workers - inFlightNow.values.reduce(0, +)
         guard free > 0 else { return Self.maxSleep }  // a finishing delivery wakes the loop
         do {
-            let claimed = try await store.claimDueNotifications(now: clock.now, limit: free, lease: settings.lease)
+            let claimed = try await store.claimDueNotifications(
+                now: clock.now, limit: free, lease: settings.lease,
+                destinationLimit: DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightNow))
             for entry in claimed {
-                inFlight.add(1)
+                let destination = entry.destination
+                inFlight.add(1, to: destination)
                 group.addTask {
                     await self.deliver(entry)
-                    self.inFlight.add(-1)
+                    self.inFlight.add(-1, to: destination)
                     self.wakeSignal.signal()
                 }
             }
@@ -181,15 +185,18 @@ public final class Dispatcher: Service, Sendable {
     }
 }
 
-/// How many deliveries are running.
+/// How many deliveries are running, by destination.
 final class InFlightCounter: @unchecked Sendable {
     private let lock = NSLock()
-    private var count = 0
+    private var counts: [String: Int] = [:]
 
-    var value: Int { lock.withLock { count } }
+    var byDestination: [String: Int] { lock.withLock { counts } }
 
-    func add(_ delta: Int) {
-        lock.withLock { count += delta }
+    func add(_ delta: Int, to destination: String) {
+        lock.withLock {
+            let count = counts[destination, default: 0] + delta
+            counts[destination] = count > 0 ? count : nil
+        }
     }
 }
 

@@ -1,0 +1,25 @@
+/// Where a notification is delivered, as one receiving system: the SMTP server for every email
+/// (one relay for all addresses), the origin of a webhook's URL (`https://hooks.example.com:8443`).
+///
+/// A destination that stops answering holds at most a few delivery workers, so it never delays
+/// pages to the others; and a destination that accepts again releases its whole backlog.
+public enum DeliveryDestination {
+    /// The destination of a notification by `medium` to `address`.
+    public static func of(medium: String, address: String) -> String {
+        medium == "email" ? "email" : webhookOrigin(address) ?? address
+    }
+
+    /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.
+    public static func webhookOrigin(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard authorityEnd > rest.startIndex else { return nil }
+        return String(url[..<authorityEnd])
+    }
+}
+
+extension OutboxEntry {
+    /// The receiving system this notification goes to (``DeliveryDestination``).
+    public var destination: String { DeliveryDestination.of(medium: medium, address: address) }
+}
