@@ -92,7 +92,7 @@ struct IngestEndpointTests {
         }
     }
 
-    @Test("with an ingest token configured, requests without it (or a token with the ingest scope) get 401 and change nothing")
+    @Test("with an ingest token configured, requests without it get 401, a known token without the ingest scope 403 (no failed login); nothing changes")
     func ingestAuth() async throws {
         let secret = "fixture-secret-token"
         try await LiveServer.run(ingestToken: secret) { server in
@@ -107,12 +107,15 @@ struct IngestEndpointTests {
             let missing = try await server.ingest(body)
             #expect(missing.status == .unauthorized)
             #expect(missing.headers[.wwwAuthenticate] == "Bearer")
-            for token in ["not-the-token", reader] {
-                let wrong = try await server.ingest(body, headers: [.authorization: "Bearer \(token)"])
-                #expect(wrong.status == .unauthorized, "a token without the ingest scope is refused")
-            }
+            let failedLogins = { try await server.store.auditEvents(since: .distantPast).filter { $0.kind == .authenticationFailed }.count }
+            let unscoped = try await server.ingest(body, headers: [.authorization: "Bearer \(reader)"])
+            #expect(unscoped.status == .forbidden, "a token without the ingest scope is refused as such")
+            #expect(try unscoped.apiError().message.contains("lacks the ingest scope"))
+            #expect(try await failedLogins() == 0, "a known token is no failed login")
+            let wrong = try await server.ingest(body, headers: [.authorization: "Bearer not-the-token"])
+            #expect(wrong.status == .unauthorized)
             #expect(try await DatabaseSnapshot.takeExceptAudit(server.store) == before)
-            #expect(try await server.store.auditEvents(since: .distantPast).filter { $0.kind == .authenticationFailed }.count == 1)
+            #expect(try await failedLogins() == 1)
             // Exactly what Alertmanager's http_config.authorization sends: the ingest token, or a user token with `ingest`.
             let right = try await server.ingest(body, headers: [.authorization: "Bearer \(secret)"])
             #expect(right.status == .ok)

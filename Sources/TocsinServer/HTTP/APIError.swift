@@ -59,6 +59,14 @@ extension APIError {
         APIError(.badRequest, code: "invalid_payload", field: error.field.isEmpty ? nil : error.field, message: error.description)
     }
 
+    /// The answer to a valid token without the scope a route needs (403: the caller is known, so
+    /// this is no failed login).
+    static func missingScope(_ scope: TokenScope, has scopes: Set<TokenScope>) -> APIError {
+        APIError(
+            .forbidden, code: "forbidden",
+            message: "this token lacks the \(scope.rawValue) scope (it has: \(TokenScope.format(scopes)); see `tocsin users token --scopes`)")
+    }
+
     /// Translates a storage failure: busy → 503 with Retry-After, not found → 404, conflict → 409.
     static func from(_ error: StoreError) -> APIError {
         switch error {

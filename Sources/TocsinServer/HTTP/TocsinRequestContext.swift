@@ -22,10 +22,6 @@ public struct TocsinRequestContext: RequestContext {
 
     /// Refuses with 403 unless the token has `scope`.
     func require(_ scope: TokenScope) throws {
-        guard scope.isGranted(by: scopes) else {
-            throw APIError(
-                .forbidden, code: "forbidden",
-                message: "this token lacks the \(scope.rawValue) scope (it has: \(TokenScope.format(scopes)); see `tocsin users token --scopes`)")
-        }
+        guard scope.isGranted(by: scopes) else { throw APIError.missingScope(scope, has: scopes) }
     }
 }

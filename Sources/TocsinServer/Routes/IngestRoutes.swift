@@ -80,7 +80,9 @@ struct IngestRoutes {
                 "this endpoint requires Authorization: Bearer <ingest token> (Alertmanager: http_config.authorization)")
         }
         if APIToken.constantTimeEquals(presented, ingestToken) { return }
-        if let found = try await store.authenticate(tokenHash: APIToken.hash(presented)), TokenScope.ingest.isGranted(by: found.scopes) {
+        if let found = try await store.authenticate(tokenHash: APIToken.hash(presented)) {
+            // A known user's token without the ingest scope is refused as such, not audited as a failed login.
+            guard TokenScope.ingest.isGranted(by: found.scopes) else { throw APIError.missingScope(.ingest, has: found.scopes) }
             return
         }
         await store.auditFailedAuthentication(
