@@ -10,6 +10,8 @@ enum StoreMetrics {
         label: "tocsin_database_operation_duration_seconds", dimensions: [("operation", "read")], preferredDisplayUnit: .seconds)
     static let writeDuration = Timer(
         label: "tocsin_database_operation_duration_seconds", dimensions: [("operation", "write")], preferredDisplayUnit: .seconds)
+    /// Writes the database did not take (disk full, I/O error, read-only, locked).
+    static let writeFailures = Counter(label: "tocsin_database_write_failures_total")
     static let timeToAcknowledge = Timer(label: "tocsin_time_to_acknowledge_seconds", preferredDisplayUnit: .seconds)
     private static let transitions: [IncidentState: Counter] = Dictionary(
         uniqueKeysWithValues: IncidentState.allCases.map {

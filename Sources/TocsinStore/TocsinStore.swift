@@ -31,6 +31,8 @@ public final class TocsinStore: Sendable {
     let writer: DatabasePool
     /// Collapses repeated failed authentications in the audit trail.
     let failedAuthentications = FailedAuthenticationLog()
+    /// Whether writes are succeeding, as the last write found.
+    public let writeHealth = WriteHealth()
     /// The database file.
     public let path: String
 
@@ -76,18 +78,31 @@ public final class TocsinStore: Sendable {
     /// Identifiers of the migrations this binary carries.
     public static var knownMigrations: [String] { SchemaMigrations.embedded.map(\.identifier) }
 
-    /// Proves the database accepts a write (for readiness checks) without changing any data.
-    public func checkWritable() async throws(StoreError) {
+    /// Proves the database accepts a real write (for readiness checks): one small row committed
+    /// to the file, so a full disk or a read-only file system is found, as ingestion would find it.
+    /// It leaves ``writeHealth`` alone: a small probe may pass while the writes of requests fail.
+    public func checkWritable(now: Date) async throws(StoreError) {
         try await StoreError.mapping {
-            try await writer.write { db in try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS readiness_probe (x)") }
+            try await writer.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO settings (name, value) VALUES ('readiness_probe', ?)", arguments: [StoredDate.text(now)])
+            }
         }
     }
 
-    /// Runs `body` in one write transaction, mapping errors.
+    /// Runs `body` in one write transaction, mapping errors, and notes whether the database took it
+    /// (``writeHealth``).
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         let start = ContinuousClock.now
         defer { StoreMetrics.writeDuration.recordDuration(ContinuousClock.now - start) }
-        return try await StoreError.mapping { try await writer.write(body) }
+        do {
+            let result = try await StoreError.mapping { try await writer.write(body) }
+            writeHealth.succeeded()
+            return result
+        } catch {
+            writeHealth.failed(error)
+            throw error
+        }
     }
 
     /// Runs `body` on a read-only snapshot, mapping errors.

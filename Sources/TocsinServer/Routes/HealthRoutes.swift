@@ -11,6 +11,8 @@ struct HealthRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
     let loops: [LoopHeartbeat]
+    /// How long a failed write of a request keeps `/readyz` failing when no write succeeded since.
+    static let failureMemory: Duration = .seconds(60)
     /// The database's problems, probed at most once a second.
     let database = RecentValue<[String]>(maxAge: .seconds(1))
 
@@ -37,9 +39,14 @@ struct HealthRoutes {
 
     private func databaseProblems() async -> [String] {
         do {
-            try await store.checkWritable()
+            try await store.checkWritable(now: clock.now)
             if try store.appliedMigrations() != TocsinStore.knownMigrations {
                 return ["the database schema is not the one this binary knows"]
+            }
+            // A request's write may fail where the small probe passes: not ready while the last
+            // write failed, until one succeeds (or a minute passes with the probe passing).
+            if let failure = store.writeHealth.lastFailure, failure.age < Self.failureMemory {
+                return ["database: the last write failed at \(RFC3339.format(failure.at)): \(failure.reason)"]
             }
             return []
         } catch {
