@@ -27,12 +27,20 @@ public struct TocsinServer: Sendable {
         public var idleTimeout: TimeInterval
         /// At most this many connections are open at once; more wait in the listen backlog (0: no cap).
         public var maxConnections: Int
+        /// Proxies whose `X-Forwarded-For` names the client (CIDR, e.g. `127.0.0.1/32`); none by default.
+        public var trustedProxies: [String]
+
+        /// Whether `cidr` is an IPv4 or IPv6 address with an optional prefix length.
+        public static func isValidNetwork(_ cidr: String) -> Bool {
+            ClientAddress.Network(cidr) != nil
+        }
 
         public init(
             host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20,
             apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead,
-            idleTimeout: TimeInterval = 60, maxConnections: Int = 0
+            idleTimeout: TimeInterval = 60, maxConnections: Int = 0, trustedProxies: [String] = []
         ) {
+            self.trustedProxies = trustedProxies
             self.escalationLead = escalationLead
             self.idleTimeout = idleTimeout
             self.maxConnections = maxConnections
@@ -104,6 +112,7 @@ public struct TocsinServer: Sendable {
         // Outermost, so that errors are already responses when requests are counted and timed.
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: CorrelationMiddleware())
+        router.add(middleware: ClientAddressMiddleware(addresses: ClientAddress(trustedProxies: configuration.trustedProxies.compactMap(ClientAddress.Network.init))))
         router.add(middleware: RateLimitMiddleware(
             apiPerSecond: configuration.apiRateLimit, ingestPerSecond: configuration.ingestRateLimit))
         HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).register(on: router)

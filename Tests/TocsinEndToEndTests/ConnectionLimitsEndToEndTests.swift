@@ -78,5 +78,8 @@ struct ConnectionLimitsEndToEndTests {
         #expect(idle.status != 0 && idle.stderr.contains("--idle-timeout must be a duration of at least 1s"), "\(idle.stderr)")
         let cap = try TocsinBinary.run(["serve", "--max-connections", "0"])
         #expect(cap.status != 0 && cap.stderr.contains("--max-connections must be at least 1"), "\(cap.stderr)")
+        let proxy = try TocsinBinary.run(["serve", "--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "proxy.internal"])
+        #expect(proxy.status != 0 && proxy.stderr.contains(#"--trusted-proxy takes an address or network such as 127.0.0.1/32 or ::1, got "proxy.internal""#),
+                "\(proxy.stderr)")
     }
 }

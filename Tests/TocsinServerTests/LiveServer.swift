@@ -24,7 +24,7 @@ struct LiveServer {
     static func run(
         ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, policies: TocsinConfiguration = TocsinConfiguration(),
         policyDirectory: String = "escalation-policies", busyTimeout: TimeInterval = 5, apiRateLimit: Double = 0,
-        _ body: @Sendable (LiveServer) async throws -> Void
+        trustedProxies: [String] = [], _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let test = try TestStore(busyTimeout: busyTimeout)
         defer { test.remove() }
@@ -36,7 +36,8 @@ struct LiveServer {
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_800_000))
         let server = TocsinServer(
             configuration: .init(
-                host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: apiRateLimit),
+                host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: apiRateLimit,
+                trustedProxies: trustedProxies),
             store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies),
             delivery: DeliverySettings(publicURL: "http://127.0.0.1:9797"), linkKey: Array("test-link-key".utf8), clock: clock,
             logger: logger)

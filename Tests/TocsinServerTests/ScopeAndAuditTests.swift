@@ -81,4 +81,33 @@ struct ScopeAndAuditTests {
             }
         }
     }
+
+    @Test("behind a trusted proxy each client has its own rate and is audited by its own address; from others X-Forwarded-For is ignored")
+    func trustedProxy() async throws {
+        try await LiveServer.run(apiRateLimit: 0.01, trustedProxies: ["127.0.0.0/8"]) { server in
+            func list(from client: String, token: String? = nil) async throws -> TestResponse {
+                var headers: HTTPFields = [.authorization: "Bearer \(token ?? server.token)"]
+                // A forged entry first, as a client would send it; the proxy appends the peer it saw.
+                headers[values: HTTPField.Name("X-Forwarded-For")!] = ["6.6.6.6, \(client)"]
+                return try await server.client.execute(uri: "/api/v1/incidents", method: .get, headers: headers)
+            }
+            #expect(try await list(from: "198.51.100.7").status == .ok)
+            #expect(try await list(from: "198.51.100.8").status == .ok, "another client, another bucket")
+            let refused = try await list(from: "198.51.100.7")
+            #expect(refused.status == .tooManyRequests)
+            #expect(try refused.apiError().message.contains("too many requests from 198.51.100.7"))
+            _ = try await list(from: "203.0.113.9", token: "tcn_not-a-token")
+            let failures = try await server.store.auditEvents(since: .distantPast).filter { $0.kind == .authenticationFailed }
+            #expect(failures.map(\.source) == ["203.0.113.9"])
+        }
+        // Without trusted proxies, the header changes nothing: the peer is the client.
+        try await LiveServer.run(apiRateLimit: 0.01) { server in
+            var headers: HTTPFields = [.authorization: "Bearer \(server.token)"]
+            headers[values: HTTPField.Name("X-Forwarded-For")!] = ["198.51.100.7"]
+            #expect(try await server.client.execute(uri: "/api/v1/incidents", method: .get, headers: headers).status == .ok)
+            headers[values: HTTPField.Name("X-Forwarded-For")!] = ["198.51.100.8"]
+            let refused = try await server.client.execute(uri: "/api/v1/incidents", method: .get, headers: headers)
+            #expect(refused.status == .tooManyRequests, "a client cannot dodge its rate by naming another address")
+        }
+    }
 }

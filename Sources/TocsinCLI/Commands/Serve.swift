@@ -73,6 +73,14 @@ struct Serve: AsyncParsableCommand {
         valueName: "n"))
     var maxConnections: Int?
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A reverse proxy (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for rate limits and the "
+                + "audit trail; repeat for several. Without it the peer's address is the client.",
+            valueName: "cidr"))
+    var trustedProxies: [String] = []
+
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     @Option(help: "Log format: json (one object per line) or text.")
@@ -92,6 +100,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout must be a duration of at least 1s such as 60s, got \"\(idleTimeout)\"")
         }
         _ = idle
+        for cidr in trustedProxies where !TocsinServer.Configuration.isValidNetwork(cidr) {
+            throw ValidationError("--trusted-proxy takes an address or network such as 127.0.0.1/32 or ::1, got \"\(cidr)\"")
+        }
         if let maxConnections, maxConnections < 1 {
             throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
         }
@@ -148,7 +159,7 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: rateLimit,
                 ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
-                idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap),
+                idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
             metricsRegistry: metricsRegistry)

@@ -12,12 +12,16 @@ public struct TocsinRequestContext: RequestContext {
     public var user: User?
     /// What the presented token may do.
     public var scopes: Set<TokenScope> = []
-    /// The client's IP address (for the audit trail and rate limiting), or `unknown`.
-    public let remoteAddress: String
+    /// The client's IP address (for the audit trail and rate limiting), or `unknown`: the peer's,
+    /// or the one a trusted proxy forwarded for (``ClientAddressMiddleware``).
+    public internal(set) var remoteAddress: String
+    /// The address of the connection's other end.
+    public let peerAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.remoteAddress = ClientAddress.normalised(peerAddress)
     }
 
     /// Refuses with 403 unless the token has `scope`.
