@@ -104,6 +104,18 @@ struct IncidentAPITests {
         }
     }
 
+    @Test("a doubled or trailing slash is not an alias of a route: //metrics and /metrics/ are 404, /metrics is served")
+    func canonicalPaths() async throws {
+        try await LiveServer.run { server in
+            #expect(try await server.client.execute(uri: "/metrics", method: .get).status == .ok)
+            for path in ["//metrics", "/metrics/", "//api/v1/incidents", "/api//v1/incidents", "/api/v1/incidents/"] {
+                let answer = try await server.api(.get, path)
+                #expect(answer.status == .notFound, "\(path)")
+                #expect(try answer.apiError().message.contains("no such path"), "\(path)")
+            }
+        }
+    }
+
     @Test("healthz and readyz answer")
     func health() async throws {
         try await LiveServer.run { server in

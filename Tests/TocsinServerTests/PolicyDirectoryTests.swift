@@ -179,6 +179,32 @@ struct PolicyDirectoryTests {
         #expect(problems.contains { $0.hasPrefix("all.yaml:10:") && $0.contains("\"after\" must be a duration") }, "\(problems)")
     }
 
+    @Test("webhook URLs must be http or https, named with their person or channel")
+    func webhookSchemes() throws {
+        let directory = try write([
+            "all.yaml": """
+                people:
+                  - {name: alice, webhook: "file:///etc/passwd"}
+                  - {name: bob, webhook: "https://hooks.example.com/bob"}
+                channels:
+                  - {name: chat, webhook: "gopher://chat.example.com/x"}
+                  - {name: ok, webhook: "http://127.0.0.1:8080/hook"}
+                routes:
+                  - policy: p
+                policies:
+                  - name: p
+                    steps:
+                      - {after: 0m, notify: [person: alice, person: bob, channel: chat, channel: ok]}
+                """,
+        ])
+        defer { directory.remove() }
+        let problems = PolicyDirectory.read(directory.url.path).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("all.yaml:2:") && $0.contains(#"person "alice": webhook "file:///etc/passwd" must be an http:// or https:// URL"#) },
+                "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("all.yaml:5:") && $0.contains(#"channel "chat": webhook "gopher://chat.example.com/x""#) }, "\(problems)")
+        #expect(problems.count == 2, "\(problems)")
+    }
+
     @Test("a missing directory is a clear problem")
     func missingDirectory() {
         let problems = PolicyDirectory.read("/nonexistent/tocsin-policies").problems

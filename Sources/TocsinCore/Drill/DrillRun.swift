@@ -38,6 +38,15 @@ public struct DrillRun: Sendable, Equatable, Codable {
         case finishedAt = "finished_at"
     }
 
+    /// Whether a notification to `address` goes to this run's own capture receiver (the port it
+    /// registered, not any loopback address): only those are written as Tocsin's own payload
+    /// whatever the real target's format, as the runner reads it.
+    public func isCapture(_ address: String) -> Bool {
+        guard !realTargets, let receiverURL else { return false }
+        let base = receiverURL.hasSuffix("/") ? String(receiverURL.dropLast()) : receiverURL
+        return address.hasPrefix(base + "/")
+    }
+
     /// Whether `url` may receive drill pages: plain HTTP on a loopback address, so that a drill
     /// can never be pointed at somebody else's machine.
     public static func isAllowedReceiver(_ url: String) -> Bool {

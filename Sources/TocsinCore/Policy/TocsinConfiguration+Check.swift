@@ -25,11 +25,27 @@ extension TocsinConfiguration {
         for channel in channels where channel.contacts.isEmpty {
             problems.append(.init("channel \"\(channel.name)\" has no webhook and no email", at: channel.location))
         }
+        // Webhooks go out over HTTP(S) only (the sender refuses anything else), so say so now.
+        let webhooks = people.flatMap { person in person.webhooks.map { ("person \"\(person.name)\"", $0, person.location) } }
+            + channels.flatMap { channel in channel.webhooks.map { ("channel \"\(channel.name)\"", $0, channel.location) } }
+        for (owner, url, location) in webhooks where !Self.isWebhookURL(url) {
+            problems.append(.init("\(owner): webhook \"\(url)\" must be an http:// or https:// URL with a host", at: location))
+        }
         for policy in policies {
             problems += check(policy)
         }
         problems += checkRoutes()
         return problems
+    }
+
+    /// Whether `url` is `http://` or `https://` followed by a host.
+    static func isWebhookURL(_ url: String) -> Bool {
+        let lowered = url.lowercased()
+        for scheme in ["https://", "http://"] where lowered.hasPrefix(scheme) {
+            let host = lowered.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            return !host.isEmpty && !host.contains(" ")
+        }
+        return false
     }
 
     private func check(_ policy: EscalationPolicy) -> [ConfigurationProblem] {

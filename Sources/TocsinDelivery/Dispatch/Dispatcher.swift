@@ -176,8 +176,12 @@ public final class Dispatcher: Service, Sendable {
             guard let smtp = settings.smtp else { return nil }
             return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
         default:
-            // A drill's capture receiver reads Tocsin's own payload, whatever the real target's format.
-            let drillCapture = incident.drillRun != nil && DrillRun.isAllowedReceiver(entry.address)
+            // A drill's capture receiver reads Tocsin's own payload, whatever the real target's
+            // format; only the receiver its run registered is one.
+            var drillCapture = false
+            if let id = incident.drillRun, let run = try await store.drillRun(id: id) {
+                drillCapture = run.isCapture(entry.address)
+            }
             return try renderer.webhookBody(
                 entry, incident: incident, alerts: alerts, format: drillCapture ? .tocsin : webhookSettings(entry.target).format,
                 now: now)
