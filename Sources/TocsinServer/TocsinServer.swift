@@ -62,14 +62,14 @@ public struct TocsinServer: Sendable {
     public let escalator: Escalator
     /// Delivers the outbox; runs beside the HTTP server.
     public let dispatcher: Dispatcher
-    /// Checks the signed ack/resolve links of pages.
-    let linkSigner: LinkSigner
+    /// A fixed key for signed links (tests, drills); nil: the database's current one.
+    let linkKey: [UInt8]?
     /// What `GET /metrics` renders (see ``ServerMetrics/bootstrap(version:)``).
     let metricsRegistry: PrometheusCollectorRegistry
 
     public init(
         configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, delivery: DeliverySettings,
-        linkKey: [UInt8], clock: any TocsinClock = WallClock(), logger: Logger,
+        linkKey: [UInt8]? = nil, clock: any TocsinClock = WallClock(), logger: Logger,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.metricsRegistry = metricsRegistry
@@ -85,7 +85,7 @@ public struct TocsinServer: Sendable {
         self.escalator = Escalator(
             store: store, clock: clock, logger: logger, lead: configuration.escalationLead,
             configuration: { policies.configuration }, onQueued: { dispatcher.wake() })
-        self.linkSigner = LinkSigner(key: linkKey)
+        self.linkKey = linkKey
     }
 
     /// Tells the engine that incidents changed: timers may be due, notifications may be queued.
@@ -127,7 +127,7 @@ public struct TocsinServer: Sendable {
             ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
         ).register(on: router)
         IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
-        LinkRoutes(store: store, clock: clock, signer: linkSigner, policies: policies, wakeEngine: wake).register(on: router)
+        LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).register(on: router)
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         DrillRoutes(store: store, clock: clock).register(on: router)
         OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)

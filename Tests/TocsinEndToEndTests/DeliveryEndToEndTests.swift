@@ -292,6 +292,52 @@ struct DeliveryEndToEndTests {
         #expect(ack?["actor"] as? String == "alice" && ack?["channel"] as? String == "webhook-link")
     }
 
+    @Test("a link stops working when its person's access is revoked; tocsin links rotate-key refuses every earlier link (audited)")
+    func revokedAndRotatedLinks() throws {
+        let world = try World(policy: "")
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        try world.writePolicy(Self.webhookPolicy(port: receiver.port))
+        let alice = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", world.db])
+        #expect(alice.status == 0, "\(alice.stderr)")
+        let server = try world.startServer()
+        func linkPath(of record: [String: Any]?) throws -> String {
+            let body = (record?["body"] as? String) ?? "{}"
+            let payload = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+            let link = try #require((payload?["links"] as? [String: String])?["ack"])
+            return String(link[try #require(link.range(of: "/api/v1/")).lowerBound...])
+        }
+        func confirm(_ path: String) throws -> HTTPTransferResponse {
+            let parts = path.split(separator: "?", maxSplits: 1)
+            return try HTTPTransfer.perform(HTTPTransferRequest(
+                method: "POST", url: server.url + parts[0] + "/confirm",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(parts[1].utf8)))
+        }
+        try world.fire()
+        let first = try linkPath(of: receiver.waitForRecords(1, seconds: 10).first)
+        #expect(try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: server.url + first)).status == 200)
+
+        // alice's access is revoked: her link no longer acts as her.
+        #expect(try TocsinBinary.run(["users", "revoke", "alice", "--db", world.db]).status == 0)
+        let page = try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: server.url + first))
+        #expect(page.status == 403 && String(decoding: page.body, as: UTF8.self).contains("access to Tocsin was revoked"))
+        #expect(try confirm(first).status == 403)
+        #expect((try world.shown()["incident"] as? [String: Any])?["state"] as? String == "triggered")
+
+        // alice is given access again; then the key is rotated: the old link is refused, a new page's link works.
+        #expect(try TocsinBinary.run(["users", "token", "alice", "--db", world.db]).status == 0)
+        #expect(try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: server.url + first)).status == 200)
+        let rotated = try TocsinBinary.run(["links", "rotate-key", "--db", world.db])
+        #expect(rotated.status == 0 && rotated.stdout.contains("no longer works"), "\(rotated.stderr)")
+        #expect(try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: server.url + first)).status == 403)
+        #expect(try confirm(first).status == 403)
+        try world.fire("webhook-04-firing-grouped-2-alerts")
+        let second = try linkPath(of: receiver.waitForRecords(2, seconds: 10).last)
+        #expect(try confirm(second).status == 200, "a page sent after the rotation carries a link under the new key")
+        let audit = try TocsinBinary.run(["audit", "--db", world.db])
+        #expect(audit.stdout.contains("link_key.rotated"), "\(audit.stdout)")
+    }
+
     @Test("an email page: real SMTP, threaded, multipart, RFC 2047 subject, with links")
     func email() throws {
         let world = try World(policy: "")

@@ -139,9 +139,8 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("invalid policy directory (fix it, or check it with `tocsin policy check \(config)`): \(error)")
         }
         ServerMetrics.loadedAtStart(at: Date())
-        let linkKey: [UInt8]
         do {
-            linkKey = Array(try await store.setting("link_signing_key", orInsert: APIToken.generate()).utf8)
+            _ = try await store.linkSigningKey()  // made now if new, so the first page need not
         } catch {
             throw CLIError(error.description)
         }
@@ -161,7 +160,7 @@ struct Serve: AsyncParsableCommand {
                 ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
                 idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
-            delivery: delivery.settings(host: host, port: port), linkKey: linkKey, logger: logger,
+            delivery: delivery.settings(host: host, port: port), logger: logger,
             metricsRegistry: metricsRegistry)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started

@@ -15,6 +15,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case drillFinished = "drill.finished"
         case overrideAdded = "override.added"
         case overrideRemoved = "override.removed"
+        /// The key that signs links in pages was replaced: every earlier link stopped working.
+        case linkKeyRotated = "link_key.rotated"
     }
 
     public var id: Int64?

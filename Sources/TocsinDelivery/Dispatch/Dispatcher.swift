@@ -15,7 +15,9 @@ public final class Dispatcher: Service, Sendable {
     let store: TocsinStore
     let clock: any TocsinClock
     let settings: DeliverySettings
-    let renderer: NotificationRenderer
+    /// The key links are signed with; nil: the database's current one, read for each page, so a
+    /// rotation (`tocsin links rotate-key`) takes effect at once.
+    let linkKey: [UInt8]?
     /// Format and secrets for a webhook target, from the running configuration.
     let webhookSettings: @Sendable (String) -> WebhookSettings
     let logger: Logger
@@ -31,7 +33,7 @@ public final class Dispatcher: Service, Sendable {
     public let heartbeat = LoopHeartbeat(name: "dispatcher", bound: 3 * 60)
 
     public init(
-        store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8],
+        store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8]?,
         webhookSettings: @escaping @Sendable (String) -> WebhookSettings, transport: (any NotificationTransport)? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
     ) {
@@ -39,7 +41,7 @@ public final class Dispatcher: Service, Sendable {
         self.store = store
         self.clock = clock
         self.settings = settings
-        self.renderer = NotificationRenderer(settings: settings, signer: LinkSigner(key: linkKey))
+        self.linkKey = linkKey
         self.webhookSettings = webhookSettings
         self.transport = transport ?? CurlTransport(settings: settings, webhookSettings: webhookSettings)
         self.logger = logger
@@ -171,6 +173,9 @@ public final class Dispatcher: Service, Sendable {
     /// or kept then, so a re-queued delivery renders properly once one is).
     private func render(_ entry: OutboxEntry, now: Date) async throws -> String? {
         let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
+        var key = linkKey ?? []
+        if linkKey == nil { key = try await store.linkSigningKey() }
+        let renderer = NotificationRenderer(settings: settings, signer: LinkSigner(key: key))
         switch entry.medium {
         case "email":
             guard let smtp = settings.smtp else { return nil }

@@ -15,7 +15,9 @@ import TocsinStore
 struct LinkRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
-    let signer: LinkSigner
+    /// A fixed signing key (tests); nil: the database's current one, read for each link, so a
+    /// rotation (`tocsin links rotate-key`) refuses every earlier link at once.
+    let linkKey: [UInt8]?
     /// The policy directory, for the people of the schedules an incident's policies page.
     let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void
@@ -34,12 +36,14 @@ struct LinkRoutes {
     private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
+        let signer = try await signer()
         let grant: LinkSigner.Grant
         do {
             grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
         } catch {
             return HTMLPage.response(rejection: error)
         }
+        if let refusal = try await revokedRefusal(grant.sharedChannel == nil ? grant.actor : nil) { return refusal }
         let detail: IncidentDetail
         do {
             detail = try await store.incident(id: id)
@@ -103,6 +107,7 @@ struct LinkRoutes {
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
         let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
         let token = Self.formValue("token", in: form) ?? ""
+        let signer = try await signer()
         let grant: LinkSigner.Grant
         do {
             grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
@@ -127,6 +132,10 @@ struct LinkRoutes {
                 actor.name = person
             }
         }
+        if let refusal = try await revokedRefusal(actor.name) {
+            context.logger.notice("rejected a link", metadata: ["incident_id": "\(id)", "reason": "access of \(actor.name) revoked"])
+            return refusal
+        }
         let result: IncidentCommandResult
         do {
             result = try await perform(action, id: id, actor: actor)
@@ -144,6 +153,21 @@ struct LinkRoutes {
             ? "Incident #\(id) is \(done) by \(actor.name). Escalation stopped."
             : "Incident #\(id) was already \(result.incident.state.rawValue); nothing changed."
         return HTMLPage.response(status: .ok, title: "Incident #\(id) \(done)", message: message)
+    }
+
+    /// The link signer with the current key.
+    private func signer() async throws -> LinkSigner {
+        if let linkKey { return LinkSigner(key: linkKey) }
+        return LinkSigner(key: try await store.linkSigningKey())
+    }
+
+    /// A 403 page when `person` is a user whose access was revoked (`tocsin users revoke`): a link
+    /// sent to them stops acting as them.
+    private func revokedRefusal(_ person: String?) async throws -> Response? {
+        guard let person, try await store.accessRevoked(userName: person) else { return nil }
+        return HTMLPage.response(
+            status: .forbidden, title: "This link is not valid",
+            message: "\(person)'s access to Tocsin was revoked, so links sent to them no longer work. Nothing was changed.")
     }
 
     private func perform(_ action: String, id: Int64, actor: Actor) async throws(StoreError) -> IncidentCommandResult {
