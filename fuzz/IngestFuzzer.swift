@@ -9,7 +9,7 @@ import Foundation
 ///    - it never crashes or traps, whatever the bytes (invalid UTF-8, deep nesting, huge numbers…);
 ///    - on failure, the error's `description` is not empty;
 ///    - on success, the batch keeps the validator's promises: a non-empty receiver and group key,
-///      at most `maxAlerts` alerts, `truncatedAlerts` not negative, one alert per fingerprint, and
+///      at most `defaultMaxAlerts` alerts (the rest counted as truncated), `truncatedAlerts` not negative, one alert per fingerprint, and
 ///      for every alert a non-empty label map of valid label names, a fingerprint that prints as
 ///      16 lower-case hex digits and parses back, `endsAt` not before `startsAt`, and an `endsAt`
 ///      on every resolved alert;
@@ -105,8 +105,8 @@ enum IngestFuzzer {
         expect(!batch.groupKey.isEmpty, "accepted an empty groupKey")
         expect(batch.truncatedAlerts >= 0, "accepted truncatedAlerts \(batch.truncatedAlerts)")
         expect(
-            batch.alerts.count <= AlertmanagerWebhook.maxAlerts,
-            "accepted \(batch.alerts.count) alerts (more than \(AlertmanagerWebhook.maxAlerts))")
+            batch.alerts.count <= AlertmanagerWebhook.defaultMaxAlerts,
+            "accepted \(batch.alerts.count) alerts (more than \(AlertmanagerWebhook.defaultMaxAlerts))")
         // The group-level maps keep an alert's limits; the title made from them is capped.
         for (name, map, valueLimit) in [
             ("groupLabels", batch.groupLabels, LabelRules.maxLabelValueBytes), ("commonLabels", batch.commonLabels, LabelRules.maxLabelValueBytes),

@@ -17,6 +17,8 @@ public struct TocsinServer: Sendable {
         public var ingestToken: String?
         /// Largest ingest body accepted, in bytes (413 above it).
         public var maxBodyBytes: Int
+        /// The most alerts of one payload an incident keeps in full; the rest count as truncated.
+        public var maxAlertsPerIncident: Int
         /// Requests per second per client on the API and links (0: no limit).
         public var apiRateLimit: Double
         /// Requests per second per client on the ingest endpoint (0: no limit).
@@ -36,7 +38,8 @@ public struct TocsinServer: Sendable {
         }
 
         public init(
-            host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20,
+            host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 64 << 20,
+            maxAlertsPerIncident: Int = AlertmanagerWebhook.defaultMaxAlerts,
             apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead,
             idleTimeout: TimeInterval = 60, maxConnections: Int = 0, trustedProxies: [String] = []
         ) {
@@ -48,6 +51,7 @@ public struct TocsinServer: Sendable {
             self.port = port
             self.ingestToken = ingestToken
             self.maxBodyBytes = maxBodyBytes
+            self.maxAlertsPerIncident = maxAlertsPerIncident
             self.apiRateLimit = apiRateLimit
             self.ingestRateLimit = ingestRateLimit
         }
@@ -124,7 +128,8 @@ public struct TocsinServer: Sendable {
         }
         IngestRoutes(
             store: store, clock: clock, configuration: policies, wakeEngine: wake,
-            ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes
+            ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes,
+            maxAlertsPerIncident: configuration.maxAlertsPerIncident
         ).register(on: router)
         IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).register(on: router)

@@ -77,6 +77,34 @@ struct WebhookValidationTests {
         ("{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"k\",\"commonAnnotations\":{" + (0...128).map { "\"a\($0)\":\"v\"" }.joined(separator: ",") + "},\"alerts\":[]}", "commonAnnotations", "at most 128"),
     ]
 
+    @Test("an alert storm is kept, not bounced: past the most an incident keeps, alerts are counted as truncated, never built")
+    func stormIsTruncated() throws {
+        func body(_ count: Int, truncated: Int = 0) -> [UInt8] {
+            let alerts = (0..<count).map { #"{"status":"firing","labels":{"alertname":"NodeDown","instance":"n\#($0)"}}"# }
+            return Array(#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","truncatedAlerts":\#(truncated),"alerts":[\#(alerts.joined(separator: ","))]}"#.utf8)
+        }
+        let storm = try AlertmanagerWebhook.decode(body(15_000), receivedAt: now)
+        #expect(storm.alerts.count == AlertmanagerWebhook.defaultMaxAlerts)
+        #expect(storm.truncatedAlerts == 5_000)
+        #expect(storm.alerts.last?.labels["instance"] == "n9999", "the first ones are kept")
+        let small = try AlertmanagerWebhook.decode(body(10, truncated: 2), receivedAt: now, maxAlerts: 3)
+        #expect(small.alerts.count == 3 && small.truncatedAlerts == 2 + 7, "the source's own truncation adds up")
+        // Foundation's decoder and the reader agree on what is kept.
+        let reference = try JSONDecoder().decode(AlertmanagerWebhook.self, from: Data(body(10, truncated: 2))).validated(receivedAt: now, maxAlerts: 3)
+        #expect(reference == small)
+    }
+
+    @Test("labels are counted as they are read: an alert with too many fails at once, naming it")
+    func labelsCountedWhileReading() {
+        let labels = (0...LabelRules.maxLabelsPerAlert).map { #""l\#($0)":"v""# }.joined(separator: ",")
+        let body = #"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[{"status":"firing","labels":{\#(labels)}}]}"#
+        #expect {
+            try AlertmanagerWebhook.decode(Array(body.utf8), receivedAt: now)
+        } throws: { error in
+            (error as? IngestValidationError)?.field == "alerts[0].labels" && "\(error)".contains("more than 128 labels")
+        }
+    }
+
     @Test("a huge shared summary is refused; a long one becomes a title cut on a character boundary with …")
     func titleCap() throws {
         let long = String(repeating: "é", count: 150) + String(repeating: "🔥", count: 150)

@@ -44,8 +44,15 @@ struct Serve: AsyncParsableCommand {
             valueName: "token"))
     var ingestToken: String?
 
-    @Option(help: "Largest ingest request body accepted, in bytes.")
-    var maxBodyBytes = 4 << 20
+    @Option(help: ArgumentHelp(
+        "Largest ingest request body accepted, in bytes (413 above it). Generous, so that an alert storm is paged, never bounced.",
+        valueName: "bytes"))
+    var maxBodyBytes = 64 << 20
+
+    @Option(help: ArgumentHelp(
+        "The most alerts of one payload an incident keeps in full; the rest are counted as truncated and the incident pages as usual.",
+        valueName: "n"))
+    var maxAlertsPerIncident = AlertmanagerWebhook.defaultMaxAlerts
 
     @Option(help: ArgumentHelp("Requests per second per client on the API and links, with bursts of twice that; 429 beyond (0: off).", valueName: "n"))
     var rateLimit: Double = 20
@@ -92,6 +99,9 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard (1...1_000_000).contains(maxAlertsPerIncident) else {
+            throw ValidationError("--max-alerts-per-incident must be between 1 and 1000000")
+        }
         guard rateLimit >= 0, ingestRateLimit >= 0 else { throw ValidationError("rate limits must not be negative") }
         guard let lead = PolicyDuration.parse(escalationLead), (0...60).contains(lead) else {
             throw ValidationError("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(escalationLead)\"")
@@ -156,7 +166,8 @@ struct Serve: AsyncParsableCommand {
         }
         let server = TocsinServer(
             configuration: .init(
-                host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: rateLimit,
+                host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes,
+                maxAlertsPerIncident: maxAlertsPerIncident, apiRateLimit: rateLimit,
                 ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
                 idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),

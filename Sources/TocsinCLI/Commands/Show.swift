@@ -43,7 +43,7 @@ struct Show: ParsableCommand {
         }
         var alerts = "\(incident.firingCount) firing of \(incident.alertCount)"
         if incident.truncatedAlerts > 0 {
-            alerts += " (+\(incident.truncatedAlerts) more not sent by \(incident.source); see \(incident.externalURL))"
+            alerts += " (+\(incident.truncatedAlerts) more not kept: left out by \(incident.source) or past --max-alerts-per-incident; see \(incident.externalURL))"
         }
         field("Alerts", alerts)
         field("Receiver", incident.receiver)

@@ -5,7 +5,11 @@ extension AlertmanagerWebhook {
     /// a string`); bytes that are not JSON with the byte offset where reading stopped. `null` reads
     /// as absent. When an object repeats a key, its first occurrence counts. Unknown fields are
     /// passed over (but must still be valid JSON).
-    static func read(_ body: UnsafeBufferPointer<UInt8>) throws(IngestValidationError) -> AlertmanagerWebhook {
+    ///
+    /// Alerts past `keep` are checked to be JSON and counted, never built, so a payload of a
+    /// million tiny alerts costs its own bytes, not a million alerts' worth of memory; an alert's
+    /// labels are counted as they are read, and reading stops at the first one over the limit.
+    static func read(_ body: UnsafeBufferPointer<UInt8>, keep: Int) throws(IngestValidationError) -> AlertmanagerWebhook {
         var reader = JSONReader(body)
         var payload = AlertmanagerWebhook()
         do {
@@ -28,7 +32,12 @@ extension AlertmanagerWebhook {
                 case "commonLabels": payload.commonLabels = try stringMap(key, &reader)
                 case "commonAnnotations": payload.commonAnnotations = try stringMap(key, &reader)
                 case "externalURL": payload.externalURL = try string(key, &reader)
-                case "alerts": payload.alerts = try field(key, &reader) { try alerts(&$0) }
+                case "alerts":
+                    payload.alerts = try field(key, &reader) { reader in
+                        let (kept, notRead) = try alerts(&reader, keep: keep)
+                        payload.alertsNotRead = notRead
+                        return kept
+                    }
                 default: try reader.skipValue()
                 }
             }
@@ -51,9 +60,14 @@ extension AlertmanagerWebhook {
         "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint",
     ]
 
-    private static func alerts(_ reader: inout JSONReader) throws -> [WireAlert] {
+    private static func alerts(_ reader: inout JSONReader, keep: Int) throws -> (kept: [WireAlert], notRead: Int) {
         var alerts: [WireAlert] = []
+        var notRead = 0
         try reader.readArray { index, reader in
+            guard index < keep else {
+                notRead += 1
+                return try reader.skipValue()
+            }
             var alert = WireAlert()
             var seen = KeysSeen()
             try field("alerts[\(index)]", &reader, expected: "an object") { reader in
@@ -62,7 +76,7 @@ extension AlertmanagerWebhook {
                     let field = { "alerts[\(index)].\(key)" }
                     switch key {
                     case "status": alert.status = try string(field(), &reader)
-                    case "labels": alert.labels = try stringMap(field(), &reader)
+                    case "labels": alert.labels = try stringMap(field(), &reader, maxEntries: LabelRules.maxLabelsPerAlert)
                     case "annotations": alert.annotations = try stringMap(field(), &reader)
                     case "startsAt": alert.startsAt = try string(field(), &reader)
                     case "endsAt": alert.endsAt = try string(field(), &reader)
@@ -74,7 +88,7 @@ extension AlertmanagerWebhook {
             }
             alerts.append(alert)
         }
-        return alerts
+        return (alerts, notRead)
     }
 
     /// Reads an optional value at `path`, naming the field when its kind is wrong.
@@ -96,11 +110,19 @@ extension AlertmanagerWebhook {
         try field(path(), &reader) { try $0.readString() }
     }
 
-    /// An object of string values; a repeated name keeps its first value.
-    private static func stringMap(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> [String: String]? {
+    /// An object of string values; a repeated name keeps its first value. With `maxEntries`,
+    /// reading stops at the first entry past it.
+    private static func stringMap(
+        _ path: @autoclosure () -> String, _ reader: inout JSONReader, maxEntries: Int? = nil
+    ) throws -> [String: String]? {
         try field(path(), &reader, expected: "an object of string values") { reader in
             var map: [String: String] = [:]
+            var entries = 0
             try reader.readObject { name, reader in
+                entries += 1
+                if let maxEntries, entries > maxEntries {
+                    throw IngestValidationError(field: path(), problem: "has more than \(maxEntries) labels; at most \(maxEntries)")
+                }
                 guard let value = try string("\(path()).\(name)", &reader) else {
                     throw IngestValidationError(field: "\(path()).\(name)", problem: "expected a string, got null")
                 }

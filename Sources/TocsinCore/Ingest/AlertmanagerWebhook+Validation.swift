@@ -3,29 +3,34 @@ import Foundation
 extension AlertmanagerWebhook {
     /// The webhook payload version Tocsin understands.
     public static let supportedVersion = "4"
-    /// A payload may carry at most this many alerts.
-    public static let maxAlerts = 10_000
+    /// By default an incident keeps at most this many alerts of one payload in full; the rest are
+    /// counted as truncated (`serve --max-alerts-per-incident`).
+    public static let defaultMaxAlerts = 10_000
 
-    /// Reads and validates a raw webhook body.
-    public static func decode(_ body: some Collection<UInt8>, receivedAt: Date) throws(IngestValidationError)
-        -> AlertBatch
-    {
+    /// Reads and validates a raw webhook body, keeping at most `maxAlerts` alerts (the rest count
+    /// as truncated, like Alertmanager's own `truncatedAlerts`: a storm is paged, never bounced).
+    public static func decode(
+        _ body: some Collection<UInt8>, receivedAt: Date, maxAlerts: Int = defaultMaxAlerts
+    ) throws(IngestValidationError) -> AlertBatch {
         let payload: AlertmanagerWebhook
         do {
+            let read = { (bytes: UnsafeBufferPointer<UInt8>) throws -> AlertmanagerWebhook in try Self.read(bytes, keep: maxAlerts) }
             payload = try body.withContiguousStorageIfAvailable(read) ?? Array(body).withUnsafeBufferPointer(read)
         } catch let error as IngestValidationError {
             throw error
         } catch {
             throw IngestValidationError(field: "", problem: "the body could not be read")
         }
-        return try payload.validated(receivedAt: receivedAt)
+        return try payload.validated(receivedAt: receivedAt, maxAlerts: maxAlerts)
     }
 
     /// Checks every field Tocsin relies on and returns the normalised batch.
     ///
     /// Alerts without a `fingerprint` get Alertmanager's FNV-1a fingerprint of their labels;
     /// Go's zero time in `endsAt` means "not ended"; a missing `startsAt` means `receivedAt`.
-    public func validated(receivedAt: Date) throws(IngestValidationError) -> AlertBatch {
+    ///
+    /// At most `maxAlerts` alerts are kept, the first ones; the others are added to `truncatedAlerts`.
+    public func validated(receivedAt: Date, maxAlerts: Int = defaultMaxAlerts) throws(IngestValidationError) -> AlertBatch {
         guard let version else { throw IngestValidationError(field: "version", problem: "is required") }
         guard version == Self.supportedVersion else {
             throw IngestValidationError(
@@ -34,15 +39,14 @@ extension AlertmanagerWebhook {
         let receiver = try Self.require(receiver, "receiver")
         let groupKey = try Self.require(groupKey, "groupKey")
         let status = try Self.status(status, field: "status")
-        guard let alerts else { throw IngestValidationError(field: "alerts", problem: "is required") }
-        guard alerts.count <= Self.maxAlerts else {
-            throw IngestValidationError(
-                field: "alerts", problem: "has \(alerts.count) alerts; at most \(Self.maxAlerts) are accepted")
-        }
-        let truncated = truncatedAlerts ?? 0
-        guard truncated >= 0 else {
+        guard let allAlerts = self.alerts else { throw IngestValidationError(field: "alerts", problem: "is required") }
+        let truncatedBySource = truncatedAlerts ?? 0
+        guard truncatedBySource >= 0 else {
             throw IngestValidationError(field: "truncatedAlerts", problem: "must not be negative")
         }
+        let alerts = allAlerts.prefix(max(0, maxAlerts))
+        let (truncated, overflow) = truncatedBySource.addingReportingOverflow(allAlerts.count - alerts.count + alertsNotRead)
+        guard !overflow else { throw IngestValidationError(field: "truncatedAlerts", problem: "is too large") }
         // The group-level maps carry the same limits as an alert's: they become titles and subjects.
         try WireAlert.checkLabels(groupLabels ?? [:], field: "groupLabels", allowEmpty: true)
         try WireAlert.checkLabels(commonLabels ?? [:], field: "commonLabels", allowEmpty: true)

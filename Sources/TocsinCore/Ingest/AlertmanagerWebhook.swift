@@ -14,6 +14,14 @@ public struct AlertmanagerWebhook: Codable, Sendable {
     public var commonAnnotations: [String: String]?
     public var externalURL: String?
     public var alerts: [WireAlert]?
+    /// Alerts the reader passed over without building them, past the most an incident keeps
+    /// (they count as truncated); not part of the wire format.
+    var alertsNotRead = 0
+
+    enum CodingKeys: String, CodingKey {
+        case version, groupKey, truncatedAlerts, status, receiver, groupLabels, commonLabels, commonAnnotations, externalURL,
+            alerts
+    }
 
     /// One alert inside the webhook body.
     public struct WireAlert: Codable, Sendable {

@@ -83,7 +83,7 @@ public enum IngestPlanner {
         )
         var note = "\(describe(firing)) firing"
         if batch.truncatedAlerts > 0 {
-            note += " (+\(batch.truncatedAlerts) more not sent by the source)"
+            note += " (+\(batch.truncatedAlerts) more not kept: left out by the source or past the most an incident keeps)"
         }
         note += started.isEmpty
             ? "; no escalation policy matched: nobody will be notified"

@@ -14,6 +14,8 @@ struct IngestRoutes {
     /// When set, requests must carry `Authorization: Bearer <ingestToken>`.
     let ingestToken: String?
     let maxBodyBytes: Int
+    /// The most alerts of one payload an incident keeps in full; the rest count as truncated.
+    let maxAlertsPerIncident: Int
 
     /// The answer to an accepted payload.
     struct Accepted: Encodable {
@@ -49,7 +51,7 @@ struct IngestRoutes {
         let now = clock.now
         let batch: AlertBatch
         do {
-            batch = try AlertmanagerWebhook.decode(body.readableBytesView, receivedAt: now)
+            batch = try AlertmanagerWebhook.decode(body.readableBytesView, receivedAt: now, maxAlerts: maxAlertsPerIncident)
         } catch {
             context.logger.notice("rejected ingest payload", metadata: ["problem": "\(error)"])
             throw APIError.invalidPayload(error)
