@@ -31,6 +31,10 @@ public struct TocsinServer: Sendable {
         public var maxConnections: Int
         /// Proxies whose `X-Forwarded-For` names the client (CIDR, e.g. `127.0.0.1/32`); none by default.
         public var trustedProxies: [String]
+        /// How long resolved incidents are kept (nil: forever).
+        public var retention: TimeInterval?
+        /// How long audit events are kept (nil: forever, the default).
+        public var auditRetention: TimeInterval?
 
         /// Whether `cidr` is an IPv4 or IPv6 address with an optional prefix length.
         public static func isValidNetwork(_ cidr: String) -> Bool {
@@ -41,8 +45,11 @@ public struct TocsinServer: Sendable {
             host: String = "127.0.0.1", port: Int = 9797, ingestToken: String? = nil, maxBodyBytes: Int = 64 << 20,
             maxAlertsPerIncident: Int = AlertmanagerWebhook.defaultMaxAlerts,
             apiRateLimit: Double = 0, ingestRateLimit: Double = 0, escalationLead: TimeInterval = Escalator.defaultLead,
-            idleTimeout: TimeInterval = 60, maxConnections: Int = 0, trustedProxies: [String] = []
+            idleTimeout: TimeInterval = 60, maxConnections: Int = 0, trustedProxies: [String] = [],
+            retention: TimeInterval? = nil, auditRetention: TimeInterval? = nil
         ) {
+            self.retention = retention
+            self.auditRetention = auditRetention
             self.trustedProxies = trustedProxies
             self.escalationLead = escalationLead
             self.idleTimeout = idleTimeout
@@ -160,7 +167,10 @@ public struct TocsinServer: Sendable {
             logger: logger
         )
         application.addServices(
-            escalator, ReloadOnHangup(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded))
+            escalator, ReloadOnHangup(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded),
+            RetentionService(
+                store: store, clock: clock, incidents: configuration.retention, auditEvents: configuration.auditRetention,
+                logger: logger))
         if deliver {
             application.addServices(dispatcher)
         }

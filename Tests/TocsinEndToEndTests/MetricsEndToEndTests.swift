@@ -12,7 +12,7 @@ struct MetricsEndToEndTests {
         "tocsin_ingest_rejected_total", "tocsin_incidents", "tocsin_incident_transitions_total",
         "tocsin_time_to_acknowledge_seconds", "tocsin_escalation_lateness_seconds", "tocsin_escalation_steps_total",
         "tocsin_notifications_total", "tocsin_delivery_duration_seconds", "tocsin_outbox",
-        "tocsin_last_successful_delivery_timestamp_seconds", "tocsin_database_operation_duration_seconds",
+        "tocsin_last_successful_delivery_timestamp_seconds", "tocsin_database_operation_duration_seconds", "tocsin_database_size_bytes",
         "tocsin_config_reloads_total", "tocsin_config_last_reload_successful", "tocsin_build_info",
         "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds", "process_start_time_seconds",
     ]

@@ -88,6 +88,15 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Delete incidents resolved longer ago than this (with their alerts, timeline and notifications), in small "
+            + "batches off the request path; 0 keeps them forever.",
+        valueName: "duration"))
+    var retention = "90d"
+
+    @Option(help: ArgumentHelp("Delete audit events older than this; by default the audit trail is kept forever.", valueName: "duration"))
+    var auditRetention: String?
+
     @OptionGroup(title: "Delivery") var delivery: DeliveryOptions
 
     @Option(help: "Log format: json (one object per line) or text.")
@@ -110,6 +119,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout must be a duration of at least 1s such as 60s, got \"\(idleTimeout)\"")
         }
         _ = idle
+        guard PolicyDuration.parse(retention) != nil else {
+            throw ValidationError("--retention must be a duration such as 90d, or 0 to keep incidents forever, got \"\(retention)\"")
+        }
+        if let auditRetention, (PolicyDuration.parse(auditRetention) ?? 0) <= 0 {
+            throw ValidationError("--audit-retention must be a duration such as 365d, got \"\(auditRetention)\"")
+        }
         for cidr in trustedProxies where !TocsinServer.Configuration.isValidNetwork(cidr) {
             throw ValidationError("--trusted-proxy takes an address or network such as 127.0.0.1/32 or ::1, got \"\(cidr)\"")
         }
@@ -169,7 +184,9 @@ struct Serve: AsyncParsableCommand {
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes,
                 maxAlertsPerIncident: maxAlertsPerIncident, apiRateLimit: rateLimit,
                 ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
-                idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies),
+                idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies,
+                retention: PolicyDuration.parse(retention).flatMap { $0 > 0 ? $0 : nil },
+                auditRetention: auditRetention.flatMap(PolicyDuration.parse)),
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), logger: logger,
             metricsRegistry: metricsRegistry)

@@ -29,6 +29,8 @@ struct MetricsRoutes {
                 "tocsin_last_successful_delivery_timestamp_seconds", type: "gauge",
                 help: "When the newest notification was delivered (Unix time; 0 if none ever was).")
             text.sample("tocsin_last_successful_delivery_timestamp_seconds", [:], counts.lastSentAt?.timeIntervalSince1970 ?? 0)
+            text.family("tocsin_database_size_bytes", type: "gauge", help: "The database file and its write-ahead log, in bytes.")
+            text.sample("tocsin_database_size_bytes", [:], Double(store.databaseSizeBytes()))
             ProcessStatistics.read()?.write(into: &text)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -27,6 +27,8 @@ public enum ServerMetrics {
         "tocsin_config_last_reload_success_timestamp_seconds": "When the policies were last reloaded successfully (Unix time).",
         "tocsin_build_info": "Tocsin's version; always 1.",
         "tocsin_rate_limited_total": "Requests refused with 429 by the per-client rate limit, by endpoint.",
+        "tocsin_retention_deleted_total": "Records deleted for being older than their retention, by kind (incidents, audit_events).",
+        "tocsin_database_write_failures_total": "Writes the database did not take (disk full, I/O error, read-only file, locked).",
     ]
 
     /// Counts the alerts of an accepted payload by status.
