@@ -62,6 +62,35 @@ struct MigrationTests {
         }
     }
 
+    @Test("tokens issued before scopes existed lose the admin rights version 6 gave them, audited; later admin tokens keep theirs")
+    func preScopeTokens() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("db.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try SchemaMigrations.migrator.migrate(queue, upTo: "0011_audit_retention")
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO users (id, name, email, created_at) VALUES (1, 'old', 'old@example.com', '2026-11-01 00:00:00.000'),
+                                                                      (2, 'root', 'root@example.com', '2026-11-28 00:00:00.000');
+                INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (7, 1, 'h7', '2026-11-01 00:00:00.000');
+                INSERT INTO api_tokens (id, user_id, token_hash, created_at, scopes) VALUES (12, 2, 'h12', '2026-11-28 00:00:00.000', 'admin');
+                INSERT INTO audit_events (at, kind, actor, source, detail)
+                    VALUES ('2026-11-28 00:00:00.000', 'token.created', 'root', 'cli', 'token #12 for root, scopes admin');
+                """)
+        }
+        try queue.close()
+        let store = try TocsinStore(path: path)
+        defer { try? store.close() }
+        let scopes = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, scopes FROM api_tokens ORDER BY id").map { "\($0["id"] as Int64):\($0["scopes"] as String)" }
+        }
+        #expect(scopes == ["7:read,respond", "12:admin"])
+        let changed = try await store.auditEvents(since: .distantPast).filter { $0.kind == .tokenScopesChanged }
+        #expect(changed.map(\.actor) == ["old"])
+        #expect(changed.first?.detail == "token #7 for old was issued before scopes existed: its scopes changed from admin to read,respond")
+    }
+
     @Test("the migrations embedded in the binary are exactly the files in migrations/")
     func embeddedMatchesFiles() throws {
         let directory = Fixtures.repositoryRoot.appendingPathComponent("migrations")

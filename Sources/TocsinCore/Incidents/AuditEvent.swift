@@ -6,6 +6,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case tokenCreated = "token.created"
         case tokenRevoked = "token.revoked"
+        /// A token's scopes were changed (tokens issued before scopes existed lost their `admin`).
+        case tokenScopesChanged = "token.scopes_changed"
         case authenticationFailed = "auth.failed"
         case incidentAcknowledged = "incident.acknowledged"
         case incidentResolved = "incident.resolved"
