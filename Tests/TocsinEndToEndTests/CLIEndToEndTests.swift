@@ -94,17 +94,10 @@ struct CLIEndToEndTests {
         defer { server.stop(signal: SIGKILL) }
         // A clipboard write (OSC 52), a window title, a cursor move up and a forged row, and a C1 CSI.
         let hostile = "Disk full\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}]0;pwned\u{07}\u{1B}[1A\n#9  resolved  fake\u{9B}2J"
-        let body = """
-            {"version":"4","groupKey":"{}:{alertname=\\"DiskFull\\"}","status":"firing","receiver":"tocsin",
-             "groupLabels":{"alertname":"DiskFull"},"commonLabels":{"alertname":"DiskFull"},
-             "commonAnnotations":{"summary":\(String(decoding: try JSONEncoder().encode(hostile), as: UTF8.self))},
-             "externalURL":"","alerts":[{"status":"firing","labels":{"alertname":"DiskFull"},
-             "annotations":{"summary":\(String(decoding: try JSONEncoder().encode(hostile), as: UTF8.self))},
-             "startsAt":"2026-11-27T17:20:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""}]}
-            """
+        let body = Fixtures.webhook(labels: ["alertname": "DiskFull"], annotations: ["summary": hostile])
         let posted = try HTTPTransfer.perform(HTTPTransferRequest(
             method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
-            body: Array(body.utf8)))
+            body: body))
         #expect(posted.status == 200, "\(String(decoding: posted.body, as: UTF8.self))")
         let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
         for command in [["incidents"], ["show", "1"], ["ack", "1"]] {

@@ -17,12 +17,8 @@ struct FullDiskEndToEndTests {
     }
 
     func alert(_ name: String) -> [UInt8] {
-        Array("""
-            {"version":"4","groupKey":"{}:{alertname=\\"\(name)\\"}","status":"firing","receiver":"tocsin",
-             "groupLabels":{"alertname":"\(name)"},"commonLabels":{"alertname":"\(name)"},"commonAnnotations":{"summary":"\(String(repeating: "s", count: 2000))"},
-             "externalURL":"","alerts":[{"status":"firing","labels":{"alertname":"\(name)","severity":"critical"},
-             "annotations":{"summary":"\(String(repeating: "s", count: 2000))"},"startsAt":"2026-11-27T17:20:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""}]}
-            """.utf8)
+        let summary = String(repeating: "s", count: 2000)
+        return Fixtures.webhook(labels: ["alertname": name, "severity": "critical"], annotations: ["summary": summary])
     }
 
     @Test("a full file system: ingest gets 503 with Retry-After, /readyz fails and /metrics counts the failures; all recover with space")

@@ -7,12 +7,7 @@ import TocsinTestSupport
 @Suite("A hanging receiver, end to end", .serialized)
 struct SlowReceiverEndToEndTests {
     func alert(_ name: String, team: String) -> [UInt8] {
-        Array("""
-            {"version":"4","groupKey":"{}:{alertname=\\"\(name)\\"}","status":"firing","receiver":"tocsin",
-             "groupLabels":{"alertname":"\(name)"},"commonLabels":{"alertname":"\(name)","team":"\(team)"},"commonAnnotations":{},
-             "externalURL":"","alerts":[{"status":"firing","labels":{"alertname":"\(name)","team":"\(team)","severity":"critical"},
-             "annotations":{},"startsAt":"2026-11-27T17:20:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""}]}
-            """.utf8)
+        Fixtures.webhook(labels: ["alertname": name, "team": team, "severity": "critical"])
     }
 
     @Test("24 pages to a webhook that hangs do not delay a critical page to a healthy one; the hanging one gets 2 at a time")

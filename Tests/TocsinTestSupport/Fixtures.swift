@@ -48,4 +48,20 @@ public enum Fixtures {
             return (name, object)
         }
     }
+
+    /// An Alertmanager webhook body (version 4) of one firing alert with `labels` and
+    /// `annotations`, grouped by its `alertname`, as Alertmanager sends it.
+    public static func webhook(labels: [String: String], annotations: [String: String] = [:]) -> [UInt8] {
+        let name = labels["alertname"] ?? "Test"
+        let body: [String: Any] = [
+            "version": "4", "groupKey": "{}:{alertname=\"\(name)\"}", "status": "firing", "receiver": "tocsin",
+            "groupLabels": ["alertname": name], "commonLabels": labels, "commonAnnotations": annotations, "externalURL": "",
+            "truncatedAlerts": 0,
+            "alerts": [[
+                "status": "firing", "labels": labels, "annotations": annotations, "startsAt": "2026-11-27T17:20:00Z",
+                "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "",
+            ]],
+        ]
+        return Array((try? JSONSerialization.data(withJSONObject: body)) ?? Data())
+    }
 }
