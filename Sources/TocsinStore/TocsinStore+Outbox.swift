@@ -171,18 +171,23 @@ extension TocsinStore {
     ///
     /// Rows waiting behind an earlier one for the same incident and address are left out: their
     /// time comes when the earlier one finishes, which wakes the dispatcher anyway.
-    public func nextDeliveryDue() async throws(StoreError) -> Date? {
-        try await read { db in
+    ///
+    /// Notifications to `skipping` destinations (those at their limit of deliveries in flight) are
+    /// left out: a finishing delivery wakes the dispatcher for them, so it does not spin meanwhile.
+    public func nextDeliveryDue(skipping saturated: Set<String> = []) async throws(StoreError) -> Date? {
+        let (skip, skipArguments) = Self.skipping(saturated)
+        return try await read { db in
             try Date.fetchOne(
                 db,
                 sql: """
                     SELECT MIN(t) FROM (
                         SELECT * FROM (
                             SELECT o.due_at AS t FROM outbox AS o INDEXED BY outbox_ready
-                            WHERE o.state IN ('pending', 'retry') AND \(Self.notBehindEarlier)
+                            WHERE o.state IN ('pending', 'retry') AND \(Self.notBehindEarlier)\(skip)
                             ORDER BY o.due_at, o.id LIMIT 1)
-                        UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = 'sending')
-                    """)
+                        UNION ALL SELECT MIN(lease_until) FROM outbox AS o WHERE state = 'sending'\(skip))
+                    """,
+                arguments: StatementArguments(skipArguments + skipArguments))
         }
     }
 

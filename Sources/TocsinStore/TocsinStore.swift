@@ -96,8 +96,16 @@ public final class TocsinStore: Sendable {
         let start = ContinuousClock.now
         defer { StoreMetrics.writeDuration.recordDuration(ContinuousClock.now - start) }
         do {
-            let result = try await StoreError.mapping { try await writer.write(body) }
-            writeHealth.succeeded()
+            let (result, changed) = try await StoreError.mapping {
+                try await writer.write { db in
+                    let before = db.totalChangesCount
+                    let result = try body(db)
+                    return (result, db.totalChangesCount > before)
+                }
+            }
+            // Only a write that changed rows proves the file takes writes (an empty pass commits
+            // even on a full disk).
+            if changed { writeHealth.succeeded() }
             return result
         } catch {
             writeHealth.failed(error)

@@ -173,6 +173,7 @@ struct DeliveryRenderingTests {
         String(repeating: "Disk almost full on db1 ", count: 92),                      // 2.2 KB of words
         String(repeating: "x", count: 2_200),                                          // one word too long to fold
         String(repeating: "Plattenplatz fast voll auf Wärme-Server ", count: 50),      // not ASCII
+        "e" + String(repeating: "\u{301}", count: 400),                                 // one character of 801 bytes
         "short subject",
     ])
     func foldedSubject(summary: String) throws {

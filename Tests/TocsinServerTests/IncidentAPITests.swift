@@ -113,6 +113,11 @@ struct IncidentAPITests {
                 #expect(answer.status == .notFound, "\(path)")
                 #expect(try answer.apiError().message.contains("no such path"), "\(path)")
             }
+            // An Alertmanager whose webhook URL ends in a slash is still heard.
+            let ingested = try await server.client.execute(
+                uri: "/api/v1/ingest/alertmanager/", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(bytes: try Fixtures.data("webhook-01-firing-critical-single")))
+            #expect(ingested.status == .ok)
         }
     }
 

@@ -117,8 +117,10 @@ public struct EmailMessage: Sendable, Equatable {
     static func encodedWords(_ text: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in text {
-            let bytes = Array(String(character).utf8)
+        // By scalar, not by character: a character can be any number of bytes (combining marks),
+        // and no encoded word may outgrow its line; a scalar is at most 4.
+        for scalar in text.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > 39 {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []

@@ -102,8 +102,10 @@ public final class Dispatcher: Service, Sendable {
             let claimed = try await store.claimDueNotifications(
                 now: clock.now, limit: free, lease: settings.lease,
                 destinationLimit: DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightNow))
+            var inFlightAfter = inFlightNow
             for entry in claimed {
                 let destination = entry.destination
+                inFlightAfter[destination, default: 0] += 1
                 inFlight.add(1, to: destination)
                 group.addTask {
                     await self.deliver(entry)
@@ -112,7 +114,10 @@ public final class Dispatcher: Service, Sendable {
                 }
             }
             if claimed.count == free { return 0 }
-            guard let next = try await store.nextDeliveryDue() else { return Self.maxSleep }
+            // What waits for a destination at its limit goes when a delivery there finishes (which
+            // wakes this loop): looking for it sooner would only spin.
+            let saturated = DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightAfter).saturated
+            guard let next = try await store.nextDeliveryDue(skipping: saturated) else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)
         } catch {
             logger.error("claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
