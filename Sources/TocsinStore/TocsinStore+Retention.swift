@@ -4,16 +4,29 @@ import TocsinCore
 
 extension TocsinStore {
     /// Deletes up to `limit` incidents resolved before `cutoff`, oldest first, with their alerts,
-    /// timeline, escalations, notifications and delivery attempts, in one short transaction.
-    /// Returns how many; call again while it returns `limit`.
-    public func deleteResolvedIncidents(resolvedBefore cutoff: Date, limit: Int = 200) async throws(StoreError) -> Int {
+    /// timeline, escalations, notifications and delivery attempts, in one short transaction: the
+    /// batch also stops at about `maxAlerts` alerts (an incident of a storm holds thousands), but
+    /// takes at least one incident. Returns how many; call again until it returns 0.
+    public func deleteResolvedIncidents(
+        resolvedBefore cutoff: Date, limit: Int = 200, maxAlerts: Int = 5_000
+    ) async throws(StoreError) -> Int {
         try await write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM incidents WHERE id IN (
-                        SELECT id FROM incidents WHERE state = 'resolved' AND resolved_at < ? ORDER BY resolved_at LIMIT ?)
-                    """,
+            let candidates = try Row.fetchAll(
+                db,
+                sql: "SELECT id, alert_count FROM incidents WHERE state = 'resolved' AND resolved_at < ? ORDER BY resolved_at LIMIT ?",
                 arguments: [StoredDate.text(cutoff), limit])
+            var ids: [Int64] = []
+            var alerts = 0
+            for row in candidates {
+                let count: Int = row["alert_count"]
+                if !ids.isEmpty, alerts + count > maxAlerts { break }
+                ids.append(row["id"])
+                alerts += count
+            }
+            guard !ids.isEmpty else { return 0 }
+            try db.execute(
+                sql: "DELETE FROM incidents WHERE id IN (SELECT value FROM json_each(?))",
+                arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
             return db.changesCount
         }
     }

@@ -30,6 +30,7 @@ struct RetentionStoreTests {
         let test = try TestStore()
         defer { test.remove() }
         let old = try await open(test, "Old", at: t0)
+        let older = try await open(test, "Older", at: t0)
         let recent = try await open(test, "Recent", at: t0)
         let stillOpen = try await open(test, "Open", at: t0)
         for entry in try await test.store.claimDueNotifications(now: t0) {
@@ -37,10 +38,13 @@ struct RetentionStoreTests {
         }
         let actor = Actor(name: "alice", channel: "cli")
         _ = try await test.store.resolve(id: old, by: actor, note: nil, now: t0.addingTimeInterval(60))
+        _ = try await test.store.resolve(id: older, by: actor, note: nil, now: t0.addingTimeInterval(30))
         _ = try await test.store.resolve(id: recent, by: actor, note: nil, now: t0.addingTimeInterval(100 * 86_400))
         let cutoff = t0.addingTimeInterval(90 * 86_400)
 
-        #expect(try await test.store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: 1) == 1)
+        #expect(try await test.store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: 200, maxAlerts: 1) == 1,
+                "a batch stops at its alerts, but takes one incident at least")
+        #expect(try await test.store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: 200, maxAlerts: 0) == 1)
         #expect(try await test.store.deleteResolvedIncidents(resolvedBefore: cutoff) == 0, "nothing else is old enough")
         let left = try await test.store.incidents(filter: .all).incidents.compactMap(\.id)
         #expect(Set(left) == [recent, stillOpen])
