@@ -42,6 +42,10 @@ struct PolicyConfigurationTests {
         #expect(try Matcher(parsing: #""team"="db""#).name == "team")
         #expect(try Matcher(parsing: #"summary="say \"hi\"\n\u00e9""#).value == "say \"hi\"\né")
         #expect(try Matcher(parsing: "instance=db1:9100").value == "db1:9100")
+        // A combining mark right after the opening quote is part of the value, not of the quote.
+        let accented = try Matcher(parsing: "team=\"\u{301}x\"")
+        #expect(accented.value == "\u{301}x")
+        #expect(try Matcher(parsing: accented.description) == accented, "reads back from what it prints")
     }
 
     @Test("a typo in a matcher is an error that names the character, never a matcher that cannot match", arguments: [

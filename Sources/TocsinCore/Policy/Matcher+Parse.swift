@@ -28,37 +28,38 @@ extension Matcher {
     }
 }
 
-/// Reads a matcher string character by character, remembering the position for errors.
+/// Reads a matcher string scalar by scalar (not by character: a combining mark after a quote
+/// would merge with it), remembering the position for errors.
 private struct MatcherScanner {
-    /// Characters an unquoted name or value may not contain (besides white space).
-    static let reserved: Set<Character> = ["{", "}", "!", "=", "~", ",", "\\", "\"", "'", "`"]
+    /// Scalars an unquoted name or value may not contain (besides white space).
+    static let reserved: Set<Unicode.Scalar> = ["{", "}", "!", "=", "~", ",", "\\", "\"", "'", "`"]
 
     let text: String
-    private let characters: [Character]
+    private let characters: [Unicode.Scalar]
     private var index = 0
 
     init(_ text: String) {
         self.text = text
-        characters = Array(text)
+        characters = Array(text.unicodeScalars)
     }
 
     var atEnd: Bool { index >= characters.count }
-    var current: Character { characters[index] }
+    var current: Unicode.Scalar { characters[index] }
 
     func error(_ problem: String) -> Matcher.ParseError {
         Matcher.ParseError(text: text, problem: problem, column: index + 1)
     }
 
     mutating func skipSpaces() {
-        while !atEnd, current.isWhitespace { index += 1 }
+        while !atEnd, current.properties.isWhitespace { index += 1 }
     }
 
     /// A double-quoted string, or a literal up to the next reserved character or space.
     mutating func token(what: String) throws(Matcher.ParseError) -> String {
         if current == "\"" { return try quoted() }
         var literal = ""
-        while !atEnd, !current.isWhitespace, !Self.reserved.contains(current) {
-            literal.append(current)
+        while !atEnd, !current.properties.isWhitespace, !Self.reserved.contains(current) {
+            literal.unicodeScalars.append(current)
             index += 1
         }
         guard !literal.isEmpty else {
@@ -73,7 +74,7 @@ private struct MatcherScanner {
         // Two-character operators first, so `=~` is not read as `=` followed by a value.
         for operation in [Matcher.Operation.regexMatch, .regexNoMatch, .notEqual, .equal] {
             let symbol = Array(operation.rawValue)
-            if index + symbol.count <= characters.count, Array(characters[index..<index + symbol.count]) == symbol {
+            if index + symbol.count <= characters.count, characters[index..<index + symbol.count].map(Character.init) == symbol {
                 index += symbol.count
                 return operation
             }
@@ -108,7 +109,8 @@ private struct MatcherScanner {
                 case "f": value.append("\u{0C}")
                 case "v": value.append("\u{0B}")
                 case "u":
-                    guard index + 4 <= characters.count, let code = UInt32(String(characters[index..<index + 4]), radix: 16),
+                    guard index + 4 <= characters.count,
+                        let code = UInt32(String(String.UnicodeScalarView(characters[index..<index + 4])), radix: 16),
                         let scalar = Unicode.Scalar(code)
                     else {
                         index -= 2
@@ -121,7 +123,7 @@ private struct MatcherScanner {
                     throw error("unknown escape \"\\\(escape)\" in a quoted string")
                 }
             default:
-                value.append(character)
+                value.unicodeScalars.append(character)
             }
         }
         index = opening
