@@ -94,6 +94,30 @@ struct WebhookValidationTests {
         #expect(reference == small)
     }
 
+    @Test("in a storm the firing and most severe alerts are the ones kept: a critical one past the first 10,000 still pages")
+    func stormKeepsWhatMatters() throws {
+        func alert(_ index: Int, status: String, severity: String) -> String {
+            #"{"status":"\#(status)","labels":{"alertname":"NodeDown","instance":"n\#(index)","severity":"\#(severity)"}}"#
+        }
+        func decode(_ alerts: [String]) throws -> AlertBatch {
+            try AlertmanagerWebhook.decode(
+                Array(#"{"version":"4","status":"firing","receiver":"r","groupKey":"k","alerts":[\#(alerts.joined(separator: ","))]}"#.utf8),
+                receivedAt: now)
+        }
+        // 15,000 firing warnings with one critical alert at 12,000.
+        var warnings = (0..<15_000).map { alert($0, status: "firing", severity: "warning") }
+        warnings[12_000] = alert(12_000, status: "firing", severity: "critical")
+        let storm = try decode(warnings)
+        #expect(storm.alerts.count == 10_000 && storm.truncatedAlerts == 5_000)
+        #expect(storm.alerts.contains { $0.labels["severity"] == "critical" }, "the critical alert is kept, so it is routed")
+        #expect(storm.alerts.first?.labels["instance"] == "n0", "kept alerts stay in the order they came")
+        // The first 10,000 resolved, 2,000 more still firing: the group is kept as firing.
+        let mixed = try decode((0..<10_000).map { alert($0, status: "resolved", severity: "warning") }
+            + (10_000..<12_000).map { alert($0, status: "firing", severity: "warning") })
+        #expect(mixed.alerts.filter { $0.status == .firing }.count == 2_000)
+        #expect(mixed.alerts.count == 10_000 && mixed.truncatedAlerts == 2_000)
+    }
+
     @Test("labels are counted as they are read: an alert with too many fails at once, naming it")
     func labelsCountedWhileReading() {
         let labels = (0...LabelRules.maxLabelsPerAlert).map { #""l\#($0)":"v""# }.joined(separator: ",")

@@ -6,9 +6,10 @@ extension AlertmanagerWebhook {
     /// as absent. When an object repeats a key, its first occurrence counts. Unknown fields are
     /// passed over (but must still be valid JSON).
     ///
-    /// Alerts past `keep` are checked to be JSON and counted, never built, so a payload of a
-    /// million tiny alerts costs its own bytes, not a million alerts' worth of memory; an alert's
-    /// labels are counted as they are read, and reading stops at the first one over the limit.
+    /// At most `keep` alerts are held while reading (``KeptAlerts``: firing and most severe
+    /// first), so a payload of a million alerts costs the alerts kept, not a million alerts' worth
+    /// of memory; an alert's labels are counted as they are read, and reading stops at the first
+    /// one over the limit.
     static func read(_ body: UnsafeBufferPointer<UInt8>, keep: Int) throws(IngestValidationError) -> AlertmanagerWebhook {
         var reader = JSONReader(body)
         var payload = AlertmanagerWebhook()
@@ -61,13 +62,8 @@ extension AlertmanagerWebhook {
     ]
 
     private static func alerts(_ reader: inout JSONReader, keep: Int) throws -> (kept: [WireAlert], notRead: Int) {
-        var alerts: [WireAlert] = []
-        var notRead = 0
+        var kept = KeptAlerts(keep: keep)
         try reader.readArray { index, reader in
-            guard index < keep else {
-                notRead += 1
-                return try reader.skipValue()
-            }
             var alert = WireAlert()
             var seen = KeysSeen()
             try field("alerts[\(index)]", &reader, expected: "an object") { reader in
@@ -86,9 +82,9 @@ extension AlertmanagerWebhook {
                     }
                 }
             }
-            alerts.append(alert)
+            kept.add(alert, index: index)
         }
-        return (alerts, notRead)
+        return (kept.alerts, kept.dropped)
     }
 
     /// Reads an optional value at `path`, naming the field when its kind is wrong.

@@ -29,7 +29,8 @@ extension AlertmanagerWebhook {
     /// Alerts without a `fingerprint` get Alertmanager's FNV-1a fingerprint of their labels;
     /// Go's zero time in `endsAt` means "not ended"; a missing `startsAt` means `receivedAt`.
     ///
-    /// At most `maxAlerts` alerts are kept, the first ones; the others are added to `truncatedAlerts`.
+    /// At most `maxAlerts` alerts are kept (``KeptAlerts``: firing and most severe first); the
+    /// others are added to `truncatedAlerts`.
     public func validated(receivedAt: Date, maxAlerts: Int = defaultMaxAlerts) throws(IngestValidationError) -> AlertBatch {
         guard let version else { throw IngestValidationError(field: "version", problem: "is required") }
         guard version == Self.supportedVersion else {
@@ -44,7 +45,12 @@ extension AlertmanagerWebhook {
         guard truncatedBySource >= 0 else {
             throw IngestValidationError(field: "truncatedAlerts", problem: "must not be negative")
         }
-        let alerts = allAlerts.prefix(max(0, maxAlerts))
+        // The reader holds at most `maxAlerts` already; a payload decoded otherwise is chosen here alike.
+        var kept = KeptAlerts(keep: maxAlerts)
+        if allAlerts.count > maxAlerts {
+            for (index, alert) in allAlerts.enumerated() { kept.add(alert, index: index) }
+        }
+        let alerts = allAlerts.count > maxAlerts ? kept.alerts : allAlerts
         let (truncated, overflow) = truncatedBySource.addingReportingOverflow(allAlerts.count - alerts.count + alertsNotRead)
         guard !overflow else { throw IngestValidationError(field: "truncatedAlerts", problem: "is too large") }
         // The group-level maps carry the same limits as an alert's: they become titles and subjects.
