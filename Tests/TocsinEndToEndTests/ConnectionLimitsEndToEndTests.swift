@@ -72,6 +72,24 @@ struct ConnectionLimitsEndToEndTests {
         #expect(server.process.isRunning)
     }
 
+    @Test("serve warns when it listens beyond loopback with the ingest endpoint unauthenticated, not when it has a token")
+    func unauthenticatedIngestWarning() throws {
+        let directory = try TemporaryDirectory("tocsin-exposed")
+        defer { directory.remove() }
+        // Listening on every address for a moment; nothing is sent anywhere.
+        let open = try ServerProcess(arguments: ["--db", directory.path("a.sqlite"), "--host", "0.0.0.0"], logPath: directory.path("a.log"))
+        open.stop()
+        #expect(open.log().contains("with the ingest endpoint unauthenticated"), "\(open.log())")
+        let guarded = try ServerProcess(
+            arguments: ["--db", directory.path("b.sqlite"), "--host", "0.0.0.0"], logPath: directory.path("b.log"),
+            environment: ["TOCSIN_INGEST_TOKEN": "a-long-enough-ingest-token"])
+        guarded.stop()
+        #expect(!guarded.log().contains("unauthenticated"), "\(guarded.log())")
+        let local = try ServerProcess(arguments: ["--db", directory.path("c.sqlite")], logPath: directory.path("c.log"))
+        local.stop()
+        #expect(!local.log().contains("unauthenticated"))
+    }
+
     @Test("serve refuses bad connection options with a clear message")
     func validation() throws {
         let idle = try TocsinBinary.run(["serve", "--idle-timeout", "0s"])
