@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import NIOCore
 import Logging
 import Prometheus
 import TocsinCore
@@ -154,7 +155,9 @@ public struct TocsinServer: Sendable {
     ) -> some ApplicationProtocol {
         // Idle connections are closed and open ones capped below the file-descriptor limit, so idle
         // or slow clients cannot use up the descriptors the database and deliveries need.
-        var http1 = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))
+        let timeout = TimeAmount.milliseconds(Int64(configuration.idleTimeout * 1000))
+        var http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestReadTimeoutHandler(timeout: timeout)], idleTimeout: timeout)
         http1.httpDecoder = .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 200)
         var application = Application(
             router: makeRouter(loops: deliver ? [escalator.heartbeat, dispatcher.heartbeat] : [escalator.heartbeat]),

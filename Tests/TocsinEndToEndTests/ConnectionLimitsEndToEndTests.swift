@@ -72,6 +72,49 @@ struct ConnectionLimitsEndToEndTests {
         #expect(server.process.isRunning)
     }
 
+    @Test("a client that sends its head or its body a byte at a time is cut off after --idle-timeout")
+    func slowClients() throws {
+        let directory = try TemporaryDirectory("tocsin-slow-clients")
+        defer { directory.remove() }
+        let server = try ServerProcess(
+            arguments: ["--db", directory.path("tocsin.sqlite"), "--idle-timeout", "2s"], logPath: directory.path("serve.log"))
+        defer { server.stop(signal: SIGKILL) }
+        let port = String(server.url.split(separator: ":").last ?? "")
+        // Two clients dribble a byte every half second, one in its head, one in its body; each
+        // reports when the server closed on it.
+        let script = """
+            import json, socket, sys, threading, time
+            port = int(sys.argv[1])
+            head = b"POST /api/v1/ingest/alertmanager HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: 1000\\r\\n\\r\\n"
+            results = {}
+            def dribble(name, prefix):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(prefix)
+                started = time.time()
+                try:
+                    while time.time() - started < 20:
+                        s.sendall(b"x")
+                        time.sleep(0.5)
+                except OSError:
+                    pass
+                results[name] = time.time() - started
+            threads = [threading.Thread(target=dribble, args=("head", head[:20])), threading.Thread(target=dribble, args=("body", head + b"{"))]
+            [t.start() for t in threads]; [t.join() for t in threads]
+            print(json.dumps(results))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", script, port]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let held = try JSONSerialization.jsonObject(with: data) as? [String: Double] ?? [:]
+        #expect((held["head"] ?? 99) < 10, "a slow head held its connection \(held)")
+        #expect((held["body"] ?? 99) < 10, "a slow body held its connection \(held)")
+    }
+
     @Test("serve warns when it listens beyond loopback with the ingest endpoint unauthenticated, not when it has a token")
     func unauthenticatedIngestWarning() throws {
         let directory = try TemporaryDirectory("tocsin-exposed")
