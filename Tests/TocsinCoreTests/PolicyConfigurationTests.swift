@@ -46,6 +46,9 @@ struct PolicyConfigurationTests {
         let accented = try Matcher(parsing: "team=\"\u{301}x\"")
         #expect(accented.value == "\u{301}x")
         #expect(try Matcher(parsing: accented.description) == accented, "reads back from what it prints")
+        // An escaped quote followed by a combining mark (one Character) is still escaped when printed.
+        let quoted = try Matcher(name: "a", operation: .equal, value: "x\"\u{8E3}y\\")
+        #expect(try Matcher(parsing: quoted.description) == quoted)
     }
 
     @Test("a typo in a matcher is an error that names the character, never a matcher that cannot match", arguments: [

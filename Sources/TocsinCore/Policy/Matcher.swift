@@ -68,7 +68,13 @@ public struct Matcher: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        // Escaped scalar by scalar: a quote followed by a combining mark is one Character, which a
+        // search for the quote character would not find.
+        var escaped = ""
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { escaped.unicodeScalars.append("\\") }
+            escaped.unicodeScalars.append(scalar)
+        }
         return "\(name)\(operation.rawValue)\"\(escaped)\""
     }
 
