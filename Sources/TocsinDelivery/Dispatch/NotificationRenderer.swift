@@ -13,20 +13,23 @@ struct NotificationRenderer: Sendable {
 
     /// Signed links for the actions that make sense after this event.
     func links(for entry: OutboxEntry, now: Date) -> WebhookPayload.Links {
-        let actions: [String] =
+        let actions: [LinkAction] =
             switch entry.event {
-            case .triggered, .escalated, .reminder: ["ack", "resolve"]
-            case .acknowledged: ["resolve"]
+            case .triggered, .escalated, .reminder: [.ack, .resolve]
+            case .acknowledged: [.resolve]
             case .resolved: []
             }
         var links = WebhookPayload.Links()
         for action in actions {
             let grant = LinkSigner.Grant(
-                incidentID: entry.incidentID, action: action, actor: Self.actor(forTarget: entry.target),
+                incidentID: entry.incidentID, action: action.rawValue, actor: Self.actor(forTarget: entry.target),
                 channel: entry.medium == "email" ? "email-link" : "webhook-link",
                 expires: now.addingTimeInterval(settings.linkLifetime))
-            let url = "\(incidentURL(entry.incidentID))/\(action)?token=\(signer.token(for: grant))"
-            if action == "ack" { links.ack = url } else { links.resolve = url }
+            let url = "\(incidentURL(entry.incidentID))/\(action.rawValue)?token=\(signer.token(for: grant))"
+            switch action {
+            case .ack: links.ack = url
+            case .resolve: links.resolve = url
+            }
         }
         return links
     }

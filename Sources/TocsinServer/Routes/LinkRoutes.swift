@@ -23,23 +23,23 @@ struct LinkRoutes {
     let wakeEngine: @Sendable () -> Void
 
     func register(on router: Router<TocsinRequestContext>) {
-        for action in ["ack", "resolve"] {
-            router.get("/api/v1/incidents/{id}/\(action)") { request, context in
+        for action in LinkAction.allCases {
+            router.get("/api/v1/incidents/{id}/\(action.rawValue)") { request, context in
                 try await confirmationPage(request, context: context, action: action)
             }
-            router.post("/api/v1/incidents/{id}/\(action)/confirm") { request, context in
+            router.post("/api/v1/incidents/{id}/\(action.rawValue)/confirm") { request, context in
                 try await confirm(request, context: context, action: action)
             }
         }
     }
 
-    private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
+    private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
         let signer = try await signer()
         let grant: LinkSigner.Grant
         do {
-            grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
+            grant = try signer.verify(token, incidentID: id, action: action.rawValue, now: clock.now)
         } catch {
             return HTMLPage.response(rejection: error)
         }
@@ -50,7 +50,7 @@ struct LinkRoutes {
         } catch {
             return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
         }
-        let verb = action == "ack" ? "Acknowledge" : "Resolve"
+        let verb = action.verb
         let summary = """
             <p><strong>#\(id) \(HTMLPage.escape(detail.incident.title))</strong></p>
             <p>State: \(detail.incident.state.rawValue), severity \(HTMLPage.escape(detail.incident.severity)),
@@ -62,12 +62,12 @@ struct LinkRoutes {
 
     /// The confirmation form: one button acting as the link's person, or, for a shared channel's
     /// link, a choice of who is acting.
-    static func form(id: Int64, action: String, token: String, grant: LinkSigner.Grant, people: [String], problem: String? = nil)
+    static func form(id: Int64, action: LinkAction, token: String, grant: LinkSigner.Grant, people: [String], problem: String? = nil)
         -> String
     {
-        let verb = action == "ack" ? "Acknowledge" : "Resolve"
+        let verb = action.verb
         var html = """
-            <form method="post" action="/api/v1/incidents/\(id)/\(action)/confirm">
+            <form method="post" action="/api/v1/incidents/\(id)/\(action.rawValue)/confirm">
             <input type="hidden" name="token" value="\(HTMLPage.escape(token))">
 
             """
@@ -103,14 +103,14 @@ struct LinkRoutes {
         return people.sorted()
     }
 
-    private func confirm(_ request: Request, context: TocsinRequestContext, action: String) async throws -> Response {
+    private func confirm(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
         let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
         let token = Self.formValue("token", in: form) ?? ""
         let signer = try await signer()
         let grant: LinkSigner.Grant
         do {
-            grant = try signer.verify(token, incidentID: id, action: action, now: clock.now)
+            grant = try signer.verify(token, incidentID: id, action: action.rawValue, now: clock.now)
         } catch {
             context.logger.notice("rejected a link", metadata: ["incident_id": "\(id)", "reason": "\(error)"])
             return HTMLPage.response(rejection: error)
@@ -123,7 +123,7 @@ struct LinkRoutes {
             actor = Actor(name: channel, channel: "\(channel) link")
             if !people.isEmpty {
                 guard let person = Self.formValue("person", in: form), people.contains(person) else {
-                    let verb = action == "ack" ? "Acknowledge" : "Resolve"
+                    let verb = action.verb
                     let html = Self.form(
                         id: id, action: action, token: token, grant: grant, people: people,
                         problem: "Choose who is acting: one of the people of this incident's policies.")
@@ -148,7 +148,7 @@ struct LinkRoutes {
             }
         }
         if result.changed { wakeEngine() }
-        let done = action == "ack" ? "acknowledged" : "resolved"
+        let done = action.pastTense
         let message = result.changed
             ? "Incident #\(id) is \(done) by \(actor.name). Escalation stopped."
             : "Incident #\(id) was already \(result.incident.state.rawValue); nothing changed."
@@ -170,11 +170,11 @@ struct LinkRoutes {
             message: "\(person)'s access to Tocsin was revoked, so links sent to them no longer work. Nothing was changed.")
     }
 
-    private func perform(_ action: String, id: Int64, actor: Actor) async throws(StoreError) -> IncidentCommandResult {
-        if action == "ack" {
-            return try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
+    private func perform(_ action: LinkAction, id: Int64, actor: Actor) async throws(StoreError) -> IncidentCommandResult {
+        switch action {
+        case .ack: try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
+        case .resolve: try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
         }
-        return try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
     }
 
     /// Reads one field of an `application/x-www-form-urlencoded` body.
