@@ -178,9 +178,7 @@ public final class Dispatcher: Service, Sendable {
     /// or kept then, so a re-queued delivery renders properly once one is).
     private func render(_ entry: OutboxEntry, now: Date) async throws -> String? {
         let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
-        var key = linkKey ?? []
-        if linkKey == nil { key = try await store.linkSigningKey() }
-        let renderer = NotificationRenderer(settings: settings, signer: LinkSigner(key: key))
+        let renderer = NotificationRenderer(settings: settings, signer: try await store.linkSigner(fixedKey: linkKey))
         switch entry.medium {
         case "email":
             guard let smtp = settings.smtp else { return nil }

@@ -36,7 +36,7 @@ struct LinkRoutes {
     private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
-        let signer = try await signer()
+        let signer = try await store.linkSigner(fixedKey: linkKey)
         let grant: LinkSigner.Grant
         do {
             grant = try signer.verify(token, incidentID: id, action: action.rawValue, now: clock.now)
@@ -48,7 +48,7 @@ struct LinkRoutes {
         do {
             detail = try await store.incident(id: id)
         } catch {
-            return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
+            return HTMLPage.incidentNotFound(id)
         }
         let verb = action.verb
         let summary = """
@@ -107,7 +107,7 @@ struct LinkRoutes {
         let id = Int64(context.parameters.get("id") ?? "") ?? 0
         let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
         let token = Self.formValue("token", in: form) ?? ""
-        let signer = try await signer()
+        let signer = try await store.linkSigner(fixedKey: linkKey)
         let grant: LinkSigner.Grant
         do {
             grant = try signer.verify(token, incidentID: id, action: action.rawValue, now: clock.now)
@@ -119,7 +119,13 @@ struct LinkRoutes {
         if let channel = grant.sharedChannel {
             // A shared channel's link acts as the person who says they are acting, one of the
             // incident's responders; the timeline records them via the channel's link.
-            let people = (try? await store.incident(id: id)).map(responders(of:)) ?? []
+            let people: [String]
+            do {
+                people = responders(of: try await store.incident(id: id))
+            } catch {
+                if case .notFound = error { return HTMLPage.incidentNotFound(id) }
+                throw error
+            }
             actor = Actor(name: channel, channel: "\(channel) link")
             if !people.isEmpty {
                 guard let person = Self.formValue("person", in: form), people.contains(person) else {
@@ -143,7 +149,7 @@ struct LinkRoutes {
             switch error {
             case .conflict(let reason): return HTMLPage.response(status: .conflict, title: "Not possible", message: reason)
             case .notFound:
-                return HTMLPage.response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
+                return HTMLPage.incidentNotFound(id)
             default: throw error
             }
         }
@@ -155,11 +161,6 @@ struct LinkRoutes {
         return HTMLPage.response(status: .ok, title: "Incident #\(id) \(done)", message: message)
     }
 
-    /// The link signer with the current key.
-    private func signer() async throws -> LinkSigner {
-        if let linkKey { return LinkSigner(key: linkKey) }
-        return LinkSigner(key: try await store.linkSigningKey())
-    }
 
     /// A 403 page when `person` is a user whose access was revoked (`tocsin users revoke`): a link
     /// sent to them stops acting as them.
@@ -192,6 +193,10 @@ struct LinkRoutes {
 enum HTMLPage {
     static func response(status: HTTPResponse.Status, title: String, message: String) -> Response {
         response(status: status, title: title, html: "<p>\(escape(message))</p>")
+    }
+
+    static func incidentNotFound(_ id: Int64) -> Response {
+        response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
     }
 
     static func response(rejection: LinkSigner.Rejection) -> Response {
