@@ -54,6 +54,12 @@ extension TocsinStore {
         }
     }
 
+    /// The SQL test that the URL in `column` is at the webhook origin `origin` (a placeholder
+    /// standing five times): the origin itself, or followed by a path, a query or a fragment.
+    static func addressAtOrigin(column: String, origin: String) -> String {
+        "(\(column) = \(origin) OR substr(\(column), 1, length(\(origin)) + 1) IN (\(origin) || '/', \(origin) || '?', \(origin) || '#'))"
+    }
+
     /// The SQL that leaves out notifications to `destinations` (the SMTP server, or webhook
     /// origins), and its arguments.
     static func skipping(_ destinations: Set<String>) -> (sql: String, arguments: [String]) {
@@ -63,10 +69,8 @@ extension TocsinStore {
             if destination == "email" {
                 sql += " AND o.medium != 'email'"
             } else {
-                sql += """
-                     AND NOT (o.medium != 'email' AND (o.address = ? OR substr(o.address, 1, length(?) + 1) IN (? || '/', ? || '?', ? || '#')))
-                    """
-                arguments += Array(repeating: destination, count: 5)
+                sql += " AND NOT (o.medium != 'email' AND \(addressAtOrigin(column: "o.address", origin: "?")))"
+                arguments += Array(repeating: destination, count: 5)  // `?` stands five times in the test
             }
         }
         return (sql, arguments)
@@ -86,7 +90,7 @@ extension TocsinStore {
             try db.execute(
                 sql: """
                     UPDATE outbox SET due_at = ?1 WHERE state = 'retry' AND due_at > ?1 AND medium = ?2
-                      AND (address = ?3 OR substr(address, 1, length(?3) + 1) IN (?3 || '/', ?3 || '?', ?3 || '#'))
+                      AND \(Self.addressAtOrigin(column: "address", origin: "?3"))
                     """,
                 arguments: [now, entry.medium, origin])
         }

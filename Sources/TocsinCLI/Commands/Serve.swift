@@ -115,10 +115,9 @@ struct Serve: AsyncParsableCommand {
         guard let lead = PolicyDuration.parse(escalationLead), (0...60).contains(lead) else {
             throw ValidationError("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(escalationLead)\"")
         }
-        guard let idle = PolicyDuration.parse(idleTimeout), idle >= 1 else {
+        guard (PolicyDuration.parse(idleTimeout) ?? 0) >= 1 else {
             throw ValidationError("--idle-timeout must be a duration of at least 1s such as 60s, got \"\(idleTimeout)\"")
         }
-        _ = idle
         guard PolicyDuration.parse(retention) != nil else {
             throw ValidationError("--retention must be a duration such as 90d, or 0 to keep incidents forever, got \"\(retention)\"")
         }
