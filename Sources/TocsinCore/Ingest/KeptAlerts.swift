@@ -6,11 +6,15 @@
 ///
 /// Alerts are added one at a time and at most `keep` are ever held, so reading a huge payload
 /// costs the alerts kept, not the alerts sent.
+///
+/// Until the payload overflows, alerts are simply held in order; they are ranked only once it
+/// does, so an ordinary payload pays nothing for the choice.
 struct KeptAlerts {
     let keep: Int
-    /// The alerts held, by rank (0 first), each with its place in the payload.
-    private var byRank: [[(index: Int, alert: AlertmanagerWebhook.WireAlert)]]
-    private var held = 0
+    /// The alerts held while there is room, in order.
+    private var inOrder: [AlertmanagerWebhook.WireAlert] = []
+    /// Once the payload overflowed: the alerts held, by rank (0 first), each with its place in the payload.
+    private var byRank: [[(index: Int, alert: AlertmanagerWebhook.WireAlert)]] = []
     /// How many alerts were left out.
     private(set) var dropped = 0
 
@@ -19,7 +23,6 @@ struct KeptAlerts {
 
     init(keep: Int) {
         self.keep = max(0, keep)
-        byRank = Array(repeating: [], count: 2 * Self.severityRanks)
     }
 
     static func rank(of alert: AlertmanagerWebhook.WireAlert) -> Int {
@@ -31,12 +34,19 @@ struct KeptAlerts {
     /// Offers the alert at `index`: held if there is room or it outranks one held (which is
     /// then dropped), else dropped.
     mutating func add(_ alert: AlertmanagerWebhook.WireAlert, index: Int) {
-        let rank = Self.rank(of: alert)
-        if held < keep {
-            byRank[rank].append((index, alert))
-            held += 1
-            return
+        if byRank.isEmpty {
+            if inOrder.count < keep {
+                inOrder.append(alert)
+                return
+            }
+            // The first alert past the room: rank what is held (indices are their places so far).
+            byRank = Array(repeating: [], count: 2 * Self.severityRanks)
+            for (place, held) in inOrder.enumerated() {
+                byRank[Self.rank(of: held)].append((place, held))
+            }
+            inOrder = []
         }
+        let rank = Self.rank(of: alert)
         // Full: make room by dropping the latest-come of the lowest rank below this one.
         guard let lowest = byRank.indices.last(where: { !byRank[$0].isEmpty }), lowest > rank else {
             dropped += 1
@@ -49,6 +59,6 @@ struct KeptAlerts {
 
     /// The alerts held, in the order they came.
     var alerts: [AlertmanagerWebhook.WireAlert] {
-        byRank.joined().sorted { $0.index < $1.index }.map(\.alert)
+        byRank.isEmpty ? inOrder : byRank.joined().sorted { $0.index < $1.index }.map(\.alert)
     }
 }
