@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Tocsin",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tocsin", targets: ["TocsinCLI"]),
         .executable(name: "tocsin-bench", targets: ["TocsinBench"]),

@@ -1,22 +1,26 @@
 import Foundation
+import Synchronization
 
 /// Lets one waiting task sleep until a deadline or until someone signals new work, whichever
 /// comes first. Signals sent while nobody waits are remembered (once).
-public final class WakeSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending = false
-    private var waiter: CheckedContinuation<Void, Never>?
+public final class WakeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
 
-    /// Wakes the waiter now, or makes its next wait return at once.
+    private let state = Mutex(State())
+
     public init() {}
 
+    /// Wakes the waiter now, or makes its next wait return at once.
     public func signal() {
-        let continuation: CheckedContinuation<Void, Never>? = lock.withLock {
-            if let waiter {
-                self.waiter = nil
+        let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
+            if let waiter = state.waiter {
+                state.waiter = nil
                 return waiter
             }
-            pending = true
+            state.pending = true
             return nil
         }
         continuation?.resume()
@@ -35,20 +39,20 @@ public final class WakeSignal: @unchecked Sendable {
     private func waitForSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow: Bool = lock.withLock {
-                    if pending || Task.isCancelled {
-                        pending = false
+                let resumeNow: Bool = state.withLock { state in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
                         return true
                     }
-                    waiter = continuation
+                    state.waiter = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let continuation: CheckedContinuation<Void, Never>? = lock.withLock {
-                defer { waiter = nil }
-                return waiter
+            let continuation: CheckedContinuation<Void, Never>? = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
             }
             continuation?.resume()
         }

@@ -144,7 +144,7 @@ public struct TocsinServer: Sendable {
         DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
         DrillRoutes(store: store, clock: clock).register(on: router)
         OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)
-        ReloadRoutes(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded).register(on: router)
+        ReloadRoutes(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded).register(on: router)
         return router
     }
 
@@ -170,7 +170,7 @@ public struct TocsinServer: Sendable {
             logger: logger
         )
         application.addServices(
-            escalator, ReloadOnHangup(policies: policies, store: store, logger: logger, onReloaded: configurationReloaded),
+            escalator, ReloadOnHangup(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded),
             RetentionService(
                 store: store, clock: clock, incidents: configuration.retention, auditEvents: configuration.auditRetention,
                 logger: logger))

@@ -55,13 +55,13 @@ extension TocsinStore {
                 db,
                 sql: """
                     SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
-                    WHERE e.next_due_at IS NOT NULL AND i.state = 'triggered' ORDER BY e.next_due_at LIMIT 1
+                    WHERE e.next_due_at IS NOT NULL AND i.state = \(IncidentState.triggered.sql) ORDER BY e.next_due_at LIMIT 1
                     """)
             let others = try Date.fetchOne(
                 db,
                 sql: """
                     SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
-                    WHERE e.next_due_at IS NOT NULL AND i.state != 'triggered' ORDER BY e.next_due_at LIMIT 1
+                    WHERE e.next_due_at IS NOT NULL AND i.state != \(IncidentState.triggered.sql) ORDER BY e.next_due_at LIMIT 1
                     """)
             return [triggered.map { $0.addingTimeInterval(-lead) }, others].compactMap { $0 }.min()
         }
@@ -171,7 +171,7 @@ extension TocsinStore {
                 SELECT e.id, e.incident_id, e.snapshot, e.epoch, e.started_at, e.position, e.next_due_at
                 FROM escalations AS e
                 WHERE e.next_due_at IS NOT NULL AND e.next_due_at <= ?2
-                  AND (e.next_due_at <= ?1 OR (SELECT state FROM incidents WHERE id = e.incident_id) = 'triggered')
+                  AND (e.next_due_at <= ?1 OR (SELECT state FROM incidents WHERE id = e.incident_id) = \(IncidentState.triggered.sql))
                 ORDER BY e.next_due_at, e.id LIMIT ?3
                 """,
             arguments: [StoredDate.text(now), StoredDate.text(horizon), limit])
@@ -270,7 +270,7 @@ extension TocsinStore {
         let stamp = StoredDate.text(now)
         try forEachBatch(drafts, columns: 14) { batch, _ in
             let values = Array(
-                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?))",
+                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(OutboxEntry.State.pending.sql), 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?))",
                 count: batch.count)
                 .joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = []
@@ -324,20 +324,19 @@ extension TocsinStore {
             db,
             sql: """
                 SELECT target, medium, address FROM outbox
-                WHERE incident_id = ? AND event IN ('triggered', 'escalated', 'reminder') AND state != 'cancelled'
+                WHERE incident_id = ? AND event IN \(NotificationEvent.pages.sqlList) AND state != \(OutboxEntry.State.cancelled.sql)
                 GROUP BY medium, address ORDER BY MIN(id)
                 """,
             arguments: [id]
         ).compactMap { row -> (target: String, contact: Contact)? in
-            let medium: String = row["medium"]
-            let address: String = row["address"]
-            let contact: Contact = medium == "email" ? .email(address) : .webhook(address)
-            return (row["target"], contact)
+            guard let medium = Medium.fromDatabaseValue(row["medium"]) else { return nil }
+            return (row["target"], Contact(medium: medium, address: row["address"]))
         }
         try db.execute(
             sql: """
-                UPDATE outbox SET state = 'cancelled', updated_at = ?, last_error = ?
-                WHERE incident_id = ? AND state IN ('pending', 'retry') AND event IN ('triggered', 'escalated', 'reminder')
+                UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
+                WHERE incident_id = ? AND state IN \(OutboxEntry.State.awaitingDelivery.sqlList)
+                  AND event IN \(NotificationEvent.pages.sqlList)
                 """,
             arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
@@ -367,8 +366,8 @@ extension TocsinStore {
         guard db.changesCount > 0 else { return false }
         try db.execute(
             sql: """
-                DELETE FROM outbox WHERE incident_id = ? AND state = 'pending' AND attempts = 0 AND due_at > ?
-                  AND due_at > created_at AND event IN ('triggered', 'escalated', 'reminder')
+                DELETE FROM outbox WHERE incident_id = ? AND state = \(OutboxEntry.State.pending.sql) AND attempts = 0 AND due_at > ?
+                  AND due_at > created_at AND event IN \(NotificationEvent.pages.sqlList)
                 """,
             arguments: [id, stamp])
         return true

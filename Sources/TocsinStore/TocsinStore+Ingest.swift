@@ -33,7 +33,7 @@ extension TocsinStore {
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
         let prepared = try StoreError.mapping {
-            try PreparedBatch(batch, configuration: configuration)
+            try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON)
         }
         return try await write { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
@@ -94,11 +94,12 @@ extension TocsinStore {
         /// pages redirected to its receiver.
         func startPolicies() throws -> [Escalation] {
             try plan.startedPolicies.compactMap { start in
-                guard var snapshot = prepared.snapshots[start.policy] else { return nil }
-                if let drill { snapshot = snapshot.forDrill(drill.run) }
+                guard let policy = prepared.snapshots[start.policy] else { return nil }
+                // A drill's copy of the policy (its pages redirected) is encoded for its run alone.
+                let snapshot = drill.map { policy.snapshot.forDrill($0.run) } ?? policy.snapshot
                 var escalation = EscalationPlanner.start(
                     incidentID: incidentID, snapshot: snapshot, now: now, startedBy: start.alert.shortDescription)
-                try escalation.insert(db)
+                try escalation.insert(db, snapshotJSON: drill == nil ? policy.json : try Escalation.snapshotJSON(snapshot))
                 return escalation
             }
         }
@@ -204,11 +205,11 @@ struct PreparedBatch: Sendable {
     let fingerprintsJSON: String
     /// The policies each firing alert routes to, by its own labels.
     let routes: AlertRoutes
-    /// The snapshot of every policy some alert routes to, by name. Their stored JSON is in
-    /// `SnapshotJSONCache` (encoded here, off the writer, the first time a configuration uses them).
-    let snapshots: [String: PolicySnapshot]
+    /// The snapshot of every policy some alert routes to, by name, with its stored JSON (from the
+    /// store's ``SnapshotJSONCache``: encoded here, off the writer, the first time a configuration uses it).
+    let snapshots: [String: (snapshot: PolicySnapshot, json: String)]
 
-    init(_ batch: AlertBatch, configuration: TocsinConfiguration) throws {
+    init(_ batch: AlertBatch, configuration: TocsinConfiguration, snapshotJSON: SnapshotJSONCache) throws {
         self.batch = batch
         var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
         rows.reserveCapacity(batch.alerts.count)
@@ -218,12 +219,11 @@ struct PreparedBatch: Sendable {
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
         routes = configuration.routes(for: batch)
-        var snapshots: [String: PolicySnapshot] = [:]
+        var snapshots: [String: (snapshot: PolicySnapshot, json: String)] = [:]
         for names in routes.byFingerprint.values {
             for name in names where snapshots[name] == nil {
                 guard let snapshot = configuration.snapshot(ofPolicy: name) else { continue }
-                _ = try SnapshotJSONCache.shared.json(for: snapshot)
-                snapshots[name] = snapshot
+                snapshots[name] = (snapshot, try snapshotJSON.json(for: snapshot))
             }
         }
         self.snapshots = snapshots
@@ -261,28 +261,5 @@ extension StoredAlertRow {
             fingerprint: alert.fingerprint.description, status: alert.status.rawValue, labels: LabelJSON.encode(alert.labels),
             annotations: LabelJSON.encode(alert.annotations), startsAt: StoredDate.text(alert.startsAt),
             endsAt: alert.endsAt.map(StoredDate.text), generatorURL: alert.generatorURL)
-    }
-}
-
-/// The stored JSON of the policy snapshots in use, so that a snapshot is encoded once per
-/// configuration, not once per batch. One entry per policy name; an entry whose snapshot differs
-/// (the configuration was reloaded) is replaced.
-final class SnapshotJSONCache: @unchecked Sendable {
-    /// The cache `Escalation.encode(to:)` writes through.
-    static let shared = SnapshotJSONCache()
-
-    private let lock = NSLock()
-    private var entries: [String: (snapshot: PolicySnapshot, json: String)] = [:]
-
-    func json(for snapshot: PolicySnapshot) throws -> String {
-        // A drill's copy of a policy (its pages redirected) has an entry of its own, so that a
-        // drill running beside real incidents does not evict theirs.
-        let key = snapshot.policy.name + (snapshot.drill.map { "\u{0}drill \($0.receiverURL ?? "")" } ?? "")
-        if let hit = lock.withLock({ entries[key] }), hit.snapshot == snapshot {
-            return hit.json
-        }
-        let json = String(decoding: try Escalation.databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
-        lock.withLock { entries[key] = (snapshot, json) }
-        return json
     }
 }

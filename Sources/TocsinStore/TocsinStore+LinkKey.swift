@@ -22,7 +22,7 @@ extension TocsinStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [Self.linkKeySetting, Self.randomKey()])
             // Pages not yet delivered are rendered again, with links under the new key.
-            try db.execute(sql: "UPDATE outbox SET rendered = NULL WHERE state IN ('pending', 'retry', 'sending')")
+            try db.execute(sql: "UPDATE outbox SET rendered = NULL WHERE state IN \(OutboxEntry.State.unfinished.sqlList)")
             try Self.audit(
                 AuditEvent(at: now, kind: .linkKeyRotated, actor: actor, source: source,
                            detail: "the link-signing key was replaced; every earlier ack and resolve link stopped working"),

@@ -27,7 +27,7 @@ extension TocsinStore {
                 incidents: try grouped("SELECT state, COUNT(*) FROM incidents GROUP BY state"),
                 outbox: try grouped("SELECT state, COUNT(*) FROM outbox GROUP BY state"),
                 lastSentAt: try DatabaseValue.fetchOne(
-                    db, sql: "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+                    db, sql: "SELECT sent_at FROM outbox WHERE state = \(OutboxEntry.State.sent.sql) AND sent_at IS NOT NULL ORDER BY id DESC LIMIT 1"
                 ).flatMap(StoredDate.parse))
         }
     }

@@ -25,7 +25,7 @@ extension TocsinStore {
                 db,
                 sql: """
                     SELECT * FROM outbox AS o INDEXED BY outbox_ready
-                    WHERE o.state IN ('pending', 'retry') AND o.due_at <= ? AND \(Self.notBehindEarlier)\(skip)
+                    WHERE o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND o.due_at <= ? AND \(Self.notBehindEarlier)\(skip)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """,
                 arguments: StatementArguments([stamp] + skipArguments + [window]))
@@ -33,7 +33,7 @@ extension TocsinStore {
                 db,
                 sql: """
                     SELECT * FROM outbox AS o
-                    WHERE o.state = 'sending' AND o.lease_until <= ? AND \(Self.notBehindEarlier)\(skip)
+                    WHERE o.state = \(OutboxEntry.State.sending.sql) AND o.lease_until <= ? AND \(Self.notBehindEarlier)\(skip)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """,
                 arguments: StatementArguments([stamp] + skipArguments + [window]))
@@ -47,7 +47,7 @@ extension TocsinStore {
                 claimed.updatedAt = now
                 claimed.leaseUntil = leaseUntil
                 try db.execute(
-                    sql: "UPDATE outbox SET state = 'sending', attempts = ?, updated_at = ?, lease_until = ? WHERE id = ?",
+                    sql: "UPDATE outbox SET state = \(OutboxEntry.State.sending.sql), attempts = ?, updated_at = ?, lease_until = ? WHERE id = ?",
                     arguments: [claimed.attempts, stamp, StoredDate.text(leaseUntil), entry.id])
                 return claimed
             }
@@ -66,10 +66,10 @@ extension TocsinStore {
         var sql = ""
         var arguments: [String] = []
         for destination in destinations.sorted() {
-            if destination == "email" {
-                sql += " AND o.medium != 'email'"
+            if destination == DeliveryDestination.of(medium: .email, address: "") {
+                sql += " AND o.medium != \(Medium.email.sql)"
             } else {
-                sql += " AND NOT (o.medium != 'email' AND \(addressAtOrigin(column: "o.address", origin: "?")))"
+                sql += " AND NOT (o.medium != \(Medium.email.sql) AND \(addressAtOrigin(column: "o.address", origin: "?")))"
                 arguments += Array(repeating: destination, count: 5)  // `?` stands five times in the test
             }
         }
@@ -82,14 +82,16 @@ extension TocsinStore {
     /// destination is the SMTP server for email (one relay for all addresses) and the origin
     /// (`scheme://host:port`) of a webhook's URL.
     static func wakeBacklog(after entry: OutboxEntry, at now: String, in db: Database) throws {
-        if entry.medium == "email" {
+        switch entry.medium {
+        case .email:
             try db.execute(
-                sql: "UPDATE outbox SET due_at = ? WHERE state = 'retry' AND due_at > ? AND medium = 'email'",
+                sql: "UPDATE outbox SET due_at = ? WHERE state = \(OutboxEntry.State.retry.sql) AND due_at > ? AND medium = \(Medium.email.sql)",
                 arguments: [now, now])
-        } else if let origin = DeliveryDestination.webhookOrigin(entry.address) {
+        case .webhook:
+            guard let origin = DeliveryDestination.webhookOrigin(entry.address) else { return }
             try db.execute(
                 sql: """
-                    UPDATE outbox SET due_at = ?1 WHERE state = 'retry' AND due_at > ?1 AND medium = ?2
+                    UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND due_at > ?1 AND medium = ?2
                       AND \(Self.addressAtOrigin(column: "address", origin: "?3"))
                     """,
                 arguments: [now, entry.medium, origin])
@@ -119,12 +121,12 @@ extension TocsinStore {
                 error: detail, outcome: name)
             try attempt.insert(db)
             let finished = StoredDate.text(finishedAt)
-            let guardClause = "WHERE id = ? AND state = 'sending' AND attempts = ?"
+            let guardClause = "WHERE id = ? AND state = \(OutboxEntry.State.sending.sql) AND attempts = ?"
             switch outcome {
             case .sent:
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET state = 'sent', sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
+                        UPDATE outbox SET state = \(OutboxEntry.State.sent.sql), sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """,
                     arguments: [finished, finished, rendered, id, entry.attempts])
@@ -132,14 +134,14 @@ extension TocsinStore {
             case .retry(let at, let reason):
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET state = 'retry', due_at = ?, updated_at = ?, lease_until = NULL, last_error = ?,
+                        UPDATE outbox SET state = \(OutboxEntry.State.retry.sql), due_at = ?, updated_at = ?, lease_until = NULL, last_error = ?,
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """,
                     arguments: [StoredDate.text(at), finished, reason, rendered, id, entry.attempts])
             case .dead(let reason):
                 try db.execute(
                     sql: """
-                        UPDATE outbox SET state = 'dead', updated_at = ?, lease_until = NULL, last_error = ?,
+                        UPDATE outbox SET state = \(OutboxEntry.State.dead.sql), updated_at = ?, lease_until = NULL, last_error = ?,
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """,
                     arguments: [finished, reason, rendered, id, entry.attempts])
@@ -154,8 +156,8 @@ extension TocsinStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE outbox SET state = 'retry', due_at = ?, lease_until = NULL,
-                    last_error = 'interrupted: Tocsin stopped during delivery' WHERE state = 'sending'
+                    UPDATE outbox SET state = \(OutboxEntry.State.retry.sql), due_at = ?, lease_until = NULL,
+                    last_error = 'interrupted: Tocsin stopped during delivery' WHERE state = \(OutboxEntry.State.sending.sql)
                     """,
                 arguments: [StoredDate.text(now)])
             return db.changesCount
@@ -168,7 +170,7 @@ extension TocsinStore {
         NOT EXISTS (
             SELECT 1 FROM outbox AS earlier
             WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
-              AND earlier.state IN ('pending', 'sending', 'retry'))
+              AND earlier.state IN \(OutboxEntry.State.unfinished.sqlList))
         """
 
     /// When the next notification becomes ready (a due time, or a lease that expires), if any.
@@ -187,9 +189,9 @@ extension TocsinStore {
                     SELECT MIN(t) FROM (
                         SELECT * FROM (
                             SELECT o.due_at AS t FROM outbox AS o INDEXED BY outbox_ready
-                            WHERE o.state IN ('pending', 'retry') AND \(Self.notBehindEarlier)\(skip)
+                            WHERE o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND \(Self.notBehindEarlier)\(skip)
                             ORDER BY o.due_at, o.id LIMIT 1)
-                        UNION ALL SELECT MIN(lease_until) FROM outbox AS o WHERE state = 'sending'\(skip))
+                        UNION ALL SELECT MIN(lease_until) FROM outbox AS o WHERE state = \(OutboxEntry.State.sending.sql)\(skip))
                     """,
                 arguments: StatementArguments(skipArguments + skipArguments))
         }
@@ -219,7 +221,7 @@ extension TocsinStore {
             entry.dueAt = now
             entry.updatedAt = now
             try db.execute(
-                sql: "UPDATE outbox SET state = 'pending', due_at = ?, updated_at = ? WHERE id = ?",
+                sql: "UPDATE outbox SET state = \(OutboxEntry.State.pending.sql), due_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [StoredDate.text(now), StoredDate.text(now), id])
             return entry
         }

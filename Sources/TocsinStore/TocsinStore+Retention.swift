@@ -13,7 +13,7 @@ extension TocsinStore {
         try await write { db in
             let candidates = try Row.fetchAll(
                 db,
-                sql: "SELECT id, alert_count FROM incidents WHERE state = 'resolved' AND resolved_at < ? ORDER BY resolved_at LIMIT ?",
+                sql: "SELECT id, alert_count FROM incidents WHERE state = \(IncidentState.resolved.sql) AND resolved_at < ? ORDER BY resolved_at LIMIT ?",
                 arguments: [StoredDate.text(cutoff), limit])
             var ids: [Int64] = []
             var alerts = 0

@@ -31,6 +31,8 @@ public final class TocsinStore: Sendable {
     let writer: DatabasePool
     /// Collapses repeated failed authentications in the audit trail.
     let failedAuthentications = FailedAuthenticationLog()
+    /// The stored JSON of the policy snapshots new escalations start from.
+    let snapshotJSON = SnapshotJSONCache()
     /// Whether writes are succeeding, as the last write found.
     public let writeHealth = WriteHealth()
     /// The database file.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Whether the database's writes are succeeding, as the writes themselves found: the last write
 /// that failed for want of the database (disk full, I/O error, read-only file, locked), unless a
@@ -38,13 +39,12 @@ public final class WriteHealth: Sendable {
 }
 
 /// One optional failure behind a lock.
-private final class LockedFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failure: WriteHealth.Failure?
+private final class LockedFailure: Sendable {
+    private let failure = Mutex<WriteHealth.Failure?>(nil)
 
-    var value: WriteHealth.Failure? { lock.withLock { failure } }
+    var value: WriteHealth.Failure? { failure.withLock { $0 } }
 
     func set(_ value: WriteHealth.Failure?) {
-        lock.withLock { failure = value }
+        failure.withLock { $0 = value }
     }
 }

@@ -38,7 +38,7 @@ struct DrillRunTests {
             let sent = try await server.store.notifications(incidentID: 1)
             #expect(sent.map(\.target) == ["person:alice"])
             #expect(sent.map(\.address) == ["http://127.0.0.1:4321/email/person:alice"])
-            #expect(sent.map(\.medium) == ["webhook"])
+            #expect(sent.map(\.medium) == [.webhook])
             let listed = try await server.api(.get, "/api/v1/incidents").decode(IncidentPage.self)
             #expect(listed.incidents.first?.drillRun == run.id)
         }

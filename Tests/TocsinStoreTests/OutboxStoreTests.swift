@@ -132,7 +132,7 @@ struct OutboxStoreTests {
         #expect(mailProbe.id == mail.id)
         try await test.store.recordAttempt(mailProbe, startedAt: t20, finishedAt: t20, statusCode: 250, error: nil, outcome: .sent, rendered: nil)
         let mails = try await test.store.claimDueNotifications(now: t20)
-        #expect(mails.count == 3 && mails.allSatisfy { $0.medium == "email" })
+        #expect(mails.count == 3 && mails.allSatisfy { $0.medium == .email })
         var carols: [OutboxEntry] = []
         for incident: Int64 in [1, 2] {
             carols += try await test.store.notifications(incidentID: incident).filter { $0.target == "person:carol" }

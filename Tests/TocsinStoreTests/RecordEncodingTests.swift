@@ -78,5 +78,22 @@ struct RecordEncodingTests {
         #expect(reloaded != first)
         #expect(try decoder.decode(PolicySnapshot.self, from: Data(reloaded.utf8)) == (try snapshot(after: 300)))
         #expect(try decoder.decode(PolicySnapshot.self, from: Data(first.utf8)) == (try snapshot(after: 0)))
+        #expect(cache.count == 1)
+    }
+
+    @Test("the snapshot cache keeps at most its capacity of policies, the oldest going first")
+    func snapshotJSONCacheIsBounded() throws {
+        let names = (0..<5).map { "policy-\($0)" }
+        let configuration = TocsinConfiguration(
+            people: [Person(name: "alice", email: "alice@example.com")],
+            routes: names.map { Route(matchers: [], policy: $0, continue: true) },
+            policies: names.map { EscalationPolicy(name: $0, steps: [.init(after: 0, notify: [.person("alice")])]) })
+        let cache = SnapshotJSONCache(capacity: 3)
+        for name in names {
+            _ = try cache.json(for: try #require(configuration.snapshot(ofPolicy: name)))
+        }
+        #expect(cache.count == 3)
+        let newest = try #require(configuration.snapshot(ofPolicy: "policy-4"))
+        #expect(try cache.json(for: newest) == (try Escalation.snapshotJSON(newest)))
     }
 }

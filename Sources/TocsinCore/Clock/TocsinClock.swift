@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The one source of time for Tocsin's decisions.
 ///
@@ -16,26 +17,25 @@ public struct WallClock: TocsinClock {
 }
 
 /// A clock that only moves when told to: deterministic time for tests and simulations.
-public final class ManualClock: TocsinClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
+public final class ManualClock: TocsinClock, Sendable {
+    private let current: Mutex<Date>
 
     /// Creates a clock standing at `start`.
     public init(start: Date) {
-        self.current = start
+        self.current = Mutex(start)
     }
 
     public var now: Date {
-        lock.withLock { current }
+        current.withLock { $0 }
     }
 
     /// Moves the clock forward by `interval` seconds.
     public func advance(by interval: TimeInterval) {
-        lock.withLock { current = current.addingTimeInterval(interval) }
+        current.withLock { $0 = $0.addingTimeInterval(interval) }
     }
 
     /// Sets the clock to `date`, forwards or backwards.
     public func set(to date: Date) {
-        lock.withLock { current = date }
+        current.withLock { $0 = date }
     }
 }

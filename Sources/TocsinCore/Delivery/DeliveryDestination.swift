@@ -5,8 +5,11 @@
 /// pages to the others; and a destination that accepts again releases its whole backlog.
 public enum DeliveryDestination {
     /// The destination of a notification by `medium` to `address`.
-    public static func of(medium: String, address: String) -> String {
-        medium == "email" ? "email" : webhookOrigin(address) ?? address
+    public static func of(medium: Medium, address: String) -> String {
+        switch medium {
+        case .email: Medium.email.rawValue
+        case .webhook: webhookOrigin(address) ?? address
+        }
     }
 
     /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.

@@ -32,7 +32,7 @@ public struct Drill: Sendable, Equatable {
         /// The drill's alerts resolve, as Alertmanager would send them.
         case clear
         /// Deliveries by `medium` (`webhook`, `email`, or nil for all) fail until `until` seconds.
-        case receiverDown(medium: String?, until: TimeInterval)
+        case receiverDown(medium: Medium?, until: TimeInterval)
         /// Tocsin stops and starts again (live: the `--restart-command`; virtual: the engine is
         /// rebuilt on the same database).
         case restart
@@ -75,10 +75,10 @@ public struct DrillDelivery: Sendable, Equatable, Codable {
     public var offset: TimeInterval
     public var incidentID: Int64
     public var target: String
-    public var medium: String
+    public var medium: Medium
     public var event: NotificationEvent
 
-    public init(offset: TimeInterval, incidentID: Int64, target: String, medium: String, event: NotificationEvent) {
+    public init(offset: TimeInterval, incidentID: Int64, target: String, medium: Medium, event: NotificationEvent) {
         self.offset = offset
         self.incidentID = incidentID
         self.target = target

@@ -8,7 +8,7 @@ public enum DrillExpectation: Sendable, Equatable {
     /// `target` receives a notification (of `event`, by `via`, when given) no earlier than
     /// `notBefore` and no later than `within` seconds after the start; with `count`, exactly that
     /// many such notifications arrive (per contact method) during the whole drill.
-    case notified(target: String, via: String?, event: NotificationEvent?, notBefore: TimeInterval, within: TimeInterval?, count: Int?)
+    case notified(target: String, via: Medium?, event: NotificationEvent?, notBefore: TimeInterval, within: TimeInterval?, count: Int?)
     /// `target` is never paged (triggered, escalated or reminder) after `after` seconds.
     case notPaged(target: String, after: TimeInterval)
     /// Everyone who received a page also receives a resolved notice.
@@ -52,7 +52,7 @@ public enum DrillExpectation: Sendable, Equatable {
                 met: pages.isEmpty, expected: "no page to \(target) after +\(PolicyDuration.format(after))",
                 actual: pages.first.map { "\($0.event.rawValue) at +\(Self.format($0.offset))" } ?? "none")
         case .resolvedNoticeToEveryonePaged:
-            let paged = Set(deliveries.filter { [.triggered, .escalated, .reminder].contains($0.event) }.map { "\($0.target) by \($0.medium)" })
+            let paged = Set(deliveries.filter(\.event.isPage).map { "\($0.target) by \($0.medium)" })
             let told = Set(deliveries.filter { $0.event == .resolved }.map { "\($0.target) by \($0.medium)" })
             let missing = paged.subtracting(told).sorted()
             return Result(

@@ -214,7 +214,7 @@ public enum EscalationPlanner {
                 unreachable.append(recipient.key == target.key ? target.key : "\(target.key) → \(recipient.name)")
                 continue
             }
-            reached.append("\(recipient.name) (\(contacts.map(\.medium).joined(separator: ", ")))")
+            reached.append("\(recipient.name) (\(contacts.map(\.medium.rawValue).joined(separator: ", ")))")
             // An on-call target's key names the person it resolved to, so a handoff mid-incident
             // pages the new person instead of being taken for a page already sent.
             let keyTarget = recipient.key == target.key ? target.key : "\(target.key)/\(recipient.key)"

@@ -7,6 +7,13 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case reminder
     case acknowledged
     case resolved
+
+    /// The events that page someone (an escalation step's notifications), as opposed to the
+    /// notices that tell those paged what became of the incident.
+    public static let pages: [NotificationEvent] = [.triggered, .escalated, .reminder]
+
+    /// Whether this event pages someone.
+    public var isPage: Bool { Self.pages.contains(self) }
 }
 
 /// A notification decided by the engine, to be written to the outbox and delivered later.

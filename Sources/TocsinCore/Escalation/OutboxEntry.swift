@@ -6,6 +6,11 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
     /// Where a notification stands in delivery.
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending, sending, sent, retry, dead, cancelled
+
+        /// Queued and not being sent: due at `due_at` (first attempt, or again after a failure).
+        public static let awaitingDelivery: [State] = [.pending, .retry]
+        /// Not done with: waiting, or being sent right now.
+        public static let unfinished: [State] = [.pending, .sending, .retry]
     }
 
     public var id: Int64?
@@ -13,7 +18,7 @@ public struct OutboxEntry: Sendable, Equatable, Codable {
     public var idempotencyKey: String
     public var event: NotificationEvent
     public var target: String
-    public var medium: String
+    public var medium: Medium
     public var address: String
     public var urgent: Bool
     public var subject: String

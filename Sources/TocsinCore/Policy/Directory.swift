@@ -57,11 +57,11 @@ public enum Contact: Sendable, Hashable, Codable, CustomStringConvertible {
     case email(String)
     case webhook(String)
 
-    /// `email` or `webhook`.
-    public var medium: String {
+    /// How this contact is reached.
+    public var medium: Medium {
         switch self {
-        case .email: "email"
-        case .webhook: "webhook"
+        case .email: .email
+        case .webhook: .webhook
         }
     }
 

@@ -42,6 +42,6 @@ extension PolicySnapshot {
         guard let drill else { return contacts }
         guard let receiver = drill.receiverURL else { return [] }
         let base = receiver.hasSuffix("/") ? String(receiver.dropLast()) : receiver
-        return Array(Set(contacts.map(\.medium))).sorted().map { Contact.webhook("\(base)/\($0)/\(target)") }
+        return Set(contacts.map(\.medium)).map(\.rawValue).sorted().map { Contact.webhook("\(base)/\($0)/\(target)") }
     }
 }

@@ -5,15 +5,15 @@ import TocsinCore
 /// What the dispatcher measures: each attempt's result and duration, by medium.
 enum DeliveryMetrics {
     /// Counts one attempt as `sent`, `retry` or `dead`, and records how long it took.
-    static func record(medium: String, outcome: DeliveryPolicy.Outcome, seconds: TimeInterval) {
+    static func record(medium: Medium, outcome: DeliveryPolicy.Outcome, seconds: TimeInterval) {
         let result =
             switch outcome {
             case .sent: "sent"
             case .retry: "retry"
             case .dead: "dead"
             }
-        Counter(label: "tocsin_notifications_total", dimensions: [("medium", medium), ("result", result)]).increment()
-        Timer(label: "tocsin_delivery_duration_seconds", dimensions: [("medium", medium)], preferredDisplayUnit: .seconds)
+        Counter(label: "tocsin_notifications_total", dimensions: [("medium", medium.rawValue), ("result", result)]).increment()
+        Timer(label: "tocsin_delivery_duration_seconds", dimensions: [("medium", medium.rawValue)], preferredDisplayUnit: .seconds)
             .recordNanoseconds(Int64(max(0, seconds) * 1_000_000_000))
     }
 }

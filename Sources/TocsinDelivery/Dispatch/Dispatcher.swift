@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TocsinCore
 import TocsinStore
 
@@ -180,10 +181,10 @@ public final class Dispatcher: Service, Sendable {
         let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
         let renderer = NotificationRenderer(settings: settings, signer: try await store.linkSigner(fixedKey: linkKey))
         switch entry.medium {
-        case "email":
+        case .email:
             guard let smtp = settings.smtp else { return nil }
             return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
-        default:
+        case .webhook:
             // A drill's capture receiver reads Tocsin's own payload, whatever the real target's
             // format; only the receiver its run registered is one.
             var drillCapture = false
@@ -198,14 +199,13 @@ public final class Dispatcher: Service, Sendable {
 }
 
 /// How many deliveries are running, by destination.
-final class InFlightCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [String: Int] = [:]
+final class InFlightCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
 
-    var byDestination: [String: Int] { lock.withLock { counts } }
+    var byDestination: [String: Int] { counts.withLock { $0 } }
 
     func add(_ delta: Int, to destination: String) {
-        lock.withLock {
+        counts.withLock { counts in
             let count = counts[destination, default: 0] + delta
             counts[destination] = count > 0 ? count : nil
         }
@@ -213,13 +213,12 @@ final class InFlightCounter: @unchecked Sendable {
 }
 
 /// A flag set once, read from any thread.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var isSet = false
+final class Flag: Sendable {
+    private let isSet = Atomic(false)
 
-    var value: Bool { lock.withLock { isSet } }
+    var value: Bool { isSet.load(ordering: .acquiring) }
 
     func set() {
-        lock.withLock { isSet = true }
+        isSet.store(true, ordering: .releasing)
     }
 }

@@ -23,7 +23,7 @@ struct NotificationRenderer: Sendable {
         for action in actions {
             let grant = LinkSigner.Grant(
                 incidentID: entry.incidentID, action: action.rawValue, actor: Self.actor(forTarget: entry.target),
-                channel: entry.medium == "email" ? "email-link" : "webhook-link",
+                channel: "\(entry.medium)-link",
                 expires: now.addingTimeInterval(settings.linkLifetime))
             let url = "\(incidentURL(entry.incidentID))/\(action.rawValue)?token=\(signer.token(for: grant))"
             switch action {

@@ -48,7 +48,10 @@ public final class CurlTransport: NotificationTransport {
 
     public func send(_ entry: OutboxEntry, body: String, now: Date) async -> (DeliveryResult, Int?) {
         do {
-            return try await entry.medium == "email" ? sendMail(entry, body: body) : post(entry, body: body, now: now)
+            switch entry.medium {
+            case .email: return try await sendMail(entry, body: body)
+            case .webhook: return try await post(entry, body: body, now: now)
+            }
         } catch {
             return (.failed("the delivery pool is not running: \(error)"), nil)
         }

@@ -1,32 +1,32 @@
 import Foundation
 import Logging
+import Synchronization
 import TocsinCore
 import TocsinStore
 
 /// The running configuration, swapped atomically on reload.
 ///
 /// A reload that finds problems keeps the running configuration and reports why.
-public final class ConfigurationStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: TocsinConfiguration
+public final class ConfigurationStore: Sendable {
+    private let current: Mutex<TocsinConfiguration>
     /// The policy directory reloads read from.
     public let directory: String
 
     public init(directory: String, initial: TocsinConfiguration) {
         self.directory = directory
-        self.current = initial
+        self.current = Mutex(initial)
     }
 
     /// The configuration in force.
     public var configuration: TocsinConfiguration {
-        lock.withLock { current }
+        current.withLock { $0 }
     }
 
     /// Reads the directory again, as `actor` asked from `source`, and records it in the audit trail.
     public func reload(
         logger: Logger, audit store: TocsinStore, actor: String, source: String, now: Date
     ) async -> Result<TocsinConfiguration, PolicyDirectory.InvalidConfiguration> {
-        let result = reload(logger: logger)
+        let result = reload(logger: logger, now: now)
         let event: AuditEvent
         switch result {
         case .success(let loaded):
@@ -46,18 +46,18 @@ public final class ConfigurationStore: @unchecked Sendable {
         return result
     }
 
-    /// Reads the directory again; on success the new configuration takes effect for new incidents.
-    public func reload(logger: Logger) -> Result<TocsinConfiguration, PolicyDirectory.InvalidConfiguration> {
+    /// Reads the directory again at `now`; on success the new configuration takes effect for new incidents.
+    public func reload(logger: Logger, now: Date) -> Result<TocsinConfiguration, PolicyDirectory.InvalidConfiguration> {
         do {
             let loaded = try PolicyDirectory.load(directory)
-            lock.withLock { current = loaded }
-            ServerMetrics.reloaded(success: true, at: Date())
+            current.withLock { $0 = loaded }
+            ServerMetrics.reloaded(success: true, at: now)
             logger.info(
                 "configuration reloaded",
                 metadata: ["policies": "\(loaded.policies.count)", "routes": "\(loaded.routes.count)", "people": "\(loaded.people.count)"])
             return .success(loaded)
         } catch {
-            ServerMetrics.reloaded(success: false, at: Date())
+            ServerMetrics.reloaded(success: false, at: now)
             logger.error("configuration reload failed; keeping the running configuration", metadata: ["problems": "\(error)"])
             return .failure(error)
         }

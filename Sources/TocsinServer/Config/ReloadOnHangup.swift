@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TocsinCore
 import TocsinStore
 import UnixSignals
 
@@ -8,6 +9,7 @@ import UnixSignals
 struct ReloadOnHangup: Service {
     let policies: ConfigurationStore
     let store: TocsinStore
+    let clock: any TocsinClock
     let logger: Logger
     /// Runs after a reload that took effect.
     let onReloaded: @Sendable () async -> Void
@@ -16,7 +18,7 @@ struct ReloadOnHangup: Service {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
-                if case .success = await policies.reload(logger: logger, audit: store, actor: "tocsin", source: "SIGHUP", now: Date()) {
+                if case .success = await policies.reload(logger: logger, audit: store, actor: "tocsin", source: "SIGHUP", now: clock.now) {
                     await onReloaded()
                 }
             }

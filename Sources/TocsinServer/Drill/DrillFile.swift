@@ -51,6 +51,14 @@ public enum DrillFile {
         /// Where the drill file is: `payload:` paths are relative to it.
         let directory: URL
 
+        func medium(_ node: Node, _ key: String, orAll: Bool) throws(Problem) -> Medium {
+            guard let text = node.string, let medium = Medium(rawValue: text) else {
+                let choices = Medium.allCases.map(\.rawValue) + (orAll ? ["all"] : [])
+                throw fail("\(key) must be " + choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? ""), node)
+            }
+            return medium
+        }
+
         func fail(_ message: String, _ node: Node?) -> Problem {
             Problem(file: file, line: node?.mark?.line ?? 1, message: message)
         }
@@ -109,12 +117,10 @@ public enum DrillFile {
             if fields["fire"]?.bool == true { return .init(at: at, action: .fire) }
             if fields["clear"]?.bool == true { return .init(at: at, action: .clear) }
             if fields["restart"]?.string == "tocsin" { return .init(at: at, action: .restart) }
-            if let medium = fields["receiver_down"]?.string {
-                guard ["webhook", "email", "all"].contains(medium) else {
-                    throw fail("receiver_down must be webhook, email or all", fields["receiver_down"])
-                }
+            if let downNode = fields["receiver_down"] {
+                let medium = downNode.string == "all" ? nil : try self.medium(downNode, "receiver_down", orAll: true)
                 guard let untilNode = fields["until"] else { throw fail("receiver_down needs \"until\"", node) }
-                return .init(at: at, action: .receiverDown(medium: medium == "all" ? nil : medium, until: try duration(untilNode, "until")))
+                return .init(at: at, action: .receiverDown(medium: medium, until: try duration(untilNode, "until")))
             }
             throw fail("an action is one of ack: NAME, resolve: NAME, fire: true, clear: true, receiver_down: MEDIUM, restart: tocsin", node)
         }
@@ -131,7 +137,7 @@ public enum DrillFile {
                     event = parsed
                 }
                 return .notified(
-                    target: target, via: fields["via"]?.string, event: event,
+                    target: target, via: try fields["via"].map { node throws(Problem) in try medium(node, "via", orAll: false) }, event: event,
                     notBefore: try fields["not_before"].map { node throws(Problem) in try duration(node, "not_before") } ?? 0,
                     within: try fields["within"].map { node throws(Problem) in try duration(node, "within") },
                     count: fields["count"]?.int)

@@ -1,26 +1,30 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 import TocsinCore
 
 /// The capture receiver of a live drill: an HTTP server on 127.0.0.1 that takes the drill's
 /// pages (`POST /<medium>/<target>`, Tocsin's webhook payload), records when each arrived, and answers
 /// 503 while the drill has the receiver "down".
-final class DrillReceiver: @unchecked Sendable {
+final class DrillReceiver: Sendable {
+    private struct State {
+        var captured: [DrillDelivery] = []
+        var origin = Date()
+        var task: Task<Void, any Error>?
+    }
+
     let outages = ReceiverOutages()
-    private let lock = NSLock()
-    private var captured: [DrillDelivery] = []
-    private var origin = Date()
-    private var task: Task<Void, any Error>?
+    private let state = Mutex(State())
 
     /// The deliveries so far, with offsets from ``begin(at:)``.
-    var deliveries: [DrillDelivery] { lock.withLock { captured } }
+    var deliveries: [DrillDelivery] { state.withLock { $0.captured } }
 
     /// Starts listening on an ephemeral loopback port and returns the receiver's base URL.
     func start() async throws -> String {
         let router = Router()
         router.post("/{medium}/{target}") { [self] request, context in
-            let medium = context.parameters.get("medium") ?? "webhook"
+            let medium = try context.parameters.require("medium", as: Medium.self)
             let arrived = Date()
             if outages.isDown(medium: medium, at: arrived) {
                 return Response(status: .serviceUnavailable)
@@ -38,31 +42,32 @@ final class DrillReceiver: @unchecked Sendable {
         let application = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "tocsin-drill"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        task = Task {
+        let task = Task {
             // If the server cannot start (no port to bind), ending the stream lets start() say so.
             defer { continuation.finish() }
             try await application.runService(gracefulShutdownSignals: [])
         }
+        state.withLock { $0.task = task }
         for await port in ports {
             return "http://127.0.0.1:\(port)"
         }
-        try await task?.value  // the server's own error, when it could not start
+        try await task.value  // the server's own error, when it could not start
         throw CancellationError()  // it stopped before it listened, without an error of its own
     }
 
     /// Offsets of deliveries count from `origin`: the moment the drill fired its alerts.
     func begin(at origin: Date) {
-        lock.withLock { self.origin = origin }
+        state.withLock { $0.origin = origin }
     }
 
     func stop() {
-        task?.cancel()
+        state.withLock { $0.task }?.cancel()
     }
 
-    private func record(_ payload: WebhookPayload, medium: String, at arrived: Date) {
-        lock.withLock {
-            captured.append(DrillDelivery(
-                offset: arrived.timeIntervalSince(origin), incidentID: payload.incident.id, target: payload.target,
+    private func record(_ payload: WebhookPayload, medium: Medium, at arrived: Date) {
+        state.withLock { state in
+            state.captured.append(DrillDelivery(
+                offset: arrived.timeIntervalSince(state.origin), incidentID: payload.incident.id, target: payload.target,
                 medium: medium, event: payload.event))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import TocsinCore
 import TocsinDelivery
 import TocsinStore
@@ -110,20 +111,19 @@ public struct VirtualDrill: Sendable {
 }
 
 /// Captures deliveries in process for a drill; fails them while a receiver is "down".
-final class CaptureTransport: NotificationTransport, @unchecked Sendable {
+final class CaptureTransport: NotificationTransport, Sendable {
     private let outages: ReceiverOutages
     private let start: Date
-    private let lock = NSLock()
-    private var captured: [DrillDelivery] = []
+    private let captured = Mutex<[DrillDelivery]>([])
 
     init(start: Date) {
         self.start = start
         self.outages = ReceiverOutages()
     }
 
-    var deliveries: [DrillDelivery] { lock.withLock { captured } }
+    var deliveries: [DrillDelivery] { captured.withLock { $0 } }
 
-    func down(medium: String?, until: Date) {
+    func down(medium: Medium?, until: Date) {
         outages.down(medium: medium, until: until)
     }
 
@@ -131,8 +131,8 @@ final class CaptureTransport: NotificationTransport, @unchecked Sendable {
         if outages.isDown(medium: entry.medium, at: now) {
             return (.failed("receiver down (drill)"), nil)
         }
-        lock.withLock {
-            captured.append(DrillDelivery(
+        captured.withLock {
+            $0.append(DrillDelivery(
                 offset: now.timeIntervalSince(start), incidentID: entry.incidentID, target: entry.target, medium: entry.medium,
                 event: entry.event))
         }
@@ -141,15 +141,14 @@ final class CaptureTransport: NotificationTransport, @unchecked Sendable {
 }
 
 /// The drill's "receiver down" windows, by medium (nil: every medium).
-final class ReceiverOutages: @unchecked Sendable {
-    private let lock = NSLock()
-    private var windows: [(medium: String?, until: Date)] = []
+final class ReceiverOutages: Sendable {
+    private let windows = Mutex<[(medium: Medium?, until: Date)]>([])
 
-    func down(medium: String?, until: Date) {
-        lock.withLock { windows.append((medium, until)) }
+    func down(medium: Medium?, until: Date) {
+        windows.withLock { $0.append((medium, until)) }
     }
 
-    func isDown(medium: String, at now: Date) -> Bool {
-        lock.withLock { windows.contains { ($0.medium == nil || $0.medium == medium) && now < $0.until } }
+    func isDown(medium: Medium, at now: Date) -> Bool {
+        windows.withLock { $0.contains { ($0.medium == nil || $0.medium == medium) && now < $0.until } }
     }
 }

@@ -12,7 +12,7 @@ extension OutboxEntry {
     var forAPI: OutboxEntry {
         var shown = self
         shown.rendered = nil
-        if medium == "webhook" { shown.address = TransferError.redacted(address) }
+        if medium == .webhook { shown.address = TransferError.redacted(address) }
         return shown
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import TocsinCore
 
 /// Per-client rate limiting: a token bucket per client address, refilled at `perSecond` and
@@ -35,17 +36,20 @@ struct RateLimitMiddleware: RouterMiddleware {
 }
 
 /// Token buckets by client address.
-final class TokenBuckets: @unchecked Sendable {
+final class TokenBuckets: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
     }
 
+    private struct Clients {
+        var buckets: [String: Bucket] = [:]
+        var lastPrune: ContinuousClock.Instant?
+    }
+
     let perSecond: Double
     let capacity: Double
-    private let lock = NSLock()
-    private var buckets: [String: Bucket] = [:]
-    private var lastPrune: ContinuousClock.Instant?
+    private let clients = Mutex(Clients())
     /// Beyond this many clients, the idle ones are forgotten (at most once a second).
     static let pruneAbove = 10_000
 
@@ -64,26 +68,22 @@ final class TokenBuckets: @unchecked Sendable {
 
     /// Takes a token for `client`; nil when it may go ahead, else the seconds until it may.
     func take(for client: String, now: ContinuousClock.Instant) -> Double? {
-        lock.withLock {
-            if buckets.count > Self.pruneAbove, lastPrune.map({ now - $0 > .seconds(1) }) ?? true {
-                prune(now: now)
-                lastPrune = now
+        clients.withLock { clients in
+            if clients.buckets.count > Self.pruneAbove, clients.lastPrune.map({ now - $0 > .seconds(1) }) ?? true {
+                // Forgets clients whose bucket is full again (they have been quiet long enough).
+                let refill = Duration.seconds(capacity / perSecond)
+                clients.buckets = clients.buckets.filter { now - $0.value.updated < refill }
+                clients.lastPrune = now
             }
-            var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
+            var bucket = clients.buckets[client] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             bucket.tokens = min(capacity, bucket.tokens + seconds * perSecond)
             bucket.updated = now
-            defer { buckets[client] = bucket }
+            defer { clients.buckets[client] = bucket }
             guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / perSecond }
             bucket.tokens -= 1
             return nil
         }
-    }
-
-    /// Forgets clients whose bucket is full again (they have been quiet long enough).
-    private func prune(now: ContinuousClock.Instant) {
-        let refill = Duration.seconds(capacity / perSecond)
-        buckets = buckets.filter { now - $0.value.updated < refill }
     }
 }

@@ -118,7 +118,7 @@ public enum ServerMetrics {
         }
         MetricsSystem.bootstrap(factory)
         // Series that alert rules watch with increase() exist from the start, at 0.
-        for medium in ["webhook", "email"] {
+        for medium in Medium.allCases.map(\.rawValue) {
             for result in ["sent", "retry", "dead"] {
                 counter("tocsin_notifications_total", [("medium", medium), ("result", result)]).increment(by: 0)
             }

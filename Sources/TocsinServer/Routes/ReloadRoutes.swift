@@ -9,6 +9,7 @@ import TocsinStore
 struct ReloadRoutes {
     let policies: ConfigurationStore
     let store: TocsinStore
+    let clock: any TocsinClock
     let logger: Logger
     /// Runs after a reload that took effect.
     let onReloaded: @Sendable () async -> Void
@@ -24,7 +25,7 @@ struct ReloadRoutes {
         router.group("/-/reload").add(middleware: BearerAuthMiddleware(store: store, scope: .admin)).post { _, context in
             let reloaded = await policies.reload(
                 logger: context.logger, audit: store, actor: context.user?.name ?? "unknown", source: context.remoteAddress,
-                now: Date())
+                now: clock.now)
             switch reloaded {
             case .success(let configuration):
                 await onReloaded()

@@ -72,16 +72,36 @@ extension TimelineEvent {
 }
 
 extension Escalation {
+    /// The snapshot as the `snapshot` column stores it.
+    static func snapshotJSON(_ snapshot: PolicySnapshot) throws -> String {
+        String(decoding: try databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
+    }
+
+    /// Every stored column with its value, the snapshot as `snapshotJSON`: the one list that
+    /// `encode(to:)` and ``insert(_:snapshotJSON:)`` both write.
+    func storedColumns(snapshotJSON: String) -> [(name: String, value: (any DatabaseValueConvertible)?)] {
+        [
+            ("id", id), ("incident_id", incidentID), ("policy_name", policyName), ("snapshot", snapshotJSON),
+            ("epoch", epoch), ("started_at", StoredDate.text(startedAt)), ("position", position),
+            ("next_due_at", nextDueAt.map(StoredDate.text)), ("started_by", startedBy),
+            ("created_at", createdAt.map(StoredDate.text)),
+        ]
+    }
+
+    /// Inserts the escalation with its snapshot already encoded (shared by the incidents a policy
+    /// opens), through one cached statement.
+    mutating func insert(_ db: Database, snapshotJSON: String) throws {
+        let columns = storedColumns(snapshotJSON: snapshotJSON).filter { $0.name != "id" }
+        try db.cachedStatement(
+            sql: "INSERT INTO escalations (" + columns.map(\.name).joined(separator: ", ") + ") VALUES ("
+                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        ).execute(arguments: StatementArguments(columns.map(\.value)))
+        id = db.lastInsertedRowID
+    }
+
     public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["incident_id"] = incidentID
-        container["policy_name"] = policyName
-        container["snapshot"] = try SnapshotJSONCache.shared.json(for: snapshot)
-        container["epoch"] = epoch
-        container["started_at"] = StoredDate.text(startedAt)
-        container["position"] = position
-        container["next_due_at"] = nextDueAt.map(StoredDate.text)
-        container["started_by"] = startedBy
-        container["created_at"] = createdAt.map(StoredDate.text)
+        for (name, value) in storedColumns(snapshotJSON: try Self.snapshotJSON(snapshot)) {
+            container[name] = value
+        }
     }
 }

@@ -12,9 +12,6 @@ extension Fingerprint: DatabaseValueConvertible {
     }
 }
 
-extension IncidentState: DatabaseValueConvertible {}
-extension AlertStatus: DatabaseValueConvertible {}
-extension TimelineEvent.Kind: DatabaseValueConvertible {}
 
 extension Incident: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "incidents"
@@ -64,8 +61,6 @@ extension DeliveryAttempt: FetchableRecord, MutablePersistableRecord {
     }
 }
 
-extension OutboxEntry.State: DatabaseValueConvertible {}
-extension NotificationEvent: DatabaseValueConvertible {}
 
 /// Dates as SQLite text, `2026-11-26 23:32:42.330` (UTC): the layout GRDB reads, written without
 /// Foundation's `DateFormatter`, which costs more than the rest of an escalation step.
