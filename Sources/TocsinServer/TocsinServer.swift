@@ -124,6 +124,7 @@ public struct TocsinServer: Sendable {
         // Outermost, so that errors are already responses when requests are counted and timed.
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: CorrelationMiddleware())
+        router.add(middleware: ErrorMiddleware())
         router.add(middleware: CanonicalPathMiddleware())
         router.add(middleware: ClientAddressMiddleware(addresses: ClientAddress(trustedProxies: configuration.trustedProxies.compactMap(ClientAddress.Network.init))))
         router.add(middleware: RateLimitMiddleware(

@@ -16,35 +16,34 @@ public struct VirtualDrill: Sendable {
     }
 
     public func run(_ drill: Drill, start: Date = Date(timeIntervalSince1970: 1_795_800_000)) async throws -> DrillReport {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-drill-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let (path, remove) = VirtualEngine.temporaryPath("drill")
+        defer { remove() }
         let clock = ManualClock(start: start)
         let capture = CaptureTransport(start: start)
-        var engine = try Engine(path: directory.appendingPathComponent("drill.sqlite").path, drill: drill, clock: clock, capture: capture)
-        defer { try? engine.store.close() }
-
-        var pending = drill.actions
-        let end = start.addingTimeInterval(drill.duration)
-        try await fire(drill, status: .firing, store: engine.store, now: start, elapsed: 0)
-        while true {
-            // Everything that is due at this instant: people's actions, escalation steps, deliveries.
-            while let action = pending.first, start.addingTimeInterval(action.at) <= clock.now {
-                pending.removeFirst()
-                if action.action == .restart {
-                    try engine.store.close()
-                    engine = try Engine(path: engine.path, drill: drill, clock: clock, capture: capture)
-                } else {
-                    try await perform(action.action, drill: drill, store: engine.store, capture: capture, now: clock.now, start: start)
-                }
-            }
-            while try await engine.store.runDueEscalations(now: clock.now, configuration: configuration).processed > 0 {}
-            while try await engine.dispatcher.dispatchReadyNow() > 0 {}
-            let nextAction = pending.first.map { start.addingTimeInterval($0.at) }
-            let candidates = [try await engine.store.nextEscalationDue(), try await engine.store.nextDeliveryDue(), nextAction]
-            guard let next = candidates.compactMap({ $0 }).min(), next <= end else { break }
-            // Always move forward, so the run ends even if something stays due without progress.
-            clock.set(to: max(next, clock.now.addingTimeInterval(0.001)))
+        let open = { (path: String) throws in
+            try VirtualEngine(
+                path: path, configuration: configuration, clock: clock, transport: capture, deliveryMaxAge: drill.duration + 3600)
         }
+        var pending = drill.actions
+        let first = try open(path)
+        try await fire(drill, status: .firing, store: first.store, now: start, elapsed: 0)
+        let engine = try await VirtualEngine.drive(
+            first, clock: clock, until: start.addingTimeInterval(drill.duration),
+            nextAction: { pending.first.map { start.addingTimeInterval($0.at) } },
+            act: { engine in
+                var engine = engine
+                while let action = pending.first, start.addingTimeInterval(action.at) <= clock.now {
+                    pending.removeFirst()
+                    if action.action == .restart {
+                        try engine.store.close()
+                        engine = try open(engine.path)
+                    } else {
+                        try await perform(action.action, drill: drill, store: engine.store, capture: capture, now: clock.now, start: start)
+                    }
+                }
+                return engine
+            })
+        defer { try? engine.store.close() }
         return DrillReport(
             drill: drill, mode: "virtual", deliveries: capture.deliveries,
             policies: try await Self.policyStarts(in: engine.store, start: start))
@@ -62,25 +61,6 @@ public struct VirtualDrill: Sendable {
             }
         }
         return starts
-    }
-
-    /// The store and dispatcher of one "process" of the drill; a restart builds them anew.
-    private struct Engine {
-        let path: String
-        let store: TocsinStore
-        let dispatcher: Dispatcher
-
-        init(path: String, drill: Drill, clock: ManualClock, capture: CaptureTransport) throws {
-            self.path = path
-            store = try TocsinStore(path: path, configuration: .init(durability: .normal))
-            var logger = Logger(label: "tocsin-drill")
-            logger.logLevel = .critical
-            let settings = DeliverySettings(
-                publicURL: "http://drill.invalid", policy: DeliveryPolicy(maxAttempts: 50, maxAge: drill.duration + 3600))
-            dispatcher = Dispatcher(
-                store: store, clock: clock, settings: settings, linkKey: Array("drill".utf8),
-                webhookSettings: { _ in WebhookSettings() }, transport: capture, random: { 0.5 }, logger: logger)
-        }
     }
 
     /// Fires or clears the drill's alerts through the same validation as the HTTP endpoint.

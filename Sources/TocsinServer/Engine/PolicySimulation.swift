@@ -44,45 +44,32 @@ public struct PolicySimulation: Sendable {
         self.until = until
     }
 
-    /// Fires `batch` at `start` and runs the engine, jumping from due time to due time.
+    /// Fires `batch` at `start` and runs the production engine on a virtual clock, jumping from
+    /// due time to due time; every notification is delivered at once (nothing leaves the process).
     public func run(_ batch: AlertBatch, start: Date) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tocsin-simulate-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try TocsinStore(path: directory.appendingPathComponent("simulate.sqlite").path, configuration: .init(durability: .normal))
-        defer { try? store.close() }
-
+        let (path, remove) = VirtualEngine.temporaryPath("simulate")
+        defer { remove() }
         let clock = ManualClock(start: start)
-        let ingested = try await store.ingest(batch, configuration: configuration, now: start)
+        let engine = try VirtualEngine(
+            path: path, configuration: configuration, clock: clock, transport: CaptureTransport(start: start),
+            deliveryMaxAge: until + 3600)
+        defer { try? engine.store.close() }
+        let ingested = try await engine.store.ingest(batch, configuration: configuration, now: start)
         guard let incidentID = ingested.incidentID else {
             return Result(start: start, detail: nil)
         }
         var pending = actions
-        let end = start.addingTimeInterval(until)
-        while true {
-            while try await store.runDueEscalations(now: clock.now, configuration: configuration).processed > 0 {}
-            try await deliverInstantly(store: store, now: clock.now)
-            let nextDue = try await store.nextEscalationDue()
-            let nextAction = pending.first.map { start.addingTimeInterval($0.after) }
-            guard let next = [nextDue, nextAction].compactMap({ $0 }).min(), next <= end else { break }
-            clock.set(to: max(next, clock.now))
-            if let nextAction, nextAction <= clock.now {
-                let action = pending.removeFirst()
-                try await perform(action.action, on: incidentID, store: store, now: clock.now)
-            }
-        }
-        return Result(start: start, detail: try await store.incident(id: incidentID))
-    }
-
-    /// Marks everything queued as delivered at once, as a healthy dispatcher would (nothing is sent).
-    private func deliverInstantly(store: TocsinStore, now: Date) async throws {
-        while true {
-            let claimed = try await store.claimDueNotifications(now: now, limit: 500)
-            for entry in claimed {
-                try await store.recordAttempt(
-                    entry, startedAt: now, finishedAt: now, statusCode: nil, error: "simulated", outcome: .sent, rendered: nil)
-            }
-            if claimed.isEmpty { return }
-        }
+        _ = try await VirtualEngine.drive(
+            engine, clock: clock, until: start.addingTimeInterval(until),
+            nextAction: { pending.first.map { start.addingTimeInterval($0.after) } },
+            act: { engine in
+                while let action = pending.first, start.addingTimeInterval(action.after) <= clock.now {
+                    pending.removeFirst()
+                    try await perform(action.action, on: incidentID, store: engine.store, now: clock.now)
+                }
+                return engine
+            })
+        return Result(start: start, detail: try await engine.store.incident(id: incidentID))
     }
 
     private func perform(_ action: Action, on id: Int64, store: TocsinStore, now: Date) async throws {

@@ -2,12 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import NIOCore
-import TocsinStore
 
 /// Gives every request a correlation id, puts it in every log line of the request and in the
-/// `X-Request-Id` response header, logs the request's outcome, and turns errors that escape a
-/// route into JSON answers.
+/// `X-Request-Id` response header, and logs the request's outcome (errors are answers by then:
+/// ``ErrorMiddleware`` runs inside it).
 struct CorrelationMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext
 
@@ -21,34 +19,7 @@ struct CorrelationMiddleware: RouterMiddleware {
         context.correlationID = correlationID
         context.logger[metadataKey: "correlation_id"] = .string(correlationID)
         let started = ContinuousClock.now
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as APIError {
-            response = try error.response(from: request, context: context)
-        } catch let error as StoreError {
-            // A refusal the caller can act on (no such incident, a conflict) is not a failure of
-            // Tocsin's: logged at notice with its reason; only real storage failures are errors.
-            let answer = APIError.from(error)
-            if answer.status.code < 500 {
-                context.logger.notice("request refused", metadata: ["status": "\(answer.status.code)", "reason": "\(error)"])
-            } else {
-                context.logger.error("storage failure", metadata: ["error": "\(error)"])
-            }
-            response = try answer.response(from: request, context: context)
-        } catch let error as HTTPError {
-            response = try APIError(error.status, code: "http_\(error.status.code)", message: error.body ?? error.status.reasonPhrase)
-                .response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
-            // A body over a route's own limit (an ack's note, a link's form) is the caller's mistake.
-            context.logger.notice("request refused", metadata: ["status": "413", "reason": "body over the route's limit"])
-            response = try APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large for this endpoint")
-                .response(from: request, context: context)
-        } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            response = try APIError(.internalServerError, code: "internal", message: "internal error")
-                .response(from: request, context: context)
-        }
+        var response = try await next(request, context)
         response.headers[Self.header] = correlationID
         let elapsed = ContinuousClock.now - started
         context.logger.log(

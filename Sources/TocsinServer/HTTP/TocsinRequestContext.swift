@@ -18,6 +18,13 @@ public struct TocsinRequestContext: RequestContext {
     /// The address of the connection's other end.
     public let peerAddress: String
 
+    /// JSON bodies: errors name the field; an empty body is nil where a route takes none.
+    public var requestDecoder: some RequestDecoder { TocsinRequestDecoder() }
+    /// Answers are JSON with Tocsin's settings.
+    public var responseEncoder: some ResponseEncoder { TocsinResponseEncoder() }
+    /// API bodies are small (notes, overrides); the ingest route reads its own, larger limit.
+    public var maxUploadSize: Int { 64 * 1024 }
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.peerAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"

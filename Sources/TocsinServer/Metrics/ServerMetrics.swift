@@ -45,6 +45,7 @@ public enum ServerMetrics {
             switch status {
             case 400: "invalid"
             case 401, 403: "unauthorized"
+            case 409: "conflict"
             case 413: "too_large"
             case 415: "unsupported_media_type"
             case 429: "rate_limited"
@@ -123,7 +124,7 @@ public enum ServerMetrics {
                 counter("tocsin_notifications_total", [("medium", medium), ("result", result)]).increment(by: 0)
             }
         }
-        for reason in ["invalid", "unauthorized", "too_large", "unsupported_media_type", "rate_limited", "unavailable"] {
+        for reason in ["invalid", "unauthorized", "conflict", "too_large", "unsupported_media_type", "rate_limited", "unavailable"] {
             counter("tocsin_ingest_rejected_total", [("reason", reason)]).increment(by: 0)
         }
         for result in ["success", "failure"] {

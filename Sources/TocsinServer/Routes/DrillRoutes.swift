@@ -36,7 +36,7 @@ struct DrillRoutes {
         group.post { request, context in
             try context.require(.admin)
             guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
-            let body = try await JSONBody.decode(StartBody?.self, from: request, empty: nil)
+            let body = try await request.decode(as: StartBody?.self, context: context)
             guard let body else {
                 throw APIError(.badRequest, code: "invalid_body", field: "name", message: "a JSON body with \"name\" is required")
             }

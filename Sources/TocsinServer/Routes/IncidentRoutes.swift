@@ -53,7 +53,7 @@ struct IncidentRoutes {
         try context.require(.respond)
         let id = try incidentID(context)
         guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
-        let body = try await JSONBody.decode(CommandBody.self, from: request, empty: CommandBody())
+        let body = try await request.decode(as: CommandBody?.self, context: context) ?? CommandBody()
         let note = body.note.flatMap { $0.isEmpty ? nil : $0 }
         if let note, note.count > 4096 {
             throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 4096 characters")

@@ -34,11 +34,9 @@ struct IngestRoutes {
         router.post("/api/v1/ingest/alertmanager") { request, context in
             do {
                 return try await ingestAlertmanager(request, context: context)
-            } catch let error as APIError {
-                ServerMetrics.rejected(status: Int(error.status.code))
-                throw error
             } catch {
-                ServerMetrics.rejected(status: 503)
+                // Counted by the status it is answered with (a conflict is a 409, not a 503).
+                ServerMetrics.rejected(status: Int(APIError(answering: error).status.code))
                 throw error
             }
         }

@@ -56,7 +56,7 @@ struct OnCallRoutes {
         overrides.post { request, context in
             try context.require(.respond)
             guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
-            let body = try await JSONBody.decode(OverrideBody?.self, from: request, empty: nil)
+            let body = try await request.decode(as: OverrideBody?.self, context: context)
             guard let body else {
                 throw APIError(.badRequest, code: "invalid_body", field: "schedule",
                                message: "a JSON body with schedule, person, from and until is required")
