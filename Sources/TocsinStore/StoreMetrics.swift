@@ -1,9 +1,11 @@
 import Foundation
+import GRDB
 import Metrics
 import TocsinCore
 
 /// What the store measures as it commits: how long database operations take, incidents changing
-/// state, and how long incidents waited for an acknowledgement. Reported through swift-metrics
+/// state, and how long incidents waited for an acknowledgement. What a transaction did is counted
+/// once it commits (``afterCommit(of:_:)``): work rolled back is not counted. Reported through swift-metrics
 /// (`tocsin serve` bootstraps the Prometheus backend; elsewhere they go nowhere).
 enum StoreMetrics {
     static let readDuration = Timer(
@@ -20,6 +22,11 @@ enum StoreMetrics {
 
     static let escalationSteps = Counter(label: "tocsin_escalation_steps_total")
     static let escalationLateness = Timer(label: "tocsin_escalation_lateness_seconds", preferredDisplayUnit: .seconds)
+
+    /// Runs `record` once the transaction `db` is in commits; never if it rolls back.
+    static func afterCommit(of db: Database, _ record: @escaping @Sendable () -> Void) {
+        db.afterNextTransaction { _ in record() }
+    }
 
     /// An escalation step ran `latenessMs` after it fell due (0 when it was prepared ahead).
     static func stepRan(latenessMs: Int) {

@@ -120,6 +120,7 @@ extension TocsinStore {
         // An expired acknowledgement restarts all of an incident's escalations in the database;
         // the copies of them loaded for this pass are stale, so they wait for the next pass.
         var restarted: Set<Int64> = []
+        var retriggered = 0
         for escalation in due {
             tick.processed += 1
             guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
@@ -133,7 +134,6 @@ extension TocsinStore {
                     tick.preparedDueTimes.append(event.at)
                 } else if let lateness = event.latenessMs {
                     tick.latenessMs.append(lateness)
-                    StoreMetrics.stepRan(latenessMs: lateness)
                 }
             }
             notifications += outcome.notifications
@@ -141,7 +141,7 @@ extension TocsinStore {
                 // Written now: the restart below must see this escalation's own timer, too.
                 try saveTimers(timers, in: db)
                 timers.removeAll()
-                StoreMetrics.transition(to: .triggered)
+                retriggered += 1
                 incident.state = .triggered
                 incident.acknowledgedAt = nil
                 incident.acknowledgedBy = nil
@@ -156,6 +156,12 @@ extension TocsinStore {
         try saveTimers(timers, in: db)
         try insert(events, in: db)
         tick.queued += try enqueue(notifications, now: now, in: db)
+        let stepsRun = tick.latenessMs
+        let retriggeredCount = retriggered
+        StoreMetrics.afterCommit(of: db) {
+            for lateness in stepsRun { StoreMetrics.stepRan(latenessMs: lateness) }
+            for _ in 0..<retriggeredCount { StoreMetrics.transition(to: .triggered) }
+        }
         return tick
     }
 

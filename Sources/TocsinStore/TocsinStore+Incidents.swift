@@ -108,9 +108,12 @@ extension TocsinStore {
         case .rejected(let reason):
             throw StoreError.conflict("incident #\(id): \(reason)")
         case .moves(let state):
-            StoreMetrics.transition(to: state)
-            if state == .acknowledged {
-                StoreMetrics.timeToAcknowledge.recordDuration(.seconds(max(0, now.timeIntervalSince(incident.createdAt))))
+            let waited = now.timeIntervalSince(incident.createdAt)
+            StoreMetrics.afterCommit(of: db) {
+                StoreMetrics.transition(to: state)
+                if state == .acknowledged {
+                    StoreMetrics.timeToAcknowledge.recordDuration(.seconds(max(0, waited)))
+                }
             }
             incident.state = state
             switch state {

@@ -61,7 +61,8 @@ extension TocsinStore {
             try incident.updateAllColumns(db)
         }
         if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
-            StoreMetrics.transition(to: incident.state)
+            let state = incident.state
+            StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: state) }
         }
         guard let incidentID = incident.id else {
             throw StoreError.database("incident was stored without an id")
