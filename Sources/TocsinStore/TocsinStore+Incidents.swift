@@ -134,9 +134,9 @@ extension TocsinStore {
                     at: now, kind: state == .resolved ? .incidentResolved : .incidentAcknowledged, actor: actor.name,
                     source: actor.channel, detail: "incident #\(id)" + (note.map { ": \($0)" } ?? "")),
                 in: db)
-            try finishEscalations(
-                of: incident, event: state == .resolved ? .resolved : .acknowledged, actor: actor.name, note: note, now: now,
-                in: db)
+            if case .finish(let event) = EscalationEffect.afterCommand(movedTo: state) {
+                try finishEscalations(of: incident, event: event, actor: actor.name, note: note, now: now, in: db)
+            }
             return IncidentCommandResult(incident: incident, changed: true)
         }
     }

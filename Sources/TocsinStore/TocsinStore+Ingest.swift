@@ -104,25 +104,24 @@ extension TocsinStore {
                 return escalation
             }
         }
-        var escalationChanged = true
-        switch (latest?.incident.state, plan.incident) {
-        case (_, .insert):
-            // A first step due at once goes out with the commit that opened the incident.
+        let before: IncidentState? = if case .insert = plan.incident { nil } else { latest?.incident.state }
+        let effect = EscalationEffect.afterIngest(
+            before: before, after: incident.state, startsPolicies: !plan.startedPolicies.isEmpty)
+        switch effect {
+        case .start, .startJoined:
+            // A first step due at once goes out with the commit that opened (or joined) the incident.
             _ = try advanceDue(try startPolicies(), now: now, configuration: configuration, in: db)
-        case (.acknowledged?, _) where incident.state == .triggered:
+        case .restart:
             try restartEscalations(of: incidentID, now: now, in: db)
             _ = try startPolicies()
             _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
-        case (let before?, _) where before.isOpen && incident.state == .resolved:
-            try finishEscalations(of: incident, event: .resolved, actor: batch.source, note: "all alerts resolved", now: now, in: db)
-        case (.triggered?, _) where !plan.startedPolicies.isEmpty:
-            // A policy not yet running on the incident starts at once; those running keep running.
-            _ = try advanceDue(try startPolicies(), now: now, configuration: configuration, in: db)
-        default:
-            escalationChanged = false
+        case .finish(let event):
+            try finishEscalations(of: incident, event: event, actor: batch.source, note: "all alerts resolved", now: now, in: db)
+        case .none:
+            break
         }
         return IngestResult(
-            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: escalationChanged)
+            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: effect != .none)
     }
 
     /// Inserts the alert into the incident or, when it is `known` there, updates every field but

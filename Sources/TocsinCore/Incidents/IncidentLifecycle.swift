@@ -22,6 +22,16 @@ public enum IncidentLifecycle {
         }
     }
 
+    /// The incident once an acknowledgement expired unanswered: triggered again, as if nobody
+    /// had acknowledged it.
+    public static func acknowledgementExpired(_ incident: Incident) -> Incident {
+        var triggered = incident
+        triggered.state = .triggered
+        triggered.acknowledgedAt = nil
+        triggered.acknowledgedBy = nil
+        return triggered
+    }
+
     /// What `resolve` does: any open state → resolved; resolved stays.
     public static func resolve(from state: IncidentState) -> Transition {
         switch state {

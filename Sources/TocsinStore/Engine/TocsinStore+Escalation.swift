@@ -142,12 +142,8 @@ extension TocsinStore {
                 try saveTimers(timers, in: db)
                 timers.removeAll()
                 retriggered += 1
-                incident.state = .triggered
-                incident.acknowledgedAt = nil
-                incident.acknowledgedBy = nil
-                try db.execute(
-                    sql: "UPDATE incidents SET state = 'triggered', acknowledged_at = NULL, acknowledged_by = NULL WHERE id = ?",
-                    arguments: [escalation.incidentID])
+                incident = IncidentLifecycle.acknowledgementExpired(incident)
+                try incident.updateAllColumns(db)
                 try restartEscalations(of: escalation.incidentID, except: escalation.id, now: now, in: db)
                 restarted.insert(escalation.incidentID)
             }

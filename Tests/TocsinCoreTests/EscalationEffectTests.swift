@@ -1,0 +1,54 @@
+import Testing
+import TocsinCore
+
+/// The engine's decision after an ingest or a command: start, restart, start the joined
+/// policies, finish, or leave the escalations alone.
+@Suite("Escalation effect of an incident's change")
+struct EscalationEffectTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var before: IncidentState?
+        var after: IncidentState
+        var startsPolicies: Bool
+        var effect: EscalationEffect
+
+        var testDescription: String {
+            "\(before?.rawValue ?? "new") → \(after.rawValue)\(startsPolicies ? " with a new policy" : ""): \(effect)"
+        }
+    }
+
+    @Test("after an ingest", arguments: [
+        Case(before: nil, after: .triggered, startsPolicies: true, effect: .start),
+        Case(before: nil, after: .resolved, startsPolicies: false, effect: .start),
+        Case(before: .acknowledged, after: .triggered, startsPolicies: false, effect: .restart),
+        Case(before: .acknowledged, after: .triggered, startsPolicies: true, effect: .restart),
+        Case(before: .triggered, after: .resolved, startsPolicies: false, effect: .finish(.resolved)),
+        Case(before: .acknowledged, after: .resolved, startsPolicies: false, effect: .finish(.resolved)),
+        Case(before: .triggered, after: .triggered, startsPolicies: true, effect: .startJoined),
+        Case(before: .triggered, after: .triggered, startsPolicies: false, effect: .none),
+        Case(before: .acknowledged, after: .acknowledged, startsPolicies: false, effect: .none),
+        Case(before: .resolved, after: .resolved, startsPolicies: false, effect: .none),
+    ])
+    func afterIngest(_ example: Case) {
+        #expect(EscalationEffect.afterIngest(before: example.before, after: example.after, startsPolicies: example.startsPolicies) == example.effect)
+    }
+
+    @Test("after a person's command", arguments: [
+        (IncidentState.acknowledged, EscalationEffect.finish(.acknowledged)),
+        (.resolved, .finish(.resolved)),
+        (.triggered, .none),
+    ])
+    func afterCommand(_ state: IncidentState, _ effect: EscalationEffect) {
+        #expect(EscalationEffect.afterCommand(movedTo: state) == effect)
+    }
+
+    @Test("an expired acknowledgement triggers the incident again and forgets who acknowledged")
+    func acknowledgementExpired() {
+        let incident = Incident(
+            id: 7, title: "t", severity: "critical", state: .acknowledged, source: "alertmanager", receiver: "r", groupKey: "k",
+            groupLabels: [:], externalURL: "", createdAt: .init(timeIntervalSince1970: 0), lastSeenAt: .init(timeIntervalSince1970: 0),
+            acknowledgedAt: .init(timeIntervalSince1970: 60), acknowledgedBy: "alice", alertCount: 1, firingCount: 1, truncatedAlerts: 0)
+        let triggered = IncidentLifecycle.acknowledgementExpired(incident)
+        #expect(triggered.state == .triggered && triggered.acknowledgedAt == nil && triggered.acknowledgedBy == nil)
+        #expect(triggered.id == 7 && triggered.title == incident.title)
+    }
+}
