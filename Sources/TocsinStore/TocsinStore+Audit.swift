@@ -39,7 +39,7 @@ extension TocsinStore {
     /// Audit events at or after `since`, oldest first (at most `limit`, the newest ones).
     public func auditEvents(since: Date, limit: Int = 1000) async throws(StoreError) -> [AuditEvent] {
         try await read { db in
-            try AuditEvent.filter(Column("at") >= StoredDate.text(since)).order(Column("id").desc).limit(limit)
+            try AuditEvent.filter(AuditEvent.Columns.at >= StoredDate.text(since)).order(AuditEvent.Columns.id.desc).limit(limit)
                 .fetchAll(db).reversed()
         }
     }

@@ -40,7 +40,7 @@ extension TocsinStore {
     /// Drill runs, newest first.
     public func drillRuns(limit: Int = 50) async throws(StoreError) -> [DrillRun] {
         try await read { db in
-            try DrillRun.order(Column("started_at").desc).limit(limit).fetchAll(db)
+            try DrillRun.order(DrillRun.Columns.startedAt.desc).limit(limit).fetchAll(db)
         }
     }
 

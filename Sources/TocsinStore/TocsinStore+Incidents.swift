@@ -61,12 +61,12 @@ extension TocsinStore {
         return try await read { db in
             var request = Incident.all()
             if filter != .all {
-                request = request.filter(filter.states.map(\.rawValue).contains(Column("state")))
+                request = request.filter(filter.states.map(\.rawValue).contains(Incident.Columns.state))
             }
             if let before {
-                request = request.filter(Column("id") < before)
+                request = request.filter(Incident.Columns.id < before)
             }
-            let rows = try request.order(Column("id").desc).limit(size + 1).fetchAll(db)
+            let rows = try request.order(Incident.Columns.id.desc).limit(size + 1).fetchAll(db)
             let page = Array(rows.prefix(size))
             return IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
         }
@@ -146,16 +146,16 @@ extension TocsinStore {
             throw StoreError.notFound(what: "incident", id: "#\(id)")
         }
         let alerts = try IncidentAlert
-            .filter(Column("incident_id") == id)
-            .order(Column("status"), Column("id"))
+            .filter(IncidentAlert.Columns.incidentID == id)
+            .order(IncidentAlert.Columns.status, IncidentAlert.Columns.id)
             .fetchAll(db)
         // By time: a step prepared ahead of its due time was written before events that precede it.
         let timeline = try TimelineEvent
-            .filter(Column("incident_id") == id)
-            .order(Column("at"), Column("id"))
+            .filter(TimelineEvent.Columns.incidentID == id)
+            .order(TimelineEvent.Columns.at, TimelineEvent.Columns.id)
             .fetchAll(db)
-        let escalations = try Escalation.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
-        let notifications = try OutboxEntry.filter(Column("incident_id") == id).order(Column("id")).fetchAll(db)
+        let escalations = try Escalation.filter(Escalation.Columns.incidentID == id).order(Escalation.Columns.id).fetchAll(db)
+        let notifications = try OutboxEntry.filter(OutboxEntry.Columns.incidentID == id).order(OutboxEntry.Columns.id).fetchAll(db)
         return IncidentDetail(
             incident: incident, alerts: alerts, timeline: timeline, escalations: escalations, notifications: notifications,
             attempts: try deliveryAttempts(incidentID: id, in: db))

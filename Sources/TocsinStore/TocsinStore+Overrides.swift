@@ -90,8 +90,8 @@ extension TocsinStore {
     }
 
     static func overrides(endingAfter now: Date?, in db: Database) throws -> [StoredOverride] {
-        var request = StoredOverride.order(Column("starts_at"), Column("id"))
-        if let now { request = request.filter(Column("ends_at") > StoredDate.text(now)) }
+        var request = StoredOverride.order(StoredOverride.Columns.startsAt, StoredOverride.Columns.id)
+        if let now { request = request.filter(StoredOverride.Columns.endsAt > StoredDate.text(now)) }
         return try request.fetchAll(db)
     }
 

@@ -51,7 +51,7 @@ extension TocsinStore {
         name: String, email: String, tokenHash: String, scopes: Set<TokenScope> = TokenScope.defaults, now: Date
     ) async throws(StoreError) -> User {
         try await write { db in
-            if try User.filter(Column("name") == name).fetchCount(db) > 0 {
+            if try User.filter(User.Columns.name == name).fetchCount(db) > 0 {
                 throw StoreError.conflict("a user named \"\(name)\" already exists")
             }
             var user = User(name: name, email: email, createdAt: now)
@@ -66,7 +66,7 @@ extension TocsinStore {
         userName: String, tokenHash: String, scopes: Set<TokenScope> = TokenScope.defaults, now: Date
     ) async throws(StoreError) -> User {
         try await write { db in
-            guard let user = try User.filter(Column("name") == userName).fetchOne(db) else {
+            guard let user = try User.filter(User.Columns.name == userName).fetchOne(db) else {
                 throw StoreError.notFound(what: "user", id: userName)
             }
             try Self.insertToken(for: user, tokenHash: tokenHash, scopes: scopes, now: now, in: db)
@@ -90,7 +90,7 @@ extension TocsinStore {
     /// Revokes every unrevoked token of a user; audited. Returns how many were revoked.
     public func revokeTokens(userName: String, now: Date) async throws(StoreError) -> Int {
         try await write { db in
-            guard let user = try User.filter(Column("name") == userName).fetchOne(db), let userID = user.id else {
+            guard let user = try User.filter(User.Columns.name == userName).fetchOne(db), let userID = user.id else {
                 throw StoreError.notFound(what: "user", id: userName)
             }
             try db.execute(
@@ -107,7 +107,7 @@ extension TocsinStore {
 
     /// All users, by name.
     public func users() async throws(StoreError) -> [User] {
-        try await read { db in try User.order(Column("name")).fetchAll(db) }
+        try await read { db in try User.order(User.Columns.name).fetchAll(db) }
     }
 
     /// The user owning the unrevoked token with this hash, if any.

@@ -76,7 +76,7 @@ extension TocsinStore {
     /// The notifications of one incident, oldest first.
     public func notifications(incidentID: Int64) async throws(StoreError) -> [OutboxEntry] {
         try await read { db in
-            try OutboxEntry.filter(Column("incident_id") == incidentID).order(Column("id")).fetchAll(db)
+            try OutboxEntry.filter(OutboxEntry.Columns.incidentID == incidentID).order(OutboxEntry.Columns.id).fetchAll(db)
         }
     }
 
@@ -95,7 +95,7 @@ extension TocsinStore {
         ofIncident incidentID: Int64, now: Date, configuration: TocsinConfiguration, in db: Database
     ) throws -> EscalationTick {
         try advanceDue(
-            Escalation.filter(Column("incident_id") == incidentID).fetchAll(db), now: now, configuration: configuration, in: db)
+            Escalation.filter(Escalation.Columns.incidentID == incidentID).fetchAll(db), now: now, configuration: configuration, in: db)
     }
 
     /// Runs, inside the caller's transaction, the escalations of `escalations` that are due at `now`.
@@ -235,20 +235,22 @@ extension TocsinStore {
     /// prepared ahead of their due time.
     static func insert(_ events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)], in db: Database) throws {
         try forEachBatch(events, columns: 8) { batch, _ in
-            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+            var names: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(batch.count * 8)
             for (incidentID, event, prepared) in batch {
-                arguments += [
-                    incidentID, StoredDate.text(event.at), event.kind.rawValue, event.actor, event.channel, event.note,
-                    event.latenessMs, prepared,
-                ]
+                var stored = event
+                stored.incidentID = incidentID
+                let columns = stored.storedColumns(prepared: prepared).dropFirst()  // the id is SQLite's
+                if names.isEmpty {
+                    names = columns.map(\.name)
+                    arguments.reserveCapacity(batch.count * names.count)
+                }
+                arguments += columns.map(\.value)
             }
+            let row = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
             try db.cachedStatement(
-                sql: """
-                    INSERT INTO timeline_events (incident_id, at, kind, actor, channel, note, lateness_ms, prepared)
-                    VALUES \(values)
-                    """
+                sql: "INSERT INTO timeline_events (" + names.joined(separator: ", ") + ") VALUES "
+                    + Array(repeating: row, count: batch.count).joined(separator: ", ")
             ).execute(arguments: StatementArguments(arguments))
         }
     }
@@ -301,7 +303,7 @@ extension TocsinStore {
     /// Restarts every escalation of the incident from its first step (new alert after an ack, or
     /// an expired acknowledgement).
     static func restartEscalations(of incidentID: Int64, except skipped: Int64? = nil, now: Date, in db: Database) throws {
-        for escalation in try Escalation.filter(Column("incident_id") == incidentID).fetchAll(db) where escalation.id != skipped {
+        for escalation in try Escalation.filter(Escalation.Columns.incidentID == incidentID).fetchAll(db) where escalation.id != skipped {
             try saveTimers([EscalationPlanner.restart(escalation, now: now)], in: db)
         }
     }
@@ -314,7 +316,7 @@ extension TocsinStore {
         guard let id = incident.id else { return }
         let withdrew = try deletePreparedSteps(ofIncident: id, now: now, in: db)
         var epoch = 0
-        for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
+        for escalation in try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db) {
             let current = withdrew ? EscalationPlanner.withdrawPrepared(escalation, now: now) : escalation
             let changed = event == .resolved ? EscalationPlanner.stop(current) : EscalationPlanner.acknowledge(current, now: now)
             try saveTimers([changed], in: db)
@@ -349,7 +351,7 @@ extension TocsinStore {
     /// ``deletePreparedSteps(ofIncident:now:in:)``) and returns its escalations to those steps.
     static func withdrawPreparedSteps(ofIncident id: Int64, now: Date, in db: Database) throws {
         guard try deletePreparedSteps(ofIncident: id, now: now, in: db) else { return }
-        for escalation in try Escalation.filter(Column("incident_id") == id).fetchAll(db) {
+        for escalation in try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db) {
             let withdrawn = EscalationPlanner.withdrawPrepared(escalation, now: now)
             if withdrawn != escalation {
                 try saveTimers([withdrawn], in: db)

@@ -202,9 +202,9 @@ extension TocsinStore {
         try await read { db in
             var request = OutboxEntry.all()
             if !states.isEmpty {
-                request = request.filter(states.map(\.rawValue).contains(Column("state")))
+                request = request.filter(states.map(\.rawValue).contains(OutboxEntry.Columns.state))
             }
-            return try request.order(Column("id").desc).limit(max(1, min(limit, 1000))).fetchAll(db)
+            return try request.order(OutboxEntry.Columns.id.desc).limit(max(1, min(limit, 1000))).fetchAll(db)
         }
     }
 
@@ -248,7 +248,7 @@ extension TocsinStore {
             guard let incident = try Incident.fetchOne(db, key: id) else {
                 throw StoreError.notFound(what: "incident", id: "#\(id)")
             }
-            let alerts = try IncidentAlert.filter(Column("incident_id") == id).order(Column("status"), Column("id")).fetchAll(db)
+            let alerts = try IncidentAlert.filter(IncidentAlert.Columns.incidentID == id).order(IncidentAlert.Columns.status, IncidentAlert.Columns.id).fetchAll(db)
             return (incident, alerts)
         }
     }

@@ -59,15 +59,19 @@ extension Incident {
 }
 
 extension TimelineEvent {
+    /// Every stored column with its value (`prepared`: the event of a step prepared ahead of its
+    /// due time): the one list that `encode(to:)` and the batched insert of escalation steps write.
+    func storedColumns(prepared: Bool = false) -> [(name: String, value: (any DatabaseValueConvertible)?)] {
+        [
+            ("id", id), ("incident_id", incidentID), ("at", StoredDate.text(at)), ("kind", kind), ("actor", actor),
+            ("channel", channel), ("note", note), ("lateness_ms", latenessMs), ("prepared", prepared),
+        ]
+    }
+
     public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["incident_id"] = incidentID
-        container["at"] = StoredDate.text(at)
-        container["kind"] = kind
-        container["actor"] = actor
-        container["channel"] = channel
-        container["note"] = note
-        container["lateness_ms"] = latenessMs
+        for (name, value) in storedColumns() {
+            container[name] = value
+        }
     }
 }
 
