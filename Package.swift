@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tocsin", targets: ["TocsinCLI"]),
         .executable(name: "tocsin-bench", targets: ["TocsinBench"]),
         .library(name: "TocsinCore", targets: ["TocsinCore"]),
+        .library(name: "TocsinAPI", targets: ["TocsinAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -26,6 +27,12 @@ let package = Package(
     targets: [
         // Pure domain: types and decisions. Foundation only, no I/O, time from an injected clock.
         .target(name: "TocsinCore"),
+
+        // The HTTP API's request and response types: the JSON names clients see, and nothing else.
+        .target(name: "TocsinAPI", dependencies: ["TocsinCore"]),
+
+        // The API's client: the CLI and live drills call a server through it.
+        .target(name: "TocsinClient", dependencies: ["TocsinCore", "TocsinAPI", "TocsinDelivery"]),
 
         // The one place SQL lives: schema, migrations, repositories.
         .target(
@@ -67,6 +74,8 @@ let package = Package(
             name: "TocsinServer",
             dependencies: [
                 "TocsinCore",
+                "TocsinAPI",
+                "TocsinClient",
                 "TocsinStore",
                 "TocsinDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,6 +96,8 @@ let package = Package(
             name: "TocsinCLI",
             dependencies: [
                 "TocsinCore",
+                "TocsinAPI",
+                "TocsinClient",
                 "TocsinStore",
                 "TocsinDelivery",
                 "TocsinServer",
@@ -108,7 +119,7 @@ let package = Package(
         // Fixtures and helpers shared by the test targets.
         .target(
             name: "TocsinTestSupport",
-            dependencies: ["TocsinCore", "TocsinStore", "TocsinDelivery"],
+            dependencies: ["TocsinCore", "TocsinAPI", "TocsinStore", "TocsinDelivery"],
             path: "Tests/TocsinTestSupport"
         ),
         .testTarget(
@@ -127,6 +138,7 @@ let package = Package(
             name: "TocsinServerTests",
             dependencies: [
                 "TocsinServer",
+                "TocsinAPI",
                 "TocsinTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TocsinClient
 
 /// The `tocsin` command: the server and the tools on-call engineers and admins use.
 @main
@@ -32,6 +33,8 @@ struct Tocsin: AsyncParsableCommand {
             }
         } catch let error as CLIError {
             error.exit()
+        } catch let failure as TocsinClient.Failure {
+            CLIError(failure).exit()
         } catch {
             exit(withError: error)
         }

@@ -129,23 +129,30 @@ public struct TocsinServer: Sendable {
         router.add(middleware: ClientAddressMiddleware(addresses: ClientAddress(trustedProxies: configuration.trustedProxies.compactMap(ClientAddress.Network.init))))
         router.add(middleware: RateLimitMiddleware(
             apiPerSecond: configuration.apiRateLimit, ingestPerSecond: configuration.ingestRateLimit))
-        HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).register(on: router)
-        MetricsRoutes(store: store, registry: metricsRegistry).register(on: router)
+        router.addRoutes(
+            HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).collection)
+        router.addRoutes(MetricsRoutes(store: store, registry: metricsRegistry).collection)
         let wake: @Sendable () -> Void = { [escalator, dispatcher] in
             escalator.wake()
             dispatcher.wake()
         }
-        IngestRoutes(
+        let ingest = IngestRoutes(
             store: store, clock: clock, configuration: policies, wakeEngine: wake,
             ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes,
-            maxAlertsPerIncident: configuration.maxAlertsPerIncident
-        ).register(on: router)
-        IncidentRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
-        LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).register(on: router)
-        DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).register(on: router)
-        DrillRoutes(store: store, clock: clock).register(on: router)
-        OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).register(on: router)
-        ReloadRoutes(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded).register(on: router)
+            maxAlertsPerIncident: configuration.maxAlertsPerIncident)
+        router.addRoutes(ingest.collection, atPath: "/api/v1/ingest")
+        router.addRoutes(IncidentRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/incidents")
+        router.addRoutes(
+            LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).collection,
+            atPath: "/api/v1/incidents")
+        router.addRoutes(DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/deliveries")
+        router.addRoutes(DrillRoutes(store: store, clock: clock).collection, atPath: "/api/v1/drills")
+        let onCall = OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake)
+        router.addRoutes(onCall.onCall, atPath: "/api/v1/oncall")
+        router.addRoutes(onCall.overrides, atPath: "/api/v1/overrides")
+        router.addRoutes(
+            ReloadRoutes(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded).collection,
+            atPath: "/-/reload")
         return router
     }
 

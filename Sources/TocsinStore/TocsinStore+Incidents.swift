@@ -99,9 +99,7 @@ extension TocsinStore {
         _ transition: (IncidentState) -> IncidentLifecycle.Transition, kind: TimelineEvent.Kind,
         id: Int64, actor: Actor, note: String?, now: Date, in db: Database
     ) throws -> IncidentCommandResult {
-        guard var incident = try Incident.fetchOne(db, key: id) else {
-            throw StoreError.notFound(what: "incident", id: "#\(id)")
-        }
+        var incident = try incident(id: id, in: db)
         switch transition(incident.state) {
         case .unchanged:
             return IncidentCommandResult(incident: incident, changed: false)
@@ -141,14 +139,29 @@ extension TocsinStore {
         }
     }
 
-    static func detail(id: Int64, in db: Database) throws -> IncidentDetail {
+    /// An incident and its alerts: what rendering a notification needs, and nothing more.
+    public func incidentWithAlerts(id: Int64) async throws(StoreError) -> (Incident, [IncidentAlert]) {
+        try await read { db in (try Self.incident(id: id, in: db), try Self.alerts(ofIncident: id, in: db)) }
+    }
+
+    static func incident(id: Int64, in db: Database) throws -> Incident {
         guard let incident = try Incident.fetchOne(db, key: id) else {
             throw StoreError.notFound(what: "incident", id: "#\(id)")
         }
-        let alerts = try IncidentAlert
+        return incident
+    }
+
+    /// The incident's alerts, firing first.
+    static func alerts(ofIncident id: Int64, in db: Database) throws -> [IncidentAlert] {
+        try IncidentAlert
             .filter(IncidentAlert.Columns.incidentID == id)
             .order(IncidentAlert.Columns.status, IncidentAlert.Columns.id)
             .fetchAll(db)
+    }
+
+    static func detail(id: Int64, in db: Database) throws -> IncidentDetail {
+        let incident = try incident(id: id, in: db)
+        let alerts = try alerts(ofIncident: id, in: db)
         // By time: a step prepared ahead of its due time was written before events that precede it.
         let timeline = try TimelineEvent
             .filter(TimelineEvent.Columns.incidentID == id)

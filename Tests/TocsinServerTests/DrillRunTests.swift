@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+import TocsinAPI
 import TocsinCore
 import TocsinServer
 import TocsinStore
@@ -21,10 +22,10 @@ struct DrillRunTests {
         return Array(try TocsinJSON.encoder().encode(drill.webhook(status: .firing, at: now, runID: runID)))
     }
 
-    func startRun(_ server: LiveServer, _ json: String) async throws -> DrillRun {
+    func startRun(_ server: LiveServer, _ json: String) async throws -> DrillRunResource {
         let response = try await server.api(.post, "/api/v1/drills", json: json)
         #expect(response.status == .created)
-        return try response.decode(DrillRun.self)
+        return try response.decode(DrillRunResource.self)
     }
 
     @Test("a registered run's incident is marked and pages only the drill receiver, keeping the medium in the path")
@@ -39,7 +40,7 @@ struct DrillRunTests {
             #expect(sent.map(\.target) == ["person:alice"])
             #expect(sent.map(\.address) == ["http://127.0.0.1:4321/email/person:alice"])
             #expect(sent.map(\.medium) == [.webhook])
-            let listed = try await server.api(.get, "/api/v1/incidents").decode(IncidentPage.self)
+            let listed = try await server.api(.get, "/api/v1/incidents").decode(IncidentListResource.self)
             #expect(listed.incidents.first?.drillRun == run.id)
         }
     }
@@ -53,7 +54,7 @@ struct DrillRunTests {
 
             let finished = try await startRun(server, #"{"name":"old","receiver_url":"http://127.0.0.1:4321"}"#)
             let finish = try await server.api(.post, "/api/v1/drills/\(finished.id)/finish")
-            #expect(try finish.decode(DrillRun.self).finishedAt == server.clock.now)
+            #expect(try finish.decode(DrillRunResource.self).finishedAt == server.clock.now)
             #expect(try await server.ingest(try drillWebhook(runID: finished.id, at: server.clock.now)).status == .ok)
             #expect(try await server.store.notifications(incidentID: 2).isEmpty)
 
@@ -61,7 +62,7 @@ struct DrillRunTests {
             #expect(try await server.ingest(try drillWebhook(runID: real.id, at: server.clock.now)).status == .ok)
             #expect(try await server.store.notifications(incidentID: 3).map(\.address) == ["alice@example.com"])
 
-            let listing = try await server.api(.get, "/api/v1/drills").decode(DrillRoutesListing.self)
+            let listing = try await server.api(.get, "/api/v1/drills").decode(DrillListResource.self)
             #expect(Set(listing.drills.map(\.id)) == [finished.id, real.id])
         }
     }
@@ -103,6 +104,3 @@ struct DrillRunTests {
 }
 
 /// `GET /api/v1/drills`, as the tests decode it.
-struct DrillRoutesListing: Decodable {
-    var drills: [DrillRun]
-}

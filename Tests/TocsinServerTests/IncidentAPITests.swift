@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+import TocsinAPI
 import TocsinCore
 import TocsinStore
 import TocsinTestSupport
@@ -37,24 +38,24 @@ struct IncidentAPITests {
             _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
             _ = try await server.ingest(try Fixtures.data("webhook-04-firing-grouped-2-alerts"))
 
-            let list = try await server.api(.get, "/api/v1/incidents").decode(IncidentPage.self)
+            let list = try await server.api(.get, "/api/v1/incidents").decode(IncidentListResource.self)
             #expect(list.incidents.map(\.id) == [2, 1])
-            let none = try await server.api(.get, "/api/v1/incidents?state=acknowledged").decode(IncidentPage.self)
+            let none = try await server.api(.get, "/api/v1/incidents?state=acknowledged").decode(IncidentListResource.self)
             #expect(none.incidents.isEmpty)
 
             let ack = try await server.api(.post, "/api/v1/incidents/2/ack", json: #"{"note":"looking"}"#)
             #expect(ack.status == .ok)
-            let acked = try ack.decode(IncidentCommandResult.self)
+            let acked = try ack.decode(IncidentCommandResultResource.self)
             #expect(acked.changed && acked.incident.state == .acknowledged && acked.incident.acknowledgedBy == "alice")
-            let reAck = try await server.api(.post, "/api/v1/incidents/2/ack").decode(IncidentCommandResult.self)
+            let reAck = try await server.api(.post, "/api/v1/incidents/2/ack").decode(IncidentCommandResultResource.self)
             #expect(!reAck.changed)
 
-            let detail = try await server.api(.get, "/api/v1/incidents/2").decode(IncidentDetail.self)
+            let detail = try await server.api(.get, "/api/v1/incidents/2").decode(IncidentDetailResource.self)
             #expect(detail.alerts.count == 2)
             #expect(detail.timeline.map(\.kind) == [.opened, .acknowledged])
             #expect(detail.timeline[1].actor == "alice" && detail.timeline[1].channel == "api" && detail.timeline[1].note == "looking")
 
-            let resolved = try await server.api(.post, "/api/v1/incidents/2/resolve").decode(IncidentCommandResult.self)
+            let resolved = try await server.api(.post, "/api/v1/incidents/2/resolve").decode(IncidentCommandResultResource.self)
             #expect(resolved.incident.state == .resolved)
             let before = try await DatabaseSnapshot.take(server.store)
             let conflict = try await server.api(.post, "/api/v1/incidents/2/ack")

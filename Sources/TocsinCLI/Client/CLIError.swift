@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TocsinClient
 
 /// A failure reported to the user as one line on stderr, with an exit code that scripts can test.
 struct CLIError: Error, CustomStringConvertible {
@@ -25,6 +26,27 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 extension CLIError {
+    /// A call to the server that failed, with the exit code of its kind (401/403: 4, 404: 5,
+    /// 409: 6, another 4xx: 7, unreachable: 3).
+    init(_ failure: TocsinClient.Failure) {
+        switch failure.kind {
+        case .unreachable:
+            self.init(failure.message, exitCode: .unreachable)
+        case .refused(let status):
+            let code: Code =
+                switch status {
+                case 401, 403: .unauthorized
+                case 404: .notFound
+                case 409: .conflict
+                case 400..<500: .badRequest
+                default: .failure
+                }
+            self.init((status == 401 ? "unauthorized: " : "") + failure.message, exitCode: code)
+        case .unexpectedAnswer:
+            self.init(failure.message)
+        }
+    }
+
     /// Prints the message and exits with the code.
     func exit() -> Never {
         var standardError = StandardError()

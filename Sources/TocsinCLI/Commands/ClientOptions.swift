@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TocsinClient
 
 /// `--server` and `--token`, shared by every command that talks to a running server.
 struct ClientOptions: ParsableArguments {
@@ -13,12 +14,12 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    func client() throws -> APIClient {
+    func client() throws -> TocsinClient {
         try Self.resolve(server: server, token: token)
     }
 
     /// The client for `server` and `token`, falling back to $TOCSIN_URL and $TOCSIN_TOKEN.
-    static func resolve(server: String?, token: String?) throws -> APIClient {
+    static func resolve(server: String?, token: String?) throws -> TocsinClient {
         let environment = ProcessInfo.processInfo.environment
         let url = server ?? environment["TOCSIN_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:9797"
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -28,6 +29,6 @@ struct ClientOptions: ParsableArguments {
             throw CLIError("no API token: pass --token or set TOCSIN_TOKEN (create one with `tocsin users add`)",
                            exitCode: .unauthorized)
         }
-        return APIClient(baseURL: url, token: token)
+        return TocsinClient(baseURL: url, token: token, userAgent: "tocsin-cli/\(TocsinVersion.current)")
     }
 }

@@ -1,17 +1,18 @@
 import ArgumentParser
 import Foundation
 import TocsinCore
-import TocsinStore
+import TocsinAPI
+import TocsinClient
 
 /// `tocsin deliveries`: the notifications queue — what is waiting, retrying, or dead.
-struct Deliveries: ParsableCommand {
+struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List notification deliveries, or re-queue a dead one.",
         subcommands: [List.self, Retry.self],
         defaultSubcommand: List.self
     )
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
 
         @Option(help: "Only these states, comma-separated: pending, sending, sent, retry, dead, cancelled.")
@@ -28,11 +29,10 @@ struct Deliveries: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let api = try client.client()
             let query = "/api/v1/deliveries?limit=\(limit)" + (state.map { "&state=\($0)" } ?? "")
-            struct Listing: Codable { var deliveries: [OutboxEntry] }
-            let listing = try api.decode(Listing.self, from: try api.get(query))
+            let listing = try await api.get(query, as: DeliveryListResource.self)
             if client.json {
                 try Formatting.printJSON(listing)
                 return
@@ -44,7 +44,7 @@ struct Deliveries: ParsableCommand {
             var table = TextTable(header: ["ID", "INCIDENT", "STATE", "EVENT", "TO", "VIA", "ATTEMPTS", "LAST ERROR"])
             for entry in listing.deliveries {
                 table.rows.append([
-                    "\(entry.id ?? 0)", "#\(entry.incidentID)", entry.state.rawValue, entry.event.rawValue, entry.target,
+                    "\(entry.id)", "#\(entry.incidentID)", entry.state.rawValue, entry.event.rawValue, entry.target,
                     "\(entry.medium) \(entry.address)", "\(entry.attempts)", entry.lastError ?? "",
                 ])
             }
@@ -52,7 +52,7 @@ struct Deliveries: ParsableCommand {
         }
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Re-queue a dead delivery (same idempotency key).")
 
         @Argument(help: "Delivery id (from `tocsin deliveries --state dead`).")
@@ -60,9 +60,9 @@ struct Deliveries: ParsableCommand {
 
         @OptionGroup var client: ClientOptions
 
-        func run() throws {
+        func run() async throws {
             let api = try client.client()
-            let entry = try api.decode(OutboxEntry.self, from: try api.post("/api/v1/deliveries/\(id)/retry", json: [String: String]()))
+            let entry = try await api.post("/api/v1/deliveries/\(id)/retry", body: [String: String](), as: DeliveryResource.self)
             if client.json {
                 try Formatting.printJSON(entry)
             } else {

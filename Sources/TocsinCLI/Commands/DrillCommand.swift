@@ -40,11 +40,9 @@ struct DrillCommand: AsyncParsableCommand {
         @OptionGroup var policyDirectory: PolicyDirectoryOption
         var config: String { policyDirectory.path }
 
-        @Option(help: ArgumentHelp("Live: the server URL (default: $TOCSIN_URL, else http://127.0.0.1:9797).", valueName: "url"))
-        var server: String?
-
-        @Option(help: ArgumentHelp("Live: API token for registering the run, acks and resolves (default: $TOCSIN_TOKEN).", valueName: "token"))
-        var token: String?
+        /// Live: the server (`--server`), the token for registering the run, acks and resolves
+        /// (`--token`); and `--json` for either mode.
+        @OptionGroup var client: ClientOptions
 
         @Option(help: ArgumentHelp("Live: bearer token of the ingest endpoint, if the server requires one (default: $TOCSIN_INGEST_TOKEN).", valueName: "token"))
         var ingestToken: String?
@@ -58,12 +56,9 @@ struct DrillCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Write the reports as JSON to this file.", valueName: "file"))
         var report: String?
 
-        @Flag(help: "Print the reports as JSON instead of text.")
-        var json = false
-
         func validate() throws {
             if virtual && live { throw ValidationError("choose one of --virtual and --live") }
-            if !live && (server != nil || token != nil || realTargets || restartCommand != nil) {
+            if !live && (client.server != nil || client.token != nil || realTargets || restartCommand != nil) {
                 throw ValidationError("--server, --token, --real-targets and --restart-command need --live")
             }
         }
@@ -87,7 +82,7 @@ struct DrillCommand: AsyncParsableCommand {
                     }
                 }
                 for (file, drill) in drills {
-                    if !json { print("Drill: \(drill.name) (\(file)), live for \(PolicyDuration.format(drill.duration))…") }
+                    if !client.json { print("Drill: \(drill.name) (\(file)), live for \(PolicyDuration.format(drill.duration))…") }
                     let result: DrillReport
                     do {
                         result = try await runner.run(drill)
@@ -95,17 +90,17 @@ struct DrillCommand: AsyncParsableCommand {
                         throw CLIError(error.message, exitCode: Self.exitCode(for: error.kind))
                     }
                     reports.append(result)
-                    if !json { print(Self.text(result, file: file)) }
+                    if !client.json { print(Self.text(result, file: file)) }
                 }
             } else {
                 let policies = try loadPolicies(config)
                 for (file, drill) in drills {
                     let result = try await VirtualDrill(configuration: policies).run(drill)
                     reports.append(result)
-                    if !json { print(Self.text(result, file: file)) }
+                    if !client.json { print(Self.text(result, file: file)) }
                 }
             }
-            if json { try Formatting.printJSON(reports) }
+            if client.json { try Formatting.printJSON(reports) }
             if let report {
                 do {
                     try TocsinJSON.encoder(pretty: true).encode(reports).write(to: URL(fileURLWithPath: report))
@@ -121,9 +116,9 @@ struct DrillCommand: AsyncParsableCommand {
 
         private func liveRunner() throws -> LiveDrill {
             let environment = ProcessInfo.processInfo.environment
-            let client = try ClientOptions.resolve(server: server, token: token)
+            let api = try client.client()
             return LiveDrill(options: .init(
-                serverURL: client.baseURL, token: client.token,
+                serverURL: api.baseURL, token: api.token ?? "",
                 ingestToken: ingestToken ?? environment["TOCSIN_INGEST_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
                 realTargets: realTargets, restartCommand: restartCommand))
         }

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import TocsinCore
-import TocsinStore
+import TocsinAPI
+import TocsinClient
 
 /// `tocsin incidents`: the list an on-call engineer looks at first.
-struct Incidents: ParsableCommand {
+struct Incidents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List incidents, newest first.",
         discussion: "Columns: id, state, severity, age, firing/total alerts, title (drill incidents start with [drill RUN-ID])."
@@ -19,15 +20,14 @@ struct Incidents: ParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
-        guard (1...TocsinStore.maxPageSize).contains(limit) else {
-            throw ValidationError("--limit must be between 1 and \(TocsinStore.maxPageSize)")
+        guard (1...IncidentListResource.maxPageSize).contains(limit) else {
+            throw ValidationError("--limit must be between 1 and \(IncidentListResource.maxPageSize)")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let api = try client.client()
-        let answer = try api.get("/api/v1/incidents?state=\(state.rawValue)&limit=\(limit)")
-        let page = try api.decode(IncidentPage.self, from: answer)
+        let page = try await api.get("/api/v1/incidents?state=\(state.rawValue)&limit=\(limit)", as: IncidentListResource.self)
         if client.json {
             try Formatting.printJSON(page)
             return
@@ -42,7 +42,7 @@ struct Incidents: ParsableCommand {
             var alerts = "\(incident.firingCount)/\(incident.alertCount)"
             if incident.truncatedAlerts > 0 { alerts += "+\(incident.truncatedAlerts)" }
             table.rows.append([
-                "#\(incident.id ?? 0)", incident.state.rawValue, incident.severity,
+                "#\(incident.id)", incident.state.rawValue, incident.severity,
                 Formatting.age(of: incident.createdAt, now: now), alerts,
                 incident.drillRun.map { "[drill \($0)] \(incident.title)" } ?? incident.title,
             ])

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
+import TocsinAPI
+import TocsinClient
 import TocsinCore
 import TocsinServer
 
 /// `tocsin oncall`: who is on call now, at a time, or over the next days.
-struct OnCall: ParsableCommand {
+struct OnCall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "oncall",
         abstract: "Show who is on call now or at a time, or list the shifts ahead.",
@@ -32,13 +34,13 @@ struct OnCall: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let api = try client.client()
         var query = schedule.map { "schedule=\(Self.escape($0))" }.map { [$0] } ?? []
         let from = at ?? TimeArgument(date: Date())
         if let next, let seconds = PolicyDuration.parse(next) {
             query += ["from=\(Self.escape(from.rfc3339))", "until=\(Self.escape(RFC3339.format(from.date.addingTimeInterval(seconds))))"]
-            let timelines = try api.decode([OnCallAPI.Timeline].self, from: try api.get("/api/v1/oncall/shifts?" + query.joined(separator: "&")))
+            let timelines = try await api.get("/api/v1/oncall/shifts?" + query.joined(separator: "&"), as: [OnCallTimelineResource].self)
             if client.json { return try Formatting.printJSON(timelines) }
             for timeline in timelines {
                 print("\(timeline.schedule) (\(timeline.timezone))")
@@ -55,7 +57,7 @@ struct OnCall: ParsableCommand {
             return
         }
         query.append("at=\(Self.escape(from.rfc3339))")
-        let current = try api.decode([OnCallAPI.Current].self, from: try api.get("/api/v1/oncall?" + query.joined(separator: "&")))
+        let current = try await api.get("/api/v1/oncall?" + query.joined(separator: "&"), as: [OnCallResource].self)
         if client.json { return try Formatting.printJSON(current) }
         guard !current.isEmpty else {
             print("No schedules in the policy directory.")

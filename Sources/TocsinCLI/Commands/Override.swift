@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
 import TocsinCore
-import TocsinStore
+import TocsinAPI
+import TocsinClient
 
 /// `tocsin override`: someone stands in for a schedule for a while.
-struct Override: ParsableCommand {
+struct Override: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add, list and remove on-call overrides (who stands in for a schedule, and when).",
         subcommands: [Add.self, List.self, Remove.self],
         defaultSubcommand: List.self)
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put someone on call for a schedule from one time until another.",
             discussion: "TIME is now, an offset (+8h; a negative one as --from=-1h) or an RFC 3339 time. Overrides win over every layer; they are audited.")
@@ -36,18 +37,18 @@ struct Override: ParsableCommand {
             guard until.date > from.date else { throw ValidationError("--until must be after --from") }
         }
 
-        func run() throws {
-            struct Body: Encodable { var schedule, person, from, until: String; var note: String? }
+        func run() async throws {
             let api = try client.client()
-            let stored = try api.decode(StoredOverride.self, from: try api.post(
+            let stored = try await api.post(
                 "/api/v1/overrides",
-                json: Body(schedule: schedule, person: person, from: from.rfc3339, until: until.rfc3339, note: note)))
+                body: OverrideCreateBody(schedule: schedule, person: person, from: from.rfc3339, until: until.rfc3339, note: note),
+                as: OverrideResource.self)
             if client.json { return try Formatting.printJSON(stored) }
-            print("Override #\(stored.id ?? 0): \(stored.person) is on call for \(stored.schedule) from \(Formatting.time(stored.startsAt)) until \(Formatting.time(stored.endsAt)).")
+            print("Override #\(stored.id): \(stored.person) is on call for \(stored.schedule) from \(Formatting.time(stored.startsAt)) until \(Formatting.time(stored.endsAt)).")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List overrides that have not ended (--all: every one).")
 
         @Flag(help: "Include overrides that have ended.")
@@ -55,10 +56,9 @@ struct Override: ParsableCommand {
 
         @OptionGroup var client: ClientOptions
 
-        func run() throws {
-            struct Listing: Codable { var overrides: [StoredOverride] }
+        func run() async throws {
             let api = try client.client()
-            let listing = try api.decode(Listing.self, from: try api.get("/api/v1/overrides" + (all ? "?all=true" : "")))
+            let listing = try await api.get("/api/v1/overrides" + (all ? "?all=true" : ""), as: OverrideListResource.self)
             if client.json { return try Formatting.printJSON(listing) }
             guard !listing.overrides.isEmpty else {
                 print("No overrides.")
@@ -67,7 +67,7 @@ struct Override: ParsableCommand {
             var table = TextTable(header: ["ID", "SCHEDULE", "PERSON", "FROM", "UNTIL", "BY", "NOTE"])
             for entry in listing.overrides {
                 table.rows.append([
-                    "#\(entry.id ?? 0)", entry.schedule, entry.person, Formatting.time(entry.startsAt), Formatting.time(entry.endsAt),
+                    "#\(entry.id)", entry.schedule, entry.person, Formatting.time(entry.startsAt), Formatting.time(entry.endsAt),
                     entry.createdBy, entry.note ?? "",
                 ])
             }
@@ -75,7 +75,7 @@ struct Override: ParsableCommand {
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove an override.")
 
         @Argument(help: "The override's id (see `tocsin override list`).")
@@ -83,9 +83,9 @@ struct Override: ParsableCommand {
 
         @OptionGroup var client: ClientOptions
 
-        func run() throws {
+        func run() async throws {
             let api = try client.client()
-            let removed = try api.decode(StoredOverride.self, from: try api.delete("/api/v1/overrides/\(id)"))
+            let removed = try await api.delete("/api/v1/overrides/\(id)", as: OverrideResource.self)
             if client.json { return try Formatting.printJSON(removed) }
             print("Removed override #\(id) (\(removed.person) on call for \(removed.schedule)).")
         }

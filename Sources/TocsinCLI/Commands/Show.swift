@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import TocsinCore
-import TocsinStore
+import TocsinAPI
+import TocsinClient
 
 /// `tocsin show ID`: one incident with its alerts and timeline.
-struct Show: ParsableCommand {
+struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show an incident: details, alerts and timeline.")
 
     @Argument(help: "Incident id, e.g. 42 or #42.")
@@ -12,10 +13,9 @@ struct Show: ParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    func run() throws {
+    func run() async throws {
         let api = try client.client()
-        let answer = try api.get("/api/v1/incidents/\(id.value)")
-        let detail = try api.decode(IncidentDetail.self, from: answer)
+        let detail = try await api.get("/api/v1/incidents/\(id.value)", as: IncidentDetailResource.self)
         if client.json {
             try Formatting.printJSON(detail)
             return
@@ -23,9 +23,9 @@ struct Show: ParsableCommand {
         print(Self.render(detail, now: Date()))
     }
 
-    static func render(_ detail: IncidentDetail, now: Date) -> String {
+    static func render(_ detail: IncidentDetailResource, now: Date) -> String {
         let incident = detail.incident
-        var lines = ["Incident #\(incident.id ?? 0): \(incident.title)"]
+        var lines = ["Incident #\(incident.id): \(incident.title)"]
         func field(_ name: String, _ value: String) {
             lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
         }
@@ -74,7 +74,7 @@ struct Show: ParsableCommand {
                 let waiting = (entry.state == .pending || entry.state == .retry) && entry.dueAt > now
                 let note = [waiting ? "due \(Formatting.time(entry.dueAt))" : nil, entry.lastError].compactMap { $0 }
                 table.rows.append([
-                    "\(entry.id ?? 0)", entry.state.rawValue, entry.event.rawValue, entry.target,
+                    "\(entry.id)", entry.state.rawValue, entry.event.rawValue, entry.target,
                     "\(entry.medium) \(entry.address)", "\(entry.attempts)", note.joined(separator: "; "),
                 ])
             }
@@ -102,7 +102,7 @@ struct Show: ParsableCommand {
 
 extension Show {
     /// `critical-immediate (started by DiskFull on db1:9100): next step 2/3 (page person:bob) at 12:05:00Z, in 3m`.
-    static func describe(_ escalation: Escalation, incident: Incident, now: Date) -> String {
+    static func describe(_ escalation: EscalationResource, incident: IncidentResource, now: Date) -> String {
         let policy = escalation.snapshot.policy
         let name = escalation.policyName + (escalation.startedBy.map { " (started by \($0))" } ?? "") + ":"
         guard let due = escalation.nextDueAt else {
@@ -112,7 +112,7 @@ extension Show {
         if incident.state == .acknowledged {
             return "\(name) paused; the acknowledgement expires at \(when) and escalation restarts"
         }
-        guard let entry = escalation.entry(at: escalation.position) else { return "\(name) finished" }
+        guard let entry = EscalationSchedule(policy: policy).entry(at: escalation.position) else { return "\(name) finished" }
         let targets = entry.step.notify.map(\.key).joined(separator: ", ")
         let pass = entry.pass > 0 ? ", repeat \(entry.pass)" : ""
         return "\(name) next step \(entry.stepIndex + 1)/\(policy.steps.count)\(pass) (\(entry.step.kind.rawValue) \(targets)) at \(when)"

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import TocsinAPI
+import TocsinClient
 import TocsinCore
 import TocsinDelivery
 
@@ -74,13 +76,9 @@ public struct LiveDrill: Sendable {
             throw Failure(message: "cannot start the capture receiver on 127.0.0.1: \(error)")
         }
         defer { receiver.stop() }
-        struct StartBody: Encodable {
-            var name: String
-            var receiver_url: String
-            var real_targets: Bool
-        }
-        let run: DrillRun = try api.decode(
-            try await api.send("POST", "/api/v1/drills", StartBody(name: drill.name, receiver_url: receiverURL, real_targets: options.realTargets)))
+        let run = try await api.post(
+            "/api/v1/drills", body: DrillStartBody(name: drill.name, receiverURL: receiverURL, realTargets: options.realTargets),
+            as: DrillRunResource.self)
         let start = Date()
         var state = RunState(start: start)
         receiver.begin(at: start)
@@ -105,24 +103,13 @@ public struct LiveDrill: Sendable {
 
     /// Every policy that escalated the run's incidents, as the server tells it (none when it cannot).
     private func policyStarts(_ state: RunState, start: Date) async -> [DrillPolicyStart] {
-        struct Detail: Decodable {
-            struct Started: Decodable {
-                var policy_name: String
-                var started_at: Date
-                var created_at: Date?
-                var started_by: String?
-            }
-            var escalations: [Started]
-        }
         var starts: [DrillPolicyStart] = []
         for id in state.incidents {
-            guard let answer = try? await api.send("GET", "/api/v1/incidents/\(id)", Optional<String>.none),
-                let detail: Detail = try? api.decode(answer)
-            else { continue }
+            guard let detail = try? await api.get("/api/v1/incidents/\(id)", as: IncidentDetailResource.self) else { continue }
             starts += detail.escalations.map {
                 DrillPolicyStart(
-                    incidentID: id, policy: $0.policy_name, offset: max(0, ($0.created_at ?? $0.started_at).timeIntervalSince(start)),
-                    startedBy: $0.started_by)
+                    incidentID: id, policy: $0.policyName, offset: max(0, ($0.createdAt ?? $0.startedAt).timeIntervalSince(start)),
+                    startedBy: $0.startedBy)
             }
         }
         return starts
@@ -136,35 +123,32 @@ public struct LiveDrill: Sendable {
         var incidents: [Int64] = []
     }
 
-    private var api: LiveDrillAPI { LiveDrillAPI(options: options) }
+    /// The server's API, as the run's user, its failures told as the run's.
+    private var api: LiveDrillAPI { LiveDrillAPI(client: TocsinClient(baseURL: options.serverURL, token: options.token, userAgent: "tocsin-drill")) }
+    /// The ingest endpoint, with the ingest token (or none).
+    private var ingest: LiveDrillAPI {
+        LiveDrillAPI(client: TocsinClient(baseURL: options.serverURL, token: options.ingestToken, userAgent: "tocsin-drill"))
+    }
 
-    private func fire(_ drill: Drill, status: AlertStatus, run: DrillRun, state: inout RunState) async throws(Failure) {
-        struct IngestAnswer: Decodable {
-            var incident_ids: [Int64]
-        }
+    private func fire(_ drill: Drill, status: AlertStatus, run: DrillRunResource, state: inout RunState) async throws(Failure) {
         let now = Date()
         let webhook = drill.webhook(status: status, at: now, elapsed: now.timeIntervalSince(state.start), runID: run.id)
-        let answer: IngestAnswer = try api.decode(
-            try await api.send("POST", "/api/v1/ingest/alertmanager", webhook, token: options.ingestToken))
-        for id in answer.incident_ids where !state.incidents.contains(id) {
+        let answer = try await ingest.post("/api/v1/ingest/alertmanager", body: webhook, as: IngestResultResource.self)
+        for id in answer.incidentIDs where !state.incidents.contains(id) {
             state.incidents.append(id)
         }
     }
 
     private func perform(
-        _ action: Drill.Action, drill: Drill, run: DrillRun, receiver: DrillReceiver, start: Date, state: inout RunState
+        _ action: Drill.Action, drill: Drill, run: DrillRunResource, receiver: DrillReceiver, start: Date, state: inout RunState
     ) async throws(Failure) {
-        struct CommandBody: Encodable {
-            var note: String
-            var channel = "api"
-        }
         switch action {
         case .acknowledge(let person):
             guard let id = state.incidents.last else { return }
-            _ = try await api.send("POST", "/api/v1/incidents/\(id)/ack", CommandBody(note: "drill \(run.id): acknowledged as \(person)"), allowConflict: true)
+            try await api.command(.ack, incident: id, note: "drill \(run.id): acknowledged as \(person)")
         case .resolve(let person):
             guard let id = state.incidents.last else { return }
-            _ = try await api.send("POST", "/api/v1/incidents/\(id)/resolve", CommandBody(note: "drill \(run.id): resolved as \(person)"), allowConflict: true)
+            try await api.command(.resolve, incident: id, note: "drill \(run.id): resolved as \(person)")
         case .fire:
             try await fire(drill, status: .firing, run: run, state: &state)
         case .clear:
@@ -195,20 +179,19 @@ public struct LiveDrill: Sendable {
         }
         let deadline = Date().addingTimeInterval(options.readyTimeout)
         while Date() < deadline {
-            if let answer = try? await api.send("GET", "/readyz", Optional<String>.none), answer.status == 200 { return }
+            if (try? await api.client.send("GET", "/readyz")) != nil { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
         throw Failure(message: "Tocsin was not ready \(Int(options.readyTimeout))s after the restart command")
     }
 
     /// Clears the drill's alerts, resolves any incident still open and finishes the run.
-    private func cleanUp(_ drill: Drill, run: DrillRun, state: inout RunState) async {
+    private func cleanUp(_ drill: Drill, run: DrillRunResource, state: inout RunState) async {
         try? await fire(drill, status: .resolved, run: run, state: &state)
-        struct CommandBody: Encodable { var note: String }
         for id in state.incidents {
-            _ = try? await api.send("POST", "/api/v1/incidents/\(id)/resolve", CommandBody(note: "drill \(run.id) finished"), allowConflict: true)
+            try? await api.command(.resolve, incident: id, note: "drill \(run.id) finished")
         }
-        _ = try? await api.send("POST", "/api/v1/drills/\(run.id)/finish", Optional<String>.none)
+        _ = try? await api.client.send("POST", "/api/v1/drills/\(run.id)/finish")
     }
 
     private func sleep(until instant: Date) async throws(Failure) {
@@ -222,48 +205,39 @@ public struct LiveDrill: Sendable {
     }
 }
 
-/// The few calls a live drill makes to the server, off the concurrency pool.
+/// The calls a live drill makes to the server, through the API's client, each failure told as
+/// the run's (with the status the server answered).
 struct LiveDrillAPI: Sendable {
-    let options: LiveDrill.Options
+    let client: TocsinClient
 
-    struct Answer: Sendable {
-        var status: Int
-        var body: [UInt8]
+    func get<T: Decodable>(_ path: String, as type: T.Type) async throws(LiveDrill.Failure) -> T {
+        try await told("GET", path) { () async throws(TocsinClient.Failure) in try await client.get(path, as: T.self) }
     }
 
-    func send(
-        _ method: String, _ path: String, _ body: (some Encodable)?, token: String? = nil, allowConflict: Bool = false
-    ) async throws(LiveDrill.Failure) -> Answer {
-        var headers: [(name: String, value: String)] = [("Accept", "application/json")]
-        if let bearer = path.hasPrefix("/api/v1/ingest") ? token : options.token {
-            headers.append(("Authorization", "Bearer \(bearer)"))
-        }
-        var bytes: [UInt8]?
-        if let body {
-            headers.append(("Content-Type", "application/json"))
-            bytes = try? Array(TocsinJSON.encoder().encode(body))
-        }
-        let request = HTTPTransferRequest(
-            method: method, url: options.serverURL + path, headers: headers, body: bytes, connectTimeout: 5, totalTimeout: 30)
-        let response: HTTPTransferResponse
-        do {
-            response = try await HTTPTransfer.performOffPool(request)
-        } catch {
-            throw LiveDrill.Failure(message: "cannot reach Tocsin at \(options.serverURL): \(error.message)", kind: .unreachable)
-        }
-        guard (200..<300).contains(response.status) || (allowConflict && response.status == 409) || path == "/readyz" else {
-            let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
-            throw LiveDrill.Failure(
-                message: "\(method) \(path) answered HTTP \(response.status): \(detail)", kind: .refused(status: response.status))
-        }
-        return Answer(status: response.status, body: response.body)
+    func post<T: Decodable>(_ path: String, body: some Encodable & Sendable, as type: T.Type) async throws(LiveDrill.Failure) -> T {
+        try await told("POST", path) { () async throws(TocsinClient.Failure) in try await client.post(path, body: body, as: T.self) }
     }
 
-    func decode<T: Decodable>(_ answer: Answer) throws(LiveDrill.Failure) -> T {
+    /// Acknowledges or resolves an incident as the drill's user; an incident already past it (409) is fine.
+    func command(_ action: LinkAction, incident id: Int64, note: String) async throws(LiveDrill.Failure) {
+        let path = "/api/v1/incidents/\(id)/\(action.rawValue)"
+        _ = try await told("POST", path) { () async throws(TocsinClient.Failure) in
+            try await client.send("POST", path, body: IncidentCommandBody(note: note, channel: "api"), accepting: [409])
+        }
+    }
+
+    private func told<T>(
+        _ method: String, _ path: String, _ call: () async throws(TocsinClient.Failure) -> T
+    ) async throws(LiveDrill.Failure) -> T {
         do {
-            return try TocsinJSON.decoder().decode(T.self, from: Data(answer.body))
+            return try await call()
         } catch {
-            throw LiveDrill.Failure(message: "unexpected answer from \(options.serverURL): \(error)")
+            switch error.kind {
+            case .unreachable: throw LiveDrill.Failure(message: error.message, kind: .unreachable)
+            case .refused(let status):
+                throw LiveDrill.Failure(message: "\(method) \(path) answered HTTP \(status): \(error.message)", kind: .refused(status: status))
+            case .unexpectedAnswer: throw LiveDrill.Failure(message: error.message)
+            }
         }
     }
 }

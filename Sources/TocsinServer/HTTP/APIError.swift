@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TocsinAPI
 import TocsinCore
 import TocsinStore
 
@@ -27,27 +28,9 @@ public struct APIError: HTTPResponseError, Sendable {
         self.headers = headers
     }
 
-    private struct Body: Encodable {
-        struct Detail: Encodable {
-            var status: Int
-            var code: String
-            var field: String?
-            var message: String
-            var requestID: String?
-
-            enum CodingKeys: String, CodingKey {
-                case status, code, field, message
-                case requestID = "request_id"
-            }
-        }
-
-        var error: Detail
-    }
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let correlationID = (context as? TocsinRequestContext)?.correlationID
-        let body = Body(error: .init(status: status.code, code: code, field: field, message: message, requestID: correlationID))
-        var response = try JSONResponse.make(body, status: status)
+        var response = try TocsinResponseEncoder.response(ErrorResource(self, requestID: correlationID), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }
@@ -79,17 +62,5 @@ extension APIError {
         case .databaseNewerThanBinary, .cannotOpen, .database:
             APIError(.internalServerError, code: "internal", message: error.description)
         }
-    }
-}
-
-/// Builds JSON responses with Tocsin's encoder settings.
-enum JSONResponse {
-    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try TocsinJSON.encoder().encode(value)
-        var buffer = ByteBuffer()
-        buffer.writeBytes(data)
-        buffer.writeString("\n")
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
     }
 }

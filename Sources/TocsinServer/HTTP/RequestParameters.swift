@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import TocsinCore
 
 // The one way routes read path and query parameters: a bad value is a 400 naming the parameter,
 // the same on every route.
@@ -34,6 +36,11 @@ extension Request {
         return value
     }
 
+    /// The query parameter `name` as an RFC 3339 time, nil when absent, a 400 otherwise.
+    func queryTime(_ name: String) throws -> Date? {
+        try RFC3339.parameter(uri.queryParameters[name[...]].map(String.init), field: name)
+    }
+
     /// The query parameter `name` as one of `Value`'s cases, nil when absent, a 400 otherwise.
     func queryValue<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value?
     where Value.RawValue == String {
@@ -56,5 +63,18 @@ extension Request {
         APIError(
             .badRequest, code: "invalid_parameter", field: name,
             message: "\(name) must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(raw)\"")
+    }
+}
+
+extension RFC3339 {
+    /// `raw` (a query parameter or a body field named `field`) as a time, nil when absent, a 400 otherwise.
+    static func parameter(_ raw: String?, field: String) throws -> Date? {
+        guard let raw else { return nil }
+        guard let date = parse(raw) else {
+            throw APIError(
+                .badRequest, code: "invalid_parameter", field: field,
+                message: "\(field) must be an RFC 3339 time such as 2026-12-01T09:00:00Z, got \"\(raw)\"")
+        }
+        return date
     }
 }

@@ -12,8 +12,9 @@ struct MetricsRoutes {
     /// The database counts, read at most once a second.
     let counts = RecentValue<OperationalCounts>(maxAge: .seconds(1))
 
-    func register(on router: Router<TocsinRequestContext>) {
-        router.get("/metrics") { _, _ in
+    var collection: RouteCollection<TocsinRequestContext> {
+        let routes = RouteCollection(context: TocsinRequestContext.self)
+        routes.get("metrics") { _, _ in
             var text = PrometheusText()
             text.appendDescribing(registry.emitToBuffer(), help: ServerMetrics.help)
             let counts = try await counts.value { try await store.operationalCounts() }
@@ -36,6 +37,7 @@ struct MetricsRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: text.bytes)))
         }
+        return routes
     }
 }
 

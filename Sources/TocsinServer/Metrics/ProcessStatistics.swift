@@ -1,6 +1,10 @@
 import Foundation
 
 /// The standard `process_*` metrics, read from Linux's /proc for this process.
+///
+/// Written by hand: swift-metrics 2.13 ships no system metrics (its former `SystemMetrics` lives in
+/// swift-metrics-extras, which is not among the pinned packages), and swift-prometheus 2.4.1
+/// exports only what is recorded through it.
 struct ProcessStatistics {
     var cpuSeconds: Double
     var residentBytes: Double

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import TocsinAPI
 import TocsinCore
 import TocsinDelivery
 import TocsinStore
@@ -16,25 +17,19 @@ struct HealthRoutes {
     /// The database's problems, probed at most once a second.
     let database = RecentValue<[String]>(maxAge: .seconds(1))
 
-    struct Status: Encodable {
-        var status: String
-        var detail: String?
-        var problems: [String]?
-    }
-
-    func register(on router: Router<TocsinRequestContext>) {
-        router.get("/healthz") { _, _ in try JSONResponse.make(Status(status: "ok")) }
-        router.get("/readyz") { _, _ in
+    var collection: RouteCollection<TocsinRequestContext> {
+        let routes = RouteCollection(context: TocsinRequestContext.self)
+        routes.get("healthz") { _, _ in HealthResource.ok }
+        routes.get("readyz") { _, _ in
             var problems = await database.value { await databaseProblems() }
             let now = clock.now
             problems += loops.compactMap { $0.problem(now: now) }
             guard problems.isEmpty else {
-                return try JSONResponse.make(
-                    Status(status: "not ready", detail: problems.joined(separator: "; "), problems: problems),
-                    status: .serviceUnavailable)
+                return EditedResponse(status: .serviceUnavailable, response: HealthResource.notReady(problems))
             }
-            return try JSONResponse.make(Status(status: "ready"))
+            return EditedResponse(status: .ok, response: HealthResource.ready)
         }
+        return routes
     }
 
     private func databaseProblems() async -> [String] {

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TocsinAPI
 import TocsinCore
 import TocsinStore
 
-/// `POST /api/v1/ingest/alertmanager`: Alertmanager's webhook, committed before it is answered.
+/// Mounted at `/api/v1/ingest`: `POST /alertmanager`, Alertmanager's webhook, committed before it is answered.
 struct IngestRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
@@ -17,21 +18,9 @@ struct IngestRoutes {
     /// The most alerts of one payload an incident keeps in full; the rest count as truncated.
     let maxAlertsPerIncident: Int
 
-    /// The answer to an accepted payload.
-    struct Accepted: Encodable {
-        var status = "ok"
-        var incidentIDs: [Int64]
-        var state: IncidentState?
-        var alerts: IngestPlan.Counts
-
-        enum CodingKeys: String, CodingKey {
-            case status, state, alerts
-            case incidentIDs = "incident_ids"
-        }
-    }
-
-    func register(on router: Router<TocsinRequestContext>) {
-        router.post("/api/v1/ingest/alertmanager") { request, context in
+    var collection: RouteCollection<TocsinRequestContext> {
+        let routes = RouteCollection(context: TocsinRequestContext.self)
+        routes.post("alertmanager") { request, context in
             do {
                 return try await ingestAlertmanager(request, context: context)
             } catch {
@@ -40,9 +29,10 @@ struct IngestRoutes {
                 throw error
             }
         }
+        return routes
     }
 
-    func ingestAlertmanager(_ request: Request, context: TocsinRequestContext) async throws -> Response {
+    func ingestAlertmanager(_ request: Request, context: TocsinRequestContext) async throws -> IngestResultResource {
         try await authorize(request, context: context)
         try requireJSON(request)
         let body = try await collectBody(request)
@@ -68,8 +58,7 @@ struct IngestRoutes {
                 "alerts_new": .stringConvertible(result.counts.new),
                 "alerts_resolved": .stringConvertible(result.counts.resolved),
             ])
-        return try JSONResponse.make(
-            Accepted(incidentIDs: result.incidentID.map { [$0] } ?? [], state: result.state, alerts: result.counts))
+        return IngestResultResource(result)
     }
 
     /// With `--ingest-token`, the request must carry that token or a user token with the `ingest` scope.

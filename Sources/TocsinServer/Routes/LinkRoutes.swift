@@ -22,20 +22,35 @@ struct LinkRoutes {
     let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void
 
-    func register(on router: Router<TocsinRequestContext>) {
+    /// The form a confirmation page posts.
+    struct ConfirmationForm: Decodable {
+        var token: String?
+        /// Who is acting, for a shared channel's link.
+        var person: String?
+    }
+
+    /// Mounted at `/api/v1/incidents`, beside the incident API (these carry their own token).
+    var collection: RouteCollection<TocsinRequestContext> {
+        let routes = RouteCollection(context: TocsinRequestContext.self)
         for action in LinkAction.allCases {
-            router.get("/api/v1/incidents/{id}/\(action.rawValue)") { request, context in
+            routes.get("{id}/\(action.rawValue)") { request, context in
                 try await confirmationPage(request, context: context, action: action)
             }
-            router.post("/api/v1/incidents/{id}/\(action.rawValue)/confirm") { request, context in
+            routes.post("{id}/\(action.rawValue)/confirm") { request, context in
                 try await confirm(request, context: context, action: action)
             }
         }
+        return routes
+    }
+
+    /// The incident id of a link; a mangled one fails the signature check, with the page any bad link gets.
+    private func incidentID(_ context: TocsinRequestContext) -> Int64 {
+        (try? context.parameters.require("id", as: Int64.self)) ?? 0
     }
 
     private func confirmationPage(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
-        let id = Int64(context.parameters.get("id") ?? "") ?? 0
+        let id = incidentID(context)
         let signer = try await store.linkSigner(fixedKey: linkKey)
         let grant: LinkSigner.Grant
         do {
@@ -104,9 +119,10 @@ struct LinkRoutes {
     }
 
     private func confirm(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
-        let id = Int64(context.parameters.get("id") ?? "") ?? 0
-        let form = String(buffer: try await request.body.collect(upTo: 16 * 1024))
-        let token = Self.formValue("token", in: form) ?? ""
+        let id = incidentID(context)
+        let form = try URLEncodedFormDecoder().decode(
+            ConfirmationForm.self, from: String(buffer: try await request.body.collect(upTo: 16 * 1024)))
+        let token = form.token ?? ""
         let signer = try await store.linkSigner(fixedKey: linkKey)
         let grant: LinkSigner.Grant
         do {
@@ -128,7 +144,7 @@ struct LinkRoutes {
             }
             actor = Actor(name: channel, channel: "\(channel) link")
             if !people.isEmpty {
-                guard let person = Self.formValue("person", in: form), people.contains(person) else {
+                guard let person = form.person, people.contains(person) else {
                     let verb = action.verb
                     let html = Self.form(
                         id: id, action: action, token: token, grant: grant, people: people,
@@ -176,55 +192,5 @@ struct LinkRoutes {
         case .ack: try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
         case .resolve: try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
         }
-    }
-
-    /// Reads one field of an `application/x-www-form-urlencoded` body.
-    static func formValue(_ name: String, in body: String) -> String? {
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0] == name else { continue }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-        }
-        return nil
-    }
-}
-
-/// Small self-contained HTML pages for people following links.
-enum HTMLPage {
-    static func response(status: HTTPResponse.Status, title: String, message: String) -> Response {
-        response(status: status, title: title, html: "<p>\(escape(message))</p>")
-    }
-
-    static func incidentNotFound(_ id: Int64) -> Response {
-        response(status: .notFound, title: "Incident not found", message: "Incident #\(id) does not exist.")
-    }
-
-    static func response(rejection: LinkSigner.Rejection) -> Response {
-        if case .expired = rejection {
-            return response(status: .gone, title: "This link has expired", message: "\(rejection). Nothing was changed.")
-        }
-        return response(status: .forbidden, title: "This link is not valid", message: "\(rejection). Nothing was changed.")
-    }
-
-    static func response(status: HTTPResponse.Status, title: String, html: String) -> Response {
-        let page = """
-            <!doctype html>
-            <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-            <meta name="robots" content="noindex"><title>\(escape(title)) — Tocsin</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em}
-            button{font-size:1.2em;padding:.5em 1.5em}</style></head>
-            <body><h1>\(escape(title))</h1>
-            \(html)
-            </body></html>
-            """
-        return Response(
-            status: status,
-            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: page)))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -241,23 +241,4 @@ extension TocsinStore {
                 """,
             arguments: [incidentID])
     }
-
-    /// An incident and its alerts: what rendering a notification needs, and nothing more.
-    public func incidentWithAlerts(id: Int64) async throws(StoreError) -> (Incident, [IncidentAlert]) {
-        try await read { db in
-            guard let incident = try Incident.fetchOne(db, key: id) else {
-                throw StoreError.notFound(what: "incident", id: "#\(id)")
-            }
-            let alerts = try IncidentAlert.filter(IncidentAlert.Columns.incidentID == id).order(IncidentAlert.Columns.status, IncidentAlert.Columns.id).fetchAll(db)
-            return (incident, alerts)
-        }
-    }
-
-    /// A server-wide setting, created with `initial` the first time it is asked for.
-    public func setting(_ name: String, orInsert initial: String) async throws(StoreError) -> String {
-        try await write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", arguments: [name, initial])
-            return try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) ?? initial
-        }
-    }
 }
