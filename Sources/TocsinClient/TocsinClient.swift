@@ -35,6 +35,11 @@ public struct TocsinClient: Sendable {
         /// The server's own message (its JSON error), or what went wrong on the way.
         public var message: String
         public var description: String { message }
+
+        public init(kind: Kind, message: String) {
+            self.kind = kind
+            self.message = message
+        }
     }
 
     /// A status and the body that came with it.

@@ -2,14 +2,10 @@ import Foundation
 import GRDB
 import TocsinCore
 
-extension AuditEvent: FetchableRecord, MutablePersistableRecord {
+extension AuditEvent: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "audit_events"
     public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
     public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 extension AuditEvent.Kind: DatabaseValueConvertible {}

@@ -3,7 +3,7 @@ import GRDB
 import TocsinCore
 
 /// A stored API token: only its SHA-256 hash, never the token, and what it may do.
-struct APITokenRecord: Codable, FetchableRecord, MutablePersistableRecord {
+struct APITokenRecord: Codable, FetchableRecord, RowIDRecord {
     static let databaseTableName = "api_tokens"
     var id: Int64?
     var userID: Int64
@@ -23,18 +23,10 @@ struct APITokenRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
     static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension User: FetchableRecord, MutablePersistableRecord {
+extension User: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "users"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 /// Who presented a token, and what the token allows.

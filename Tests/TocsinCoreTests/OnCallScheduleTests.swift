@@ -167,8 +167,11 @@ struct OnCallScheduleTests {
         #expect(schedule.onCall(at: F.utc("2026-01-06T12:00:00Z"), overrides: [elsewhere, backwards])?.person == "bo")
     }
 
-    @Test("of overlapping overrides the latest start wins, then the later one in the list")
-    func overlappingOverrides() {
+    @Test("of overlapping overrides the latest start wins, then the later one in the list", arguments: [
+        ("2026-01-06T10:30:00Z", "tim"), ("2026-01-06T11:30:00Z", "lou"), ("2026-01-06T13:00:00Z", "sam"),
+        ("2026-01-06T15:00:00Z", "lou"),
+    ])
+    func overlappingOverrides(at time: String, onCall person: String) {
         let schedule = F.schedule([Self.trio])
         let long = ScheduleOverride(
             id: 1, scheduleName: "ops", person: "lou",
@@ -179,11 +182,7 @@ struct OnCallScheduleTests {
         let twin = ScheduleOverride(
             id: 3, scheduleName: "ops", person: "tim",
             from: F.utc("2026-01-06T10:00:00Z"), until: F.utc("2026-01-06T11:00:00Z"))
-        let overrides = [short, long, twin]
-        #expect(schedule.onCall(at: F.utc("2026-01-06T10:30:00Z"), overrides: overrides)?.person == "tim")
-        #expect(schedule.onCall(at: F.utc("2026-01-06T11:30:00Z"), overrides: overrides)?.person == "lou")
-        #expect(schedule.onCall(at: F.utc("2026-01-06T13:00:00Z"), overrides: overrides)?.person == "sam")
-        #expect(schedule.onCall(at: F.utc("2026-01-06T15:00:00Z"), overrides: overrides)?.person == "lou")
+        #expect(schedule.onCall(at: F.utc(time), overrides: [short, long, twin])?.person == person)
     }
 
     @Test("an override puts someone on call where no layer does")

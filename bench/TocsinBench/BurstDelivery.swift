@@ -4,6 +4,7 @@ import Logging
 import TocsinCore
 import TocsinDelivery
 import TocsinStore
+import Synchronization
 
 // `tocsin-bench escalation --deliver`: after the escalation pass, the production dispatcher
 // (curl transport, 8 workers) delivers every page of the burst to a webhook receiver on
@@ -12,16 +13,15 @@ import TocsinStore
 // commit.
 
 /// Arrival times at the benchmark's webhook receiver.
-final class ArrivalLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var times: [Date] = []
+final class ArrivalLog: Sendable {
+    private let times = Mutex<[Date]>([])
 
     func record(_ time: Date) {
-        lock.withLock { times.append(time) }
+        times.withLock { $0.append(time) }
     }
 
-    var count: Int { lock.withLock { times.count } }
-    var all: [Date] { lock.withLock { times } }
+    var count: Int { times.withLock { $0.count } }
+    var all: [Date] { times.withLock { $0 } }
 }
 
 /// A logger that only speaks of errors, for the benchmark's own servers and dispatcher.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TocsinClient
 import TocsinCore
 import TocsinServer
 
@@ -87,7 +88,7 @@ struct DrillCommand: AsyncParsableCommand {
                     do {
                         result = try await runner.run(drill)
                     } catch {
-                        throw CLIError(error.message, exitCode: Self.exitCode(for: error.kind))
+                        throw error.server.map { CLIError(TocsinClient.Failure(kind: $0, message: error.message)) } ?? CLIError(error.message)
                     }
                     reports.append(result)
                     if !client.json { print(Self.text(result, file: file)) }
@@ -121,17 +122,6 @@ struct DrillCommand: AsyncParsableCommand {
                 serverURL: api.baseURL, token: api.token ?? "",
                 ingestToken: ingestToken ?? environment["TOCSIN_INGEST_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
                 realTargets: realTargets, restartCommand: restartCommand))
-        }
-
-        /// The documented exit code of a live run's failure: 4 for a refused token, as everywhere.
-        static func exitCode(for kind: LiveDrill.Failure.Kind) -> CLIError.Code {
-            switch kind {
-            case .unreachable: .unreachable
-            case .refused(let status) where status == 401 || status == 403: .unauthorized
-            case .refused(let status) where status == 404: .notFound
-            case .refused: .badRequest
-            case .other: .failure
-            }
         }
 
         static func text(_ report: DrillReport, file: String) -> String {

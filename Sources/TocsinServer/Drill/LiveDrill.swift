@@ -38,18 +38,11 @@ public struct LiveDrill: Sendable {
 
     /// Why a live drill could not run (as opposed to running and missing an expectation).
     public struct Failure: Error, CustomStringConvertible, Sendable {
-        /// What kind of failure, so the CLI can exit with the code it documents.
-        public enum Kind: Sendable, Equatable {
-            /// The server could not be reached.
-            case unreachable
-            /// The server answered with this HTTP status (401 and 403: the token was refused).
-            case refused(status: Int)
-            /// Anything else: the receiver, the restart command, a cancelled run.
-            case other
-        }
-
         public var message: String
-        public var kind: Kind = .other
+        /// When the server failed the run (unreachable, or refusing with a status), how: the CLI
+        /// exits with the code it documents. Nil for the run's own failures (the receiver, the
+        /// restart command, a cancelled run).
+        public var server: TocsinClient.Failure.Kind?
         public var description: String { message }
     }
 
@@ -232,12 +225,10 @@ struct LiveDrillAPI: Sendable {
         do {
             return try await call()
         } catch {
-            switch error.kind {
-            case .unreachable: throw LiveDrill.Failure(message: error.message, kind: .unreachable)
-            case .refused(let status):
-                throw LiveDrill.Failure(message: "\(method) \(path) answered HTTP \(status): \(error.message)", kind: .refused(status: status))
-            case .unexpectedAnswer: throw LiveDrill.Failure(message: error.message)
+            if case .refused(let status) = error.kind {
+                throw LiveDrill.Failure(message: "\(method) \(path) answered HTTP \(status): \(error.message)", server: error.kind)
             }
+            throw LiveDrill.Failure(message: error.message, server: error.kind)
         }
     }
 }

@@ -2,7 +2,20 @@ import Foundation
 import GRDB
 import TocsinCore
 
-// Core's domain types are stored as they are: their Codable keys are the column names.
+// Core's domain types are the rows of their tables: their coding keys are the column names
+// (``RecordColumns``), read through Codable; the hot ones are written column by column
+// (HotRecordEncoding.swift). None of them is the API's JSON: that is TocsinAPI's.
+
+/// A record whose id is SQLite's row id, known once it is inserted.
+public protocol RowIDRecord: MutablePersistableRecord {
+    var id: Int64? { get set }
+}
+
+extension RowIDRecord {
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
 
 extension Fingerprint: DatabaseValueConvertible {
     public var databaseValue: DatabaseValue { description.databaseValue }
@@ -13,52 +26,28 @@ extension Fingerprint: DatabaseValueConvertible {
 }
 
 
-extension Incident: FetchableRecord, MutablePersistableRecord {
+extension Incident: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "incidents"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension IncidentAlert: FetchableRecord, MutablePersistableRecord {
+extension IncidentAlert: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "incident_alerts"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension TimelineEvent: FetchableRecord, MutablePersistableRecord {
+extension TimelineEvent: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "timeline_events"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension Escalation: FetchableRecord, MutablePersistableRecord {
+extension Escalation: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "escalations"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension OutboxEntry: FetchableRecord, MutablePersistableRecord {
+extension OutboxEntry: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "outbox"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
-extension DeliveryAttempt: FetchableRecord, MutablePersistableRecord {
+extension DeliveryAttempt: FetchableRecord, RowIDRecord {
     public static let databaseTableName = "delivery_attempts"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }
 
 
