@@ -34,13 +34,16 @@ let package = Package(
         // The API's client: the CLI and live drills call a server through it.
         .target(name: "TocsinClient", dependencies: ["TocsinCore", "TocsinAPI", "TocsinDelivery"]),
 
-        // The one place SQL lives: schema, migrations, repositories.
+        // The one place SQL lives: schema, migrations, repositories; and the escalation engine
+        // (Engine/: its loop, its statements and the effects of its decisions).
         .target(
             name: "TocsinStore",
             dependencies: [
                 "TocsinCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -2,8 +2,6 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TocsinCore
-import TocsinDelivery
-import TocsinStore
 
 /// The escalation engine's loop: sleeps until the earliest due escalation, runs everything due,
 /// and is woken early when new incidents open or incidents are acknowledged or resolved.
