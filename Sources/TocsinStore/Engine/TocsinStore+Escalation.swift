@@ -234,20 +234,14 @@ extension TocsinStore {
     /// Appends timeline events, with one statement per 200; `prepared` marks the events of steps
     /// prepared ahead of their due time.
     static func insert(_ events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)], in db: Database) throws {
-        try forEachBatch(events, columns: 8) { batch, _ in
-            var names: [String] = []
+        let names = TimelineEvent.storedColumnNames
+        let row = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
+        try forEachBatch(events, columns: names.count) { batch, _ in
             var arguments: [(any DatabaseValueConvertible)?] = []
+            arguments.reserveCapacity(batch.count * names.count)
             for (incidentID, event, prepared) in batch {
-                var stored = event
-                stored.incidentID = incidentID
-                let columns = stored.storedColumns(prepared: prepared).dropFirst()  // the id is SQLite's
-                if names.isEmpty {
-                    names = columns.map(\.name)
-                    arguments.reserveCapacity(batch.count * names.count)
-                }
-                arguments += columns.map(\.value)
+                event.appendStoredValues(incidentID: incidentID, prepared: prepared, to: &arguments)
             }
-            let row = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
             try db.cachedStatement(
                 sql: "INSERT INTO timeline_events (" + names.joined(separator: ", ") + ") VALUES "
                     + Array(repeating: row, count: batch.count).joined(separator: ", ")

@@ -59,17 +59,28 @@ extension Incident {
 }
 
 extension TimelineEvent {
-    /// Every stored column with its value (`prepared`: the event of a step prepared ahead of its
-    /// due time): the one list that `encode(to:)` and the batched insert of escalation steps write.
-    func storedColumns(prepared: Bool = false) -> [(name: String, value: (any DatabaseValueConvertible)?)] {
-        [
-            ("id", id), ("incident_id", incidentID), ("at", StoredDate.text(at)), ("kind", kind), ("actor", actor),
-            ("channel", channel), ("note", note), ("lateness_ms", latenessMs), ("prepared", prepared),
-        ]
+    /// The stored columns but the id (SQLite's), in the order ``appendStoredValues(incidentID:prepared:to:)``
+    /// appends their values: the one list that `encode(to:)` and the batched insert of escalation steps write.
+    static let storedColumnNames = ["incident_id", "at", "kind", "actor", "channel", "note", "lateness_ms", "prepared"]
+
+    /// Appends the values of ``storedColumnNames``, in order (`prepared`: the event of a step
+    /// prepared ahead of its due time), without building a row of its own (a pass writes thousands).
+    func appendStoredValues(incidentID: Int64?, prepared: Bool, to values: inout [(any DatabaseValueConvertible)?]) {
+        values.append(incidentID)
+        values.append(StoredDate.text(at))
+        values.append(kind)
+        values.append(actor)
+        values.append(channel)
+        values.append(note)
+        values.append(latenessMs)
+        values.append(prepared)
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
-        for (name, value) in storedColumns() {
+        var values: [(any DatabaseValueConvertible)?] = []
+        appendStoredValues(incidentID: incidentID, prepared: false, to: &values)
+        container["id"] = id
+        for (name, value) in zip(Self.storedColumnNames, values) {
             container[name] = value
         }
     }
@@ -81,30 +92,33 @@ extension Escalation {
         String(decoding: try databaseJSONEncoder(for: "snapshot").encode(snapshot), as: UTF8.self)
     }
 
-    /// Every stored column with its value, the snapshot as `snapshotJSON`: the one list that
-    /// `encode(to:)` and ``insert(_:snapshotJSON:)`` both write.
-    func storedColumns(snapshotJSON: String) -> [(name: String, value: (any DatabaseValueConvertible)?)] {
+    /// The stored columns but the id (SQLite's), in the order of ``storedValues(snapshotJSON:)``:
+    /// the one list that `encode(to:)` and ``insert(_:snapshotJSON:)`` both write.
+    static let storedColumnNames = [
+        "incident_id", "policy_name", "snapshot", "epoch", "started_at", "position", "next_due_at", "started_by", "created_at",
+    ]
+
+    /// The values of ``storedColumnNames``, in order, the snapshot as `snapshotJSON`.
+    func storedValues(snapshotJSON: String) -> [(any DatabaseValueConvertible)?] {
         [
-            ("id", id), ("incident_id", incidentID), ("policy_name", policyName), ("snapshot", snapshotJSON),
-            ("epoch", epoch), ("started_at", StoredDate.text(startedAt)), ("position", position),
-            ("next_due_at", nextDueAt.map(StoredDate.text)), ("started_by", startedBy),
-            ("created_at", createdAt.map(StoredDate.text)),
+            incidentID, policyName, snapshotJSON, epoch, StoredDate.text(startedAt), position, nextDueAt.map(StoredDate.text),
+            startedBy, createdAt.map(StoredDate.text),
         ]
     }
+
+    private static let insertSQL = "INSERT INTO escalations (" + storedColumnNames.joined(separator: ", ") + ") VALUES ("
+        + Array(repeating: "?", count: storedColumnNames.count).joined(separator: ", ") + ")"
 
     /// Inserts the escalation with its snapshot already encoded (shared by the incidents a policy
     /// opens), through one cached statement.
     mutating func insert(_ db: Database, snapshotJSON: String) throws {
-        let columns = storedColumns(snapshotJSON: snapshotJSON).filter { $0.name != "id" }
-        try db.cachedStatement(
-            sql: "INSERT INTO escalations (" + columns.map(\.name).joined(separator: ", ") + ") VALUES ("
-                + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-        ).execute(arguments: StatementArguments(columns.map(\.value)))
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(storedValues(snapshotJSON: snapshotJSON)))
         id = db.lastInsertedRowID
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
-        for (name, value) in storedColumns(snapshotJSON: try Self.snapshotJSON(snapshot)) {
+        container["id"] = id
+        for (name, value) in zip(Self.storedColumnNames, storedValues(snapshotJSON: try Self.snapshotJSON(snapshot))) {
             container[name] = value
         }
     }
