@@ -1,0 +1,4 @@
+extension IncidentListResource {
+    /// The most incidents one page holds (`limit` above it is refused).
+    public static let maxPageSize = 500
+}
