@@ -2,10 +2,8 @@ import Foundation
 import GRDB
 import TocsinCore
 
-extension AuditEvent: FetchableRecord, RowIDRecord {
+extension AuditEvent: RowIDRecord {
     public static let databaseTableName = "audit_events"
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }
 
 extension AuditEvent.Kind: DatabaseValueConvertible {}

@@ -2,10 +2,8 @@ import Foundation
 import GRDB
 import TocsinCore
 
-extension DrillRun: FetchableRecord, PersistableRecord {
+extension DrillRun: PersistableRecord, StoredDateRecord {
     public static let databaseTableName = "drill_runs"
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }
 
 extension TocsinStore {

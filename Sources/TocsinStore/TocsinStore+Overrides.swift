@@ -3,7 +3,7 @@ import GRDB
 import TocsinCore
 
 /// A stored on-call override, with who added it and why.
-public struct StoredOverride: Sendable, Equatable, Codable, FetchableRecord, RowIDRecord {
+public struct StoredOverride: Sendable, Equatable, Codable, RowIDRecord {
     public static let databaseTableName = "schedule_overrides"
     public var id: Int64?
     public var schedule: String
@@ -41,8 +41,6 @@ public struct StoredOverride: Sendable, Equatable, Codable, FetchableRecord, Row
         case createdAt = "created_at"
     }
 
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }
 
 extension TocsinStore {

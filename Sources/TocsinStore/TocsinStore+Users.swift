@@ -3,7 +3,7 @@ import GRDB
 import TocsinCore
 
 /// A stored API token: only its SHA-256 hash, never the token, and what it may do.
-struct APITokenRecord: Codable, FetchableRecord, RowIDRecord {
+struct APITokenRecord: Codable, RowIDRecord {
     static let databaseTableName = "api_tokens"
     var id: Int64?
     var userID: Int64
@@ -21,11 +21,9 @@ struct APITokenRecord: Codable, FetchableRecord, RowIDRecord {
         case revokedAt = "revoked_at"
     }
 
-    static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
 }
 
-extension User: FetchableRecord, RowIDRecord {
+extension User: RowIDRecord {
     public static let databaseTableName = "users"
 }
 

@@ -6,8 +6,16 @@ import TocsinCore
 // (``RecordColumns``), read through Codable; the hot ones are written column by column
 // (HotRecordEncoding.swift). None of them is the API's JSON: that is TocsinAPI's.
 
+/// A record whose dates are stored as ``StoredDate`` text.
+public protocol StoredDateRecord: FetchableRecord, EncodableRecord {}
+
+extension StoredDateRecord {
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
+}
+
 /// A record whose id is SQLite's row id, known once it is inserted.
-public protocol RowIDRecord: MutablePersistableRecord {
+public protocol RowIDRecord: StoredDateRecord, MutablePersistableRecord {
     var id: Int64? { get set }
 }
 
@@ -25,31 +33,29 @@ extension Fingerprint: DatabaseValueConvertible {
     }
 }
 
-
-extension Incident: FetchableRecord, RowIDRecord {
+extension Incident: RowIDRecord {
     public static let databaseTableName = "incidents"
 }
 
-extension IncidentAlert: FetchableRecord, RowIDRecord {
+extension IncidentAlert: RowIDRecord {
     public static let databaseTableName = "incident_alerts"
 }
 
-extension TimelineEvent: FetchableRecord, RowIDRecord {
+extension TimelineEvent: RowIDRecord {
     public static let databaseTableName = "timeline_events"
 }
 
-extension Escalation: FetchableRecord, RowIDRecord {
+extension Escalation: RowIDRecord {
     public static let databaseTableName = "escalations"
 }
 
-extension OutboxEntry: FetchableRecord, RowIDRecord {
+extension OutboxEntry: RowIDRecord {
     public static let databaseTableName = "outbox"
 }
 
-extension DeliveryAttempt: FetchableRecord, RowIDRecord {
+extension DeliveryAttempt: RowIDRecord {
     public static let databaseTableName = "delivery_attempts"
 }
-
 
 /// Dates as SQLite text, `2026-11-26 23:32:42.330` (UTC): the layout GRDB reads, written without
 /// Foundation's `DateFormatter`, which costs more than the rest of an escalation step.
@@ -68,32 +74,3 @@ enum StoredDate {
     static let decoding = DatabaseDateDecodingStrategy.custom { parse($0) }
 }
 
-extension IncidentAlert {
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
-
-extension TimelineEvent {
-    // Written column by column (`encode(to:)` in HotRecordEncoding.swift); read through Codable.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
-
-extension Escalation {
-    // Written column by column (`encode(to:)` in HotRecordEncoding.swift); read through Codable.
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
-
-extension OutboxEntry {
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
-
-extension DeliveryAttempt {
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
-
-extension User {
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { StoredDate.decoding }
-}
