@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TocsinCore
 
@@ -50,5 +51,39 @@ struct EscalationEffectTests {
         let triggered = IncidentLifecycle.acknowledgementExpired(incident)
         #expect(triggered.state == .triggered && triggered.acknowledgedAt == nil && triggered.acknowledgedBy == nil)
         #expect(triggered.id == 7 && triggered.title == incident.title)
+    }
+}
+
+/// Who is told that an incident was handled.
+@Suite("Notice recipients")
+struct NoticeRecipientsTests {
+    static let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+
+    static func entry(_ target: String, _ contact: Contact, _ event: NotificationEvent, _ state: OutboxEntry.State) -> OutboxEntry {
+        var entry = OutboxEntry(
+            NotificationDraft(
+                incidentID: 1, idempotencyKey: "\(target)-\(contact)-\(event)", event: event, target: target, contact: contact,
+                urgent: true, subject: "s", body: "b"),
+            now: t0)
+        entry.state = state
+        return entry
+    }
+
+    @Test("everyone paged and not cancelled, once per contact, in the order first paged")
+    func recipients() {
+        let aliceMail = Contact.email("alice@example.com")
+        let aliceHook = Contact.webhook("https://hooks.example.com/alice")
+        let bobMail = Contact.email("bob@example.com")
+        let carolMail = Contact.email("carol@example.com")
+        let recipients = EscalationPlanner.noticeRecipients(of: [
+            Self.entry("person:alice", aliceMail, .triggered, .sent),
+            Self.entry("person:alice", aliceHook, .triggered, .sending),
+            Self.entry("person:bob", bobMail, .escalated, .cancelled),
+            Self.entry("person:alice", aliceMail, .reminder, .pending),
+            Self.entry("person:carol", carolMail, .acknowledged, .sent),
+            Self.entry("team:ops", aliceMail, .escalated, .dead),
+        ])
+        #expect(recipients.map(\.target) == ["person:alice", "person:alice"])
+        #expect(recipients.map(\.contact) == [aliceMail, aliceHook])
     }
 }

@@ -142,6 +142,18 @@ public enum EscalationPlanner {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// Who hears that an incident was handled, of its notifications so far (oldest first):
+    /// everyone a page was queued for, unless it was cancelled (a page being delivered may still
+    /// reach them), once per contact, in the order they were first paged.
+    public static func noticeRecipients(of notifications: [OutboxEntry]) -> [(target: String, contact: Contact)] {
+        var told: Set<Contact> = []
+        return notifications.compactMap { entry in
+            guard entry.event.isPage, entry.state != .cancelled else { return nil }
+            let contact = Contact(medium: entry.medium, address: entry.address)
+            return told.insert(contact).inserted ? (entry.target, contact) : nil
+        }
+    }
+
     /// Notices to everyone already paged, when the incident is acknowledged or resolved.
     public static func notices(
         _ event: NotificationEvent, incident: Incident, recipients: [(target: String, contact: Contact)], actor: String,

@@ -318,18 +318,8 @@ extension TocsinStore {
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
-        let recipients = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT target, medium, address FROM outbox
-                WHERE incident_id = ? AND event IN \(NotificationEvent.pages.sqlList) AND state != \(OutboxEntry.State.cancelled.sql)
-                GROUP BY medium, address ORDER BY MIN(id)
-                """,
-            arguments: [id]
-        ).compactMap { row -> (target: String, contact: Contact)? in
-            guard let medium = Medium.fromDatabaseValue(row["medium"]) else { return nil }
-            return (row["target"], Contact(medium: medium, address: row["address"]))
-        }
+        let recipients = EscalationPlanner.noticeRecipients(
+            of: try OutboxEntry.filter(OutboxEntry.Columns.incidentID == id).order(OutboxEntry.Columns.id).fetchAll(db))
         try db.execute(
             sql: """
                 UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
