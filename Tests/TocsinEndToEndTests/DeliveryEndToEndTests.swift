@@ -423,7 +423,7 @@ struct OutageEndToEndTests {
     }
 
     @Test("receiver and SMTP server down for minutes: after recovery the backlog drains at once, oldest first, nothing lost")
-    func outageOfMinutes() throws {
+    func outageOfMinutes() async throws {
         let hookPort = try freeLoopbackPort()
         let smtpPort = try freeLoopbackPort()
         let world = try DeliveryEndToEndTests.World(
@@ -435,13 +435,14 @@ struct OutageEndToEndTests {
         for number in 1...incidents {
             // An incident every 20 s, for two minutes, while nothing answers.
             let due = outageStart.addingTimeInterval(Double(number - 1) * 20)
-            Thread.sleep(forTimeInterval: max(0, due.timeIntervalSinceNow))
-            let response = try HTTPTransfer.perform(HTTPTransferRequest(
+            try await Task.sleep(for: .milliseconds(Int(max(0, due.timeIntervalSinceNow) * 1000)))
+            let response = try await HTTPTransfer.performOffPool(HTTPTransferRequest(
                 method: "POST", url: server.url + "/api/v1/ingest/alertmanager", headers: [("Content-Type", "application/json")],
                 body: try Self.incidentPayload(number)))
             #expect(response.status == 200)
         }
-        Thread.sleep(forTimeInterval: max(0, outageStart.addingTimeInterval(130).timeIntervalSinceNow))
+        // Waiting without holding a thread of the concurrency pool (the other suites need them).
+        try await Task.sleep(for: .milliseconds(Int(max(0, outageStart.addingTimeInterval(130).timeIntervalSinceNow) * 1000)))
         let listing = try world.cli(["deliveries", "--state", "retry,sending", "--json"]).stdout
         let waiting = (try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [String: Any])?["deliveries"] as? [Any]
         #expect(waiting?.count == incidents * 2, "every page is waiting to be retried: \(listing.prefix(300))")
@@ -456,7 +457,7 @@ struct OutageEndToEndTests {
         let hooks = receiver.waitForRecords(incidents, seconds: 60)
         let mails = smtp.waitForRecords(incidents, seconds: 60)
         let drained = Date().timeIntervalSince(recovered)
-        Thread.sleep(forTimeInterval: 2)  // anything extra would arrive now
+        try await Task.sleep(for: .seconds(2))  // anything extra would arrive now
         #expect(receiver.records().count == incidents && smtp.records().count == incidents, "each page once")
 
         let hookOrder = hooks.compactMap { record -> Int? in

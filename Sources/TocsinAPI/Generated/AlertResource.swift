@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// An alert of an incident: its latest values and when Tocsin first and last saw it.
-public struct AlertResource: Codable, Sendable, Equatable {
+public struct AlertResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var incidentID: Int64
     /// Alertmanager's fingerprint: 16 lower-case hex digits.
@@ -48,5 +48,34 @@ public struct AlertResource: Codable, Sendable, Equatable {
         case generatorURL = "generator_url"
         case firstSeenAt = "first_seen_at"
         case lastSeenAt = "last_seen_at"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("annotations")
+        writer.stringMap(annotations)
+        if let endsAt {
+            writer.key("ends_at")
+            writer.date(endsAt)
+        }
+        writer.key("fingerprint")
+        writer.string(fingerprint)
+        writer.key("first_seen_at")
+        writer.date(firstSeenAt)
+        writer.key("generator_url")
+        writer.string(generatorURL)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("incident_id")
+        writer.integer(incidentID)
+        writer.key("labels")
+        writer.stringMap(labels)
+        writer.key("last_seen_at")
+        writer.date(lastSeenAt)
+        writer.key("starts_at")
+        writer.date(startsAt)
+        writer.key("status")
+        writer.string(status.rawValue)
+        writer.endObject()
     }
 }

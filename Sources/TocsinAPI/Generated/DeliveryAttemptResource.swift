@@ -3,7 +3,7 @@
 import Foundation
 
 /// One try at delivering a notification.
-public struct DeliveryAttemptResource: Codable, Sendable, Equatable {
+public struct DeliveryAttemptResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     /// The notification's id (`DeliveryResource.id`).
     public var outboxID: Int64
@@ -41,5 +41,30 @@ public struct DeliveryAttemptResource: Codable, Sendable, Equatable {
         case statusCode = "status_code"
         case error
         case outcome
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("attempt")
+        writer.integer(attempt)
+        if let error {
+            writer.key("error")
+            writer.string(error)
+        }
+        writer.key("finished_at")
+        writer.date(finishedAt)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("outbox_id")
+        writer.integer(outboxID)
+        writer.key("outcome")
+        writer.string(outcome)
+        writer.key("started_at")
+        writer.date(startedAt)
+        if let statusCode {
+            writer.key("status_code")
+            writer.integer(statusCode)
+        }
+        writer.endObject()
     }
 }

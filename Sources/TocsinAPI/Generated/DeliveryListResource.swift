@@ -3,7 +3,7 @@
 import Foundation
 
 /// `GET /api/v1/deliveries`: deliveries, newest first.
-public struct DeliveryListResource: Codable, Sendable, Equatable {
+public struct DeliveryListResource: Codable, Sendable, Equatable, JSONWritable {
     public var deliveries: [DeliveryResource]
 
     public init(deliveries: [DeliveryResource]) {
@@ -12,5 +12,12 @@ public struct DeliveryListResource: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case deliveries
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("deliveries")
+        try writer.array(deliveries)
+        writer.endObject()
     }
 }

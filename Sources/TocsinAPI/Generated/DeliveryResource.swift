@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// A notification and where it stands in delivery (no rendered body; webhook addresses redacted).
-public struct DeliveryResource: Codable, Sendable, Equatable {
+public struct DeliveryResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var incidentID: Int64
     public var idempotencyKey: String
@@ -80,5 +80,60 @@ public struct DeliveryResource: Codable, Sendable, Equatable {
         case leaseUntil = "lease_until"
         case sentAt = "sent_at"
         case correlationID = "correlation_id"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("address")
+        writer.string(address)
+        writer.key("attempts")
+        writer.integer(attempts)
+        writer.key("body")
+        writer.string(body)
+        if let correlationID {
+            writer.key("correlation_id")
+            writer.string(correlationID)
+        }
+        writer.key("created_at")
+        writer.date(createdAt)
+        writer.key("due_at")
+        writer.date(dueAt)
+        writer.key("event")
+        writer.string(event.rawValue)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("idempotency_key")
+        writer.string(idempotencyKey)
+        writer.key("incident_id")
+        writer.integer(incidentID)
+        if let lastError {
+            writer.key("last_error")
+            writer.string(lastError)
+        }
+        if let leaseUntil {
+            writer.key("lease_until")
+            writer.date(leaseUntil)
+        }
+        writer.key("medium")
+        writer.string(medium.rawValue)
+        if let sentAt {
+            writer.key("sent_at")
+            writer.date(sentAt)
+        }
+        writer.key("state")
+        writer.string(state.rawValue)
+        if let step {
+            writer.key("step")
+            writer.string(step)
+        }
+        writer.key("subject")
+        writer.string(subject)
+        writer.key("target")
+        writer.string(target)
+        writer.key("updated_at")
+        writer.date(updatedAt)
+        writer.key("urgent")
+        writer.bool(urgent)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// `GET /api/v1/drills`: drill runs, newest first.
-public struct DrillListResource: Codable, Sendable, Equatable {
+public struct DrillListResource: Codable, Sendable, Equatable, JSONWritable {
     public var drills: [DrillRunResource]
 
     public init(drills: [DrillRunResource]) {
@@ -12,5 +12,12 @@ public struct DrillListResource: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case drills
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("drills")
+        try writer.array(drills)
+        writer.endObject()
     }
 }

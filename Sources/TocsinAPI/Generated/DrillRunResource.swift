@@ -3,7 +3,7 @@
 import Foundation
 
 /// A live drill run registered with the server.
-public struct DrillRunResource: Codable, Sendable, Equatable {
+public struct DrillRunResource: Codable, Sendable, Equatable, JSONWritable {
     /// `drill-` and 8 hex digits; alerts labelled `tocsin_drill=<id>` belong to the run.
     public var id: String
     public var name: String
@@ -36,5 +36,28 @@ public struct DrillRunResource: Codable, Sendable, Equatable {
         case startedBy = "started_by"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let finishedAt {
+            writer.key("finished_at")
+            writer.date(finishedAt)
+        }
+        writer.key("id")
+        writer.string(id)
+        writer.key("name")
+        writer.string(name)
+        writer.key("real_targets")
+        writer.bool(realTargets)
+        if let receiverURL {
+            writer.key("receiver_url")
+            writer.string(receiverURL)
+        }
+        writer.key("started_at")
+        writer.date(startedAt)
+        writer.key("started_by")
+        writer.string(startedBy)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// The body of `POST /api/v1/drills`.
-public struct DrillStartBody: Codable, Sendable, Equatable {
+public struct DrillStartBody: Codable, Sendable, Equatable, JSONWritable {
     /// 1 to 200 characters.
     public var name: String
     /// The loopback URL that captures the drill's pages; without it the drill pages nobody.
@@ -21,5 +21,20 @@ public struct DrillStartBody: Codable, Sendable, Equatable {
         case name
         case receiverURL = "receiver_url"
         case realTargets = "real_targets"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("name")
+        writer.string(name)
+        if let realTargets {
+            writer.key("real_targets")
+            writer.bool(realTargets)
+        }
+        if let receiverURL {
+            writer.key("receiver_url")
+            writer.string(receiverURL)
+        }
+        writer.endObject()
     }
 }

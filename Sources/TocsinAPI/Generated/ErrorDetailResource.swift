@@ -3,7 +3,7 @@
 import Foundation
 
 /// What went wrong, inside an ``ErrorResource``.
-public struct ErrorDetailResource: Codable, Sendable, Equatable {
+public struct ErrorDetailResource: Codable, Sendable, Equatable, JSONWritable {
     /// The HTTP status code, repeated.
     public var status: Int
     /// A stable machine-readable code, e.g. `invalid_payload`, `unauthorized`, `not_found`.
@@ -28,5 +28,24 @@ public struct ErrorDetailResource: Codable, Sendable, Equatable {
         case field
         case message
         case requestID = "request_id"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("code")
+        writer.string(code)
+        if let field {
+            writer.key("field")
+            writer.string(field)
+        }
+        writer.key("message")
+        writer.string(message)
+        if let requestID {
+            writer.key("request_id")
+            writer.string(requestID)
+        }
+        writer.key("status")
+        writer.integer(status)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// Every API error answer: `{"error": {"status": 400, "code": "invalid_payload", "field": …, "message": …}}`.
-public struct ErrorResource: Codable, Sendable, Equatable {
+public struct ErrorResource: Codable, Sendable, Equatable, JSONWritable {
     public var error: ErrorDetailResource
 
     public init(error: ErrorDetailResource) {
@@ -12,5 +12,12 @@ public struct ErrorResource: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case error
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("error")
+        try error.writeJSON(to: &writer)
+        writer.endObject()
     }
 }

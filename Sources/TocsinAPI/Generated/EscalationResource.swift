@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// Where an incident stands in one escalation policy (webhook contacts of its snapshot redacted).
-public struct EscalationResource: Codable, Sendable, Equatable {
+public struct EscalationResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var incidentID: Int64
     public var policyName: String
@@ -51,5 +51,36 @@ public struct EscalationResource: Codable, Sendable, Equatable {
         case nextDueAt = "next_due_at"
         case startedBy = "started_by"
         case createdAt = "created_at"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let createdAt {
+            writer.key("created_at")
+            writer.date(createdAt)
+        }
+        writer.key("epoch")
+        writer.integer(epoch)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("incident_id")
+        writer.integer(incidentID)
+        if let nextDueAt {
+            writer.key("next_due_at")
+            writer.date(nextDueAt)
+        }
+        writer.key("policy_name")
+        writer.string(policyName)
+        writer.key("position")
+        writer.integer(position)
+        writer.key("snapshot")
+        try writer.encodable(snapshot)
+        writer.key("started_at")
+        writer.date(startedAt)
+        if let startedBy {
+            writer.key("started_by")
+            writer.string(startedBy)
+        }
+        writer.endObject()
     }
 }

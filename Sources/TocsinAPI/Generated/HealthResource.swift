@@ -3,7 +3,7 @@
 import Foundation
 
 /// The answer to `GET /healthz` (`ok`) and `GET /readyz` (`ready`, or 503 `not ready` with problems).
-public struct HealthResource: Codable, Sendable, Equatable {
+public struct HealthResource: Codable, Sendable, Equatable, JSONWritable {
     /// `ok`, `ready` or `not ready`.
     public var status: String
     /// The problems joined with `; `, when not ready.
@@ -21,5 +21,20 @@ public struct HealthResource: Codable, Sendable, Equatable {
         case status
         case detail
         case problems
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let detail {
+            writer.key("detail")
+            writer.string(detail)
+        }
+        if let problems {
+            writer.key("problems")
+            writer.beginArray(); for item in problems { writer.string(item) }; writer.endArray()
+        }
+        writer.key("status")
+        writer.string(status)
+        writer.endObject()
     }
 }

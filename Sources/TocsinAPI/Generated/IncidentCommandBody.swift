@@ -3,7 +3,7 @@
 import Foundation
 
 /// The optional body of `POST /api/v1/incidents/ID/ack` and `…/resolve`.
-public struct IncidentCommandBody: Codable, Sendable, Equatable {
+public struct IncidentCommandBody: Codable, Sendable, Equatable, JSONWritable {
     /// A note for the timeline.
     public var note: String?
     /// How the user reached Tocsin (`cli`, `api`); the server takes `api` when absent.
@@ -17,5 +17,18 @@ public struct IncidentCommandBody: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case note
         case channel
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let channel {
+            writer.key("channel")
+            writer.string(channel)
+        }
+        if let note {
+            writer.key("note")
+            writer.string(note)
+        }
+        writer.endObject()
     }
 }

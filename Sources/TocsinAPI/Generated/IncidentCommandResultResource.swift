@@ -3,7 +3,7 @@
 import Foundation
 
 /// The answer to an acknowledge or resolve command.
-public struct IncidentCommandResultResource: Codable, Sendable, Equatable {
+public struct IncidentCommandResultResource: Codable, Sendable, Equatable, JSONWritable {
     public var incident: IncidentResource
     /// False when the incident was already in the requested state (the command was a no-op).
     public var changed: Bool
@@ -16,5 +16,14 @@ public struct IncidentCommandResultResource: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case incident
         case changed
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("changed")
+        writer.bool(changed)
+        writer.key("incident")
+        try incident.writeJSON(to: &writer)
+        writer.endObject()
     }
 }

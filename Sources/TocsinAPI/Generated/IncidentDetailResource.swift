@@ -3,7 +3,7 @@
 import Foundation
 
 /// `GET /api/v1/incidents/ID`: an incident with its alerts, timeline, escalations and deliveries.
-public struct IncidentDetailResource: Codable, Sendable, Equatable {
+public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable {
     public var incident: IncidentResource
     /// Firing alerts first, then resolved ones; each group by first sighting.
     public var alerts: [AlertResource]
@@ -34,5 +34,22 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable {
         case escalations
         case notifications
         case attempts
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("alerts")
+        try writer.array(alerts)
+        writer.key("attempts")
+        try writer.array(attempts)
+        writer.key("escalations")
+        try writer.array(escalations)
+        writer.key("incident")
+        try incident.writeJSON(to: &writer)
+        writer.key("notifications")
+        try writer.array(notifications)
+        writer.key("timeline")
+        try writer.array(timeline)
+        writer.endObject()
     }
 }

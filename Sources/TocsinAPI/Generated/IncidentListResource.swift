@@ -3,7 +3,7 @@
 import Foundation
 
 /// One page of `GET /api/v1/incidents`, newest first.
-public struct IncidentListResource: Codable, Sendable, Equatable {
+public struct IncidentListResource: Codable, Sendable, Equatable, JSONWritable {
     public var incidents: [IncidentResource]
     /// Pass as `before` to get the next page; absent on the last page.
     public var nextBefore: Int64?
@@ -16,5 +16,16 @@ public struct IncidentListResource: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case incidents
         case nextBefore = "next_before"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("incidents")
+        try writer.array(incidents)
+        if let nextBefore {
+            writer.key("next_before")
+            writer.integer(nextBefore)
+        }
+        writer.endObject()
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// An incident as the API shows it: `GET /api/v1/incidents[/ID]`, and inside command answers.
-public struct IncidentResource: Codable, Sendable, Equatable {
+public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var title: String
     /// The highest `severity` label among the incident's alerts (`none` when no alert has one).
@@ -79,5 +79,62 @@ public struct IncidentResource: Codable, Sendable, Equatable {
         case truncatedAlerts = "truncated_alerts"
         case drillRun = "drill_run"
         case correlationID = "correlation_id"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let acknowledgedAt {
+            writer.key("acknowledged_at")
+            writer.date(acknowledgedAt)
+        }
+        if let acknowledgedBy {
+            writer.key("acknowledged_by")
+            writer.string(acknowledgedBy)
+        }
+        writer.key("alert_count")
+        writer.integer(alertCount)
+        if let correlationID {
+            writer.key("correlation_id")
+            writer.string(correlationID)
+        }
+        writer.key("created_at")
+        writer.date(createdAt)
+        if let drillRun {
+            writer.key("drill_run")
+            writer.string(drillRun)
+        }
+        writer.key("external_url")
+        writer.string(externalURL)
+        writer.key("firing_count")
+        writer.integer(firingCount)
+        writer.key("group_key")
+        writer.string(groupKey)
+        writer.key("group_labels")
+        writer.stringMap(groupLabels)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("last_seen_at")
+        writer.date(lastSeenAt)
+        writer.key("receiver")
+        writer.string(receiver)
+        if let resolvedAt {
+            writer.key("resolved_at")
+            writer.date(resolvedAt)
+        }
+        if let resolvedBy {
+            writer.key("resolved_by")
+            writer.string(resolvedBy)
+        }
+        writer.key("severity")
+        writer.string(severity)
+        writer.key("source")
+        writer.string(source)
+        writer.key("state")
+        writer.string(state.rawValue)
+        writer.key("title")
+        writer.string(title)
+        writer.key("truncated_alerts")
+        writer.integer(truncatedAlerts)
+        writer.endObject()
     }
 }

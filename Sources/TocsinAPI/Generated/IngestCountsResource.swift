@@ -3,7 +3,7 @@
 import Foundation
 
 /// How the alerts of an ingested payload were counted.
-public struct IngestCountsResource: Codable, Sendable, Equatable {
+public struct IngestCountsResource: Codable, Sendable, Equatable, JSONWritable {
     /// Alerts new to the incident, or firing again.
     public var new: Int
     public var updated: Int
@@ -22,5 +22,18 @@ public struct IngestCountsResource: Codable, Sendable, Equatable {
         case updated
         case resolved
         case ignored
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("ignored")
+        writer.integer(ignored)
+        writer.key("new")
+        writer.integer(new)
+        writer.key("resolved")
+        writer.integer(resolved)
+        writer.key("updated")
+        writer.integer(updated)
+        writer.endObject()
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// The answer to an accepted `POST /api/v1/ingest/alertmanager`.
-public struct IngestResultResource: Codable, Sendable, Equatable {
+public struct IngestResultResource: Codable, Sendable, Equatable, JSONWritable {
     /// Always `ok`.
     public var status: String
     /// The incident the payload went into: one id, or none.
@@ -27,5 +27,20 @@ public struct IngestResultResource: Codable, Sendable, Equatable {
         case incidentIDs = "incident_ids"
         case state
         case alerts
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("alerts")
+        try alerts.writeJSON(to: &writer)
+        writer.key("incident_ids")
+        writer.beginArray(); for item in incidentIDs { writer.integer(item) }; writer.endArray()
+        if let state {
+            writer.key("state")
+            writer.string(state.rawValue)
+        }
+        writer.key("status")
+        writer.string(status)
+        writer.endObject()
     }
 }

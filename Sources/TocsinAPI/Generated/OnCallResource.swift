@@ -3,7 +3,7 @@
 import Foundation
 
 /// One schedule at an instant (`GET /api/v1/oncall`): who is on call, and who is next.
-public struct OnCallResource: Codable, Sendable, Equatable {
+public struct OnCallResource: Codable, Sendable, Equatable, JSONWritable {
     public var schedule: String
     /// The schedule's IANA time zone, e.g. `Europe/London`.
     public var timezone: String
@@ -29,5 +29,24 @@ public struct OnCallResource: Codable, Sendable, Equatable {
         case at
         case oncall
         case next
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("at")
+        writer.date(at)
+        if let next {
+            writer.key("next")
+            try next.writeJSON(to: &writer)
+        }
+        if let oncall {
+            writer.key("oncall")
+            try oncall.writeJSON(to: &writer)
+        }
+        writer.key("schedule")
+        writer.string(schedule)
+        writer.key("timezone")
+        writer.string(timezone)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// A schedule's resolved shifts over a period (`GET /api/v1/oncall/shifts`), gaps included, in order.
-public struct OnCallTimelineResource: Codable, Sendable, Equatable {
+public struct OnCallTimelineResource: Codable, Sendable, Equatable, JSONWritable {
     public var schedule: String
     /// The schedule's IANA time zone.
     public var timezone: String
@@ -19,5 +19,16 @@ public struct OnCallTimelineResource: Codable, Sendable, Equatable {
         case schedule
         case timezone
         case shifts
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("schedule")
+        writer.string(schedule)
+        writer.key("shifts")
+        try writer.array(shifts)
+        writer.key("timezone")
+        writer.string(timezone)
+        writer.endObject()
     }
 }

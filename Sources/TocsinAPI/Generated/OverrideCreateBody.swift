@@ -3,7 +3,7 @@
 import Foundation
 
 /// The body of `POST /api/v1/overrides`.
-public struct OverrideCreateBody: Codable, Sendable, Equatable {
+public struct OverrideCreateBody: Codable, Sendable, Equatable, JSONWritable {
     public var schedule: String
     public var person: String
     /// An RFC 3339 time, e.g. `2026-12-01T09:00:00Z` (a string: the server names a bad one).
@@ -26,5 +26,22 @@ public struct OverrideCreateBody: Codable, Sendable, Equatable {
         case from
         case until
         case note
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("from")
+        writer.string(from)
+        if let note {
+            writer.key("note")
+            writer.string(note)
+        }
+        writer.key("person")
+        writer.string(person)
+        writer.key("schedule")
+        writer.string(schedule)
+        writer.key("until")
+        writer.string(until)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// `GET /api/v1/overrides`: overrides by start time.
-public struct OverrideListResource: Codable, Sendable, Equatable {
+public struct OverrideListResource: Codable, Sendable, Equatable, JSONWritable {
     public var overrides: [OverrideResource]
 
     public init(overrides: [OverrideResource]) {
@@ -12,5 +12,12 @@ public struct OverrideListResource: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case overrides
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("overrides")
+        try writer.array(overrides)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// An on-call override: `person` is on call for `schedule` over `[starts_at, ends_at)`.
-public struct OverrideResource: Codable, Sendable, Equatable {
+public struct OverrideResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var schedule: String
     public var person: String
@@ -36,5 +36,28 @@ public struct OverrideResource: Codable, Sendable, Equatable {
         case note
         case createdBy = "created_by"
         case createdAt = "created_at"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("created_at")
+        writer.date(createdAt)
+        writer.key("created_by")
+        writer.string(createdBy)
+        writer.key("ends_at")
+        writer.date(endsAt)
+        writer.key("id")
+        writer.integer(id)
+        if let note {
+            writer.key("note")
+            writer.string(note)
+        }
+        writer.key("person")
+        writer.string(person)
+        writer.key("schedule")
+        writer.string(schedule)
+        writer.key("starts_at")
+        writer.date(startsAt)
+        writer.endObject()
     }
 }

@@ -3,7 +3,7 @@
 import Foundation
 
 /// The answer to `POST /-/reload`: `reloaded` with counts, or (422) the problems that kept the old one.
-public struct ReloadResource: Codable, Sendable, Equatable {
+public struct ReloadResource: Codable, Sendable, Equatable, JSONWritable {
     /// `reloaded` or `kept running configuration`.
     public var status: String
     /// How many policies the new configuration has; absent when it was refused.
@@ -25,5 +25,24 @@ public struct ReloadResource: Codable, Sendable, Equatable {
         case policies
         case routes
         case problems
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        if let policies {
+            writer.key("policies")
+            writer.integer(policies)
+        }
+        if let problems {
+            writer.key("problems")
+            writer.beginArray(); for item in problems { writer.string(item) }; writer.endArray()
+        }
+        if let routes {
+            writer.key("routes")
+            writer.integer(routes)
+        }
+        writer.key("status")
+        writer.string(status)
+        writer.endObject()
     }
 }

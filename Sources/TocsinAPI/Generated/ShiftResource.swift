@@ -3,7 +3,7 @@
 import Foundation
 
 /// A stretch of time with one person on call (in a gap, nobody: `person` is absent).
-public struct ShiftResource: Codable, Sendable, Equatable {
+public struct ShiftResource: Codable, Sendable, Equatable, JSONWritable {
     public var person: String?
     /// `layer NAME`, `override #ID`, or `gap`.
     public var source: String
@@ -22,5 +22,20 @@ public struct ShiftResource: Codable, Sendable, Equatable {
         case source
         case start
         case end
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("end")
+        writer.date(end)
+        if let person {
+            writer.key("person")
+            writer.string(person)
+        }
+        writer.key("source")
+        writer.string(source)
+        writer.key("start")
+        writer.date(start)
+        writer.endObject()
     }
 }

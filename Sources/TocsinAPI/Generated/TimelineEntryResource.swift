@@ -4,7 +4,7 @@ import Foundation
 import TocsinCore
 
 /// One line of an incident's history: what happened, when, who did it and through which channel.
-public struct TimelineEntryResource: Codable, Sendable, Equatable {
+public struct TimelineEntryResource: Codable, Sendable, Equatable, JSONWritable {
     public var id: Int64
     public var incidentID: Int64
     public var at: Date
@@ -40,5 +40,30 @@ public struct TimelineEntryResource: Codable, Sendable, Equatable {
         case channel
         case note
         case latenessMs = "lateness_ms"
+    }
+
+    public func writeJSON(to writer: inout JSONWriter) throws {
+        writer.beginObject()
+        writer.key("actor")
+        writer.string(actor)
+        writer.key("at")
+        writer.date(at)
+        writer.key("channel")
+        writer.string(channel)
+        writer.key("id")
+        writer.integer(id)
+        writer.key("incident_id")
+        writer.integer(incidentID)
+        writer.key("kind")
+        writer.string(kind.rawValue)
+        if let latenessMs {
+            writer.key("lateness_ms")
+            writer.integer(latenessMs)
+        }
+        if let note {
+            writer.key("note")
+            writer.string(note)
+        }
+        writer.endObject()
     }
 }

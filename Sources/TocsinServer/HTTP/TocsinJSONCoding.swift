@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import TocsinAPI
 import TocsinCore
 
 /// How routes answer: every value a handler returns is JSON with Tocsin's settings (sorted keys,
@@ -10,12 +11,20 @@ struct TocsinResponseEncoder: ResponseEncoder {
         try Self.response(value, status: .ok)
     }
 
-    /// The JSON answer `value` with `status`.
+    /// The JSON answer `value` with `status`: an API type writes its own JSON (``JSONWriter``, the
+    /// same bytes at a fraction of JSONEncoder's cost); anything else goes through JSONEncoder.
     static func response(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-        let data = try TocsinJSON.encoder().encode(value)
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(data.count + 1)
-        buffer.writeBytes(data)
+        if let writable = value as? any JSONWritable {
+            var writer = JSONWriter()
+            try writable.writeJSON(to: &writer)
+            buffer.reserveCapacity(writer.bytes.count + 1)
+            buffer.writeBytes(writer.bytes)
+        } else {
+            let data = try TocsinJSON.encoder().encode(value)
+            buffer.reserveCapacity(data.count + 1)
+            buffer.writeBytes(data)
+        }
         buffer.writeString("\n")
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
