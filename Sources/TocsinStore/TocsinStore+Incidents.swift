@@ -59,14 +59,17 @@ extension TocsinStore {
     {
         let size = max(1, min(limit, Self.maxPageSize))
         return try await read { db in
-            var request = Incident.all()
-            if filter != .all {
-                request = request.filter(filter.states.map(\.rawValue).contains(Incident.Columns.state))
-            }
-            if let before {
-                request = request.filter(Incident.Columns.id < before)
-            }
-            let rows = try request.order(Incident.Columns.id.desc).limit(size + 1).fetchAll(db)
+            // One cached statement for every filter (prepared once, not built and authorized per
+            // request): an empty list of states means any state, no `before` means no bound.
+            let states = filter == .all ? "[]" : LabelJSON.encode(filter.states.map(\.rawValue))
+            let rows = try Incident.fetchAll(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT * FROM incidents
+                        WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1))) AND (?2 IS NULL OR id < ?2)
+                        ORDER BY id DESC LIMIT ?3
+                        """),
+                arguments: [states, before, size + 1])
             let page = Array(rows.prefix(size))
             return IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
         }
