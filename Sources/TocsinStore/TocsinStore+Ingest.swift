@@ -40,6 +40,13 @@ extension TocsinStore {
         }
     }
 
+    /// Whether `updated` differs from `stored` only in when it was last seen.
+    static func onlySeenAgain(_ stored: Incident, now updated: Incident) -> Bool {
+        var seen = stored
+        seen.lastSeenAt = updated.lastSeenAt
+        return seen == updated
+    }
+
     static func ingest(
         _ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
     ) throws -> IngestResult {
@@ -58,7 +65,13 @@ extension TocsinStore {
             try incident.insert(db)
         case .update(let updated):
             incident = updated
-            try incident.updateAllColumns(db)
+            if let stored = latest?.incident, Self.onlySeenAgain(stored, now: updated) {
+                // A resend: nothing but the time it was last seen changes.
+                try db.cachedStatement(sql: "UPDATE incidents SET last_seen_at = ? WHERE id = ?")
+                    .execute(arguments: [StoredDate.text(updated.lastSeenAt), updated.id])
+            } else {
+                try incident.updateAllColumns(db)
+            }
         }
         if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
             let state = incident.state

@@ -77,8 +77,13 @@ struct IngestStoreTests {
                     .map { [$0[0], $0[1], $0[2]] }
             }
         }
-        _ = try await test.store.ingest(batch(summaryOfB: "b"), now: t0)
+        let opened = try await test.store.ingest(batch(summaryOfB: "b"), now: t0)
+        let before = try await test.store.incident(id: try #require(opened.incidentID)).incident
         _ = try await test.store.ingest(batch(summaryOfB: "b"), now: t0.addingTimeInterval(60))
+        // The incident's row too: its last-seen time moves, nothing else.
+        var seen = before
+        seen.lastSeenAt = t0.addingTimeInterval(60)
+        #expect(try await test.store.incident(id: try #require(opened.incidentID)).incident == seen)
         let resent = try await rows()
         #expect(resent.map { $0[2] } == [StoredDate.text(t0.addingTimeInterval(60)), StoredDate.text(t0.addingTimeInterval(60))])
         #expect(resent.map { $0[1] } == [StoredDate.text(t0), StoredDate.text(t0)])
