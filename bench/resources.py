@@ -88,7 +88,7 @@ def main():
         ingest.build()
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-resources-")
     db = os.path.join(workdir, "tocsin.sqlite")
-    token = subprocess.run([ingest.BINARY, "users", "add", "bench", "--email", "bench@example.com", "--db", db],
+    token = subprocess.run([ingest.BINARY, "users", "add", "bench", "--email", "bench@example.com", "--db", db, "--create"],
                            capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     tocsin, port, _ = ingest.start_server(db, "full")
     am, am_port = ingest.start_alertmanager(workdir)
