@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import TocsinCore
 
-/// An incident with its alerts and its timeline, as `tocsin show` presents it.
+/// An incident with its alerts, timeline, escalations and notifications (the API answers it as
+/// `IncidentDetailResource`).
 public struct IncidentDetail: Codable, Sendable, Equatable {
     public var incident: Incident
     /// Firing alerts first, then resolved ones; each group by first sighting.
@@ -18,20 +19,15 @@ public struct IncidentDetail: Codable, Sendable, Equatable {
 }
 
 /// One page of an incident listing.
-public struct IncidentPage: Codable, Sendable, Equatable {
+public struct IncidentPage: Sendable, Equatable {
     /// Newest first.
     public var incidents: [Incident]
     /// Pass as `before` to get the next page; nil on the last page.
     public var nextBefore: Int64?
-
-    public enum CodingKeys: String, CodingKey {
-        case incidents
-        case nextBefore = "next_before"
-    }
 }
 
 /// The answer to an acknowledge or resolve command.
-public struct IncidentCommandResult: Codable, Sendable, Equatable {
+public struct IncidentCommandResult: Sendable, Equatable {
     public var incident: Incident
     /// False when the incident was already in the requested state (the command was a no-op).
     public var changed: Bool
@@ -50,7 +46,7 @@ public struct Actor: Sendable, Equatable {
 }
 
 extension TocsinStore {
-    /// The most pages a listing returns at once.
+    /// The most incidents a listing returns at once (the API's `IncidentListResource.maxPageSize`).
     public static let maxPageSize = 500
 
     /// Incidents in the states of `filter`, newest first, at most `limit`, with ids below `before`.
@@ -59,17 +55,24 @@ extension TocsinStore {
     {
         let size = max(1, min(limit, Self.maxPageSize))
         return try await read { db in
-            // One cached statement for every filter (prepared once, not built and authorized per
-            // request): an empty list of states means any state, no `before` means no bound.
-            let states = filter == .all ? "[]" : LabelJSON.encode(filter.states.map(\.rawValue))
+            // A cached statement per filter and bound (prepared once, not built and authorized per
+            // request), each with the plan of its own: the states spelled out, so that the
+            // `incidents_state (state, id)` index serves a filtered page.
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if filter != .all {
+                conditions.append("state IN \(filter.states.sqlList)")
+            }
+            if let before {
+                conditions.append("id < ?")
+                _ = arguments.append(contentsOf: [before])
+            }
+            _ = arguments.append(contentsOf: [size + 1])
             let rows = try Incident.fetchAll(
                 try db.cachedStatement(
-                    sql: """
-                        SELECT * FROM incidents
-                        WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1))) AND (?2 IS NULL OR id < ?2)
-                        ORDER BY id DESC LIMIT ?3
-                        """),
-                arguments: [states, before, size + 1])
+                    sql: "SELECT * FROM incidents" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                        + " ORDER BY id DESC LIMIT ?"),
+                arguments: arguments)
             let page = Array(rows.prefix(size))
             return IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
         }

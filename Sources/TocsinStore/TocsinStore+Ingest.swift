@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import TocsinCore
 
-/// What storing one batch did, as reported back to the sender.
-public struct IngestResult: Codable, Sendable, Equatable {
+/// What storing one batch did (the server tells the sender as `IngestResultResource`).
+public struct IngestResult: Sendable, Equatable {
     /// The incident the batch went into, if any.
     public var incidentID: Int64?
     /// The incident's state afterwards.
@@ -11,12 +11,6 @@ public struct IngestResult: Codable, Sendable, Equatable {
     public var counts: IngestPlan.Counts
     /// Whether escalation timers started, restarted or stopped (the escalator should look now).
     public var escalationChanged = false
-
-    public enum CodingKeys: String, CodingKey {
-        case incidentID = "incident_id"
-        case state, counts
-        case escalationChanged = "escalation_changed"
-    }
 }
 
 extension TocsinStore {

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import Testing
+import TocsinAPI
 import TocsinServer
+import TocsinStore
 import TocsinTestSupport
 import Yams
 
@@ -24,6 +26,11 @@ struct APIContractTests {
             }
         }
         return routes
+    }
+
+    @Test("the largest page the API promises is the one the store gives")
+    func pageSize() {
+        #expect(IncidentListResource.maxPageSize == TocsinStore.maxPageSize)
     }
 
     @Test("every route the router serves is in api/openapi.yaml, and every documented route is served")

@@ -49,6 +49,22 @@ struct ParameterErrorTests {
         }
     }
 
+    @Test("a link's form that does not decode is a link without a token: the page any bad link gets, never a 500")
+    func mangledLinkForm() async throws {
+        try await LiveServer.run { server in
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            let before = try await DatabaseSnapshot.takeExceptAudit(server.store)
+            for body in ["token=%zz", "token=a&token=b", "%"] {
+                let answer = try await server.client.execute(
+                    uri: "/api/v1/incidents/1/ack/confirm", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+                #expect(answer.status == .forbidden, "\(body)")
+                #expect(String(buffer: answer.body).contains("This link is not valid"), "\(body)")
+            }
+            #expect(try await DatabaseSnapshot.takeExceptAudit(server.store) == before)
+        }
+    }
+
     @Test("every error is answered with the status of what it is", arguments: [
         (StoreError.conflict("taken") as any Error, 409),
         (StoreError.notFound(what: "incident", id: "#9"), 404),

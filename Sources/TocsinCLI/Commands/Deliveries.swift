@@ -24,6 +24,7 @@ struct Deliveries: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
 
         func validate() throws {
+            guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
             for raw in (state ?? "").split(separator: ",") where OutboxEntry.State(rawValue: String(raw)) == nil {
                 throw ValidationError("unknown state \"\(raw)\"; use pending, sending, sent, retry, dead or cancelled")
             }

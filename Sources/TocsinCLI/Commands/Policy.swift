@@ -219,7 +219,12 @@ struct SimulationReport: Encodable {
                 }
             return Line(offset: "+" + PolicyDuration.format(offset), offsetSeconds: offset, kind: event.kind.rawValue, text: text)
         }
-        notifications = result.detail?.notifications ?? []
+        // What was queued, not the rendered bodies (the simulation's own links and headers).
+        notifications = (result.detail?.notifications ?? []).map { entry in
+            var shown = entry
+            shown.rendered = nil
+            return shown
+        }
     }
 
     var text: String {

@@ -27,6 +27,11 @@ struct LinkRoutes {
         var token: String?
         /// Who is acting, for a shared channel's link.
         var person: String?
+
+        init(token: String? = nil, person: String? = nil) {
+            self.token = token
+            self.person = person
+        }
     }
 
     /// Mounted at `/api/v1/incidents`, beside the incident API (these carry their own token).
@@ -120,8 +125,10 @@ struct LinkRoutes {
 
     private func confirm(_ request: Request, context: TocsinRequestContext, action: LinkAction) async throws -> Response {
         let id = incidentID(context)
-        let form = try URLEncodedFormDecoder().decode(
-            ConfirmationForm.self, from: String(buffer: try await request.body.collect(upTo: 16 * 1024)))
+        // A form that does not decode (a mangled escape, a repeated field) is a link without a
+        // token: the same page as any bad link.
+        let body = String(buffer: try await request.body.collect(upTo: 16 * 1024))
+        let form = (try? URLEncodedFormDecoder().decode(ConfirmationForm.self, from: body)) ?? ConfirmationForm()
         let token = form.token ?? ""
         let signer = try await store.linkSigner(fixedKey: linkKey)
         let grant: LinkSigner.Grant

@@ -25,28 +25,28 @@ public struct VirtualDrill: Sendable {
                 path: path, configuration: configuration, clock: clock, transport: capture, deliveryMaxAge: drill.duration + 3600)
         }
         var pending = drill.actions
-        let first = try open(path)
-        try await fire(drill, status: .firing, store: first.store, now: start, elapsed: 0)
-        let engine = try await VirtualEngine.drive(
-            first, clock: clock, until: start.addingTimeInterval(drill.duration),
+        // The engine of the drill's current "process" (a restart opens a new one), closed however the run ends.
+        var current = try open(path)
+        defer { try? current.store.close() }
+        try await fire(drill, status: .firing, store: current.store, now: start, elapsed: 0)
+        _ = try await VirtualEngine.drive(
+            current, clock: clock, until: start.addingTimeInterval(drill.duration),
             nextAction: { pending.first.map { start.addingTimeInterval($0.at) } },
             act: { engine in
-                var engine = engine
                 while let action = pending.first, start.addingTimeInterval(action.at) <= clock.now {
                     pending.removeFirst()
                     if action.action == .restart {
-                        try engine.store.close()
-                        engine = try open(engine.path)
+                        try current.store.close()
+                        current = try open(engine.path)
                     } else {
-                        try await perform(action.action, drill: drill, store: engine.store, capture: capture, now: clock.now, start: start)
+                        try await perform(action.action, drill: drill, store: current.store, capture: capture, now: clock.now, start: start)
                     }
                 }
-                return engine
+                return current
             })
-        defer { try? engine.store.close() }
         return DrillReport(
             drill: drill, mode: "virtual", deliveries: capture.deliveries,
-            policies: try await Self.policyStarts(in: engine.store, start: start))
+            policies: try await Self.policyStarts(in: current.store, start: start))
     }
 
     /// Every policy that escalated the drill's incidents, oldest incident first.

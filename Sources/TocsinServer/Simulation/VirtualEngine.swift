@@ -41,10 +41,11 @@ struct VirtualEngine {
     }
 
     /// Runs, at the clock's instant, every escalation step due (preparing those due within the
-    /// escalator's lead, as in production) and every delivery due; returns when something of
-    /// the engine's next falls due.
-    func settle() async throws -> Date? {
-        let nextStep = try await escalator.tick()
+    /// escalator's lead, as in production, but none due at or after `nextAction`: a person's
+    /// action at a step's due time comes first, as it would in the instant before) and every
+    /// delivery due; returns when something of the engine's next falls due.
+    func settle(nextAction: Date?) async throws -> Date? {
+        let nextStep = try await escalator.tick(preparingBefore: nextAction)
         while try await dispatcher.dispatchReadyNow() > 0 {}
         return [nextStep, try await store.nextDeliveryDue()].compactMap { $0 }.min()
     }
@@ -60,7 +61,7 @@ struct VirtualEngine {
         var engine = engine
         while true {
             engine = try await act(engine)
-            let nextDue = try await engine.settle()
+            let nextDue = try await engine.settle(nextAction: nextAction())
             guard let next = [nextDue, nextAction()].compactMap({ $0 }).min(), next <= end else { return engine }
             // Always move forward, so the run ends even if something stays due without progress.
             clock.set(to: max(next, clock.now.addingTimeInterval(0.001)))

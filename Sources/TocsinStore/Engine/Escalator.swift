@@ -55,14 +55,17 @@ public final class Escalator: Service, Sendable {
     /// ingest requests are not held behind one long write.
     static let batchSize = 500
 
-    /// Runs everything due now, prepares what falls due within `lead`, and returns when to look again.
+    /// Runs everything due now, prepares what falls due within `lead` (and before `limit`, when
+    /// given), and returns when to look again.
     @discardableResult
-    public func tick() async throws(StoreError) -> Date? {
+    public func tick(preparingBefore limit: Date? = nil) async throws(StoreError) -> Date? {
         var tick = EscalationTick()
         while true {
             let now = clock.now
+            var horizon = now.addingTimeInterval(lead)
+            if let limit { horizon = min(horizon, limit.addingTimeInterval(-0.001)) }
             var pass = try await store.runDueEscalations(
-                now: now, preparingUntil: now.addingTimeInterval(lead), limit: Self.batchSize, configuration: configuration())
+                now: now, preparingUntil: horizon, limit: Self.batchSize, configuration: configuration())
             pass.recordPreparedSteps(committedAt: clock.now)
             tick.processed += pass.processed
             tick.queued += pass.queued
