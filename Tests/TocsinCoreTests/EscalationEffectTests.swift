@@ -57,16 +57,11 @@ struct EscalationEffectTests {
 /// Who is told that an incident was handled.
 @Suite("Notice recipients")
 struct NoticeRecipientsTests {
-    static let t0 = Date(timeIntervalSince1970: 1_795_800_000)
 
-    static func entry(_ target: String, _ contact: Contact, _ event: NotificationEvent, _ state: OutboxEntry.State) -> OutboxEntry {
-        var entry = OutboxEntry(
-            NotificationDraft(
-                incidentID: 1, idempotencyKey: "\(target)-\(contact)-\(event)", event: event, target: target, contact: contact,
-                urgent: true, subject: "s", body: "b"),
-            now: t0)
-        entry.state = state
-        return entry
+    static func entry(
+        _ target: String, _ contact: Contact, _ event: NotificationEvent, _ state: OutboxEntry.State
+    ) -> EscalationPlanner.Queued {
+        (target, contact, event, state)
     }
 
     @Test("everyone paged and not cancelled, once per contact, in the order first paged")

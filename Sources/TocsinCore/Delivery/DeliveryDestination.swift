@@ -4,10 +4,13 @@
 /// A destination that stops answering holds at most a few delivery workers, so it never delays
 /// pages to the others; and a destination that accepts again releases its whole backlog.
 public enum DeliveryDestination {
+    /// The destination of every email: the one SMTP server.
+    public static let mail = Medium.email.rawValue
+
     /// The destination of a notification by `medium` to `address`.
     public static func of(medium: Medium, address: String) -> String {
         switch medium {
-        case .email: Medium.email.rawValue
+        case .email: mail
         case .webhook: webhookOrigin(address) ?? address
         }
     }

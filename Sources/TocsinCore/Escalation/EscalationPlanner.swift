@@ -142,15 +142,17 @@ public enum EscalationPlanner {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// A notification already decided for an incident, as far as who hears a notice depends on it.
+    public typealias Queued = (target: String, contact: Contact, event: NotificationEvent, state: OutboxEntry.State)
+
     /// Who hears that an incident was handled, of its notifications so far (oldest first):
     /// everyone a page was queued for, unless it was cancelled (a page being delivered may still
     /// reach them), once per contact, in the order they were first paged.
-    public static func noticeRecipients(of notifications: [OutboxEntry]) -> [(target: String, contact: Contact)] {
+    public static func noticeRecipients(of notifications: [Queued]) -> [(target: String, contact: Contact)] {
         var told: Set<Contact> = []
         return notifications.compactMap { entry in
             guard entry.event.isPage, entry.state != .cancelled else { return nil }
-            let contact = Contact(medium: entry.medium, address: entry.address)
-            return told.insert(contact).inserted ? (entry.target, contact) : nil
+            return told.insert(entry.contact).inserted ? (entry.target, entry.contact) : nil
         }
     }
 

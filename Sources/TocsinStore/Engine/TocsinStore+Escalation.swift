@@ -318,8 +318,17 @@ extension TocsinStore {
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
-        let recipients = EscalationPlanner.noticeRecipients(
-            of: try OutboxEntry.filter(OutboxEntry.Columns.incidentID == id).order(OutboxEntry.Columns.id).fetchAll(db))
+        // The few columns the decision needs, not the rendered bodies of every page.
+        let queued = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT target, medium, address, event, state FROM outbox WHERE incident_id = ? ORDER BY id"),
+            arguments: [id]
+        ).map { row throws -> EscalationPlanner.Queued in
+            guard let medium = Medium.fromDatabaseValue(row["medium"]), let event = NotificationEvent.fromDatabaseValue(row["event"]),
+                let state = OutboxEntry.State.fromDatabaseValue(row["state"])
+            else { throw StoreError.database("malformed notification of incident \(id)") }
+            return (row["target"], Contact(medium: medium, address: row["address"]), event, state)
+        }
+        let recipients = EscalationPlanner.noticeRecipients(of: queued)
         try db.execute(
             sql: """
                 UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?

@@ -66,7 +66,7 @@ extension TocsinStore {
         var sql = ""
         var arguments: [String] = []
         for destination in destinations.sorted() {
-            if destination == DeliveryDestination.of(medium: .email, address: "") {
+            if destination == DeliveryDestination.mail {
                 sql += " AND o.medium != \(Medium.email.sql)"
             } else {
                 sql += " AND NOT (o.medium != \(Medium.email.sql) AND \(addressAtOrigin(column: "o.address", origin: "?")))"
