@@ -17,10 +17,23 @@ public enum DeliveryDestination {
 
     /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.
     public static func webhookOrigin(_ url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        guard authorityEnd > rest.startIndex else { return nil }
+        // Byte by byte: every claim asks this of each candidate, and Foundation's substring search
+        // cost more than the rest of the choice.
+        let bytes = url.utf8
+        var index = bytes.startIndex
+        var schemeEnd: String.UTF8View.Index?
+        while index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ":"), bytes[bytes.index(after: index)...].starts(with: "//".utf8) {
+                schemeEnd = bytes.index(index, offsetBy: 3)
+                break
+            }
+            index = bytes.index(after: index)
+        }
+        guard let authorityStart = schemeEnd else { return nil }
+        let authorityEnd = bytes[authorityStart...].firstIndex {
+            $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+        } ?? bytes.endIndex
+        guard authorityEnd > authorityStart else { return nil }
         return String(url[..<authorityEnd])
     }
 }

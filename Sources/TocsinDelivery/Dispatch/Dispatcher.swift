@@ -27,6 +27,8 @@ public final class Dispatcher: Service, Sendable {
     let random: @Sendable () -> Double
     private let wakeSignal = WakeSignal()
     private let inFlight = InFlightCounter()
+    /// Attempts finished and not yet recorded; the loop's next turn records them.
+    private let completedAttempts = CompletedAttempts()
     private let stopping = Flag()
     /// The longest single sleep.
     static let maxSleep: TimeInterval = 60
@@ -48,13 +50,21 @@ public final class Dispatcher: Service, Sendable {
         self.logger = logger
     }
 
-    /// Claims what is ready now and delivers it, one after another; returns how many were tried.
-    /// (Virtual drills drive delivery with this on their own clock.)
+    /// Claims what is ready now and delivers it, one after another, recording each attempt before
+    /// the next; returns how many were tried. (Virtual drills drive delivery with this on their own clock.)
     @discardableResult
     public func dispatchReadyNow(limit: Int = 100) async throws(StoreError) -> Int {
         let claimed = try await store.claimDueNotifications(now: clock.now, limit: limit, lease: settings.lease)
         for entry in claimed {
-            await deliver(entry)
+            let completed = await attempt(entry)
+            do {
+                try await store.recordAttempt(
+                    entry, startedAt: completed.startedAt, finishedAt: completed.finishedAt, statusCode: completed.statusCode,
+                    error: completed.error, outcome: completed.outcome, rendered: completed.rendered)
+            } catch {
+                logger.error("could not record a delivery attempt", metadata: ["error": "\(error)"])
+            }
+            log(completed)
         }
         return claimed.count
     }
@@ -88,53 +98,60 @@ public final class Dispatcher: Service, Sendable {
                 self.wakeSignal.signal()
             }
         }
+        // Every delivery has finished: what they did is recorded before the transport stops (a
+        // failure here leaves them `sending`, retried at the next start).
+        let unrecorded = completedAttempts.takeAll()
+        if !unrecorded.isEmpty {
+            do {
+                try await store.recordAttempts(unrecorded)
+                unrecorded.forEach(log)
+            } catch {
+                logger.error("could not record delivery attempts", metadata: ["error": "\(error)", "attempts": "\(unrecorded.count)"])
+            }
+        }
         await transport.shutdown()
         logger.info("dispatcher stopped")
     }
 
-    /// Claims what is ready (up to the free workers), starts each delivery, and returns how long
-    /// to sleep before looking again.
+    /// One turn: records the attempts finished since the last turn and claims what is ready (up
+    /// to the free workers) in one transaction, starts each delivery, and returns how long to sleep
+    /// before looking again.
     private func dispatchReady(into group: inout DiscardingTaskGroup) async -> TimeInterval {
         heartbeat.beat(at: clock.now)  // the loop is turning, even with every worker busy
+        let completed = completedAttempts.takeAll()
         let inFlightNow = inFlight.byDestination
         let free = settings.workers - inFlightNow.values.reduce(0, +)
-        guard free > 0 else { return Self.maxSleep }  // a finishing delivery wakes the loop
+        guard free > 0 || !completed.isEmpty else { return Self.maxSleep }  // a finishing delivery wakes the loop
+        let now = clock.now
         do {
-            let claimed = try await store.claimDueNotifications(
-                now: clock.now, limit: free, lease: settings.lease,
+            let turn = try await store.deliveryTurn(
+                recording: completed, now: now, limit: max(free, 0), lease: settings.lease,
                 destinationLimit: DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightNow))
-            var inFlightAfter = inFlightNow
-            for entry in claimed {
+            completed.forEach(log)
+            for entry in turn.claimed {
                 let destination = entry.destination
-                inFlightAfter[destination, default: 0] += 1
                 inFlight.add(1, to: destination)
                 group.addTask {
-                    await self.deliver(entry)
+                    let completed = await self.attempt(entry)
+                    // The worker is free once the receiver answered; the attempt is recorded by
+                    // the loop's next turn, with the others that finished meanwhile.
                     self.inFlight.add(-1, to: destination)
+                    self.completedAttempts.append(completed)
                     self.wakeSignal.signal()
                 }
             }
-            if claimed.count == free { return 0 }
-            // What waits for a destination at its limit goes when a delivery there finishes (which
-            // wakes this loop): looking for it sooner would only spin.
-            let saturated = DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightAfter).saturated
-            guard let next = try await store.nextDeliveryDue(skipping: saturated) else { return Self.maxSleep }
+            if turn.claimed.count == free { return 0 }
+            guard let next = turn.nextDue else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)
         } catch {
-            logger.error("claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
+            completedAttempts.putBack(completed)
+            logger.error("recording and claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
             return 1
         }
     }
 
-    /// One attempt: render (first attempt only), send on the pool, decide, record.
-    func deliver(_ entry: OutboxEntry) async {
-        var logger = self.logger
-        logger[metadataKey: "incident_id"] = "\(entry.incidentID)"
-        if let correlationID = entry.correlationID {
-            logger[metadataKey: "correlation_id"] = "\(correlationID)"
-        }
-        logger[metadataKey: "idempotency_key"] = "\(entry.idempotencyKey)"
-        logger[metadataKey: "attempt"] = "\(entry.attempts)"
+    /// One attempt: render (first attempt only), send through the transport, decide what comes next.
+    func attempt(_ entry: OutboxEntry) async -> CompletedAttempt {
         let started = clock.now
         var rendered = entry.rendered
         let result: DeliveryResult
@@ -153,20 +170,28 @@ public final class Dispatcher: Service, Sendable {
         let outcome = settings.policy.outcome(
             of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: random())
         DeliveryMetrics.record(medium: entry.medium, outcome: outcome, seconds: finished.timeIntervalSince(started))
-        do {
-            try await store.recordAttempt(
-                entry, startedAt: started, finishedAt: finished, statusCode: statusCode,
-                error: { if case .failed(let message) = result { return message } else { return nil } }(),
-                outcome: outcome, rendered: rendered)
-        } catch {
-            logger.error("could not record a delivery attempt", metadata: ["error": "\(error)"])
+        return CompletedAttempt(
+            entry: entry, startedAt: started, finishedAt: finished, statusCode: statusCode,
+            error: { if case .failed(let message) = result { return message } else { return nil } }(),
+            outcome: outcome, rendered: rendered)
+    }
+
+    /// The log line of a recorded attempt.
+    private func log(_ completed: CompletedAttempt) {
+        let entry = completed.entry
+        var logger = self.logger
+        logger[metadataKey: "incident_id"] = "\(entry.incidentID)"
+        if let correlationID = entry.correlationID {
+            logger[metadataKey: "correlation_id"] = "\(correlationID)"
         }
+        logger[metadataKey: "idempotency_key"] = "\(entry.idempotencyKey)"
+        logger[metadataKey: "attempt"] = "\(entry.attempts)"
         let metadata: Logger.Metadata = [
             "medium": "\(entry.medium)", "event": "\(entry.event.rawValue)", "target": "\(entry.target)",
-            "status": "\(statusCode.map(String.init) ?? "none")",
-            "duration_ms": "\(Int(finished.timeIntervalSince(started) * 1000))",
+            "status": "\(completed.statusCode.map(String.init) ?? "none")",
+            "duration_ms": "\(Int(completed.finishedAt.timeIntervalSince(completed.startedAt) * 1000))",
         ]
-        switch outcome {
+        switch completed.outcome {
         case .sent: logger.info("delivered", metadata: metadata)
         case .retry(let at, let reason):
             logger.warning("delivery failed; will retry", metadata: metadata.merging(["reason": "\(reason)", "retry_at": "\(RFC3339.format(at))"]) { $1 })
@@ -209,6 +234,29 @@ final class InFlightCounter: Sendable {
             let count = counts[destination, default: 0] + delta
             counts[destination] = count > 0 ? count : nil
         }
+    }
+}
+
+/// Attempts finished by the workers, waiting for the loop to record them.
+final class CompletedAttempts: Sendable {
+    private let attempts = Mutex<[CompletedAttempt]>([])
+
+    func append(_ attempt: CompletedAttempt) {
+        attempts.withLock { $0.append(attempt) }
+    }
+
+    /// Everything waiting, oldest first, leaving none.
+    func takeAll() -> [CompletedAttempt] {
+        attempts.withLock { attempts in
+            defer { attempts = [] }
+            return attempts
+        }
+    }
+
+    /// Returns attempts a failed turn could not record, ahead of those finished since.
+    func putBack(_ earlier: [CompletedAttempt]) {
+        guard !earlier.isEmpty else { return }
+        attempts.withLock { $0 = earlier + $0 }
     }
 }
 

@@ -266,26 +266,26 @@ extension TocsinStore {
     static func enqueue(_ drafts: [NotificationDraft], now: Date, in db: Database) throws -> Int {
         var written = 0
         let stamp = StoredDate.text(now)
-        try forEachBatch(drafts, columns: 14) { batch, _ in
+        try forEachBatch(drafts, columns: 15) { batch, _ in
             let values = Array(
-                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(OutboxEntry.State.pending.sql), 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?))",
+                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(OutboxEntry.State.pending.sql), 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?), ?)",
                 count: batch.count)
                 .joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(batch.count * 14)
+            arguments.reserveCapacity(batch.count * 15)
             for draft in batch {
                 arguments += [
                     draft.incidentID, draft.idempotencyKey, draft.event.rawValue, draft.target, draft.contact.medium,
                     draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp,
                     draft.notBefore.map(StoredDate.text) ?? stamp, stamp,
-                    draft.incidentID,
+                    draft.incidentID, DeliveryDestination.of(medium: draft.contact.medium, address: draft.contact.address),
                 ]
             }
             try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
                                                   subject, body, step, state, attempts, created_at, due_at, updated_at,
-                                                  correlation_id)
+                                                  correlation_id, destination)
                     VALUES \(values)
                     """
             ).execute(arguments: StatementArguments(arguments))

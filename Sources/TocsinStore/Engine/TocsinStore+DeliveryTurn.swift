@@ -1,0 +1,270 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// One attempt at a notification that has finished (the receiver answered, or did not) and is
+/// waiting to be recorded.
+public struct CompletedAttempt: Sendable {
+    /// The notification as it was claimed (its `attempts` counts this attempt).
+    public var entry: OutboxEntry
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// The receiver's status (HTTP, or 250 for mail accepted), if it answered.
+    public var statusCode: Int?
+    /// The transport's error, if any.
+    public var error: String?
+    public var outcome: DeliveryPolicy.Outcome
+    /// The body sent (kept from the first attempt on).
+    public var rendered: String?
+
+    public init(
+        entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
+        outcome: DeliveryPolicy.Outcome, rendered: String?
+    ) {
+        self.entry = entry
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.statusCode = statusCode
+        self.error = error
+        self.outcome = outcome
+        self.rendered = rendered
+    }
+}
+
+/// What one turn of the dispatcher's loop got from the database: the notifications it claimed,
+/// and, when it claimed fewer than it asked for, when the next one becomes ready.
+public struct DeliveryTurn: Sendable {
+    public var claimed: [OutboxEntry]
+    /// The next due time or lease expiry after the turn's `now` (nil: nothing queued). Work due
+    /// already but not claimed waits for a delivery in flight to finish (its destination is at
+    /// its limit, or an earlier notification to the same address is unfinished), and a finishing
+    /// delivery wakes the loop anyway.
+    public var nextDue: Date?
+}
+
+extension TocsinStore {
+    /// One turn of delivery in one transaction: records the attempts that finished since the last
+    /// turn, then claims up to `limit` notifications ready to go (``claimDueNotifications(now:limit:lease:destinationLimit:)``).
+    ///
+    /// Recording first means a notification that waited behind one just finished (same incident and
+    /// address) can go in the same turn, and one commit covers every worker that finished: a burst
+    /// of pages costs a transaction per turn, not two per page.
+    public func deliveryTurn(
+        recording completed: [CompletedAttempt], now: Date, limit: Int, lease: TimeInterval,
+        destinationLimit: DestinationLimit
+    ) async throws(StoreError) -> DeliveryTurn {
+        try await write { db in
+            try Self.record(completed, in: db)
+            let claimed = try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
+            let nextDue = claimed.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
+            return DeliveryTurn(claimed: claimed, nextDue: nextDue)
+        }
+    }
+
+    /// Claims up to `limit` notifications ready to go, oldest first, and marks them `sending`
+    /// with an attempt counted and a lease of `lease` seconds.
+    ///
+    /// Ready means: pending, or retry whose time has come, or sending whose lease expired (the
+    /// process delivering it died). A notification waits while an earlier one for the same
+    /// incident and address is not finished, so each receiver sees an incident's notifications in order.
+    public func claimDueNotifications(
+        now: Date, limit: Int = 100, lease: TimeInterval = 60, destinationLimit: DestinationLimit? = nil
+    ) async throws(StoreError) -> [OutboxEntry] {
+        try await write { db in
+            try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
+        }
+    }
+
+    /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
+    public func recordAttempt(
+        _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
+        outcome: DeliveryPolicy.Outcome, rendered: String?
+    ) async throws(StoreError) {
+        try await recordAttempts([
+            CompletedAttempt(
+                entry: entry, startedAt: startedAt, finishedAt: finishedAt, statusCode: statusCode, error: error,
+                outcome: outcome, rendered: rendered)
+        ])
+    }
+
+    /// Records finished attempts in one transaction (see ``record(_:in:)``).
+    public func recordAttempts(_ attempts: [CompletedAttempt]) async throws(StoreError) {
+        try await write { db in try Self.record(attempts, in: db) }
+    }
+
+    /// When the next notification becomes ready (a due time, or a lease that expires), if any;
+    /// with `after`, only times later than it.
+    ///
+    /// Rows waiting behind an earlier one for the same incident and address are left out: their
+    /// time comes when the earlier one finishes, which wakes the dispatcher anyway.
+    public func nextDeliveryDue(after: Date? = nil) async throws(StoreError) -> Date? {
+        try await read { db in try Self.nextDeliveryDue(after: after, in: db) }
+    }
+
+    // MARK: - Statements
+
+    static func claim(
+        now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit?, in db: Database
+    ) throws -> [OutboxEntry] {
+        guard limit > 0 else { return [] }
+        let stamp = StoredDate.text(now)
+        // Pending and retrying notifications come in due order from their own index, so the claim
+        // stops after `window`; claims whose lease expired are few. With a limit per destination,
+        // a little more is read, so that a claim can fill its workers with other destinations.
+        // Only what the choice needs is read; the rows chosen come back whole from their update.
+        let window = destinationLimit == nil ? limit : limit * 4 + 16
+        let ready = try ClaimCandidate.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT o.id, o.destination, o.due_at FROM outbox AS o INDEXED BY outbox_ready
+                    WHERE o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND o.due_at <= ? AND \(Self.notBehindEarlier)
+                    ORDER BY o.due_at, o.id LIMIT ?
+                    """),
+            arguments: [stamp, window])
+        let expired = try ClaimCandidate.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT o.id, o.destination, o.due_at FROM outbox AS o
+                    WHERE o.state = \(OutboxEntry.State.sending.sql) AND o.lease_until <= ? AND \(Self.notBehindEarlier)
+                    ORDER BY o.due_at, o.id LIMIT ?
+                    """),
+            arguments: [stamp, window])
+        var candidates = ClaimCandidate.inDueOrder(ready + expired)
+        var chosen: [ClaimCandidate]
+        if let destinationLimit {
+            chosen = destinationLimit.select(from: candidates, limit: limit)
+            if ready.count == window, chosen.count < limit {
+                // The oldest are bound for destinations at their limit, and there is more: the
+                // others are reached through the index by destination, not by reading the backlog.
+                let seen = Set(candidates.map(\.id))
+                candidates += try readyByDestination(
+                    now: stamp, destinationLimit: destinationLimit, windowCounts: ClaimCandidate.counts(of: candidates), in: db
+                ).filter { !seen.contains($0.id) }
+                chosen = destinationLimit.select(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
+            }
+        } else {
+            chosen = Array(candidates.prefix(limit))
+        }
+        guard !chosen.isEmpty else { return [] }
+        let claimed = try OutboxEntry.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET state = \(OutboxEntry.State.sending.sql), attempts = attempts + 1, updated_at = ?, lease_until = ?
+                    WHERE id IN (\(Array(repeating: "?", count: chosen.count).joined(separator: ", "))) RETURNING *
+                    """),
+            arguments: StatementArguments([stamp, StoredDate.text(now.addingTimeInterval(lease))] + chosen.map(\.id)))
+        return claimed.sorted { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
+    }
+
+    /// For each destination with room (in name order, by seeks in `outbox_ready_by_destination`),
+    /// its oldest notifications ready now: as many as it has room for, plus those of it already
+    /// among the candidates (`windowCounts`), which the caller drops again.
+    static func readyByDestination(
+        now stamp: String, destinationLimit: DestinationLimit, windowCounts: [String: Int], in db: Database
+    ) throws -> [ClaimCandidate] {
+        let nextDestination = try db.cachedStatement(
+            sql: """
+                SELECT MIN(destination) FROM outbox INDEXED BY outbox_ready_by_destination
+                WHERE state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND destination > ?
+                """)
+        let oldest = try db.cachedStatement(
+            sql: """
+                SELECT o.id, o.destination, o.due_at FROM outbox AS o INDEXED BY outbox_ready_by_destination
+                WHERE o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND o.destination = ? AND o.due_at <= ?
+                  AND \(Self.notBehindEarlier)
+                ORDER BY o.due_at, o.id LIMIT ?
+                """)
+        var found: [ClaimCandidate] = []
+        var after = ""
+        while let destination = try String.fetchOne(nextDestination, arguments: [after]) {
+            after = destination
+            let room = destinationLimit.perDestination - destinationLimit.inFlight[destination, default: 0]
+            guard room > 0 else { continue }
+            found += try ClaimCandidate.fetchAll(oldest, arguments: [destination, stamp, room + windowCounts[destination, default: 0]])
+        }
+        return found
+    }
+
+    /// Records finished attempts: each one's row in `delivery_attempts`, and its notification moved
+    /// on (sent, retry at a time, or dead). `rendered` (the body sent) is kept from the first attempt
+    /// on. A row changes state only if it is still the claim the attempt made (a later claim or a
+    /// cancellation wins). A sent notification wakes its destination's backlog, once per destination.
+    static func record(_ attempts: [CompletedAttempt], in db: Database) throws {
+        var woken: Set<String> = []
+        for completed in attempts {
+            let entry = completed.entry
+            guard let id = entry.id else { continue }
+            let (name, detail): (String, String?) =
+                switch completed.outcome {
+                case .sent: ("sent", completed.error)
+                case .retry(_, let reason): ("retry", reason)
+                case .dead(let reason): ("dead", reason)
+                }
+            var attempt = DeliveryAttempt(
+                outboxID: id, attempt: entry.attempts, startedAt: completed.startedAt, finishedAt: completed.finishedAt,
+                statusCode: completed.statusCode, error: detail, outcome: name)
+            try attempt.insert(db)
+            let finished = StoredDate.text(completed.finishedAt)
+            let guardClause = "WHERE id = ? AND state = \(OutboxEntry.State.sending.sql) AND attempts = ?"
+            switch completed.outcome {
+            case .sent:
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE outbox SET state = \(OutboxEntry.State.sent.sql), sent_at = ?, updated_at = ?, lease_until = NULL, last_error = NULL,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """
+                ).execute(arguments: [finished, finished, completed.rendered, id, entry.attempts])
+                if woken.insert(entry.destination).inserted {
+                    try wakeBacklog(of: entry.destination, at: finished, in: db)
+                }
+            case .retry(let at, let reason):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE outbox SET state = \(OutboxEntry.State.retry.sql), due_at = ?, updated_at = ?, lease_until = NULL, last_error = ?,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """
+                ).execute(arguments: [StoredDate.text(at), finished, reason, completed.rendered, id, entry.attempts])
+            case .dead(let reason):
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE outbox SET state = \(OutboxEntry.State.dead.sql), updated_at = ?, lease_until = NULL, last_error = ?,
+                        rendered = COALESCE(rendered, ?) \(guardClause)
+                        """
+                ).execute(arguments: [finished, reason, completed.rendered, id, entry.attempts])
+            }
+        }
+    }
+
+    /// After a notification was sent: its destination is back, so every notification waiting to be
+    /// retried there becomes due now and the backlog of an outage drains at once, oldest first
+    /// (claims go by due time, then id), instead of each one waiting out its own backoff.
+    static func wakeBacklog(of destination: String, at now: String, in db: Database) throws {
+        try db.cachedStatement(
+            sql: "UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND due_at > ?1 AND destination = ?2"
+        ).execute(arguments: [now, destination])
+    }
+
+    static func nextDeliveryDue(after: Date?, in db: Database) throws -> Date? {
+        let after = after.map(StoredDate.text) ?? ""
+        return try Date.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT MIN(t) FROM (
+                        SELECT * FROM (
+                            SELECT o.due_at AS t FROM outbox AS o INDEXED BY outbox_ready
+                            WHERE o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND o.due_at > ?1 AND \(Self.notBehindEarlier)
+                            ORDER BY o.due_at, o.id LIMIT 1)
+                        UNION ALL SELECT MIN(lease_until) FROM outbox WHERE state = \(OutboxEntry.State.sending.sql) AND lease_until > ?1)
+                    """),
+            arguments: [after])
+    }
+
+    /// The condition that a notification (`o`) is not waiting behind an earlier one for the same
+    /// incident and address that is not finished.
+    static let notBehindEarlier = """
+        NOT EXISTS (
+            SELECT 1 FROM outbox AS earlier
+            WHERE earlier.incident_id = o.incident_id AND earlier.address = o.address AND earlier.id < o.id
+              AND earlier.state IN \(OutboxEntry.State.unfinished.sqlList))
+        """
+}
