@@ -150,8 +150,9 @@ extension TocsinStore {
         try await read { db in (try Self.incident(id: id, in: db), try Self.alerts(ofIncident: id, in: db)) }
     }
 
+    /// (Both statements below are cached: every page rendered and every detail asks them.)
     static func incident(id: Int64, in db: Database) throws -> Incident {
-        guard let incident = try Incident.fetchOne(db, key: id) else {
+        guard let incident = try Incident.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE id = ?"), arguments: [id]) else {
             throw StoreError.notFound(what: "incident", id: "#\(id)")
         }
         return incident
@@ -159,10 +160,8 @@ extension TocsinStore {
 
     /// The incident's alerts, firing first.
     static func alerts(ofIncident id: Int64, in db: Database) throws -> [IncidentAlert] {
-        try IncidentAlert
-            .filter(IncidentAlert.Columns.incidentID == id)
-            .order(IncidentAlert.Columns.status, IncidentAlert.Columns.id)
-            .fetchAll(db)
+        try IncidentAlert.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM incident_alerts WHERE incident_id = ? ORDER BY status, id"), arguments: [id])
     }
 
     static func detail(id: Int64, in db: Database) throws -> IncidentDetail {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A webhook receiver for Tocsin's tests, on 127.0.0.1.
 
-Answers POSTs with scripted statuses and records every request (time, path, headers, body) as one
+Answers POSTs with scripted statuses and records every request (time, path, headers, body, the
+sender's port, which tells connections apart) as one
 JSON line in --log. Answers any GET with one metric, so it can also be a Prometheus scrape target. Prints "PORT <n>" on its first line of output once it listens.
 
     webhook_receiver.py --log FILE [--port N] [--script 503,503,200] [--hang-first SECONDS] [--body-bytes N]
@@ -49,6 +50,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(args.log, "a") as log:
                 log.write(json.dumps({
                     "time": time.time(), "path": self.path, "headers": dict(self.headers.items()),
+                    "client_port": self.client_address[1],
                     "body": body.decode("utf-8", "replace"),
                 }) + "\n")
         if index == 0 and args.hang_first > 0:

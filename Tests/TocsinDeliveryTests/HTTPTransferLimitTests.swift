@@ -29,6 +29,26 @@ struct HTTPTransferLimitTests {
         #expect(sent < 300 << 20, "the receiver sent \(sent) bytes")
     }
 
+    @Test("transfers one thread makes one after another share one connection; another thread opens its own")
+    func connectionsAreReused() throws {
+        let directory = try TemporaryDirectory("tocsin-keep-alive")
+        defer { directory.remove() }
+        let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("hooks.jsonl"))
+        defer { receiver.stop() }
+        let request = HTTPTransferRequest(method: "POST", url: "http://127.0.0.1:\(receiver.port)/hook", body: Array("{}".utf8))
+        @Sendable func postThree() throws {
+            for _ in 0..<3 { #expect(try HTTPTransfer.perform(request).status == 200) }
+        }
+        try postThree()
+        let other = Thread { try? postThree() }
+        other.start()
+        #expect(eventually(within: 10) { receiver.records().count == 6 })
+        let ports = receiver.records().compactMap { $0["client_port"] as? Int }
+        #expect(ports.count == 6)
+        #expect(Set(ports.prefix(3)).count == 1, "one connection for the first thread's three: \(ports)")
+        #expect(Set(ports.suffix(3)).count == 1 && Set(ports).count == 2, "the other thread's own: \(ports)")
+    }
+
     @Test("webhooks speak HTTP and HTTPS only", arguments: ["file:///etc/passwd", "gopher://127.0.0.1:1/x", "dict://127.0.0.1:1/x", "smtp://127.0.0.1:1"])
     func onlyHTTP(url: String) {
         #expect {

@@ -7,7 +7,8 @@ import TocsinStore
 import Synchronization
 
 // `tocsin-bench escalation --deliver`: after the escalation pass, the production dispatcher
-// (curl transport, 8 workers) delivers every page of the burst to a webhook receiver on
+// (curl transport, 8 workers, at most 2 in flight to one destination, as `tocsin serve` has
+// by default; `--workers` and `--per-destination` change them) delivers every page of the burst to a webhook receiver on
 // 127.0.0.1, and the benchmark reports when each page arrived, measured from the due time. This
 // is what a person on the receiving end sees of a burst; escalation lateness alone stops at the
 // commit.
@@ -56,10 +57,15 @@ func startReceiver(logging arrivals: ArrivalLog) async -> Int {
 }
 
 /// Starts the production dispatcher, waits until `expected` pages reached the receiver (at most
-/// two minutes) and returns each arrival in milliseconds after `due`, sorted.
-func deliverBurst(store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: Date) async throws -> [Double] {
+/// two minutes) and returns each arrival in milliseconds after `due`, sorted, and the CPU time the
+/// process spent meanwhile (dispatcher and receiver both).
+func deliverBurst(
+    store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: Date, workers: Int, perDestination: Int
+) async throws -> (arrivals: [Double], cpuSeconds: Double) {
+    let cpuBefore = processCPUSeconds()
     let dispatcher = Dispatcher(
-        store: store, clock: WallClock(), settings: DeliverySettings(publicURL: "http://127.0.0.1:9797"),
+        store: store, clock: WallClock(),
+        settings: DeliverySettings(publicURL: "http://127.0.0.1:9797", workers: workers, perDestination: perDestination),
         linkKey: Array("bench-link-key".utf8), webhookSettings: { _ in WebhookSettings() }, logger: quietLogger("bench"))
     // Left running (idle) until the benchmark exits.
     Task { try await dispatcher.run() }
@@ -67,9 +73,10 @@ func deliverBurst(store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: 
     while arrivals.count < expected, Date() < deadline {
         try await Task.sleep(for: .milliseconds(20))
     }
+    let cpu = processCPUSeconds() - cpuBefore
     // The last attempts are recorded before the database closes.
     while try await !store.deliveries(states: [.pending, .sending], limit: 1).isEmpty, Date() < deadline {
         try await Task.sleep(for: .milliseconds(20))
     }
-    return arrivals.all.map { $0.timeIntervalSince(due) * 1000 }.sorted()
+    return (arrivals.all.map { $0.timeIntervalSince(due) * 1000 }.sorted(), cpu)
 }

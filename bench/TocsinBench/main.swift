@@ -1,6 +1,6 @@
 // tocsin-bench: benchmarks of the escalation engine that need no network, and the HTTP floor.
 //
-//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver]
+//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver [--workers 8] [--per-destination 2]]
 //     (--deliver: see BurstDelivery.swift)
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
@@ -19,6 +19,9 @@ struct Options {
     var chunk = 500
     var lead: TimeInterval = 2
     var deliver = false
+    /// With --deliver: the dispatcher's workers and its limit of deliveries in flight to one destination.
+    var workers = 8
+    var perDestination = 2
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -29,6 +32,8 @@ struct Options {
             case "--chunk": chunk = iterator.next().flatMap(Int.init) ?? chunk
             case "--lead": lead = iterator.next().flatMap(Double.init) ?? lead
             case "--deliver": deliver = true
+            case "--workers": workers = iterator.next().flatMap(Int.init) ?? workers
+            case "--per-destination": perDestination = iterator.next().flatMap(Int.init) ?? perDestination
             default: break
             }
         }
@@ -106,7 +111,11 @@ func escalationLateness(_ options: Options) async throws {
     }
     let cpu = processCPUSeconds() - cpuBefore
     lateness.sort()
-    let arrived = options.deliver ? try await deliverBurst(store: store, arrivals: arrivals, expected: queued, due: t0) : []
+    let (arrived, deliveryCPU) =
+        options.deliver
+        ? try await deliverBurst(
+            store: store, arrivals: arrivals, expected: queued, due: t0, workers: options.workers, perDestination: options.perDestination)
+        : ([], 0)
     try store.close()
     print(
         """
@@ -122,9 +131,12 @@ func escalationLateness(_ options: Options) async throws {
     if options.deliver {
         print(
             """
-              pages delivered to the receiver: \(arrived.count) of \(queued); ms after the due time: \
+              pages delivered to the receiver (\(options.workers) workers, \(options.perDestination) in flight to one destination): \
+            \(arrived.count) of \(queued); ms after the due time: \
             first \(String(format: "%.1f", arrived.first ?? 0)), p50 \(String(format: "%.1f", percentile(arrived, 50))), \
             p99 \(String(format: "%.1f", percentile(arrived, 99))), last \(String(format: "%.1f", arrived.last ?? 0))
+              CPU while delivering (dispatcher and receiver): \(String(format: "%.1f", deliveryCPU)) s, \
+            \(String(format: "%.0f", deliveryCPU * 1e6 / Double(max(arrived.count, 1)))) µs per page
             """)
     }
 }
@@ -138,7 +150,7 @@ case "ingest-writer":
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
-    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver]")
+    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver [--workers N] [--per-destination N]]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)

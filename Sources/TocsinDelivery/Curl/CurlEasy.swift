@@ -40,6 +40,9 @@ public struct TransferError: Error, CustomStringConvertible, Sendable {
 ///
 /// Blocks its thread while performing: use it from a CLI or from the delivery pool's own
 /// threads, never from an event loop or the Swift concurrency pool.
+///
+/// With `reusingConnections`, the handle is the thread's own (``ThreadCurlHandle``): its live
+/// connections stay open for the thread's next transfer.
 final class CurlEasy {
     private static let globalInit: Void = {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -50,10 +53,12 @@ final class CurlEasy {
     private var lists: [UnsafeMutablePointer<curl_slist>?] = []
     let sink = Sink()
     private let sinkPointer: Unmanaged<Sink>
+    private let reusingConnections: Bool
 
-    init(url: String, connectTimeout: TimeInterval, totalTimeout: TimeInterval) throws(TransferError) {
+    init(url: String, connectTimeout: TimeInterval, totalTimeout: TimeInterval, reusingConnections: Bool = false) throws(TransferError) {
         _ = Self.globalInit
-        guard let handle = curl_easy_init() else {
+        self.reusingConnections = reusingConnections
+        guard let handle = (reusingConnections ? ThreadCurlHandle.take() : nil) ?? curl_easy_init() else {
             throw TransferError(kind: .other, curlCode: -1, message: "curl_easy_init failed", url: url)
         }
         self.handle = handle
@@ -88,7 +93,10 @@ final class CurlEasy {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        // A transfer cut short closed its connection; otherwise the thread keeps the handle.
+        if !(reusingConnections && !sink.truncated && ThreadCurlHandle.keep(handle)) {
+            curl_easy_cleanup(handle)
+        }
         lists.forEach { curl_slist_free_all($0) }
         sinkPointer.release()
     }
@@ -177,5 +185,33 @@ final class CurlEasy {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
             headers.append((name, value))
         }
+    }
+}
+
+/// One idle libcurl handle per thread, so that transfers a thread makes one after another reuse
+/// its live connections (keep-alive, TLS sessions, resolved names) instead of opening one for
+/// each page. Per thread because libcurl does not support sharing connections between threads;
+/// the handle is closed when its thread ends.
+enum ThreadCurlHandle {
+    private static let key: pthread_key_t? = {
+        var key = pthread_key_t()
+        guard pthread_key_create(&key, { handle in if let handle { curl_easy_cleanup(handle) } }) == 0 else { return nil }
+        return key
+    }()
+
+    /// The thread's idle handle, if it has one (it is no longer the thread's until kept again).
+    static func take() -> UnsafeMutableRawPointer? {
+        guard let key, let handle = pthread_getspecific(key) else { return nil }
+        pthread_setspecific(key, nil)
+        return handle
+    }
+
+    /// Keeps `handle` for the thread's next transfer, with every option reset (nothing left
+    /// pointing at the finished transfer's memory); false when the thread keeps one already.
+    static func keep(_ handle: UnsafeMutableRawPointer) -> Bool {
+        guard let key, pthread_getspecific(key) == nil else { return false }
+        curl_easy_reset(handle)
+        pthread_setspecific(key, handle)
+        return true
     }
 }

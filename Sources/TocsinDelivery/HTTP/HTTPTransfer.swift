@@ -48,7 +48,8 @@ public struct HTTPTransferResponse: Sendable {
 public enum HTTPTransfer {
     /// Performs `request` and returns the response, whatever its status code.
     public static func perform(_ request: HTTPTransferRequest) throws(TransferError) -> HTTPTransferResponse {
-        let easy = try CurlEasy(url: request.url, connectTimeout: request.connectTimeout, totalTimeout: request.totalTimeout)
+        let easy = try CurlEasy(
+            url: request.url, connectTimeout: request.connectTimeout, totalTimeout: request.totalTimeout, reusingConnections: true)
         easy.set(CURLOPT_FOLLOWLOCATION, 0)
         // Webhooks are HTTP(S) only: no file://, gopher:// or any other scheme, even by redirect.
         easy.set(CURLOPT_PROTOCOLS_STR, "http,https")

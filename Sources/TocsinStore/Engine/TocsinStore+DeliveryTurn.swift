@@ -109,10 +109,11 @@ extension TocsinStore {
         guard limit > 0 else { return [] }
         let stamp = StoredDate.text(now)
         // Pending and retrying notifications come in due order from their own index, so the claim
-        // stops after `window`; claims whose lease expired are few. With a limit per destination,
-        // a little more is read, so that a claim can fill its workers with other destinations.
-        // Only what the choice needs is read; the rows chosen come back whole from their update.
-        let window = destinationLimit == nil ? limit : limit * 4 + 16
+        // stops after `window`; claims whose lease expired are few. Only what the choice needs is
+        // read; the rows chosen come back whole from their update. (A larger window, read so that
+        // a claim could fill its workers with other destinations, cost more than the seeks by
+        // destination below: a burst to one receiver at its limit read it whole at every turn.)
+        let window = limit
         let ready = try ClaimCandidate.fetchAll(
             db.cachedStatement(
                 sql: """
