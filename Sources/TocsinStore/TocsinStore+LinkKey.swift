@@ -8,11 +8,14 @@ extension TocsinStore {
     /// The key that signs the one-click links in pages, made on first use. It lives in the
     /// database, so a backup of the database is a secret too.
     public func linkSigningKey() async throws(StoreError) -> [UInt8] {
-        let stored = try await read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [Self.linkKeySetting])
-        }
-        if let stored { return Array(stored.utf8) }
+        if let stored = try await read({ db in try Self.storedLinkSigningKey(in: db) }) { return stored }
         return Array(try await setting(Self.linkKeySetting, orInsert: Self.randomKey()).utf8)
+    }
+
+    /// The link-signing key, if one was made.
+    static func storedLinkSigningKey(in db: Database) throws -> [UInt8]? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM settings WHERE name = ?"), arguments: [linkKeySetting])
+            .map { Array($0.utf8) }
     }
 
     /// Replaces the link-signing key with a new random one, so every link sent before stops

@@ -56,7 +56,7 @@ public final class Dispatcher: Service, Sendable {
     public func dispatchReadyNow(limit: Int = 100) async throws(StoreError) -> Int {
         let claimed = try await store.claimDueNotifications(now: clock.now, limit: limit, lease: settings.lease)
         for entry in claimed {
-            let completed = await attempt(entry)
+            let completed = await attempt(entry, material: nil, storedLinkKey: nil)
             do {
                 try await store.recordAttempt(
                     entry, startedAt: completed.startedAt, finishedAt: completed.finishedAt, statusCode: completed.statusCode,
@@ -130,9 +130,11 @@ public final class Dispatcher: Service, Sendable {
             completed.forEach(log)
             for entry in turn.claimed {
                 let destination = entry.destination
+                let material = turn.material[entry.incidentID]
+                let storedLinkKey = turn.linkKey
                 inFlight.add(1, to: destination)
                 group.addTask {
-                    let completed = await self.attempt(entry)
+                    let completed = await self.attempt(entry, material: material, storedLinkKey: storedLinkKey)
                     // The worker is free once the receiver answered; the attempt is recorded by
                     // the loop's next turn, with the others that finished meanwhile.
                     self.inFlight.add(-1, to: destination)
@@ -150,8 +152,9 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    /// One attempt: render (first attempt only), send through the transport, decide what comes next.
-    func attempt(_ entry: OutboxEntry) async -> CompletedAttempt {
+    /// One attempt: render (first attempt only, from `material` when the turn read it), send
+    /// through the transport, decide what comes next.
+    func attempt(_ entry: OutboxEntry, material: RenderMaterial?, storedLinkKey: [UInt8]?) async -> CompletedAttempt {
         let started = clock.now
         var rendered = entry.rendered
         let result: DeliveryResult
@@ -160,7 +163,7 @@ public final class Dispatcher: Service, Sendable {
             if rendered == nil {
                 // Rendered from the entry's own time, so a retry after a crash renders the same
                 // links and Date header; `rendered` is kept from the first recorded attempt on.
-                rendered = try await render(entry, now: entry.createdAt)
+                rendered = try await render(entry, material: material, storedLinkKey: storedLinkKey, now: entry.createdAt)
             }
             (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
         } catch {
@@ -202,23 +205,21 @@ public final class Dispatcher: Service, Sendable {
 
     /// The bytes to send, or nil for email while no SMTP server is configured (nothing is rendered
     /// or kept then, so a re-queued delivery renders properly once one is).
-    private func render(_ entry: OutboxEntry, now: Date) async throws -> String? {
-        let (incident, alerts) = try await store.incidentWithAlerts(id: entry.incidentID)
-        let renderer = NotificationRenderer(settings: settings, signer: try await store.linkSigner(fixedKey: linkKey))
+    private func render(_ entry: OutboxEntry, material: RenderMaterial?, storedLinkKey: [UInt8]?, now: Date) async throws -> String? {
+        let material = if let material { material } else { try await store.renderMaterial(incidentID: entry.incidentID) }
+        let key = if let fixed = linkKey ?? storedLinkKey { fixed } else { try await store.linkSigningKey() }
+        let renderer = NotificationRenderer(settings: settings, signer: LinkSigner(key: key))
         switch entry.medium {
         case .email:
             guard let smtp = settings.smtp else { return nil }
-            return renderer.email(entry, incident: incident, alerts: alerts, from: smtp.from, now: now)
+            return renderer.email(entry, incident: material.incident, alerts: material.alerts, from: smtp.from, now: now)
         case .webhook:
             // A drill's capture receiver reads Tocsin's own payload, whatever the real target's
             // format; only the receiver its run registered is one.
-            var drillCapture = false
-            if let id = incident.drillRun, let run = try await store.drillRun(id: id) {
-                drillCapture = run.isCapture(entry.address)
-            }
+            let drillCapture = material.drillRun?.isCapture(entry.address) ?? false
             return try renderer.webhookBody(
-                entry, incident: incident, alerts: alerts, format: drillCapture ? .tocsin : webhookSettings(entry.target).format,
-                now: now)
+                entry, incident: material.incident, alerts: material.alerts,
+                format: drillCapture ? .tocsin : webhookSettings(entry.target).format, now: now)
         }
     }
 }

@@ -31,10 +31,24 @@ public struct CompletedAttempt: Sendable {
     }
 }
 
+/// What a notification's first attempt renders from: its incident, the incident's alerts, and the
+/// drill run the incident belongs to, if any.
+public struct RenderMaterial: Sendable {
+    public var incident: Incident
+    public var alerts: [IncidentAlert]
+    public var drillRun: DrillRun?
+}
+
 /// What one turn of the dispatcher's loop got from the database: the notifications it claimed,
-/// and, when it claimed fewer than it asked for, when the next one becomes ready.
+/// what their first attempts render from, and, when it claimed fewer than it asked for, when the
+/// next one becomes ready.
 public struct DeliveryTurn: Sendable {
     public var claimed: [OutboxEntry]
+    /// By incident id, for every claimed notification not rendered yet: read in the turn's
+    /// transaction, so a page costs no read of its own.
+    public var material: [Int64: RenderMaterial]
+    /// The link-signing key as stored (nil when none is yet, or nothing claimed needs rendering).
+    public var linkKey: [UInt8]?
     /// The next due time or lease expiry after the turn's `now` (nil: nothing queued). Work due
     /// already but not claimed waits for a delivery in flight to finish (its destination is at
     /// its limit, or an earlier notification to the same address is unfinished), and a finishing
@@ -57,7 +71,12 @@ extension TocsinStore {
             try Self.record(completed, in: db)
             let claimed = try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
             let nextDue = claimed.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
-            return DeliveryTurn(claimed: claimed, nextDue: nextDue)
+            var material: [Int64: RenderMaterial] = [:]
+            for entry in claimed where entry.rendered == nil && material[entry.incidentID] == nil {
+                material[entry.incidentID] = try Self.renderMaterial(incidentID: entry.incidentID, in: db)
+            }
+            let linkKey = material.isEmpty ? nil : try Self.storedLinkSigningKey(in: db)
+            return DeliveryTurn(claimed: claimed, material: material, linkKey: linkKey, nextDue: nextDue)
         }
     }
 
@@ -101,7 +120,18 @@ extension TocsinStore {
         try await read { db in try Self.nextDeliveryDue(after: after, in: db) }
     }
 
+    /// What a first attempt at one of the incident's notifications renders from.
+    public func renderMaterial(incidentID: Int64) async throws(StoreError) -> RenderMaterial {
+        try await read { db in try Self.renderMaterial(incidentID: incidentID, in: db) }
+    }
+
     // MARK: - Statements
+
+    static func renderMaterial(incidentID: Int64, in db: Database) throws -> RenderMaterial {
+        let incident = try incident(id: incidentID, in: db)
+        let drillRun = try incident.drillRun.flatMap { try DrillRun.fetchOne(db, key: $0) }
+        return RenderMaterial(incident: incident, alerts: try alerts(ofIncident: incidentID, in: db), drillRun: drillRun)
+    }
 
     static func claim(
         now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit?, in db: Database
