@@ -107,7 +107,7 @@ struct DeliveryTurnStoreTests {
         let path = directory.path("db.sqlite")
         let addresses = [
             "http://127.0.0.1:9001/alice", "http://127.0.0.1:9001?who=bob", "https://hooks.example.com#x",
-            "https://hooks.example.com:8443/services/T0/B0?x=1", "https://bare.example.com", "not a url",
+            "https://hooks.example.com:8443/services/T0/B0?x=1", "https://bare.example.com", "not a url", "http:///path", "https://hôte.example/alerte",
         ]
         let configuration = TocsinConfiguration(
             people: [Person(name: "p", email: "p@example.com", webhooks: addresses)],

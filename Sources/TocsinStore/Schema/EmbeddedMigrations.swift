@@ -309,16 +309,20 @@ extension SchemaMigrations {
 
             ALTER TABLE outbox ADD COLUMN destination TEXT NOT NULL DEFAULT '';
 
-            -- Rows still to deliver get their destination; finished ones are never claimed again.
+            -- Rows still to deliver get their destination (the authority is what follows `://` up to the first
+            -- `/`, `?` or `#`; an address without one stands for itself); finished ones are never claimed again.
             UPDATE outbox SET destination = CASE
                 WHEN medium = 'email' THEN 'email'
-                WHEN instr(address, '://') = 0 THEN address
-                ELSE substr(address, 1, instr(address, '://') + 2 + min(
-                    CASE instr(substr(address, instr(address, '://') + 3), '/') WHEN 0 THEN length(address) ELSE instr(substr(address, instr(address, '://') + 3), '/') - 1 END,
-                    CASE instr(substr(address, instr(address, '://') + 3), '?') WHEN 0 THEN length(address) ELSE instr(substr(address, instr(address, '://') + 3), '?') - 1 END,
-                    CASE instr(substr(address, instr(address, '://') + 3), '#') WHEN 0 THEN length(address) ELSE instr(substr(address, instr(address, '://') + 3), '#') - 1 END))
+                WHEN authority_length IS NULL OR authority_length = 0 THEN address
+                ELSE substr(address, 1, instr(address, '://') + 2 + authority_length)
                 END
-            WHERE state IN ('pending', 'sending', 'retry');
+            FROM (
+                SELECT id AS row_id, CASE WHEN instr(address, '://') = 0 THEN NULL ELSE min(
+                    CASE instr(rest, '/') WHEN 0 THEN length(rest) ELSE instr(rest, '/') - 1 END,
+                    CASE instr(rest, '?') WHEN 0 THEN length(rest) ELSE instr(rest, '?') - 1 END,
+                    CASE instr(rest, '#') WHEN 0 THEN length(rest) ELSE instr(rest, '#') - 1 END) END AS authority_length
+                FROM (SELECT id, address, substr(address, instr(address, '://') + 3) AS rest FROM outbox)
+            ) WHERE outbox.id = row_id AND state IN ('pending', 'sending', 'retry');
 
             CREATE INDEX outbox_ready_by_destination ON outbox (destination, due_at, id) WHERE state IN ('pending', 'retry');
             """#
