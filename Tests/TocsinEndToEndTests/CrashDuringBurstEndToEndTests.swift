@@ -14,40 +14,6 @@ struct CrashDuringBurstEndToEndTests {
     /// How many incidents make the burst (two pages each).
     static let incidentCount = 400
 
-    /// Waits (at most 600 polls of 100 ms) until nothing waits in the outbox and no escalation step
-    /// is due; false if that never happened.
-    static func waitUntilQuiet(_ store: TocsinStore) async throws -> Bool {
-        for _ in 0..<600 {
-            let outbox = try await store.operationalCounts().outbox
-            let waiting = ["pending", "retry", "sending"].reduce(0) { $0 + (outbox[$1] ?? 0) }
-            if waiting == 0, try await store.nextEscalationDue() == nil { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
-    /// Every incident in the store, by group key, read page by page.
-    static func allIncidents(in store: TocsinStore) async throws -> [String: Incident] {
-        var incidents: [String: Incident] = [:]
-        var before: Int64?
-        repeat {
-            let page = try await store.incidents(filter: .all, limit: TocsinStore.maxPageSize, before: before)
-            for incident in page.incidents { incidents[incident.groupKey] = incident }
-            before = page.nextBefore
-        } while before != nil
-        return incidents
-    }
-
-    /// The idempotency key of every page the receiver got, one per delivery (repeats included).
-    static func receivedKeys(_ receiver: PeerProcess) -> [String] {
-        receiver.records().compactMap { record in
-            guard let body = record["body"] as? String,
-                let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
-            else { return nil }
-            return object["idempotency_key"] as? String
-        }
-    }
-
     @Test("SIGKILL during a burst of pages: every page is recorded sent and arrived at least once (repeats share a key)")
     func killsDuringBurst() async throws {
         let directory = try TemporaryDirectory("tocsin-crash-burst")
@@ -103,11 +69,11 @@ struct CrashDuringBurstEndToEndTests {
         #expect(server.starts >= 5)
 
         // Let what is left of the burst be delivered.
-        let quiet = try await Self.waitUntilQuiet(store)
+        let quiet = try await CrashTestSupport.waitUntilQuiet(store)
         #expect(quiet, "everything due has run and been delivered")
 
         // Every accepted alert is stored, in an incident of its own.
-        let incidents = try await Self.allIncidents(in: store)
+        let incidents = try await CrashTestSupport.allIncidents(in: store)
         let missing = numbers.filter { incidents["burst-\($0)"] == nil }
         #expect(missing.isEmpty, "accepted but not stored: \(missing.prefix(20))")
 
@@ -132,7 +98,7 @@ struct CrashDuringBurstEndToEndTests {
         #expect(claimedAgain > 0, "a kill caught pages in flight, which were claimed again after the restart")
 
         // Every page reached the receiver at least once; a repeat carries the same key.
-        let received = Self.receivedKeys(receiver)
+        let received = CrashTestSupport.receivedKeys(receiver)
         let arrived = Set(received)
         #expect(keys.subtracting(arrived).isEmpty, "pages never delivered: \(keys.subtracting(arrived).prefix(10))")
         #expect(arrived.subtracting(keys).isEmpty, "deliveries of pages the database does not know")

@@ -76,24 +76,11 @@ struct CrashEndToEndTests {
         // Let the last escalation steps (at +2 s) and their deliveries finish.
         let store = try TocsinStore(path: db)
         defer { try? store.close() }
-        var quiet = false
-        for _ in 0..<600 where !quiet {
-            let outbox = try await store.operationalCounts().outbox
-            let waiting = ["pending", "retry", "sending"].reduce(0) { $0 + (outbox[$1] ?? 0) }
-            let nextDue = try await store.nextEscalationDue()
-            quiet = waiting == 0 && nextDue == nil
-            if !quiet { try await Task.sleep(for: .milliseconds(100)) }
-        }
+        let quiet = try await CrashTestSupport.waitUntilQuiet(store)
         #expect(quiet, "everything due has run and been delivered")
 
         // Every accepted alert is stored, in an incident of its own.
-        var incidents: [String: Incident] = [:]
-        var before: Int64?
-        repeat {
-            let page = try await store.incidents(filter: .all, limit: TocsinStore.maxPageSize, before: before)
-            for incident in page.incidents { incidents[incident.groupKey] = incident }
-            before = page.nextBefore
-        } while before != nil
+        let incidents = try await CrashTestSupport.allIncidents(in: store)
         let missing = numbers.filter { incidents["crash-\($0)"] == nil }
         #expect(missing.isEmpty, "accepted but not stored: \(missing.prefix(20))")
 
@@ -112,10 +99,7 @@ struct CrashEndToEndTests {
         }
 
         // Every page reached the receiver at least once; a repeat carries the same key.
-        let received = receiver.records().compactMap { record -> String? in
-            (record["body"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?[
-                "idempotency_key"] as? String
-        }
+        let received = CrashTestSupport.receivedKeys(receiver)
         let arrived = Set(received)
         #expect(keys.subtracting(arrived).isEmpty, "pages never delivered: \(keys.subtracting(arrived).prefix(10))")
         #expect(arrived.subtracting(keys).isEmpty, "deliveries of pages the database does not know")
