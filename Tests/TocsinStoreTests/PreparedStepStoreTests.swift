@@ -240,4 +240,26 @@ struct PreparedStepStoreTests {
         #expect(timeline.map(\.at) == timeline.map(\.at).sorted())
         #expect(timeline.last?.kind == .escalationExhausted && timeline.last?.at == due)
     }
+
+    @Test("the next look finds an acknowledgement's expiry behind many steps of triggered incidents, and a step within the lead before it")
+    func nextLookAmongManyTimers() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let configuration = Self.routing(to: EscalationPolicy(
+            name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 300, notify: [.person("bob")])],
+            ackTimeout: 60))
+        for group in 0...50 {
+            let labels = ["alertname": "Open\(group)"]
+            _ = try await test.store.ingest(
+                AlertBatch(receiver: "r", groupKey: "g\(group)", status: .firing, alerts: [Alert(status: .firing, labels: labels, startsAt: t0)]),
+                configuration: configuration, now: t0)
+        }
+        // Incident 1 acknowledged at 239 s: it expires at 299 s, but the others' steps are prepared from 298 s.
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(239))
+        #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == t0.addingTimeInterval(298))
+        #expect(try await test.store.nextEscalationDue() == t0.addingTimeInterval(299))
+        // Incident 2 acknowledged at 200 s expires at 260 s, before everything else.
+        _ = try await test.store.acknowledge(id: 2, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(200))
+        #expect(try await test.store.nextEscalationDue(preparingAhead: 2) == t0.addingTimeInterval(260))
+    }
 }

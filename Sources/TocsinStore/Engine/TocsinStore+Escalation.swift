@@ -49,21 +49,29 @@ extension TocsinStore {
 
     /// When the escalator must look again: the earliest due time, or, for a step of a triggered
     /// incident, `lead` before it (the step is prepared that long ahead). Nil when nothing is due.
+    ///
+    /// Timers are read in due order and the reading stops as soon as no later one can come sooner
+    /// (one `lead` past the earliest), so the cost does not grow with the number of open
+    /// incidents: asking for the first timer of an acknowledged incident had read every timer of
+    /// the triggered ones, at every wake of the escalator.
     public func nextEscalationDue(preparingAhead lead: TimeInterval = 0) async throws(StoreError) -> Date? {
-        try await read { db in
-            let triggered = try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
-                    WHERE e.next_due_at IS NOT NULL AND i.state = \(IncidentState.triggered.sql) ORDER BY e.next_due_at LIMIT 1
-                    """)
-            let others = try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT e.next_due_at FROM escalations AS e JOIN incidents AS i ON i.id = e.incident_id
-                    WHERE e.next_due_at IS NOT NULL AND i.state != \(IncidentState.triggered.sql) ORDER BY e.next_due_at LIMIT 1
-                    """)
-            return [triggered.map { $0.addingTimeInterval(-lead) }, others].compactMap { $0 }.min()
+        let lead = max(lead, 0)
+        return try await read { db in
+            let timers = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.next_due_at, i.state = \(IncidentState.triggered.sql) FROM escalations AS e INDEXED BY escalations_due
+                        JOIN incidents AS i ON i.id = e.incident_id
+                        WHERE e.next_due_at IS NOT NULL ORDER BY e.next_due_at
+                        """))
+            var earliest: Date?
+            while let timer = try timers.next() {
+                guard let due = Date.fromDatabaseValue(timer[0]) else { continue }
+                if let earliest, due.addingTimeInterval(-lead) >= earliest { break }
+                let look = timer[1] as Bool ? due.addingTimeInterval(-lead) : due
+                earliest = min(earliest ?? look, look)
+            }
+            return earliest
         }
     }
 
