@@ -36,7 +36,7 @@ struct DeliveryTurnStoreTests {
     func backlogBeyondTheWindow() async throws {
         let test = try TestStore()
         defer { test.remove() }
-        // 100 pages to the slow origin (a claim of 8 reads 48 in due order), then one to each of the others.
+        // 100 pages to the slow origin (a claim of 8 reads only the oldest 8 in due order), then one to each of the others.
         try await open((0..<100).map { "Slow\($0)" }, team: "slow", in: test.store, configuration: Self.teams, at: 0)
         try await open(["Fast"], team: "fast", in: test.store, configuration: Self.teams, at: 1)
         try await open(["Mail"], team: "mail", in: test.store, configuration: Self.teams, at: 2)
@@ -81,23 +81,53 @@ struct DeliveryTurnStoreTests {
         }
     }
 
-    @Test("a turn that fails records nothing and claims nothing")
-    func failedTurnChangesNothing() async throws {
+    @Test("an attempt at a notification deleted meanwhile is passed over; the others are recorded and the turn claims")
+    func vanishedNotification() async throws {
         let test = try TestStore()
         defer { test.remove() }
         try await open(["A", "B"], team: "mail", in: test.store, configuration: Self.teams, at: 0)
         let pages = try await test.store.claimDueNotifications(now: t0, limit: 1)
         let finished = CompletedAttempt(entry: try #require(pages.first), startedAt: t0, finishedAt: t0, statusCode: 250, error: nil, outcome: .sent, rendered: nil)
-        // An attempt of a notification the database does not have breaks the turn's transaction.
-        var unknown = finished
-        unknown.entry.id = 999
-        await #expect(throws: StoreError.self) {
-            try await test.store.deliveryTurn(
-                recording: [finished, unknown], now: t0, limit: 8, lease: 60, destinationLimit: DestinationLimit(perDestination: 2))
+        var vanished = finished
+        vanished.entry.id = 999
+        let turn = try await test.store.deliveryTurn(
+            recording: [vanished, finished], now: t0, limit: 8, lease: 60, destinationLimit: DestinationLimit(perDestination: 2))
+        #expect(turn.claimed.map(\.incidentID) == [2])
+        #expect(try await test.store.notifications(incidentID: 1).map(\.state) == [.sent])
+        #expect(try await test.store.deliveryAttempts(incidentID: 1).map(\.outcome) == ["sent"])
+        #expect(try await test.store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery_attempts") } == 1)
+    }
+
+    @Test("a destination that accepted a page in a turn wakes every retry there recorded in the same turn")
+    func wakeAfterTheWholeTurn() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(["A", "B", "C"], team: "fast", in: test.store, configuration: Self.teams, at: 0)
+        let pages = try await test.store.claimDueNotifications(now: t0, limit: 8)
+        #expect(pages.count == 3)
+        let t1 = t0.addingTimeInterval(1)
+        let outcomes: [DeliveryPolicy.Outcome] = [.sent, .retry(at: t0.addingTimeInterval(300), reason: "HTTP 503"), .sent]
+        let finished = zip(pages, outcomes).map { page, outcome in
+            CompletedAttempt(entry: page, startedAt: t0, finishedAt: t1, statusCode: 200, error: nil, outcome: outcome, rendered: "{}")
         }
-        #expect(try await test.store.notifications(incidentID: 1).map(\.state) == [.sending])
-        #expect(try await test.store.notifications(incidentID: 2).map(\.state) == [.pending])
-        #expect(try await test.store.deliveryAttempts(incidentID: 1).isEmpty)
+        _ = try await test.store.deliveryTurn(
+            recording: finished, now: t1, limit: 0, lease: 60, destinationLimit: DestinationLimit(perDestination: 2))
+        let retried = try #require(try await test.store.notifications(incidentID: pages[1].incidentID).first)
+        #expect(retried.state == .retry && retried.dueAt == t1, "woken by the page accepted after it in the same turn")
+    }
+
+    @Test("a dead notification queued again by hand keeps its destination, so the limit per destination holds for it")
+    func retriedByHandKeepsDestination() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(["A"], team: "slow", in: test.store, configuration: Self.teams, at: 0)
+        let page = try #require(try await test.store.claimDueNotifications(now: t0).first)
+        try await test.store.recordAttempt(page, startedAt: t0, finishedAt: t0, statusCode: 400, error: nil, outcome: .dead(reason: "HTTP 400"), rendered: nil)
+        try await test.store.writer.write { db in try db.execute(sql: "UPDATE outbox SET destination = ''") }  // as migration 13 left finished rows once
+        _ = try await test.store.retryDelivery(id: try #require(page.id), now: t0.addingTimeInterval(1))
+        let full = DestinationLimit(perDestination: 2, inFlight: ["http://127.0.0.1:1": 2])
+        #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(1), limit: 8, destinationLimit: full).isEmpty)
+        #expect(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(1), limit: 8, destinationLimit: DestinationLimit(perDestination: 2)).count == 1)
     }
 
     @Test("migration 13 gives every notification still to deliver the destination Swift computes")

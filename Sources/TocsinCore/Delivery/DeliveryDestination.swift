@@ -17,8 +17,8 @@ public enum DeliveryDestination {
 
     /// `https://hooks.example.com:8443` of `https://hooks.example.com:8443/services/T0/B0?x=1`.
     public static func webhookOrigin(_ url: String) -> String? {
-        // Byte by byte: every claim asks this of each candidate, and Foundation's substring search
-        // cost more than the rest of the choice.
+        // Byte by byte, and cut at a byte (not a Character) boundary, as the SQL of migration 13
+        // does: Foundation's substring search cost more than the rest of a claim's choice.
         let bytes = url.utf8
         var index = bytes.startIndex
         var schemeEnd: String.UTF8View.Index?
@@ -34,7 +34,7 @@ public enum DeliveryDestination {
             $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
         } ?? bytes.endIndex
         guard authorityEnd > authorityStart else { return nil }
-        return String(url[..<authorityEnd])
+        return String(decoding: bytes[..<authorityEnd], as: UTF8.self)
     }
 }
 

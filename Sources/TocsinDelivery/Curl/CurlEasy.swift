@@ -195,7 +195,12 @@ final class CurlEasy {
 enum ThreadCurlHandle {
     private static let key: pthread_key_t? = {
         var key = pthread_key_t()
-        guard pthread_key_create(&key, { handle in if let handle { curl_easy_cleanup(handle) } }) == 0 else { return nil }
+        #if canImport(Darwin)
+        let created = pthread_key_create(&key) { handle in curl_easy_cleanup(handle) }
+        #else
+        let created = pthread_key_create(&key) { handle in if let handle { curl_easy_cleanup(handle) } }
+        #endif
+        guard created == 0 else { return nil }
         return key
     }()
 

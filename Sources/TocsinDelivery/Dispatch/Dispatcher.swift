@@ -16,7 +16,7 @@ public final class Dispatcher: Service, Sendable {
     let store: TocsinStore
     let clock: any TocsinClock
     let settings: DeliverySettings
-    /// The key links are signed with; nil: the database's current one, read for each page, so a
+    /// The key links are signed with; nil: the database's current one, read at each turn, so a
     /// rotation (`tocsin links rotate-key`) takes effect at once.
     let linkKey: [UInt8]?
     /// Format and secrets for a webhook target, from the running configuration.
@@ -100,15 +100,7 @@ public final class Dispatcher: Service, Sendable {
         }
         // Every delivery has finished: what they did is recorded before the transport stops (a
         // failure here leaves them `sending`, retried at the next start).
-        let unrecorded = completedAttempts.takeAll()
-        if !unrecorded.isEmpty {
-            do {
-                try await store.recordAttempts(unrecorded)
-                unrecorded.forEach(log)
-            } catch {
-                logger.error("could not record delivery attempts", metadata: ["error": "\(error)", "attempts": "\(unrecorded.count)"])
-            }
-        }
+        await recordOneByOne(completedAttempts.takeAll())
         await transport.shutdown()
         logger.info("dispatcher stopped")
     }
@@ -146,9 +138,26 @@ public final class Dispatcher: Service, Sendable {
             guard let next = turn.nextDue else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)
         } catch {
-            completedAttempts.putBack(completed)
             logger.error("recording and claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
+            await recordOneByOne(completed)
             return 1
+        }
+    }
+
+    /// After a turn failed: the attempts it held are recorded one by one, so that one that cannot
+    /// be recorded never holds up the others or the claims after them. One that still fails is
+    /// logged and left: its notification stays `sending` and is sent again, under the same key,
+    /// once its lease ends (or at the next start).
+    private func recordOneByOne(_ completed: [CompletedAttempt]) async {
+        for attempt in completed {
+            do {
+                try await store.recordAttempts([attempt])
+            } catch {
+                logger.error(
+                    "could not record a delivery attempt; the notification will be sent again when its lease ends",
+                    metadata: ["error": "\(error)", "idempotency_key": "\(attempt.entry.idempotencyKey)"])
+            }
+            log(attempt)
         }
     }
 
@@ -252,12 +261,6 @@ final class CompletedAttempts: Sendable {
             defer { attempts = [] }
             return attempts
         }
-    }
-
-    /// Returns attempts a failed turn could not record, ahead of those finished since.
-    func putBack(_ earlier: [CompletedAttempt]) {
-        guard !earlier.isEmpty else { return }
-        attempts.withLock { $0 = earlier + $0 }
     }
 }
 

@@ -14,11 +14,6 @@ public struct DestinationLimit: Sendable, Equatable {
         self.inFlight = inFlight
     }
 
-    /// The destinations with no room left.
-    public var saturated: Set<String> {
-        Set(inFlight.filter { $0.value >= perDestination }.keys)
-    }
-
     /// The first `limit` of `candidates` (in their order) that fit each destination's room.
     func select(from candidates: [ClaimCandidate], limit: Int) -> [ClaimCandidate] {
         var taken = inFlight

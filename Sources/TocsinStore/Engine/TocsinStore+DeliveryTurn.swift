@@ -72,10 +72,11 @@ extension TocsinStore {
             let claimed = try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
             let nextDue = claimed.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
             var material: [Int64: RenderMaterial] = [:]
+            // (A page whose material cannot be read here reads it itself, and fails alone.)
             for entry in claimed where entry.rendered == nil && material[entry.incidentID] == nil {
-                material[entry.incidentID] = try Self.renderMaterial(incidentID: entry.incidentID, in: db)
+                material[entry.incidentID] = try? Self.renderMaterial(incidentID: entry.incidentID, in: db)
             }
-            let linkKey = material.isEmpty ? nil : try Self.storedLinkSigningKey(in: db)
+            let linkKey = material.isEmpty ? nil : try? Self.storedLinkSigningKey(in: db)
             return DeliveryTurn(claimed: claimed, material: material, linkKey: linkKey, nextDue: nextDue)
         }
     }
@@ -164,7 +165,7 @@ extension TocsinStore {
         var chosen: [ClaimCandidate]
         if let destinationLimit {
             chosen = destinationLimit.select(from: candidates, limit: limit)
-            if ready.count == window, chosen.count < limit {
+            if ready.count == window || expired.count == window, chosen.count < limit {
                 // The oldest are bound for destinations at their limit, and there is more: the
                 // others are reached through the index by destination, not by reading the backlog.
                 let seen = Set(candidates.map(\.id))
@@ -219,9 +220,16 @@ extension TocsinStore {
     /// Records finished attempts: each one's row in `delivery_attempts`, and its notification moved
     /// on (sent, retry at a time, or dead). `rendered` (the body sent) is kept from the first attempt
     /// on. A row changes state only if it is still the claim the attempt made (a later claim or a
-    /// cancellation wins). A sent notification wakes its destination's backlog, once per destination.
+    /// cancellation wins), and an attempt at a notification no longer there (deleted by retention
+    /// meanwhile) is passed over, so that it can never hold up the others. Once all are recorded,
+    /// each destination that accepted one wakes its backlog, as of the last acceptance.
     static func record(_ attempts: [CompletedAttempt], in db: Database) throws {
-        var woken: Set<String> = []
+        var accepted: [String: Date] = [:]
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO delivery_attempts (outbox_id, attempt, started_at, finished_at, status_code, error, outcome)
+                SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?1)
+                """)
         for completed in attempts {
             let entry = completed.entry
             guard let id = entry.id else { continue }
@@ -231,11 +239,10 @@ extension TocsinStore {
                 case .retry(_, let reason): ("retry", reason)
                 case .dead(let reason): ("dead", reason)
                 }
-            var attempt = DeliveryAttempt(
-                outboxID: id, attempt: entry.attempts, startedAt: completed.startedAt, finishedAt: completed.finishedAt,
-                statusCode: completed.statusCode, error: detail, outcome: name)
-            try attempt.insert(db)
             let finished = StoredDate.text(completed.finishedAt)
+            try insert.execute(arguments: [
+                id, entry.attempts, StoredDate.text(completed.startedAt), finished, completed.statusCode, detail, name,
+            ])
             let guardClause = "WHERE id = ? AND state = \(OutboxEntry.State.sending.sql) AND attempts = ?"
             switch completed.outcome {
             case .sent:
@@ -245,9 +252,7 @@ extension TocsinStore {
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """
                 ).execute(arguments: [finished, finished, completed.rendered, id, entry.attempts])
-                if woken.insert(entry.destination).inserted {
-                    try wakeBacklog(of: entry.destination, at: finished, in: db)
-                }
+                accepted[entry.destination] = max(accepted[entry.destination] ?? completed.finishedAt, completed.finishedAt)
             case .retry(let at, let reason):
                 try db.cachedStatement(
                     sql: """
@@ -263,6 +268,9 @@ extension TocsinStore {
                         """
                 ).execute(arguments: [finished, reason, completed.rendered, id, entry.attempts])
             }
+        }
+        for (destination, at) in accepted {
+            try wakeBacklog(of: destination, at: StoredDate.text(at), in: db)
         }
     }
 

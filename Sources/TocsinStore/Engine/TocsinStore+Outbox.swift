@@ -42,8 +42,8 @@ extension TocsinStore {
             entry.dueAt = now
             entry.updatedAt = now
             try db.execute(
-                sql: "UPDATE outbox SET state = \(OutboxEntry.State.pending.sql), due_at = ?, updated_at = ? WHERE id = ?",
-                arguments: [StoredDate.text(now), StoredDate.text(now), id])
+                sql: "UPDATE outbox SET state = \(OutboxEntry.State.pending.sql), due_at = ?, updated_at = ?, destination = ? WHERE id = ?",
+                arguments: [StoredDate.text(now), StoredDate.text(now), entry.destination, id])
             return entry
         }
     }

@@ -309,8 +309,8 @@ extension SchemaMigrations {
 
             ALTER TABLE outbox ADD COLUMN destination TEXT NOT NULL DEFAULT '';
 
-            -- Rows still to deliver get their destination (the authority is what follows `://` up to the first
-            -- `/`, `?` or `#`; an address without one stands for itself); finished ones are never claimed again.
+            -- Every row gets its destination (a dead one can be queued again by hand). The authority is what
+            -- follows `://` up to the first `/`, `?` or `#`; an address without one stands for itself.
             UPDATE outbox SET destination = CASE
                 WHEN medium = 'email' THEN 'email'
                 WHEN authority_length IS NULL OR authority_length = 0 THEN address
@@ -322,7 +322,7 @@ extension SchemaMigrations {
                     CASE instr(rest, '?') WHEN 0 THEN length(rest) ELSE instr(rest, '?') - 1 END,
                     CASE instr(rest, '#') WHEN 0 THEN length(rest) ELSE instr(rest, '#') - 1 END) END AS authority_length
                 FROM (SELECT id, address, substr(address, instr(address, '://') + 3) AS rest FROM outbox)
-            ) WHERE outbox.id = row_id AND state IN ('pending', 'sending', 'retry');
+            ) WHERE outbox.id = row_id;
 
             CREATE INDEX outbox_ready_by_destination ON outbox (destination, due_at, id) WHERE state IN ('pending', 'retry');
             """#
