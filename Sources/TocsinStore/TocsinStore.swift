@@ -69,7 +69,22 @@ public final class TocsinStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+        let version = (try? writer.read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? nil
+        guard let version, Self.isSupported(sqliteVersion: version) else {
+            throw StoreError.cannotOpen(
+                path: path, reason: "the system's SQLite is \(version ?? "unknown"); Tocsin needs \(Self.oldestSQLite) or newer")
+        }
         try SchemaMigrations.migrate(writer, path: path)
+    }
+
+    /// The oldest SQLite Tocsin runs on (`UPDATE … FROM` and `… RETURNING` came in 3.33 and 3.35).
+    static let oldestSQLite = "3.35"
+
+    /// Whether `version` (`3.40.1`) is ``oldestSQLite`` or newer.
+    static func isSupported(sqliteVersion version: String) -> Bool {
+        let parts = version.split(separator: ".").map { Int($0) ?? 0 }
+        let oldest = oldestSQLite.split(separator: ".").map { Int($0) ?? 0 }
+        return parts.lexicographicallyPrecedes(oldest) == false
     }
 
     /// Identifiers of the migrations applied to this database, in order.

@@ -91,6 +91,11 @@ struct MigrationTests {
         #expect(changed.first?.detail == "token #7 for old was issued before scopes existed: its scopes changed from admin to read,respond")
     }
 
+    @Test("SQLite older than 3.35 is refused by name", arguments: [("3.40.1", true), ("3.35.0", true), ("3.35", true), ("3.34.1", false), ("3.9.2", false), ("4.0.0", true)])
+    func sqliteVersion(version: String, supported: Bool) {
+        #expect(TocsinStore.isSupported(sqliteVersion: version) == supported)
+    }
+
     @Test("the migrations embedded in the binary are exactly the files in migrations/")
     func embeddedMatchesFiles() throws {
         let directory = Fixtures.repositoryRoot.appendingPathComponent("migrations")
