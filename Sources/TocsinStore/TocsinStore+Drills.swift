@@ -30,11 +30,6 @@ extension TocsinStore {
         }
     }
 
-    /// The drill run with this id, if any.
-    public func drillRun(id: String) async throws(StoreError) -> DrillRun? {
-        try await read { db in try DrillRun.fetchOne(db, key: id) }
-    }
-
     /// Drill runs, newest first.
     public func drillRuns(limit: Int = 50) async throws(StoreError) -> [DrillRun] {
         try await read { db in

@@ -145,11 +145,6 @@ extension TocsinStore {
         }
     }
 
-    /// An incident and its alerts: what rendering a notification needs, and nothing more.
-    public func incidentWithAlerts(id: Int64) async throws(StoreError) -> (Incident, [IncidentAlert]) {
-        try await read { db in (try Self.incident(id: id, in: db), try Self.alerts(ofIncident: id, in: db)) }
-    }
-
     /// (Both statements below are cached: every page rendered and every detail asks them.)
     static func incident(id: Int64, in db: Database) throws -> Incident {
         guard let incident = try Incident.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE id = ?"), arguments: [id]) else {

@@ -56,15 +56,7 @@ public final class Dispatcher: Service, Sendable {
     public func dispatchReadyNow(limit: Int = 100) async throws(StoreError) -> Int {
         let claimed = try await store.claimDueNotifications(now: clock.now, limit: limit, lease: settings.lease)
         for entry in claimed {
-            let completed = await attempt(entry, material: nil, storedLinkKey: nil)
-            do {
-                try await store.recordAttempt(
-                    entry, startedAt: completed.startedAt, finishedAt: completed.finishedAt, statusCode: completed.statusCode,
-                    error: completed.error, outcome: completed.outcome, rendered: completed.rendered)
-            } catch {
-                logger.error("could not record a delivery attempt", metadata: ["error": "\(error)"])
-            }
-            log(completed)
+            await recordOneByOne([await attempt(entry, material: nil, storedLinkKey: nil)])
         }
         return claimed.count
     }
@@ -144,8 +136,8 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    /// After a turn failed: the attempts it held are recorded one by one, so that one that cannot
-    /// be recorded never holds up the others or the claims after them. One that still fails is
+    /// Records attempts one by one and logs each (after a turn failed, so that one that cannot be
+    /// recorded never holds up the others or the claims after them; at a stop; in virtual drills). One that still fails is
     /// logged and left: its notification stays `sending` and is sent again, under the same key,
     /// once its lease ends (or at the next start).
     private func recordOneByOne(_ completed: [CompletedAttempt]) async {
