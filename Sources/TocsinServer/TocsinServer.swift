@@ -131,7 +131,7 @@ public struct TocsinServer: Sendable {
             apiPerSecond: configuration.apiRateLimit, ingestPerSecond: configuration.ingestRateLimit))
         router.addRoutes(
             HealthRoutes(store: store, clock: clock, loops: loops ?? [escalator.heartbeat, dispatcher.heartbeat]).collection)
-        router.addRoutes(MetricsRoutes(store: store, registry: metricsRegistry).collection)
+        router.addRoutes(MetricsRoutes(store: store, registry: metricsRegistry, policies: policies).collection)
         let wake: @Sendable () -> Void = { [escalator, dispatcher] in
             escalator.wake()
             dispatcher.wake()
@@ -141,6 +141,9 @@ public struct TocsinServer: Sendable {
             ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes,
             maxAlertsPerIncident: configuration.maxAlertsPerIncident)
         router.addRoutes(ingest.collection, atPath: "/api/v1/ingest")
+        let heartbeats = HeartbeatRoutes(store: store, clock: clock, policies: policies, gate: ingest.gate, wakeEngine: wake)
+        router.addRoutes(heartbeats.beats, atPath: "/api/v1/heartbeats")
+        router.addRoutes(heartbeats.list, atPath: "/api/v1/heartbeats")
         router.addRoutes(IncidentRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/incidents")
         router.addRoutes(
             LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).collection,

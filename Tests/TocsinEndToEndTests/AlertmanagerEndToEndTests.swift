@@ -18,14 +18,19 @@ struct AlertmanagerEndToEndTests {
         let webhook: PeerProcess
         let smtp: PeerProcess
         let server: ServerProcess
-        let alertmanager: BackgroundProcess
+        private(set) var alertmanager: BackgroundProcess
         let alertmanagerURL: String
+        let alertmanagerArguments: [String]
         let token: String
         var others: [BackgroundProcess] = []
 
         /// `policies` writes the policy directory given the webhook receiver's port (by default
-        /// every alert pages alice); `groupBy` is Alertmanager's `group_by`.
-        init(policies: ((Int) -> String)? = nil, groupBy: String = "[alertname]") throws {
+        /// every alert pages alice); `groupBy` is Alertmanager's `group_by`; `routes` and
+        /// `receivers` (given Tocsin's URL) are added to Alertmanager's configuration.
+        init(
+            policies: ((Int) -> String)? = nil, groupBy: String = "[alertname]", routes: String = "",
+            receivers: (String) -> String = { _ in "" }
+        ) throws {
             directory = try TemporaryDirectory("tocsin-am")
             webhook = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("webhook.jsonl"))
             smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: directory.path("mail.jsonl"))
@@ -57,23 +62,32 @@ struct AlertmanagerEndToEndTests {
                   group_wait: 1s
                   group_interval: 1s
                   repeat_interval: 2s
+                \(routes)
                 receivers:
                   - name: tocsin
                     webhook_configs:
                       - url: \(server.url)/api/v1/ingest/alertmanager
                         send_resolved: true
+                \(receivers(server.url))
                 """.write(toFile: directory.path("alertmanager.yml"), atomically: true, encoding: .utf8)
-            alertmanager = try BackgroundProcess(
-                executable: AlertmanagerEndToEndTests.alertmanager,
-                arguments: [
-                    "--config.file=\(directory.path("alertmanager.yml"))", "--storage.path=\(directory.path("am-data"))",
-                    "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
-                ],
-                logPath: directory.path("alertmanager.log"))
-            let url = alertmanagerURL
+            alertmanagerArguments = [
+                "--config.file=\(directory.path("alertmanager.yml"))", "--storage.path=\(directory.path("am-data"))",
+                "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=",
+            ]
+            alertmanager = try Self.startAlertmanager(alertmanagerArguments, url: alertmanagerURL, log: directory.path("alertmanager.log"))
+        }
+
+        static func startAlertmanager(_ arguments: [String], url: String, log: String) throws -> BackgroundProcess {
+            let alertmanager = try BackgroundProcess(executable: AlertmanagerEndToEndTests.alertmanager, arguments: arguments, logPath: log)
             guard eventually(within: 20, { World.get(url + "/-/ready") == 200 }) else {
                 throw ServerProcessError(message: "Alertmanager did not start:\n\(alertmanager.log())")
             }
+            return alertmanager
+        }
+
+        /// Starts Alertmanager again, on the same address and storage, after `alertmanager.stop()`.
+        func restartAlertmanager() throws {
+            alertmanager = try Self.startAlertmanager(alertmanagerArguments, url: alertmanagerURL, log: directory.path("alertmanager.log"))
         }
 
         static func get(_ url: String) -> Int? {

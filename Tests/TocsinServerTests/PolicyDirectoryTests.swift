@@ -210,4 +210,78 @@ struct PolicyDirectoryTests {
         let problems = PolicyDirectory.read("/nonexistent/tocsin-policies").problems
         #expect(problems.count == 1 && problems[0].message.contains("cannot read the policy directory"))
     }
+
+    static let pageAlice = """
+        people:
+          - {name: alice, email: alice@example.com}
+        policies:
+          - name: page
+            steps:
+              - {after: 0m, notify: [person: alice]}
+        """
+
+    @Test("heartbeats are read with their interval, grace, labels and summary")
+    func heartbeats() throws {
+        let directory = try write([
+            "all.yaml": Self.pageAlice + """
+
+                routes:
+                  - policy: page
+                heartbeats:
+                  - name: prometheus-eu1
+                    interval: 1m
+                    grace: 2m
+                    labels: {severity: critical, team: sre}
+                    summary: "Prometheus eu1 stopped sending its Watchdog"
+                  - name: backup
+                    interval: 24h
+                """,
+        ])
+        defer { directory.remove() }
+        let loaded = PolicyDirectory.read(directory.url.path)
+        #expect(loaded.problems.isEmpty, "\(loaded.problems)")
+        let heartbeats = loaded.configuration.heartbeats
+        #expect(heartbeats.map(\.name) == ["prometheus-eu1", "backup"])
+        #expect(heartbeats.first?.interval == 60 && heartbeats.first?.grace == 120)
+        #expect(heartbeats.first?.labels == ["severity": "critical", "team": "sre"])
+        #expect(heartbeats.first?.summary == "Prometheus eu1 stopped sending its Watchdog")
+        #expect(heartbeats.last?.grace == 0 && heartbeats.last?.summary == nil)
+    }
+
+    @Test("a heartbeat's problems are named with its file and line: no interval, bad name, bad label, a duplicate, no route")
+    func heartbeatProblems() throws {
+        let directory = try write([
+            "all.yaml": Self.pageAlice + """
+
+                routes:
+                  - {matchers: ['severity="critical"'], policy: page}
+                heartbeats:
+                  - name: no-interval
+                  - name: "bad/name"
+                    interval: 1m
+                    labels: {severity: critical}
+                  - name: bad-label
+                    interval: 1m
+                    labels: {severity: critical, 1team: sre}
+                  - name: unrouted
+                    interval: 1m
+                  - name: twice
+                    interval: 1m
+                    labels: {severity: critical}
+                  - name: twice
+                    interval: 0s
+                    labels: {severity: critical}
+                    intervall: 1m
+                """,
+        ])
+        defer { directory.remove() }
+        let problems = PolicyDirectory.read(directory.url.path).problems.map(\.description)
+        #expect(problems.contains { $0.hasPrefix("all.yaml:10:") && $0.contains("heartbeat \"no-interval\" needs \"interval\"") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix("all.yaml:11:") && $0.contains("URL path segment") })
+        #expect(problems.contains { $0.contains("heartbeat \"bad-label\": label \"1team\" is not a valid label name") })
+        #expect(problems.contains { $0.contains("heartbeat \"unrouted\": its HeartbeatMissed alert") && $0.contains("routes to no policy") })
+        #expect(problems.contains { $0.contains("heartbeat \"twice\" is defined more than once") })
+        #expect(problems.contains { $0.contains("heartbeat \"twice\": interval must be more than 0s") })
+        #expect(problems.contains { $0.contains("unknown key \"intervall\" in heartbeat \"twice\"") })
+    }
 }

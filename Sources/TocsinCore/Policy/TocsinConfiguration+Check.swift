@@ -35,6 +35,8 @@ extension TocsinConfiguration {
             problems += check(policy)
         }
         problems += checkRoutes()
+        problems += duplicates(heartbeats.map { ($0.name, $0.location) }, kind: "heartbeat")
+        problems += heartbeats.flatMap(check)
         return problems
     }
 
@@ -117,6 +119,35 @@ extension TocsinConfiguration {
         }
         if !routes.isEmpty, !routes.contains(where: { $0.matchers.isEmpty }) {
             problems.append(.init("no default route (a route without matchers): some alerts would page nobody"))
+        }
+        return problems
+    }
+
+    /// A heartbeat needs a name fit for a URL, a positive interval, valid labels, and a route to
+    /// a policy: a missed heartbeat that pages nobody is a silence nobody hears.
+    private func check(_ heartbeat: Heartbeat) -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        let owner = "heartbeat \"\(heartbeat.name)\""
+        if !Heartbeat.isValidName(heartbeat.name) {
+            problems.append(.init(
+                "\(owner): the name must be 1 to \(Heartbeat.maxNameBytes) letters, digits, '.', '_' or '-' (it is a URL path segment)",
+                at: heartbeat.location))
+        }
+        if heartbeat.interval <= 0 {
+            problems.append(.init("\(owner): interval must be more than 0s", at: heartbeat.location))
+        }
+        for (name, value) in heartbeat.labels.sorted(by: { $0.key < $1.key }) {
+            if !LabelRules.isValidName(name) {
+                problems.append(.init("\(owner): label \"\(name)\" is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)", at: heartbeat.location))
+            } else if value.utf8.count > LabelRules.maxLabelValueBytes {
+                problems.append(.init("\(owner): label \"\(name)\" is longer than \(LabelRules.maxLabelValueBytes) bytes", at: heartbeat.location))
+            }
+        }
+        let routed = Route.policies(for: heartbeat.alertLabels, in: routes).filter { policy($0) != nil }
+        if !routes.isEmpty, routed.isEmpty {
+            problems.append(.init(
+                "\(owner): its HeartbeatMissed alert (\(heartbeat.alertLabels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", "))) routes to no policy: a missed beat would page nobody",
+                at: heartbeat.location))
         }
         return problems
     }

@@ -9,13 +9,15 @@ public struct TocsinConfiguration: Sendable, Equatable {
     public var policies: [EscalationPolicy]
     /// On-call schedules, which steps target with `oncall: NAME`.
     public var schedules: [OnCallSchedule]
+    /// Dead man's switches: senders that must beat, or an incident opens.
+    public var heartbeats: [Heartbeat]
     /// Where each policy and each schedule was defined, by name.
     public var policyLocations: [String: SourceLocation]
     public var scheduleLocations: [String: SourceLocation]
 
     public init(
         people: [Person] = [], channels: [Channel] = [], routes: [Route] = [], policies: [EscalationPolicy] = [],
-        schedules: [OnCallSchedule] = [], policyLocations: [String: SourceLocation] = [:],
+        schedules: [OnCallSchedule] = [], heartbeats: [Heartbeat] = [], policyLocations: [String: SourceLocation] = [:],
         scheduleLocations: [String: SourceLocation] = [:]
     ) {
         self.people = people
@@ -23,11 +25,14 @@ public struct TocsinConfiguration: Sendable, Equatable {
         self.routes = routes
         self.policies = policies
         self.schedules = schedules
+        self.heartbeats = heartbeats
         self.policyLocations = policyLocations
         self.scheduleLocations = scheduleLocations
     }
 
     public func schedule(_ name: String) -> OnCallSchedule? { schedules.first { $0.name == name } }
+
+    public func heartbeat(_ name: String) -> Heartbeat? { heartbeats.first { $0.name == name } }
 
     public func person(_ name: String) -> Person? { people.first { $0.name == name } }
     public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }

@@ -20,3 +20,5 @@ extension IngestResultResource: ResponseEncodable {}
 extension ReloadResource: ResponseEncodable {}
 extension HealthResource: ResponseEncodable {}
 extension ErrorResource: ResponseEncodable {}
+extension HeartbeatResource: ResponseEncodable {}
+extension HeartbeatListResource: ResponseEncodable {}

@@ -45,8 +45,11 @@ extension PolicyDirectory {
                             configuration.scheduleLocations[schedule.name] = location(node)
                         }
                     }
+                case "heartbeats":
+                    for node in items(value, "heartbeats") { if let heartbeat = heartbeat(node) { configuration.heartbeats.append(heartbeat) } }
                 default:
-                    report("unknown top-level key \"\(key)\" (expected people, channels, routes, policies or schedules)", value)
+                    report(
+                        "unknown top-level key \"\(key)\" (expected people, channels, routes, policies, schedules or heartbeats)", value)
                 }
             }
         }

@@ -3,8 +3,8 @@ import TocsinCore
 import Yams
 
 /// Reads the policy directory (`--config`, default `escalation-policies/`): every `*.yaml` and
-/// `*.yml` file in it, each holding any of the top-level keys `people`, `channels`, `routes` and
-/// `policies`.
+/// `*.yml` file in it, each holding any of the top-level keys `people`, `channels`, `routes`,
+/// `policies`, `schedules` and `heartbeats`.
 ///
 /// Every problem is reported with its file, line and column, all at once, so a reviewer sees
 /// the whole list; ``TocsinConfiguration/problems()`` adds the checks across files.

@@ -21,7 +21,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         let path = request.uri.path
         let buckets: TokenBuckets? =
             if ["/healthz", "/readyz", "/metrics"].contains(path) { nil }
-            else if path.hasPrefix("/api/v1/ingest/") { ingest }
+            else if IngestGate.isIngestPath(path) { ingest }
             else { api }
         if let buckets, let wait = buckets.take(for: TokenBuckets.client(context.remoteAddress), now: ContinuousClock.now) {
             let seconds = max(1, Int(wait.rounded(.up)))

@@ -9,6 +9,8 @@ import TocsinStore
 struct MetricsRoutes {
     let store: TocsinStore
     let registry: PrometheusCollectorRegistry
+    /// The configuration in force: its heartbeats are reported.
+    let policies: ConfigurationStore
     /// The database counts, read at most once a second.
     let counts = RecentValue<OperationalCounts>(maxAge: .seconds(1))
 
@@ -32,12 +34,33 @@ struct MetricsRoutes {
             text.sample("tocsin_last_successful_delivery_timestamp_seconds", [:], counts.lastSentAt?.timeIntervalSince1970 ?? 0)
             text.family("tocsin_database_size_bytes", type: "gauge", help: "The database file and its write-ahead log, in bytes.")
             text.sample("tocsin_database_size_bytes", [:], Double(store.databaseSizeBytes()))
+            try await writeHeartbeats(into: &text)
             ProcessStatistics.read()?.write(into: &text)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: text.bytes)))
         }
         return routes
+    }
+
+    /// One sample per configured heartbeat: its last beat, and whether it is missed.
+    private func writeHeartbeats(into text: inout PrometheusText) async throws {
+        let heartbeats = policies.configuration.heartbeats
+        guard !heartbeats.isEmpty else { return }
+        let statuses = try await store.heartbeatStatuses()
+        text.family(
+            "tocsin_heartbeat_last_beat_timestamp_seconds", type: "gauge",
+            help: "When each heartbeat last beat (Unix time; 0 if it never did).")
+        for heartbeat in heartbeats {
+            text.sample(
+                "tocsin_heartbeat_last_beat_timestamp_seconds", ["heartbeat": heartbeat.name],
+                statuses[heartbeat.name]?.lastBeatAt?.timeIntervalSince1970 ?? 0)
+        }
+        text.family(
+            "tocsin_heartbeat_missed", type: "gauge", help: "1 while a heartbeat is missed (its HeartbeatMissed incident opened), else 0.")
+        for heartbeat in heartbeats {
+            text.sample("tocsin_heartbeat_missed", ["heartbeat": heartbeat.name], statuses[heartbeat.name]?.state == .missed ? 1 : 0)
+        }
     }
 }
 

@@ -60,6 +60,13 @@ public final class Escalator: Service, Sendable {
     @discardableResult
     public func tick(preparingBefore limit: Date? = nil) async throws(StoreError) -> Date? {
         var tick = EscalationTick()
+        // A missed heartbeat opens its incident (and queues a first step due at once) before the
+        // escalations run, so both go out in this tick.
+        let heartbeats = try await store.checkHeartbeats(configuration: configuration(), now: clock.now)
+        for name in heartbeats.missed {
+            logger.warning("heartbeat missed", metadata: ["heartbeat": "\(name)"])
+        }
+        if !heartbeats.missed.isEmpty { onQueued() }
         while true {
             let now = clock.now
             var horizon = now.addingTimeInterval(lead)
@@ -84,11 +91,28 @@ public final class Escalator: Service, Sendable {
                     "max_lateness_ms": "\(tick.latenessMs.max() ?? 0)",
                 ])
         }
-        return try await store.nextEscalationDue(preparingAhead: lead)
+        let next = try await store.nextEscalationDue(preparingAhead: lead)
+        guard let deadline = heartbeats.nextDeadline else { return next }
+        return min(next ?? deadline, deadline)
+    }
+
+    /// At start: a heartbeat whose beat fell due while Tocsin was down gets a fresh window
+    /// (``HeartbeatMonitor/resume(_:of:lastChecked:now:)``); one already late before is missed at once.
+    func resumeHeartbeats() async {
+        do {
+            let resumed = try await store.resumeHeartbeats(configuration: configuration(), now: clock.now)
+            if !resumed.isEmpty {
+                logger.notice(
+                    "heartbeats due while Tocsin was down get a fresh window", metadata: ["heartbeats": "\(resumed.joined(separator: ","))"])
+            }
+        } catch {
+            logger.error("could not resume heartbeats; they keep their deadlines", metadata: ["error": "\(error)"])
+        }
     }
 
     public func run() async throws {
         logger.info("escalator started")
+        await resumeHeartbeats()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 var sleep = Self.maxSleep

@@ -1,0 +1,63 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TocsinCore
+import TocsinStore
+
+/// What every ingest endpoint (a source's webhook, a heartbeat's beat) checks before it reads a
+/// payload: the ingest token, the media type and the size of the body.
+struct IngestGate {
+    let store: TocsinStore
+    let clock: any TocsinClock
+    /// When set, requests must carry `Authorization: Bearer <ingestToken>` (or a user token with the `ingest` scope).
+    let ingestToken: String?
+    let maxBodyBytes: Int
+
+    /// Whether `path` is an ingest endpoint (rate-limited by `--ingest-rate-limit`, not `--rate-limit`).
+    static func isIngestPath(_ path: String) -> Bool {
+        path.hasPrefix("/api/v1/ingest/") || path.hasPrefix("/api/v1/heartbeats/") || path == "/v2/enqueue"
+    }
+
+    /// With `--ingest-token`, the request must carry that token or a user token with the `ingest` scope.
+    func authorize(_ request: Request, context: TocsinRequestContext) async throws {
+        guard let ingestToken else { return }
+        guard let presented = BearerAuthMiddleware.bearerToken(request) else {
+            throw BearerAuthMiddleware.unauthorized(
+                "this endpoint requires Authorization: Bearer <ingest token> (Alertmanager: http_config.authorization)")
+        }
+        if APIToken.constantTimeEquals(presented, ingestToken) { return }
+        if let found = try await store.authenticate(tokenHash: APIToken.hash(presented)) {
+            // A known user's token without the ingest scope is refused as such, not audited as a failed login.
+            guard TokenScope.ingest.isGranted(by: found.scopes) else { throw APIError.missingScope(.ingest, has: found.scopes) }
+            return
+        }
+        await store.auditFailedAuthentication(
+            client: context.remoteAddress, detail: "wrong ingest token on \(request.method) \(request.uri.path)", now: clock.now)
+        throw BearerAuthMiddleware.unauthorized("wrong ingest token")
+    }
+
+    func requireJSON(_ request: Request) throws {
+        let contentType = request.headers[.contentType] ?? ""
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard mediaType == "application/json" else {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type", field: "Content-Type",
+                message: "expected Content-Type: application/json, got \(contentType.isEmpty ? "none" : "\"\(contentType)\"")")
+        }
+    }
+
+    func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let tooLarge = APIError(
+            .contentTooLarge, code: "payload_too_large",
+            message: "the body is larger than the limit of \(maxBodyBytes) bytes (serve --max-body-bytes)")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw tooLarge
+        }
+        do {
+            return try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+import TocsinAPI
+import TocsinCore
+import TocsinServer
+import TocsinStore
+import TocsinTestSupport
+
+/// Heartbeats through the real server on the shipped policies, with a manual clock: missed,
+/// paged, recovered, listed, and refused when unknown or unauthenticated.
+@Suite("Heartbeats through the server")
+struct HeartbeatTests {
+    static let watchdog = Heartbeat(
+        name: "prometheus-eu1", interval: 60, grace: 120, labels: ["severity": "critical", "team": "sre"],
+        summary: "Prometheus eu1 stopped sending its Watchdog")
+
+    static var policies: TocsinConfiguration {
+        var configuration = EscalationTests.shipped
+        configuration.heartbeats = [watchdog]
+        return configuration
+    }
+
+    func beat(_ server: LiveServer, _ name: String = "prometheus-eu1", token: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await server.client.execute(
+            uri: "/api/v1/heartbeats/\(name)", method: .post, headers: headers, body: .init(string: #"{"receiver":"tocsin-watchdog"}"#))
+    }
+
+    func listed(_ server: LiveServer) async throws -> HeartbeatResource? {
+        try await server.api(.get, "/api/v1/heartbeats").decode(HeartbeatListResource.self).heartbeats.first
+    }
+
+    @Test("a missed heartbeat opens a critical incident that pages at once; the next beat resolves it")
+    func missedThenRecovered() async throws {
+        try await LiveServer.run(policies: Self.policies) { server in
+            let t0 = server.clock.now
+            #expect(try await server.server.escalator.tick() == t0.addingTimeInterval(180), "the escalator wakes at the deadline")
+            #expect(try await listed(server)?.state == .waiting)
+            #expect(try await listed(server)?.deadlineAt == t0.addingTimeInterval(180))
+
+            server.clock.advance(by: 10)
+            let beaten = try await beat(server)
+            #expect(beaten.status == .ok)
+            let status = try beaten.decode(HeartbeatResource.self)
+            #expect(status.state == .healthy && status.beats == 1 && status.deadlineAt == t0.addingTimeInterval(190))
+
+            server.clock.advance(by: 179)
+            #expect(try await server.server.escalator.tick() == t0.addingTimeInterval(190))
+            #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.isEmpty, "nothing before the deadline")
+
+            server.clock.advance(by: 1)
+            try await server.server.escalator.tick()
+            let detail = try await server.store.incident(id: 1)
+            #expect(detail.incident.source == "heartbeat" && detail.incident.severity == "critical")
+            #expect(detail.alerts.map(\.labels) == [Self.watchdog.alertLabels])
+            #expect(detail.alerts.first?.annotations["summary"] == "Prometheus eu1 stopped sending its Watchdog")
+            #expect(detail.escalations.map(\.policyName) == ["critical-immediate"])
+            let pages = try await server.store.notifications(incidentID: 1)
+            #expect(pages.map(\.address) == ["alice@example.com"] && pages.allSatisfy { $0.event == .triggered })
+            let missed = try await listed(server)
+            #expect(missed?.state == .missed && missed?.missedAt == t0.addingTimeInterval(190) && missed?.deadlineAt == nil)
+            let metrics = String(buffer: try await server.api(.get, "/metrics", token: "").body)
+            #expect(metrics.contains(#"tocsin_heartbeat_missed{heartbeat="prometheus-eu1"} 1"#))
+
+            // Another pass finds nothing new to open.
+            server.clock.advance(by: 60)
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 1)
+
+            server.clock.advance(by: 5)
+            #expect(try await beat(server).status == .ok)
+            #expect(try await server.store.incident(id: 1).incident.state == .resolved)
+            #expect(try await listed(server)?.state == .healthy)
+            let after = String(buffer: try await server.api(.get, "/metrics", token: "").body)
+            #expect(after.contains(#"tocsin_heartbeat_missed{heartbeat="prometheus-eu1"} 0"#))
+            #expect(after.contains("tocsin_heartbeat_last_beat_timestamp_seconds{heartbeat=\"prometheus-eu1\"} \(Int(server.clock.now.timeIntervalSince1970))"))
+        }
+    }
+
+    @Test("a beat of an unknown heartbeat is a 404 naming it, and changes nothing")
+    func unknownHeartbeat() async throws {
+        try await LiveServer.run(policies: Self.policies) { server in
+            try await server.server.escalator.tick()
+            let before = try await DatabaseSnapshot.take(server.store)
+            let response = try await beat(server, "prometheus-us1")
+            #expect(response.status == .notFound)
+            let error = try #require(try response.jsonObject()["error"] as? [String: Any])
+            #expect(error["field"] as? String == "name")
+            #expect((error["message"] as? String)?.contains(#"no heartbeat named "prometheus-us1" (configured: prometheus-eu1"#) == true)
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
+        }
+    }
+
+    @Test("with an ingest token, a beat needs it; the list needs a user token")
+    func authentication() async throws {
+        try await LiveServer.run(ingestToken: "beat-secret", policies: Self.policies) { server in
+            let without = try await beat(server)
+            let wrong = try await beat(server, token: "wrong")
+            #expect(without.status == .unauthorized && wrong.status == .unauthorized)
+            let stored = try await server.store.heartbeatStatuses()
+            #expect((stored["prometheus-eu1"]?.beats ?? 0) == 0 && stored["prometheus-eu1"]?.lastBeatAt == nil, "a refused beat stores nothing")
+            let right = try await beat(server, token: "beat-secret")
+            #expect(right.status == .ok)
+            let anonymous = try await server.api(.get, "/api/v1/heartbeats", token: "")
+            #expect(anonymous.status == .unauthorized)
+            let listing = try await listed(server)
+            #expect(listing?.beats == 1)
+        }
+    }
+
+    @Test("at a start, a heartbeat whose beat fell due while Tocsin was down gets one more window; one late before the stop is missed")
+    func resumeAtStart() async throws {
+        var late = Heartbeat(name: "late", interval: 60, grace: 120)
+        late.labels = ["severity": "critical"]
+        var policies = Self.policies
+        policies.heartbeats.append(late)
+        let configuration = policies
+        try await LiveServer.run(policies: configuration) { server in
+            let t0 = server.clock.now
+            #expect(try await beat(server).status == .ok)           // the watchdog beats at t0
+            try await server.server.escalator.tick()                  // "late" is watched from t0, never beats
+            server.clock.advance(by: 100)
+            try await server.server.escalator.tick()                  // last check at t0+100: "late" was expected at t0+60
+            // Tocsin is down from t0+100 to t0+400: the watchdog's next beat (due t0+60.. t0+180) was
+            // refused, or not; "late" was already late before the stop.
+            server.clock.advance(by: 300)
+            let resumed = try await server.store.resumeHeartbeats(configuration: configuration, now: server.clock.now)
+            #expect(resumed == [], "both were expected while Tocsin was still up (at t0+60)")
+
+            // A beat that falls due after the last check is given a fresh window instead.
+            #expect(try await beat(server).status == .ok)             // t0+400
+            try await server.server.escalator.tick()                  // "late" is missed now
+            #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 1)
+            server.clock.advance(by: 30)
+            try await server.server.escalator.tick()                  // checked at t0+430 (30 s after the last note)
+            server.clock.advance(by: 600)                              // down until t0+1030; expected at t0+460
+            #expect(try await server.store.resumeHeartbeats(configuration: configuration, now: server.clock.now) == ["prometheus-eu1"])
+            let watchdog = try #require(try await server.store.heartbeatStatuses()["prometheus-eu1"])
+            #expect(watchdog.state == .healthy && watchdog.watchingSince == server.clock.now && watchdog.lastBeatAt == t0.addingTimeInterval(400))
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 1, "no incident for the watchdog at the start")
+        }
+    }
+}
