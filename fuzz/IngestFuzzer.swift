@@ -32,12 +32,16 @@ import Foundation
 ///    the same matcher and whose `matches` does not trap; `=` and `!=` matchers agree with a label
 ///    set holding exactly their value.
 ///
+/// 5. The other sources' decoders (`SourcesFuzzer.swift`): Grafana, generic events, PagerDuty
+///    Events v2, SNS messages and the CloudWatch alarms they carry.
+///
 /// A broken invariant calls `fatalError` with a message naming it; libFuzzer then saves the
 /// input as `crash-…` (see `fuzz/README.md`).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     IngestFuzzer.checkWebhook(bytes)
+    SourcesFuzzer.check(bytes)
     if size <= IngestFuzzer.maxTextBytes {
         let text = String(decoding: bytes, as: UTF8.self)
         IngestFuzzer.checkRFC3339(text)

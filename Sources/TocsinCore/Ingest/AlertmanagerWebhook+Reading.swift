@@ -10,45 +10,34 @@ extension AlertmanagerWebhook {
     /// first), so a payload of a million alerts costs the alerts kept, not a million alerts' worth
     /// of memory; an alert's labels are counted as they are read, and reading stops at the first
     /// one over the limit.
-    static func read(_ body: UnsafeBufferPointer<UInt8>, keep: Int) throws(IngestValidationError) -> AlertmanagerWebhook {
-        var reader = JSONReader(body)
+    ///
+    /// `dialect` says which extra per-alert fields are read too (Grafana's links and values, kept
+    /// in ``WireAlert/extraAnnotations``); Alertmanager's own body reads none.
+    static func read(
+        _ body: UnsafeBufferPointer<UInt8>, keep: Int, dialect: Dialect = .alertmanager
+    ) throws(IngestValidationError) -> AlertmanagerWebhook {
         var payload = AlertmanagerWebhook()
-        do {
-            var seen = KeysSeen()
-            guard try reader.isAtObject() else {
-                // Not an object: say so if it is valid JSON, else say where it breaks.
-                try reader.skipValue()
-                try reader.finish()
-                throw IngestValidationError(field: "", problem: "expected an object")
-            }
-            try reader.readObject { key, reader in
-                guard seen.first(key, among: Self.payloadKeys) else { return try reader.skipValue() }
-                switch key {
-                case "version": payload.version = try string(key, &reader)
-                case "groupKey": payload.groupKey = try string(key, &reader)
-                case "truncatedAlerts": payload.truncatedAlerts = try field(key, &reader) { try $0.readInteger() }
-                case "status": payload.status = try string(key, &reader)
-                case "receiver": payload.receiver = try string(key, &reader)
-                case "groupLabels": payload.groupLabels = try stringMap(key, &reader)
-                case "commonLabels": payload.commonLabels = try stringMap(key, &reader)
-                case "commonAnnotations": payload.commonAnnotations = try stringMap(key, &reader)
-                case "externalURL": payload.externalURL = try string(key, &reader)
-                case "alerts":
-                    payload.alerts = try field(key, &reader) { reader in
-                        let (kept, notRead) = try alerts(&reader, keep: keep)
-                        payload.alertsNotRead = notRead
-                        return kept
-                    }
-                default: try reader.skipValue()
+        var seen = KeysSeen()
+        try JSONBody.readObject(body) { key, reader in
+            guard seen.first(key, among: Self.payloadKeys) else { return try reader.skipValue() }
+            switch key {
+            case "version": payload.version = try string(key, &reader)
+            case "groupKey": payload.groupKey = try string(key, &reader)
+            case "truncatedAlerts": payload.truncatedAlerts = try field(key, &reader) { try $0.readInteger() }
+            case "status": payload.status = try string(key, &reader)
+            case "receiver": payload.receiver = try string(key, &reader)
+            case "groupLabels": payload.groupLabels = try stringMap(key, &reader)
+            case "commonLabels": payload.commonLabels = try stringMap(key, &reader)
+            case "commonAnnotations": payload.commonAnnotations = try stringMap(key, &reader)
+            case "externalURL": payload.externalURL = try string(key, &reader)
+            case "alerts":
+                payload.alerts = try field(key, &reader) { reader in
+                    let (kept, notRead) = try alerts(&reader, keep: keep, dialect: dialect)
+                    payload.alertsNotRead = notRead
+                    return kept
                 }
+            default: try reader.skipValue()
             }
-            try reader.finish()
-        } catch let error as IngestValidationError {
-            throw error
-        } catch let JSONReader.Failure.syntax(offset, reason) {
-            throw IngestValidationError(field: "", problem: "the body is not valid JSON: \(reason) at byte \(offset)")
-        } catch {
-            throw IngestValidationError(field: "", problem: "the body is not valid JSON")
         }
         return payload
     }
@@ -57,18 +46,17 @@ extension AlertmanagerWebhook {
         "version", "groupKey", "truncatedAlerts", "status", "receiver", "groupLabels", "commonLabels",
         "commonAnnotations", "externalURL", "alerts",
     ]
-    private static let alertKeys: [String] = [
-        "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint",
-    ]
 
-    private static func alerts(_ reader: inout JSONReader, keep: Int) throws -> (kept: [WireAlert], notRead: Int) {
+    private static func alerts(
+        _ reader: inout JSONReader, keep: Int, dialect: Dialect
+    ) throws -> (kept: [WireAlert], notRead: Int) {
         var kept = KeptAlerts(keep: keep)
         try reader.readArray { index, reader in
             var alert = WireAlert()
             var seen = KeysSeen()
             try field("alerts[\(index)]", &reader, expected: "an object") { reader in
                 try reader.readObject { key, reader in
-                    guard seen.first(key, among: Self.alertKeys) else { return try reader.skipValue() }
+                    guard seen.first(key, among: dialect.alertKeys) else { return try reader.skipValue() }
                     let field = { "alerts[\(index)].\(key)" }
                     switch key {
                     case "status": alert.status = try string(field(), &reader)
@@ -78,6 +66,10 @@ extension AlertmanagerWebhook {
                     case "endsAt": alert.endsAt = try string(field(), &reader)
                     case "generatorURL": alert.generatorURL = try string(field(), &reader)
                     case "fingerprint": alert.fingerprint = try string(field(), &reader)
+                    case _ where dialect.linkKeys.contains(key):
+                        if let link = try string(field(), &reader), !link.isEmpty { alert.extraAnnotations[key] = link }
+                    case _ where dialect.numberMapKeys.contains(key):
+                        if let values = try numberMap(field(), &reader), !values.isEmpty { alert.extraAnnotations[key] = values }
                     default: try reader.skipValue()
                     }
                 }
@@ -89,8 +81,9 @@ extension AlertmanagerWebhook {
 
     /// Reads an optional value at `path`, naming the field when its kind is wrong.
     ///
-    /// The path is built only when it is needed for an error.
-    private static func field<T>(
+    /// The path is built only when it is needed for an error. This and the readers below are
+    /// shared by the other sources' readers (``GenericEvent``).
+    static func field<T>(
         _ path: @autoclosure () -> String, _ reader: inout JSONReader, expected: String? = nil,
         _ read: (inout JSONReader) throws -> T
     ) throws -> T? {
@@ -102,27 +95,50 @@ extension AlertmanagerWebhook {
         }
     }
 
-    private static func string(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> String? {
+    static func string(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> String? {
         try field(path(), &reader) { try $0.readString() }
     }
 
     /// An object of string values; a repeated name keeps its first value. With `maxEntries`,
     /// reading stops at the first entry past it.
-    private static func stringMap(
+    static func stringMap(
         _ path: @autoclosure () -> String, _ reader: inout JSONReader, maxEntries: Int? = nil
     ) throws -> [String: String]? {
-        try field(path(), &reader, expected: "an object of string values") { reader in
-            var map: [String: String] = [:]
+        try objectMap(
+            path(), &reader, of: "a string", expected: "an object of string values", maxEntries: maxEntries, counting: "labels"
+        ) { try $0.readString() }
+    }
+
+    /// An object of numbers (Grafana's `values`), rendered as `B=44.2, C=1`: sorted by name, each
+    /// number as written. A repeated name keeps its first value; reading stops at the first entry
+    /// past ``LabelRules/maxLabelsPerAlert``.
+    static func numberMap(_ path: @autoclosure () -> String, _ reader: inout JSONReader) throws -> String? {
+        let numbers = try objectMap(
+            path(), &reader, of: "a number", expected: "an object of numbers", maxEntries: LabelRules.maxLabelsPerAlert,
+            counting: "values"
+        ) { try $0.readNumberText() }
+        return numbers.map { numbers in numbers.keys.sorted().map { "\($0)=\(numbers[$0] ?? "")" }.joined(separator: ", ") }
+    }
+
+    /// An object whose values are each read by `value` (of the kind `kind`, for errors); a
+    /// repeated name keeps its first value. With `maxEntries`, reading stops at the first entry
+    /// past it (the error counts them as `noun`).
+    private static func objectMap<Value>(
+        _ path: @autoclosure () -> String, _ reader: inout JSONReader, of kind: String, expected: String,
+        maxEntries: Int?, counting noun: String, _ value: (inout JSONReader) throws -> Value
+    ) throws -> [String: Value]? {
+        try field(path(), &reader, expected: expected) { reader in
+            var map: [String: Value] = [:]
             var entries = 0
             try reader.readObject { name, reader in
                 entries += 1
                 if let maxEntries, entries > maxEntries {
-                    throw IngestValidationError(field: path(), problem: "has more than \(maxEntries) labels; at most \(maxEntries)")
+                    throw IngestValidationError(field: path(), problem: "has more than \(maxEntries) \(noun); at most \(maxEntries)")
                 }
-                guard let value = try string("\(path()).\(name)", &reader) else {
-                    throw IngestValidationError(field: "\(path()).\(name)", problem: "expected a string, got null")
+                guard let read = try field("\(path()).\(name)", &reader, value) else {
+                    throw IngestValidationError(field: "\(path()).\(name)", problem: "expected \(kind), got null")
                 }
-                if map[name] == nil { map[name] = value }
+                if map[name] == nil { map[name] = read }
             }
             return map
         }

@@ -12,16 +12,18 @@ extension AlertmanagerWebhook {
     public static func decode(
         _ body: some Collection<UInt8>, receivedAt: Date, maxAlerts: Int = defaultMaxAlerts
     ) throws(IngestValidationError) -> AlertBatch {
-        let payload: AlertmanagerWebhook
-        do {
-            let read = { (bytes: UnsafeBufferPointer<UInt8>) throws -> AlertmanagerWebhook in try Self.read(bytes, keep: maxAlerts) }
-            payload = try body.withContiguousStorageIfAvailable(read) ?? Array(body).withUnsafeBufferPointer(read)
-        } catch let error as IngestValidationError {
-            throw error
-        } catch {
-            throw IngestValidationError(field: "", problem: "the body could not be read")
+        try decode(body, receivedAt: receivedAt, maxAlerts: maxAlerts, dialect: .alertmanager)
+    }
+
+    /// Reads and validates a body of the Alertmanager shape in `dialect` (Alertmanager's own, or
+    /// Grafana's through ``GrafanaWebhook/decode(_:receivedAt:maxAlerts:)``).
+    static func decode(
+        _ body: some Collection<UInt8>, receivedAt: Date, maxAlerts: Int, dialect: Dialect
+    ) throws(IngestValidationError) -> AlertBatch {
+        let payload = try JSONBody.withContiguousBody(body) { (bytes) throws(IngestValidationError) -> AlertmanagerWebhook in
+            try Self.read(bytes, keep: maxAlerts, dialect: dialect)
         }
-        return try payload.validated(receivedAt: receivedAt, maxAlerts: maxAlerts)
+        return try payload.validated(receivedAt: receivedAt, maxAlerts: maxAlerts, dialect: dialect)
     }
 
     /// Checks every field Tocsin relies on and returns the normalised batch.
@@ -32,10 +34,18 @@ extension AlertmanagerWebhook {
     /// At most `maxAlerts` alerts are kept (``KeptAlerts``: firing and most severe first); the
     /// others are added to `truncatedAlerts`.
     public func validated(receivedAt: Date, maxAlerts: Int = defaultMaxAlerts) throws(IngestValidationError) -> AlertBatch {
+        try validated(receivedAt: receivedAt, maxAlerts: maxAlerts, dialect: .alertmanager)
+    }
+
+    /// ``validated(receivedAt:maxAlerts:)`` for a body in `dialect`: its versions are accepted,
+    /// its batch is recorded with its source, and the annotations made from its extra fields are
+    /// added to each alert's own (which win on a clash).
+    func validated(receivedAt: Date, maxAlerts: Int, dialect: Dialect) throws(IngestValidationError) -> AlertBatch {
         guard let version else { throw IngestValidationError(field: "version", problem: "is required") }
-        guard version == Self.supportedVersion else {
+        guard dialect.versions.contains(version) else {
+            let accepted = dialect.versions.map { "\"\($0)\"" }.joined(separator: " or ")
             throw IngestValidationError(
-                field: "version", problem: "unsupported version \"\(version)\"; Tocsin accepts \"4\"")
+                field: "version", problem: "unsupported version \"\(version)\"; Tocsin accepts \(accepted)")
         }
         let receiver = try Self.require(receiver, "receiver")
         let groupKey = try Self.require(groupKey, "groupKey")
@@ -70,6 +80,7 @@ extension AlertmanagerWebhook {
             }
         }
         return AlertBatch(
+            source: dialect.source,
             receiver: receiver,
             groupKey: groupKey,
             status: status,
@@ -82,13 +93,13 @@ extension AlertmanagerWebhook {
         )
     }
 
-    fileprivate static func require(_ value: String?, _ field: String) throws(IngestValidationError) -> String {
+    static func require(_ value: String?, _ field: String) throws(IngestValidationError) -> String {
         guard let value else { throw IngestValidationError(field: field, problem: "is required") }
         guard !value.isEmpty else { throw IngestValidationError(field: field, problem: "must not be empty") }
         return value
     }
 
-    fileprivate static func status(_ value: String?, field: @autoclosure () -> String) throws(IngestValidationError) -> AlertStatus {
+    static func status(_ value: String?, field: @autoclosure () -> String) throws(IngestValidationError) -> AlertStatus {
         guard let value else { throw IngestValidationError(field: field(), problem: "is required") }
         guard let status = AlertStatus(rawValue: value) else {
             throw IngestValidationError(
@@ -104,7 +115,10 @@ extension AlertmanagerWebhook.WireAlert {
         let status = try AlertmanagerWebhook.status(status, field: "\(field()).status")
         guard let labels else { throw IngestValidationError(field: "\(field()).labels", problem: "is required") }
         try Self.checkLabels(labels, field: "\(field()).labels")
-        let annotations = annotations ?? [:]
+        var annotations = annotations ?? [:]
+        if !extraAnnotations.isEmpty {
+            annotations.merge(extraAnnotations) { own, _ in own }
+        }
         try Self.checkAnnotations(annotations, field: "\(field()).annotations")
         let starts = try Self.time(startsAt, field: "\(field()).startsAt") ?? receivedAt
         let ends = try Self.time(endsAt, field: "\(field()).endsAt")
@@ -132,7 +146,7 @@ extension AlertmanagerWebhook.WireAlert {
         )
     }
 
-    fileprivate static func checkLabels(
+    static func checkLabels(
         _ labels: [String: String], field: @autoclosure () -> String, allowEmpty: Bool = false
     ) throws(IngestValidationError) {
         guard allowEmpty || !labels.isEmpty else {
@@ -159,7 +173,7 @@ extension AlertmanagerWebhook.WireAlert {
         if let first { throw first.error }
     }
 
-    fileprivate static func checkAnnotations(_ annotations: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
+    static func checkAnnotations(_ annotations: [String: String], field: @autoclosure () -> String) throws(IngestValidationError) {
         guard annotations.count <= LabelRules.maxLabelsPerAlert else {
             throw IngestValidationError(
                 field: field(), problem: "has \(annotations.count) annotations; at most \(LabelRules.maxLabelsPerAlert)")

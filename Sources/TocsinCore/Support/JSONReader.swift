@@ -101,15 +101,25 @@ struct JSONReader {
 
     /// Reads a number that is an exact integer (`3`, `3.0` and `3e0` alike) within ±2^53.
     mutating func readInteger() throws -> Int {
-        guard let first = try peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
-            throw Failure.mismatch(expected: "an integer")
-        }
+        guard try isAtNumber() else { throw Failure.mismatch(expected: "an integer") }
         let text = try number()
         let limit = 9_007_199_254_740_992.0
         guard let value = Double(text), value.rounded() == value, abs(value) <= limit else {
             throw Failure.mismatch(expected: "an integer")
         }
         return Int(value)
+    }
+
+    /// Reads a number and returns its text as written (`44.2`, `-1e+21`), checked per RFC 8259.
+    mutating func readNumberText() throws -> String {
+        guard try isAtNumber() else { throw Failure.mismatch(expected: "a number") }
+        return try String(number())
+    }
+
+    /// Whether the next value starts like a number (a minus sign or a digit).
+    private mutating func isAtNumber() throws -> Bool {
+        guard let first = try peek() else { return false }
+        return first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
     }
 
     /// Passes over one value of any kind, checking it.
@@ -124,6 +134,15 @@ struct JSONReader {
         case UInt8(ascii: "["): try readArray { _, reader in try reader.skipValue() }
         default: _ = try number()
         }
+    }
+
+    /// Passes over one value of any kind, checking it, and returns its JSON text as sent (any
+    /// whitespace inside included), e.g. to keep a free-form field such as PagerDuty's `custom_details`.
+    mutating func readRawValue() throws -> String {
+        guard try peek() != nil else { throw syntax("expected a value") }
+        let start = offset
+        try skipValue()
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
     }
 
     // MARK: - Scanning
