@@ -36,6 +36,9 @@ public struct TocsinServer: Sendable {
         public var retention: TimeInterval?
         /// How long audit events are kept (nil: forever, the default).
         public var auditRetention: TimeInterval?
+        /// Which hosts may serve SNS signing certificates and confirm subscriptions: Amazon's SNS
+        /// hosts over https; only tests trust anything else (`serve --testing-sns-host`).
+        public var snsTrust: SNSMessage.Trust = .aws
 
         /// Whether `cidr` is an IPv4 or IPv6 address with an optional prefix length.
         public static func isValidNetwork(_ cidr: String) -> Bool {
@@ -136,12 +139,17 @@ public struct TocsinServer: Sendable {
             escalator.wake()
             dispatcher.wake()
         }
-        let ingest = IngestRoutes(
-            store: store, clock: clock, configuration: policies, wakeEngine: wake,
-            ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes,
-            maxAlertsPerIncident: configuration.maxAlertsPerIncident)
+        let gate = IngestGate(
+            store: store, clock: clock, ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes)
+        let ingestor = Ingestor(store: store, clock: clock, configuration: policies, wakeEngine: wake)
+        let ingest = IngestRoutes(ingestor: ingestor, gate: gate, maxAlertsPerIncident: configuration.maxAlertsPerIncident)
         router.addRoutes(ingest.collection, atPath: "/api/v1/ingest")
-        let heartbeats = HeartbeatRoutes(store: store, clock: clock, policies: policies, gate: ingest.gate, wakeEngine: wake)
+        router.addRoutes(
+            CloudWatchRoutes(ingestor: ingestor, gate: gate, trust: configuration.snsTrust).collection, atPath: "/api/v1/ingest")
+        let pagerDuty = PagerDutyRoutes(ingestor: ingestor, gate: gate)
+        router.addRoutes(pagerDuty.collection(path: "pagerduty"), atPath: "/api/v1/ingest")
+        router.addRoutes(pagerDuty.collection(path: "enqueue"), atPath: "/v2")
+        let heartbeats = HeartbeatRoutes(store: store, clock: clock, policies: policies, gate: gate, wakeEngine: wake)
         router.addRoutes(heartbeats.beats, atPath: "/api/v1/heartbeats")
         router.addRoutes(heartbeats.list, atPath: "/api/v1/heartbeats")
         router.addRoutes(IncidentRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/incidents")

@@ -83,6 +83,17 @@ extension TocsinStore {
         try await read { db in try Self.detail(id: id, in: db) }
     }
 
+    /// The newest incident with `receiver` and `groupKey` (the key a source's alerts group under), if any.
+    public func latestIncident(receiver: String, groupKey: String) async throws(StoreError) -> IncidentDetail? {
+        try await read { db in
+            guard let id = try Int64.fetchOne(
+                db, sql: "SELECT id FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1",
+                arguments: [receiver, groupKey])
+            else { return nil }
+            return try Self.detail(id: id, in: db)
+        }
+    }
+
     /// Acknowledges an incident: stops escalation; repeating it is a no-op; a resolved incident is refused.
     public func acknowledge(id: Int64, by actor: Actor, note: String?, now: Date) async throws(StoreError)
         -> IncidentCommandResult

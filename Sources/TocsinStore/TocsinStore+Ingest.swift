@@ -11,6 +11,9 @@ public struct IngestResult: Sendable, Equatable {
     public var counts: IngestPlan.Counts
     /// Whether escalation timers started, restarted or stopped (the escalator should look now).
     public var escalationChanged = false
+
+    /// Nothing stored: a message that carried no alert (a confirmation, an ignored state).
+    public static let nothing = IngestResult(incidentID: nil, state: nil, counts: .init())
 }
 
 extension TocsinStore {

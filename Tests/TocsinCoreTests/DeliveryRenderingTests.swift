@@ -169,6 +169,39 @@ struct DeliveryRenderingTests {
         #expect(payload.slackMessage().text.contains("(instance=db2:9100)"))
     }
 
+    @Test("Grafana's dashboard and panel links show in the email and the Slack message as Dashboard and Panel; only http(s) ones")
+    func sourceLinks() throws {
+        let incident = Incident(
+            id: 5, title: "High memory", severity: "critical", state: .triggered, source: "grafana", receiver: "r",
+            groupKey: "k", groupLabels: [:], externalURL: "", createdAt: t0, lastSeenAt: t0, alertCount: 2, firingCount: 1,
+            truncatedAlerts: 0)
+        let annotations: [(AlertStatus, [String: String])] = [
+            (.resolved, ["dashboardURL": "https://grafana.example.test/d/old"]),
+            (.firing, ["dashboardURL": "https://grafana.example.test/d/mem", "panelURL": "javascript:alert(1)"]),
+        ]
+        let alerts = annotations.enumerated().map { index, entry in
+            IncidentAlert(
+                incidentID: 5,
+                alert: Alert(
+                    status: entry.0, labels: ["alertname": "HighMemory", "zone": "z\(index)"], annotations: entry.1, startsAt: t0,
+                    endsAt: entry.0 == .resolved ? t0 : nil),
+                firstSeenAt: t0, lastSeenAt: t0)
+        }
+        let draft = NotificationDraft(
+            incidentID: 5, idempotencyKey: "k5", event: .triggered, target: "person:alice", contact: .email("alice@example.com"),
+            urgent: true, subject: "[CRITICAL] #5 High memory", body: "Incident #5: High memory")
+        let entry = OutboxEntry(draft, now: t0)
+        let links = WebhookPayload.Links(ack: nil, resolve: nil)
+        let email = EmailMessage.notification(
+            entry, incident: incident, alerts: alerts, from: "tocsin@example.com", date: t0, incidentURL: "http://t/i/5", links: links)
+        #expect(email.text.contains("Dashboard: https://grafana.example.test/d/mem"), "the firing alert's link first")
+        #expect(email.html.contains(#"<a href="https://grafana.example.test/d/mem">Dashboard</a>"#))
+        #expect(!email.text.contains("Panel:") && !email.html.contains("javascript:"))
+        let slack = WebhookPayload(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/5", links: links)
+            .slackMessage().text
+        #expect(slack.contains("<https://grafana.example.test/d/mem|Dashboard>") && !slack.contains("Panel"))
+    }
+
     @Test("long subjects are folded into lines a strict server accepts: at spaces when ASCII, else as encoded words", arguments: [
         String(repeating: "Disk almost full on db1 ", count: 92),                      // 2.2 KB of words
         String(repeating: "x", count: 2_200),                                          // one word too long to fold

@@ -9,22 +9,14 @@ import TocsinTestSupport
 struct HeartbeatEndToEndTests {
     /// Every alert pages alice; the heartbeat `am-watchdog` must beat every 2 s, with 2 s of grace.
     static func policies(webhookPort: Int, interval: String = "2s", grace: String = "2s") -> String {
-        """
-        people:
-          - {name: alice, webhook: "http://127.0.0.1:\(webhookPort)/alice"}
-        routes:
-          - policy: page-alice
-        policies:
-          - name: page-alice
-            steps:
-              - {after: 0s, notify: [person: alice]}
-        heartbeats:
-          - name: am-watchdog
-            interval: \(interval)
-            grace: \(grace)
-            labels: {severity: critical, team: sre}
-            summary: "Alertmanager stopped sending the Watchdog"
-        """
+        TestPolicies.pageAlice([#"webhook: "http://127.0.0.1:\#(webhookPort)/alice""#]) + """
+            heartbeats:
+              - name: am-watchdog
+                interval: \(interval)
+                grace: \(grace)
+                labels: {severity: critical, team: sre}
+                summary: "Alertmanager stopped sending the Watchdog"
+            """
     }
 
     struct Listed: Decodable {
@@ -106,9 +98,7 @@ struct HeartbeatEndToEndTests {
     func deadlineSurvivesKill() throws {
         let directory = try TemporaryDirectory("tocsin-heartbeat")
         defer { directory.remove() }
-        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
-        try Self.policies(webhookPort: 9, interval: "5s", grace: "0s")
-            .write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        try TestPolicies.write(Self.policies(webhookPort: 9, interval: "5s", grace: "0s"), in: directory)
         let db = directory.path("tocsin.sqlite")
         let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))

@@ -88,6 +88,14 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
+    @Option(
+        name: .customLong("testing-sns-host"),
+        help: ArgumentHelp(
+            "For tests only: also trust this host (over plain http, any port) to serve SNS signing certificates and "
+                + "confirm subscriptions, instead of Amazon's SNS hosts alone.",
+            valueName: "host", visibility: .hidden))
+    var testingSNSHost: String?
+
     @Option(help: ArgumentHelp(
         "Delete incidents resolved longer ago than this (with their alerts, timeline and notifications), in small "
             + "batches off the request path; 0 keeps them forever.",
@@ -178,14 +186,21 @@ struct Serve: AsyncParsableCommand {
                 """,
                 metadata: ["host": "\(host)"])
         }
-        let server = TocsinServer(
-            configuration: .init(
+        var configuration = TocsinServer.Configuration(
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes,
                 maxAlertsPerIncident: maxAlertsPerIncident, apiRateLimit: rateLimit,
                 ingestRateLimit: ingestRateLimit, escalationLead: PolicyDuration.parse(escalationLead) ?? Escalator.defaultLead,
                 idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies,
                 retention: PolicyDuration.parse(retention).flatMap { $0 > 0 ? $0 : nil },
-                auditRetention: auditRetention.flatMap(PolicyDuration.parse)),
+                auditRetention: auditRetention.flatMap(PolicyDuration.parse))
+        if let testingSNSHost {
+            configuration.snsTrust = SNSMessage.Trust(allowsPlainHTTP: true, allowsAnyPort: true) { host in
+                host == testingSNSHost || SNSMessage.Trust.isAWSSNSHost(host)
+            }
+            logger.warning("trusting a test host for SNS certificates and subscriptions", metadata: ["host": "\(testingSNSHost)"])
+        }
+        let server = TocsinServer(
+            configuration: configuration,
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
             delivery: delivery.settings(host: host, port: port), logger: logger,
             metricsRegistry: metricsRegistry)

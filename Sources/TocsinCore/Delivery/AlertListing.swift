@@ -24,4 +24,19 @@ public enum AlertListing {
         let differing = names.filter { name in labelSets.contains { $0[name] != first[name] } }
         return Array(differing.sorted().prefix(4))
     }
+
+    /// The links a source gave its alerts that a page shows beside its own: Grafana's
+    /// `dashboardURL` as "Dashboard" and `panelURL` as "Panel", the first of each among
+    /// `annotations` (one set per alert, firing ones first). Only http(s) URLs are shown.
+    public static func sourceLinks(_ annotations: [[String: String]]) -> [(label: String, url: String)] {
+        var links: [(label: String, url: String)] = []
+        for (key, label) in [("dashboardURL", "Dashboard"), ("panelURL", "Panel")] {
+            let url = annotations.lazy.compactMap { $0[key] }.first { url in
+                let lowered = url.lowercased()
+                return lowered.hasPrefix("https://") || lowered.hasPrefix("http://")
+            }
+            if let url { links.append((label, url)) }
+        }
+        return links
+    }
 }

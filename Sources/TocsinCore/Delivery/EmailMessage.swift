@@ -196,6 +196,8 @@ extension EmailMessage {
         if let ack = links.ack { actions.append(("Acknowledge", ack)) }
         if let resolve = links.resolve { actions.append(("Resolve", resolve)) }
         actions.append(("Incident #\(id)", incidentURL))
+        actions += AlertListing.sourceLinks(alerts.sorted { $0.status == .firing && $1.status != .firing }.map(\.annotations))
+            .map { ($0.label, $0.url) }
         text += "\n" + actions.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
         html += "<p>" + actions.map { "<a href=\"\(escapeHTML($0.1))\">\(escapeHTML($0.0))</a>" }.joined(separator: " · ") + "</p>\n"
         return EmailMessage(

@@ -121,6 +121,9 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         if let ack = links.ack { actions.append("<\(ack)|Acknowledge>") }
         if let resolve = links.resolve { actions.append("<\(resolve)|Resolve>") }
         actions.append("<\(incident.url)|Incident #\(incident.id)>")
+        for link in AlertListing.sourceLinks(alerts.sorted { $0.status == .firing && $1.status != .firing }.map(\.annotations)) {
+            actions.append("<\(link.url)|\(link.label)>")
+        }
         lines.append(actions.joined(separator: " · "))
         return SlackMessage(text: lines.joined(separator: "\n"))
     }

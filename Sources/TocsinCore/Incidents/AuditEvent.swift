@@ -19,6 +19,10 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case overrideRemoved = "override.removed"
         /// The key that signs links in pages was replaced: every earlier link stopped working.
         case linkKeyRotated = "link_key.rotated"
+        case integrationCreated = "integration.created"
+        case integrationRevoked = "integration.revoked"
+        /// An SNS subscription of a CloudWatch integration was confirmed (its `SubscribeURL` fetched).
+        case subscriptionConfirmed = "integration.subscription_confirmed"
     }
 
     public var id: Int64?

@@ -22,3 +22,5 @@ extension HealthResource: ResponseEncodable {}
 extension ErrorResource: ResponseEncodable {}
 extension HeartbeatResource: ResponseEncodable {}
 extension HeartbeatListResource: ResponseEncodable {}
+extension PagerDutyEventResultResource: ResponseEncodable {}
+extension PagerDutyInvalidEventResource: ResponseEncodable {}

@@ -6,59 +6,79 @@ import TocsinAPI
 import TocsinCore
 import TocsinStore
 
-/// Mounted at `/api/v1/ingest`: `POST /alertmanager`, Alertmanager's webhook, committed before it is answered.
+/// Mounted at `/api/v1/ingest`, each payload committed before it is answered:
+/// - `POST /alertmanager`: Alertmanager's webhook (the ingest token, when one is set);
+/// - `POST` or `PUT /grafana`: Grafana's webhook contact point (the ingest token, when one is set);
+/// - `POST /generic`: one generic JSON event (`Authorization: Bearer <generic integration key>`).
+///
+/// PagerDuty Events v2 and CloudWatch alarms have routes of their own (``PagerDutyRoutes``,
+/// ``CloudWatchRoutes``); every source ends in ``Ingestor/commit(_:now:context:)``.
 struct IngestRoutes {
-    let store: TocsinStore
-    let clock: any TocsinClock
-    let configuration: ConfigurationStore
-    let wakeEngine: @Sendable () -> Void
-    /// When set, requests must carry `Authorization: Bearer <ingestToken>`.
-    let ingestToken: String?
-    let maxBodyBytes: Int
-    var gate: IngestGate { IngestGate(store: store, clock: clock, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes) }
+    let ingestor: Ingestor
+    let gate: IngestGate
     /// The most alerts of one payload an incident keeps in full; the rest count as truncated.
     let maxAlertsPerIncident: Int
 
     var collection: RouteCollection<TocsinRequestContext> {
         let routes = RouteCollection(context: TocsinRequestContext.self)
         routes.post("alertmanager") { request, context in
-            do {
-                return try await ingestAlertmanager(request, context: context)
-            } catch {
-                // Counted by the status it is answered with (a conflict is a 409, not a 503).
-                ServerMetrics.rejected(status: Int(APIError(answering: error).status.code))
-                throw error
+            try await Ingestor.counted {
+                try await webhook(request, context: context) { body, now throws(IngestValidationError) in
+                    try AlertmanagerWebhook.decode(body, receivedAt: now, maxAlerts: maxAlertsPerIncident)
+                }
             }
+        }
+        let grafana: @Sendable (Request, TocsinRequestContext) async throws -> IngestResultResource = { request, context in
+            try await Ingestor.counted {
+                try await webhook(request, context: context) { body, now throws(IngestValidationError) in
+                    try GrafanaWebhook.decode(body, receivedAt: now, maxAlerts: maxAlertsPerIncident)
+                }
+            }
+        }
+        routes.post("grafana", use: grafana)
+        routes.put("grafana", use: grafana)  // Grafana's contact point may be set to PUT
+        routes.post("generic") { request, context in
+            try await Ingestor.counted { try await generic(request, context: context) }
         }
         return routes
     }
 
-    func ingestAlertmanager(_ request: Request, context: TocsinRequestContext) async throws -> IngestResultResource {
+    /// A webhook authenticated by the ingest token: `decode` turns its body into a batch.
+    private func webhook(
+        _ request: Request, context: TocsinRequestContext,
+        decode: (ByteBufferView, Date) throws(IngestValidationError) -> AlertBatch
+    ) async throws -> IngestResultResource {
         try await gate.authorize(request, context: context)
         try gate.requireJSON(request)
         let body = try await gate.collectBody(request)
-        let now = clock.now
-        let batch: AlertBatch
+        let now = ingestor.clock.now
+        let batch = try decoded(context) { () throws(IngestValidationError) in try decode(body.readableBytesView, now) }
+        return IngestResultResource(try await ingestor.commit(batch, now: now, context: context))
+    }
+
+    private func generic(_ request: Request, context: TocsinRequestContext) async throws -> IngestResultResource {
+        let integration = try await ingestor.integration(
+            presenting: BearerAuthMiddleware.bearerToken(request), source: .generic, field: "Authorization", request: request,
+            context: context)
+        try gate.requireJSON(request)
+        let body = try await gate.collectBody(request)
+        let now = ingestor.clock.now
+        let batch = try decoded(context) { () throws(IngestValidationError) in
+            try GenericEvent.decode(
+                body.readableBytesView, receivedAt: now, integration: integration.name, integrationLabels: integration.labels)
+        }
+        return IngestResultResource(try await ingestor.commit(batch, now: now, context: context))
+    }
+
+    /// Runs a decoder, turning its refusal into a 400 naming the field (and a log line).
+    private func decoded(
+        _ context: TocsinRequestContext, _ decode: () throws(IngestValidationError) -> AlertBatch
+    ) throws -> AlertBatch {
         do {
-            batch = try AlertmanagerWebhook.decode(body.readableBytesView, receivedAt: now, maxAlerts: maxAlertsPerIncident)
+            return try decode()
         } catch {
             context.logger.notice("rejected ingest payload", metadata: ["problem": "\(error)"])
             throw APIError.invalidPayload(error)
         }
-        let result = try await store.ingest(
-            batch, configuration: configuration.configuration, now: now, correlationID: context.correlationID)
-        ServerMetrics.received(batch)
-        if result.escalationChanged {
-            wakeEngine()
-        }
-        context.logger.info(
-            "ingested",
-            metadata: [
-                "receiver": .string(batch.receiver),
-                "incident_id": .string(result.incidentID.map(String.init) ?? "none"),
-                "alerts_new": .stringConvertible(result.counts.new),
-                "alerts_resolved": .stringConvertible(result.counts.resolved),
-            ])
-        return IngestResultResource(result)
     }
 }

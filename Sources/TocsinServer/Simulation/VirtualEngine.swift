@@ -24,7 +24,11 @@ struct VirtualEngine {
         store = try TocsinStore(path: path, configuration: .init(durability: .normal))
         var logger = Logger(label: "tocsin-virtual")
         logger.logLevel = .critical
-        escalator = Escalator(store: store, clock: clock, logger: logger, configuration: { configuration })
+        // No heartbeat beats in a simulation: watching them would open HeartbeatMissed incidents
+        // that no real sender ever missed.
+        var simulated = configuration
+        simulated.heartbeats = []
+        escalator = Escalator(store: store, clock: clock, logger: logger, configuration: { [simulated] in simulated })
         // Mail is "sent" through `transport` too: the SMTP settings only let the dispatcher render it.
         let settings = DeliverySettings(
             publicURL: "http://virtual.invalid", smtp: SMTPSettings(url: "smtp://virtual.invalid", from: "tocsin@virtual.invalid"),

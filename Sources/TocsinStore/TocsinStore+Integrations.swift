@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+extension TocsinStore {
+    /// Adds an integration whose key hashes to `keyHash`; audited. A name already taken (even by a
+    /// revoked integration) is a conflict.
+    public func addIntegration(
+        name: String, source: Integration.Source, labels: [String: String],
+        insufficientData: CloudWatchAlarm.InsufficientData? = nil, keyHash: String, now: Date
+    ) async throws(StoreError) -> Integration {
+        try await write { db in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM integrations WHERE name = ?", arguments: [name]) != nil {
+                throw StoreError.conflict("an integration named \"\(name)\" already exists (names are not reused, even once revoked)")
+            }
+            try db.execute(
+                sql: "INSERT INTO integrations (name, source, key_hash, labels, insufficient_data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [name, source.rawValue, keyHash, LabelJSON.encode(labels), insufficientData?.rawValue, StoredDate.text(now)])
+            let integration = Integration(
+                id: db.lastInsertedRowID, name: name, source: source, labels: labels, insufficientData: insufficientData, createdAt: now)
+            try Self.audit(
+                AuditEvent(
+                    at: now, kind: .integrationCreated, actor: "tocsin", source: "cli",
+                    detail: "integration \(name) (\(source.rawValue))"
+                        + (labels.isEmpty ? "" : ", labels " + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
+                in: db)
+            return integration
+        }
+    }
+
+    /// Revokes the key of the integration named `name`; audited. Events presenting it are refused at once.
+    public func revokeIntegration(name: String, now: Date) async throws(StoreError) -> Integration {
+        try await write { db in
+            guard var integration = try Self.integration(sql: "SELECT * FROM integrations WHERE name = ?", [name], in: db) else {
+                throw StoreError.notFound(what: "integration", id: name)
+            }
+            guard integration.revokedAt == nil else { return integration }
+            try db.execute(sql: "UPDATE integrations SET revoked_at = ? WHERE name = ?", arguments: [StoredDate.text(now), name])
+            integration.revokedAt = now
+            try Self.audit(
+                AuditEvent(at: now, kind: .integrationRevoked, actor: "tocsin", source: "cli", detail: "integration \(name) revoked"),
+                in: db)
+            return integration
+        }
+    }
+
+    /// Every integration, revoked ones included, by name.
+    public func integrations() async throws(StoreError) -> [Integration] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM integrations ORDER BY name").map(Self.integration)
+        }
+    }
+
+    /// The unrevoked integration whose key hashes to `keyHash`, if any.
+    public func integration(forKeyHash keyHash: String) async throws(StoreError) -> Integration? {
+        try await read { db in
+            try Self.integration(sql: "SELECT * FROM integrations WHERE key_hash = ? AND revoked_at IS NULL", [keyHash], in: db)
+        }
+    }
+
+    /// Records that the SNS subscription of a CloudWatch integration was confirmed.
+    public func auditSubscriptionConfirmed(integration: String, topic: String, client: String, now: Date) async throws(StoreError) {
+        try await audit(
+            AuditEvent(
+                at: now, kind: .subscriptionConfirmed, actor: integration, source: client,
+                detail: "SNS subscription to \(topic) confirmed for integration \(integration)"))
+    }
+
+    private static func integration(sql: String, _ arguments: StatementArguments, in db: Database) throws -> Integration? {
+        try Row.fetchOne(db, sql: sql, arguments: arguments).map(integration)
+    }
+
+    private static func integration(_ row: Row) throws -> Integration {
+        let name: String = row["name"]
+        guard let source = Integration.Source(rawValue: row["source"]), let createdAt = StoredDate.parse(row["created_at"]) else {
+            throw StoreError.database("integration \"\(name)\" has an unreadable source or time")
+        }
+        let labelsText: String = row["labels"]
+        let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
+        return Integration(
+            id: row["id"], name: name, source: source, labels: labels,
+            insufficientData: (row["insufficient_data"] as String?).flatMap(CloudWatchAlarm.InsufficientData.init(rawValue:)),
+            createdAt: createdAt,
+            revokedAt: StoredDate.parse(row["revoked_at"]))
+    }
+}
