@@ -9,5 +9,8 @@ CREATE TABLE heartbeats (
     watching_since TEXT NOT NULL,
     last_beat_at TEXT,
     beats INTEGER NOT NULL DEFAULT 0 CHECK (beats >= 0),
-    missed_at TEXT
+    missed_at TEXT,
+    -- When Tocsin, starting after the beat fell due, gave the sender one more window (at most once
+    -- per silence: a Tocsin that keeps crashing cannot keep a dead sender unnoticed).
+    resumed_at TEXT
 );

@@ -11,6 +11,8 @@ CREATE TABLE integrations (
     labels TEXT NOT NULL DEFAULT '{}',
     -- CloudWatch only: what an alarm's INSUFFICIENT_DATA state does (fire, resolve or ignore).
     insufficient_data TEXT CHECK (insufficient_data IN ('fire', 'resolve', 'ignore')),
+    -- CloudWatch only: the one SNS topic it takes messages from (given, or the first that signed one).
+    topic_arn TEXT,
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );

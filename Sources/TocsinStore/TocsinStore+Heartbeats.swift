@@ -31,39 +31,50 @@ extension TocsinStore {
         try await read { db in try Self.heartbeatStatuses(in: db) }
     }
 
-    /// Starts watching configured heartbeats not yet watched, and opens the `HeartbeatMissed`
-    /// incident of every heartbeat whose window passed without a beat, all in one commit.
+    /// Starts watching configured heartbeats not yet watched, opens the `HeartbeatMissed`
+    /// incident of every heartbeat whose window passed without a beat, and forgets heartbeats no
+    /// longer configured (resolving a missed one's incident), all in one commit.
     ///
     /// A look that finds nothing to do reads only, apart from noting the time of the check every
     /// ``heartbeatsCheckedEvery`` seconds.
     public func checkHeartbeats(configuration: TocsinConfiguration, now: Date) async throws(StoreError) -> HeartbeatPass {
         let heartbeats = configuration.heartbeats
-        guard !heartbeats.isEmpty else { return HeartbeatPass() }
         let (statuses, checked) = try await read { db in
             (try Self.heartbeatStatuses(in: db), try Self.heartbeatsCheckedAt(in: db))
         }
+        guard !heartbeats.isEmpty || !statuses.isEmpty else { return HeartbeatPass() }
+        let configured = Set(heartbeats.map(\.name))
         let look = HeartbeatMonitor.check(heartbeats, statuses: statuses, now: now)
+        let removed = statuses.keys.contains { !configured.contains($0) }
         let stale = checked.map { now.timeIntervalSince($0) >= Self.heartbeatsCheckedEvery || $0 > now } ?? true
-        guard look.changesAnything || stale else { return HeartbeatPass(nextDeadline: look.nextDeadline) }
+        guard look.changesAnything || removed || (stale && !heartbeats.isEmpty) else {
+            return HeartbeatPass(nextDeadline: look.nextDeadline)
+        }
         let snapshotJSON = self.snapshotJSON
         return try await write { db in
             // Read again under the writer: a beat may have come since.
-            let check = HeartbeatMonitor.check(heartbeats, statuses: try Self.heartbeatStatuses(in: db), now: now)
+            let statuses = try Self.heartbeatStatuses(in: db)
+            let check = HeartbeatMonitor.check(heartbeats, statuses: statuses, now: now)
             var pass = HeartbeatPass(nextDeadline: check.nextDeadline)
             for heartbeat in check.toWatch {
                 try Self.save(HeartbeatStatus(name: heartbeat.name, state: .waiting, watchingSince: now), in: db)
                 pass.watched.append(heartbeat.name)
             }
             for (heartbeat, deadline) in check.missed {
-                guard var status = try Self.heartbeatStatus(heartbeat.name, in: db) else { continue }
-                let batch = heartbeat.missed(at: deadline, lastBeat: status.lastBeatAt)
+                guard var status = statuses[heartbeat.name] else { continue }
                 _ = try Self.ingest(
-                    try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON),
+                    try PreparedBatch(heartbeat.missed(at: deadline, lastBeat: status.lastBeatAt), configuration: configuration, snapshotJSON: snapshotJSON),
                     configuration: configuration, now: now, correlationID: nil, in: db)
                 status.state = .missed
                 status.missedAt = deadline
                 try Self.save(status, in: db)
                 pass.missed.append(heartbeat.name)
+            }
+            for (name, status) in statuses where !configured.contains(name) {
+                if status.state == .missed {
+                    try Self.recover(name, configuration: configuration, now: now, correlationID: nil, snapshotJSON: snapshotJSON, in: db)
+                }
+                try db.execute(sql: "DELETE FROM heartbeats WHERE name = ?", arguments: [name])
             }
             try db.execute(
                 sql: "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -73,20 +84,43 @@ extension TocsinStore {
     }
 
     /// Records a beat of `heartbeat` at `now`; a beat of a missed heartbeat also resolves its
-    /// `HeartbeatMissed` alert, in the same commit.
+    /// `HeartbeatMissed` alert (keeping what it said), in the same commit.
     public func recordBeat(
         _ heartbeat: Heartbeat, configuration: TocsinConfiguration, now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> BeatResult {
-        let recovered = try StoreError.mapping {
-            try PreparedBatch(heartbeat.recovered(at: now), configuration: configuration, snapshotJSON: snapshotJSON)
-        }
+        let snapshotJSON = self.snapshotJSON
         return try await write { db in
             let (status, recovers) = HeartbeatMonitor.beat(try Self.heartbeatStatus(heartbeat.name, in: db), name: heartbeat.name, now: now)
             try Self.save(status, in: db)
             let recovery = recovers
-                ? try Self.ingest(recovered, configuration: configuration, now: now, correlationID: correlationID, in: db) : nil
+                ? try Self.recover(
+                    heartbeat.name, configuration: configuration, now: now, correlationID: correlationID, snapshotJSON: snapshotJSON, in: db)
+                : nil
             return BeatResult(status: status, recovery: recovery)
         }
+    }
+
+    /// Resolves the `HeartbeatMissed` alert of the heartbeat named `name`, with the labels and
+    /// annotations its incident holds.
+    @discardableResult
+    static func recover(
+        _ name: String, configuration: TocsinConfiguration, now: Date, correlationID: String?, snapshotJSON: SnapshotJSONCache,
+        in db: Database
+    ) throws -> IngestResult {
+        let stored = try IncidentAlert.fetchOne(
+            db,
+            sql: """
+                SELECT a.* FROM incident_alerts AS a JOIN incidents AS i ON i.id = a.incident_id
+                WHERE i.source = ? AND i.receiver = ? AND i.group_key = ? AND a.fingerprint = ?
+                ORDER BY i.id DESC LIMIT 1
+                """,
+            arguments: [
+                Heartbeat.source, Heartbeat.source, Heartbeat.groupKey(of: name), Fingerprint(source: Heartbeat.source, key: name).description,
+            ])
+        let batch = Heartbeat.recovery(of: name, at: now, stored: stored)
+        return try ingest(
+            try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON), configuration: configuration, now: now,
+            correlationID: correlationID, in: db)
     }
 
     /// At Tocsin's start: gives a fresh window to every heartbeat whose beat fell due while Tocsin
@@ -131,19 +165,21 @@ extension TocsinStore {
         }
         return HeartbeatStatus(
             name: name, state: state, watchingSince: since, lastBeatAt: StoredDate.parse(row["last_beat_at"]),
-            beats: row["beats"], missedAt: StoredDate.parse(row["missed_at"]))
+            beats: row["beats"], missedAt: StoredDate.parse(row["missed_at"]), resumedAt: StoredDate.parse(row["resumed_at"]))
     }
 
     private static func save(_ status: HeartbeatStatus, in db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO heartbeats (name, state, watching_since, last_beat_at, beats, missed_at) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO heartbeats (name, state, watching_since, last_beat_at, beats, missed_at, resumed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET state = excluded.state, watching_since = excluded.watching_since,
-                    last_beat_at = excluded.last_beat_at, beats = excluded.beats, missed_at = excluded.missed_at
+                    last_beat_at = excluded.last_beat_at, beats = excluded.beats, missed_at = excluded.missed_at,
+                    resumed_at = excluded.resumed_at
                 """,
             arguments: [
                 status.name, status.state.rawValue, StoredDate.text(status.watchingSince), status.lastBeatAt.map(StoredDate.text),
-                status.beats, status.missedAt.map(StoredDate.text),
+                status.beats, status.missedAt.map(StoredDate.text), status.resumedAt.map(StoredDate.text),
             ])
     }
 

@@ -83,12 +83,12 @@ extension TocsinStore {
         try await read { db in try Self.detail(id: id, in: db) }
     }
 
-    /// The newest incident with `receiver` and `groupKey` (the key a source's alerts group under), if any.
-    public func latestIncident(receiver: String, groupKey: String) async throws(StoreError) -> IncidentDetail? {
+    /// The newest incident of `source` with `receiver` and `groupKey` (the key its alerts group under), if any.
+    public func latestIncident(source: String, receiver: String, groupKey: String) async throws(StoreError) -> IncidentDetail? {
         try await read { db in
             guard let id = try Int64.fetchOne(
-                db, sql: "SELECT id FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1",
-                arguments: [receiver, groupKey])
+                db, sql: "SELECT id FROM incidents WHERE receiver = ? AND group_key = ? AND source = ? ORDER BY id DESC LIMIT 1",
+                arguments: [receiver, groupKey, source])
             else { return nil }
             return try Self.detail(id: id, in: db)
         }

@@ -7,17 +7,23 @@ extension TocsinStore {
     /// revoked integration) is a conflict.
     public func addIntegration(
         name: String, source: Integration.Source, labels: [String: String],
-        insufficientData: CloudWatchAlarm.InsufficientData? = nil, keyHash: String, now: Date
+        insufficientData: CloudWatchAlarm.InsufficientData? = nil, topicArn: String? = nil, keyHash: String, now: Date
     ) async throws(StoreError) -> Integration {
         try await write { db in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM integrations WHERE name = ?", arguments: [name]) != nil {
                 throw StoreError.conflict("an integration named \"\(name)\" already exists (names are not reused, even once revoked)")
             }
             try db.execute(
-                sql: "INSERT INTO integrations (name, source, key_hash, labels, insufficient_data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [name, source.rawValue, keyHash, LabelJSON.encode(labels), insufficientData?.rawValue, StoredDate.text(now)])
+                sql: """
+                    INSERT INTO integrations (name, source, key_hash, labels, insufficient_data, topic_arn, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    name, source.rawValue, keyHash, LabelJSON.encode(labels), insufficientData?.rawValue, topicArn, StoredDate.text(now),
+                ])
             let integration = Integration(
-                id: db.lastInsertedRowID, name: name, source: source, labels: labels, insufficientData: insufficientData, createdAt: now)
+                id: db.lastInsertedRowID, name: name, source: source, labels: labels, insufficientData: insufficientData,
+                topicArn: topicArn, createdAt: now)
             try Self.audit(
                 AuditEvent(
                     at: now, kind: .integrationCreated, actor: "tocsin", source: "cli",
@@ -58,6 +64,23 @@ extension TocsinStore {
         }
     }
 
+    /// The topic the integration named `name` takes messages from: `topic` if it had none yet
+    /// (and it is recorded, audited), else the one it had.
+    public func pinTopic(integration name: String, topic: String, now: Date) async throws(StoreError) -> String {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE integrations SET topic_arn = ? WHERE name = ? AND topic_arn IS NULL", arguments: [topic, name])
+            if db.changesCount > 0 {
+                try Self.audit(
+                    AuditEvent(
+                        at: now, kind: .subscriptionConfirmed, actor: name, source: "sns",
+                        detail: "integration \(name) takes messages from SNS topic \(topic) only (the first to sign one)"),
+                    in: db)
+            }
+            return try String.fetchOne(db, sql: "SELECT topic_arn FROM integrations WHERE name = ?", arguments: [name]) ?? topic
+        }
+    }
+
     /// Records that the SNS subscription of a CloudWatch integration was confirmed.
     public func auditSubscriptionConfirmed(integration: String, topic: String, client: String, now: Date) async throws(StoreError) {
         try await audit(
@@ -80,7 +103,7 @@ extension TocsinStore {
         return Integration(
             id: row["id"], name: name, source: source, labels: labels,
             insufficientData: (row["insufficient_data"] as String?).flatMap(CloudWatchAlarm.InsufficientData.init(rawValue:)),
-            createdAt: createdAt,
+            topicArn: row["topic_arn"], createdAt: createdAt,
             revokedAt: StoredDate.parse(row["revoked_at"]))
     }
 }

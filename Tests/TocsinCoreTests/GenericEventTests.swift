@@ -27,9 +27,9 @@ struct GenericEventTests {
         let alert = try #require(batch.alerts.first)
         #expect(alert.fingerprint == Fingerprint(source: "generic", key: "backup-nightly"))
         #expect(alert.status == .firing)
-        // The event's team wins over the integration's; the severity field over labels.severity.
+        // The integration's team wins over the event's; the severity field over labels.severity.
         #expect(alert.labels == [
-            "alertname": "backup-nightly", "env": "prod", "host": "db1", "severity": "critical", "team": "storage",
+            "alertname": "backup-nightly", "env": "prod", "host": "db1", "severity": "critical", "team": "ops",
         ])
         #expect(alert.annotations == [
             "summary": "Nightly backup of db1 failed", "runbook_url": "https://runbooks.example.test/backup-nightly",
@@ -86,9 +86,13 @@ struct GenericEventTests {
             body: #"{"key":"k","severity":"CRITICAL","labels":{"severity":"info"}}"#, key: "k", groupKey: "k",
             labels: ["alertname": "k", "severity": "critical"]),
         Valid(
-            description: "the event's labels win over the integration's, which fill in the rest",
-            body: #"{"key":"k","labels":{"team":"dba"}}"#, integrationLabels: ["team": "ops", "env": "prod"], key: "k",
-            groupKey: "k", labels: ["alertname": "k", "team": "dba", "env": "prod"]),
+            description: "the integration's labels win over the event's, severity included",
+            body: #"{"key":"k","severity":"critical","labels":{"team":"dba","host":"db1"}}"#,
+            integrationLabels: ["team": "ops", "severity": "warning"], key: "k",
+            groupKey: "k", labels: ["alertname": "k", "team": "ops", "host": "db1", "severity": "warning"]),
+        Valid(
+            description: "error pages as critical",
+            body: #"{"key":"k","severity":"Error"}"#, key: "k", groupKey: "k", labels: ["alertname": "k", "severity": "critical"]),
         Valid(
             description: "an integration's alertname is kept too",
             body: #"{"key":"k"}"#, integrationLabels: ["alertname": "ScriptFailed"], key: "k", groupKey: "k",

@@ -76,7 +76,24 @@ struct HeartbeatMonitorTests {
         let status = HeartbeatStatus(name: "prometheus-eu1", state: .healthy, watchingSince: at(0), lastBeatAt: at(0), beats: 1)
         let resumed = HeartbeatMonitor.resume(status, of: Self.watchdog, lastChecked: lastChecked.map(at), now: at(startedAt))
         #expect(resumed == (fresh ? HeartbeatStatus(
-            name: "prometheus-eu1", state: .healthy, watchingSince: at(startedAt), lastBeatAt: at(0), beats: 1) : nil))
+            name: "prometheus-eu1", state: .healthy, watchingSince: at(startedAt), lastBeatAt: at(0), beats: 1,
+            resumedAt: at(startedAt)) : nil))
+    }
+
+    @Test("one more window per silence: after a resumed window, a Tocsin that crashes again gives none; a beat earns the next")
+    func resumeOncePerSilence() {
+        let resumed = HeartbeatStatus(
+            name: "prometheus-eu1", state: .healthy, watchingSince: at(400), lastBeatAt: at(0), beats: 1, resumedAt: at(400))
+        // Up from 400 to 410 only, down until 1000: the window from 400 passed while down again.
+        #expect(HeartbeatMonitor.resume(resumed, of: Self.watchdog, lastChecked: at(410), now: at(1000)) == nil)
+        // Never beaten, and already given its window once.
+        let waiting = HeartbeatStatus(name: "prometheus-eu1", state: .waiting, watchingSince: at(400), resumedAt: at(400))
+        #expect(HeartbeatMonitor.resume(waiting, of: Self.watchdog, lastChecked: at(410), now: at(1000)) == nil)
+        // A beat since the resumed window: the next outage may earn one again.
+        var beaten = resumed
+        beaten.lastBeatAt = at(450)
+        beaten.watchingSince = at(450)
+        #expect(HeartbeatMonitor.resume(beaten, of: Self.watchdog, lastChecked: at(460), now: at(1000))?.resumedAt == at(1000))
     }
 
     @Test("the missed alert carries the configured labels, HeartbeatMissed and the heartbeat's name, keyed by the name")
@@ -90,10 +107,22 @@ struct HeartbeatMonitorTests {
         #expect(alert.status == .firing)
         #expect(alert.startsAt == at(180))
         #expect(alert.annotations["description"]?.contains("no beat since") == true)
-        let recovered = Self.watchdog.recovered(at: at(300))
+        let stored = IncidentAlert(incidentID: 1, alert: alert, firstSeenAt: at(180), lastSeenAt: at(180))
+        let recovered = Heartbeat.recovery(of: "prometheus-eu1", at: at(300), stored: stored)
         #expect(recovered.alerts.map(\.fingerprint) == [alert.fingerprint])
         #expect(recovered.alerts.map(\.status) == [.resolved])
+        #expect(recovered.alerts.first?.labels == alert.labels && recovered.alerts.first?.annotations == alert.annotations)
+        #expect(recovered.alerts.first?.startsAt == at(180) && recovered.alerts.first?.endsAt == at(300))
         #expect(recovered.groupKey == batch.groupKey)
+    }
+
+    @Test("Alertmanager's resolved notification is no beat; any other body is", arguments: [
+        (#"{"receiver":"tocsin-watchdog","status":"resolved","alerts":[]}"#, true),
+        (#"{"receiver":"tocsin-watchdog","status":"firing","alerts":[]}"#, false),
+        (#"{"status":1,"alerts":[{"status":"resolved"}]}"#, false), ("", false), ("not json", false), ("[]", false),
+    ])
+    func resolvedNotice(body: String, resolved: Bool) {
+        #expect(Heartbeat.isResolvedNotice(Array(body.utf8)) == resolved)
     }
 
     @Test("heartbeat names fit a URL path segment", arguments: [

@@ -93,6 +93,23 @@ struct IngestPlannerTests {
         #expect(all.events.map(\.kind) == [.alertsResolved, .resolved])
     }
 
+    @Test("a resolve that ended before the firing began (delivered out of order) is ignored: the alert keeps firing")
+    func staleResolve() throws {
+        var refired = alert("a")
+        refired.startsAt = t0.addingTimeInterval(600)  // firing again since 10m
+        let state = apply(IngestPlanner.plan(batch: batch([refired]), latest: nil, now: t0.addingTimeInterval(600)), to: nil)
+        var stale = alert("a", .resolved)
+        stale.endsAt = t0.addingTimeInterval(300)      // the end of the earlier firing, arriving late
+        let plan = IngestPlanner.plan(batch: batch([stale]), latest: state, now: t0.addingTimeInterval(610))
+        #expect(plan.resultingIncident?.state == .triggered)
+        #expect(plan.resultingIncident?.firingCount == 1)
+        #expect(plan.alerts.isEmpty && plan.counts.ignored == 1 && plan.events.isEmpty)
+        // The resolve of this firing still resolves it.
+        var current = alert("a", .resolved)
+        current.endsAt = t0.addingTimeInterval(900)
+        #expect(IngestPlanner.plan(batch: batch([current]), latest: state, now: t0.addingTimeInterval(900)).resultingIncident?.state == .resolved)
+    }
+
     @Test("a resolved redelivery after the incident resolved only refreshes last-seen")
     func resolvedRedelivery() throws {
         var state = apply(IngestPlanner.plan(batch: batch([alert("a")]), latest: nil, now: t0), to: nil)

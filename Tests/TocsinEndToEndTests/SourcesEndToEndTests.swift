@@ -130,7 +130,7 @@ struct SourcesEndToEndTests {
         }
         #expect(try eventually(within: 10) { (try world.incidents().first?["state"] as? String) == "resolved" })
         let incident = try #require(try world.incidents().first)
-        #expect(incident["receiver"] as? String == "pagerduty-billing" && incident["source"] as? String == "pagerduty")
+        #expect(incident["receiver"] as? String == "pagerduty:pagerduty-billing" && incident["source"] as? String == "pagerduty")
         #expect(eventually(within: 10) { world.events() == ["triggered", "acknowledged", "resolved"] }, "\(world.events())")
 
         let invalid = try world.post("/v2/enqueue", Array(#"{"event_action":"trigger","routing_key":"short"}"#.utf8))
@@ -175,10 +175,19 @@ struct SourcesEndToEndTests {
         #expect(try world.post(path, signed("sns-subscription-confirmation", version: "1"), headers: headers).status == 200)
         #expect(files_server.log().contains("GET /confirm"), "the SubscribeURL was fetched")
         #expect(world.server.log().contains("SNS subscription confirmed"))
+        let audit = try TocsinBinary.run(["audit", "--json", "--db", world.directory.path("tocsin.sqlite")])
+        #expect(audit.stdout.contains("integration.subscription_confirmed"), "\(audit.stdout)\(audit.stderr)")
 
         let forged = try signed("sns-notification-alarm") { $0.message = $0.message.replacingOccurrences(of: "web-prod", with: "web-test") }
         let refused = try world.post(path, forged, headers: headers)
         #expect(refused.status == 403 && String(decoding: refused.body, as: UTF8.self).contains("Signature"))
+        // Correctly signed, but from another topic than the one the confirmation pinned.
+        let elsewhere = try signed("sns-notification-alarm") { message in
+            message.topicArn = "arn:aws:sns:us-east-1:999999999999:someone-elses"
+            message.signature = (try? signer.sign(message.stringToSign, version: "2")) ?? ""
+        }
+        let otherTopic = try world.post(path, elsewhere, headers: headers)
+        #expect(otherTopic.status == 403 && String(decoding: otherTopic.body, as: UTF8.self).contains("TopicArn"))
         #expect(try world.incidents().isEmpty, "a forged alarm opens nothing")
 
         #expect(try world.post(path, signed("sns-notification-alarm"), headers: headers).status == 200)

@@ -64,19 +64,29 @@ struct HeartbeatTests {
             #expect(missed?.state == .missed && missed?.missedAt == t0.addingTimeInterval(190) && missed?.deadlineAt == nil)
             let metrics = String(buffer: try await server.api(.get, "/metrics", token: "").body)
             #expect(metrics.contains(#"tocsin_heartbeat_missed{heartbeat="prometheus-eu1"} 1"#))
+            #expect(metrics.contains("tocsin_heartbeat_last_beat_timestamp_seconds{heartbeat=\"prometheus-eu1\"} \(Int(t0.timeIntervalSince1970) + 10)"))
 
             // Another pass finds nothing new to open.
             server.clock.advance(by: 60)
             try await server.server.escalator.tick()
             #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 1)
 
+            // Alertmanager's resolved Watchdog is no sign of life.
             server.clock.advance(by: 5)
+            let resolvedNotice = try await server.client.execute(
+                uri: "/api/v1/heartbeats/prometheus-eu1", method: .post, headers: [.contentType: "application/json"],
+                body: .init(string: #"{"receiver":"tocsin-watchdog","status":"resolved","alerts":[]}"#))
+            #expect(resolvedNotice.status == .ok)
+            let afterNotice = try await listed(server)
+            #expect(afterNotice?.state == .missed && afterNotice?.beats == 1)
+
             #expect(try await beat(server).status == .ok)
-            #expect(try await server.store.incident(id: 1).incident.state == .resolved)
+            let recovered = try await server.store.incident(id: 1)
+            #expect(recovered.incident.state == .resolved)
+            #expect(recovered.alerts.first?.annotations["summary"] == "Prometheus eu1 stopped sending its Watchdog", "the resolve keeps what the alert said")
+            #expect(recovered.alerts.first?.labels == Self.watchdog.alertLabels)
+            #expect(recovered.alerts.first?.startsAt == t0.addingTimeInterval(190))
             #expect(try await listed(server)?.state == .healthy)
-            let after = String(buffer: try await server.api(.get, "/metrics", token: "").body)
-            #expect(after.contains(#"tocsin_heartbeat_missed{heartbeat="prometheus-eu1"} 0"#))
-            #expect(after.contains("tocsin_heartbeat_last_beat_timestamp_seconds{heartbeat=\"prometheus-eu1\"} \(Int(server.clock.now.timeIntervalSince1970))"))
         }
     }
 
@@ -142,6 +152,34 @@ struct HeartbeatTests {
             #expect(watchdog.state == .healthy && watchdog.watchingSince == server.clock.now && watchdog.lastBeatAt == t0.addingTimeInterval(400))
             try await server.server.escalator.tick()
             #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 1, "no incident for the watchdog at the start")
+
+            // Tocsin crashes again before that window ends and stays down past it: no second window.
+            server.clock.advance(by: 10)
+            try await server.server.escalator.tick()
+            server.clock.advance(by: 600)
+            #expect(try await server.store.resumeHeartbeats(configuration: configuration, now: server.clock.now) == [])
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incidents(filter: .all, limit: 10).incidents.count == 2, "the silent watchdog is missed at once")
+        }
+    }
+
+    @Test("a heartbeat removed from the configuration is forgotten: its missed incident resolves, and it is watched afresh if it comes back")
+    func removed() async throws {
+        try await LiveServer.run(policies: Self.policies) { server in
+            try await server.server.escalator.tick()
+            server.clock.advance(by: 180)
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incident(id: 1).incident.state == .triggered)
+
+            server.clock.advance(by: 60)
+            var without = Self.policies
+            without.heartbeats = []
+            _ = try await server.store.checkHeartbeats(configuration: without, now: server.clock.now)
+            #expect(try await server.store.incident(id: 1).incident.state == .resolved)
+            #expect(try await server.store.heartbeatStatuses().isEmpty)
+
+            let back = try await server.store.checkHeartbeats(configuration: Self.policies, now: server.clock.now)
+            #expect(back.watched == ["prometheus-eu1"] && back.nextDeadline == server.clock.now.addingTimeInterval(180))
         }
     }
 }

@@ -46,7 +46,9 @@ struct SourceIngestTests {
         Refusal(name: "PagerDuty: bad severity, no source", path: "/v2/enqueue", body: #"{"routing_key":"fedcba9876543210fedcba9876543210","event_action":"trigger","payload":{"summary":"s","severity":"fatal"}}"#, status: .badRequest, mentions: "payload.severity"),
         Refusal(name: "PagerDuty: acknowledge without dedup_key", path: "/api/v1/ingest/pagerduty", body: #"{"routing_key":"fedcba9876543210fedcba9876543210","event_action":"acknowledge"}"#, status: .badRequest, mentions: "dedup_key"),
         Refusal(name: "PagerDuty: unknown routing key", path: "/v2/enqueue", body: #"{"routing_key":"ffffffffffffffffffffffffffffffff","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"critical"}}"#, status: .unauthorized, mentions: #""field":"routing_key""#),
-        Refusal(name: "CloudWatch: no signature", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: #""Signature":"c2ln","#, with: ""), status: .badRequest, mentions: #""field":"Signature""#),
+        Refusal(name: "CloudWatch: no signature", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: #""Signature":"c2ln","#, with: ""), status: .forbidden, mentions: #""field":"Signature""#),
+        Refusal(name: "CloudWatch: an unknown signature version", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: #""SignatureVersion":"2""#, with: #""SignatureVersion":"3""#), status: .forbidden, mentions: #""field":"SignatureVersion""#),
+        Refusal(name: "CloudWatch: no topic", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: #""TopicArn":"arn:aws:sns:us-east-1:123456789012:t","#, with: ""), status: .badRequest, mentions: #""field":"TopicArn""#),
         Refusal(name: "CloudWatch: a certificate from an untrusted host", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: "CERT", with: "https://sns.us-east-1.amazonaws.com.evil.example/cert.pem"), status: .forbidden, mentions: #""field":"SigningCertURL""#),
         Refusal(name: "CloudWatch: a certificate over http", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: "CERT", with: "http://sns.us-east-1.amazonaws.com/cert.pem"), status: .forbidden, mentions: #""field":"SigningCertURL""#),
         Refusal(name: "CloudWatch: an unknown key", path: "/api/v1/ingest/cloudwatch/0000", body: sns, status: .unauthorized, mentions: #""field":"key""#),
@@ -101,11 +103,11 @@ struct SourceIngestTests {
             let incidents = try await server.store.incidents(filter: .all, limit: 10).incidents
             #expect(Set(incidents.map(\.source)) == ["grafana", "generic", "pagerduty"])
             let paged = try #require(incidents.first { $0.source == "pagerduty" })
-            #expect(paged.receiver == "pagerduty-billing" && paged.groupKey == answer.dedupKey && paged.severity == "critical")
+            #expect(paged.receiver == "pagerduty:pagerduty-billing" && paged.groupKey == answer.dedupKey && paged.severity == "critical")
             let alerts = try await server.store.incident(id: try #require(paged.id)).alerts
             #expect(alerts.first?.labels["service"] == "billing" && alerts.first?.labels["severity"] == "critical")
             let backup = try #require(incidents.first { $0.source == "generic" })
-            #expect(backup.receiver == "generic-billing" && backup.groupKey == "backups")
+            #expect(backup.receiver == "generic:generic-billing" && backup.groupKey == "backups")
         }
     }
 
@@ -121,6 +123,21 @@ struct SourceIngestTests {
             #expect(try await DatabaseSnapshot.takeExceptAudit(server.store) == before)
             let audit = try await server.store.auditEvents(since: Date(timeIntervalSince1970: 0), limit: 50).map(\.kind)
             #expect(audit.contains(.integrationCreated) && audit.contains(.integrationRevoked) && audit.contains(.authenticationFailed))
+        }
+    }
+
+    @Test("a PagerDuty acknowledge reaches only its own integration's incidents, never another source's with the same key")
+    func acknowledgeStaysInItsSource() async throws {
+        try await Self.withIntegrations { server in
+            let webhook = try Fixtures.data("webhook-01-firing-critical-single")
+            #expect(try await server.ingest(webhook).status == .ok)
+            let alertmanager = try #require(try await server.store.incidents(filter: .all, limit: 10).incidents.first)
+            // The Alertmanager incident's own group key, sent as the dedup key of an acknowledge.
+            let body = try JSONSerialization.data(withJSONObject: [
+                "routing_key": "fedcba9876543210fedcba9876543210", "event_action": "acknowledge", "dedup_key": alertmanager.groupKey,
+            ])
+            #expect(try await Self.post(server, "/v2/enqueue", String(decoding: body, as: UTF8.self)).status == .accepted)
+            #expect(try await server.store.incident(id: try #require(alertmanager.id)).incident.state == .triggered)
         }
     }
 }

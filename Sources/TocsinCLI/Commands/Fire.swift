@@ -32,6 +32,9 @@ struct Fire: AsyncParsableCommand {
     @Option(name: .customLong("label"), help: ArgumentHelp("A label, e.g. host=db1 (repeat for more).", valueName: "name=value"))
     var labels: [String] = []
 
+    @Option(name: .customLong("labels"), help: ArgumentHelp("Labels, comma-separated: host=db1,team=sre.", valueName: "list"))
+    var labelList: String?
+
     @Option(name: .customLong("annotation"), help: ArgumentHelp("An annotation, e.g. runbook=https://… (repeat for more).", valueName: "name=value"))
     var annotations: [String] = []
 
@@ -63,8 +66,13 @@ struct Fire: AsyncParsableCommand {
         if let severity, !GenericEvent.severities.contains(severity.lowercased()) {
             throw ValidationError("--severity must be critical, error, warning or info, got \"\(severity)\"")
         }
-        _ = try Self.pairs(labels, option: "--label")
+        _ = try Self.pairs(allLabels, option: "--label")
         _ = try Self.pairs(annotations, option: "--annotation")
+    }
+
+    /// `--label` pairs and the pairs of `--labels`.
+    var allLabels: [String] {
+        labels + (labelList.map { $0.split(separator: ",").map(String.init) } ?? [])
     }
 
     static func pairs(_ values: [String], option: String) throws -> [String: String]? {
@@ -90,7 +98,7 @@ struct Fire: AsyncParsableCommand {
         let client = try ClientOptions.resolve(server: server, token: key)
         let event = Event(
             key: self.key, status: resolve ? "resolved" : "firing", summary: summary, severity: severity?.lowercased(),
-            labels: try Self.pairs(labels, option: "--label"), annotations: try Self.pairs(annotations, option: "--annotation"),
+            labels: try Self.pairs(allLabels, option: "--label"), annotations: try Self.pairs(annotations, option: "--annotation"),
             group: group)
         let result = try await client.post("/api/v1/ingest/generic", body: event, as: IngestResultResource.self)
         if json {

@@ -36,11 +36,20 @@ struct Integrations: AsyncParsableCommand {
             valueName: "action"))
         var insufficientData: CloudWatchAlarm.InsufficientData?
 
+        @Option(help: ArgumentHelp(
+            "CloudWatch only: the SNS topic it takes messages from (arn:aws:sns:REGION:ACCOUNT:NAME). Without it, the first "
+                + "topic that sends a correctly signed message is the only one taken from then on.",
+            valueName: "arn"))
+        var topicArn: String?
+
         @OptionGroup var database: ExistingDatabaseOptions
 
         func validate() throws {
-            if insufficientData != nil, source != .cloudwatch {
-                throw ValidationError("--insufficient-data applies to --source cloudwatch only")
+            if insufficientData != nil || topicArn != nil, source != .cloudwatch {
+                throw ValidationError("--insufficient-data and --topic-arn apply to --source cloudwatch only")
+            }
+            if let topicArn, !topicArn.hasPrefix("arn:aws") || topicArn.split(separator: ":").count != 6 {
+                throw ValidationError("--topic-arn must look like arn:aws:sns:us-east-1:123456789012:alarms, got \"\(topicArn)\"")
             }
             guard Integration.isValidName(name) else {
                 throw ValidationError("integration name must be 1-128 letters, digits, '.', '_' or '-', got \"\(name)\"")
@@ -70,7 +79,7 @@ struct Integrations: AsyncParsableCommand {
             do {
                 integration = try await store.addIntegration(
                     name: name, source: source, labels: try parsedLabels(), insufficientData: insufficientData,
-                    keyHash: APIToken.hash(key), now: Date())
+                    topicArn: topicArn, keyHash: APIToken.hash(key), now: Date())
             } catch let error as StoreError {
                 throw CLIError(error.description, exitCode: error.isConflict ? .conflict : .failure)
             }

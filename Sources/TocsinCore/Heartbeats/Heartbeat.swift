@@ -61,23 +61,54 @@ public struct Heartbeat: Sendable, Equatable {
         let since = lastBeat.map { "no beat since \(RFC3339.format($0))" } ?? "no beat received yet"
         let description = "\(since); a beat is expected every \(PolicyDuration.format(interval))"
             + (grace > 0 ? ", \(PolicyDuration.format(grace)) of grace" : "")
-        return batch(
-            status: .firing, startsAt: deadline, endsAt: nil,
-            annotations: ["summary": summary ?? "Heartbeat \(name) stopped beating", "description": description])
-    }
-
-    /// The batch that resolves the incident when a beat comes at `now`.
-    public func recovered(at now: Date) -> AlertBatch {
-        batch(status: .resolved, startsAt: now, endsAt: now, annotations: [:])
-    }
-
-    private func batch(status: AlertStatus, startsAt: Date, endsAt: Date?, annotations: [String: String]) -> AlertBatch {
-        let labels = alertLabels
         let alert = Alert(
-            fingerprint: Fingerprint(source: Self.source, key: name), status: status, labels: labels,
-            annotations: annotations, startsAt: startsAt, endsAt: endsAt)
-        return AlertBatch(
-            source: Self.source, receiver: Self.source, groupKey: "heartbeat/\(name)", status: status,
-            groupLabels: ["heartbeat": name], commonLabels: labels, commonAnnotations: annotations, alerts: [alert])
+            fingerprint: Fingerprint(source: Self.source, key: name), status: .firing, labels: alertLabels,
+            annotations: ["summary": summary ?? "Heartbeat \(name) stopped beating", "description": description],
+            startsAt: deadline)
+        return Self.batch(of: name, alert)
+    }
+
+    /// The batch that resolves the incident of the heartbeat named `name` at `now` (a beat came,
+    /// or the heartbeat is no longer configured), keeping what its alert said: `stored`, the alert
+    /// as the incident holds it.
+    public static func recovery(of name: String, at now: Date, stored: IncidentAlert?) -> AlertBatch {
+        let labels = stored?.labels ?? ["alertname": alertName, "heartbeat": name]
+        let annotations = stored?.annotations ?? [:]
+        let alert = Alert(
+            fingerprint: Fingerprint(source: source, key: name), status: .resolved, labels: labels, annotations: annotations,
+            startsAt: min(stored?.startsAt ?? now, now), endsAt: now)
+        return batch(of: name, alert)
+    }
+
+    /// The group key of the incident of the heartbeat named `name`.
+    public static func groupKey(of name: String) -> String { "heartbeat/\(name)" }
+
+    private static func batch(of name: String, _ alert: Alert) -> AlertBatch {
+        AlertBatch(
+            source: source, receiver: source, groupKey: groupKey(of: name), status: alert.status, groupLabels: ["heartbeat": name],
+            commonLabels: alert.labels, commonAnnotations: alert.annotations, alerts: [alert])
+    }
+}
+
+extension Heartbeat {
+    /// Whether a beat's body is an Alertmanager notification that its alert resolved (`"status":
+    /// "resolved"` at the top level): when Prometheus stops, Alertmanager sends the Watchdog one
+    /// last time as resolved, which is no sign of life. Any other body, JSON or not, is a beat.
+    public static func isResolvedNotice(_ body: some Collection<UInt8>) -> Bool {
+        var resolved = false
+        do {
+            try JSONBody.withContiguousBody(body) { (bytes) throws(IngestValidationError) in
+                try JSONBody.readObject(bytes) { key, reader in
+                    if key == "status", let status = try? reader.readString() {
+                        resolved = status == "resolved"
+                    } else {
+                        try reader.skipValue()  // any other member, or a status that is not a string
+                    }
+                }
+            }
+        } catch {
+            return false
+        }
+        return resolved
     }
 }

@@ -52,18 +52,22 @@ public enum HeartbeatMonitor {
     ///
     /// Tocsin cannot tell a sender that stopped from beats it refused while it was down, so:
     /// - a deadline still ahead stays (a restart is not a beat, and not a missed beat);
-    /// - a heartbeat whose beat was already late while Tocsin was running (its expected time,
-    ///   the window less the grace, passed before the last check) stays: it is missed at once;
+    /// - a heartbeat whose beat was already late while Tocsin was running (expected, one
+    ///   interval after the last beat or after watching began, before the last check) stays: it
+    ///   is missed at once;
     /// - a heartbeat whose beat fell due while Tocsin was down watches afresh from `now`: the
-    ///   sender has one more window to beat, after which it is missed as usual.
+    ///   sender has one more window to beat, after which it is missed as usual. Only once per
+    ///   silence: a Tocsin that keeps crashing does not keep giving a dead sender more time.
     public static func resume(
         _ status: HeartbeatStatus, of heartbeat: Heartbeat, lastChecked: Date?, now: Date
     ) -> HeartbeatStatus? {
         guard let deadline = status.deadline(of: heartbeat), deadline <= now else { return nil }
-        let expected = status.watchingSince.addingTimeInterval(heartbeat.interval)
+        if let resumedAt = status.resumedAt, status.lastBeatAt.map({ resumedAt > $0 }) ?? true { return nil }
+        let expected = (status.lastBeatAt ?? status.watchingSince).addingTimeInterval(heartbeat.interval)
         if let lastChecked, expected <= lastChecked { return nil }
         var resumed = status
         resumed.watchingSince = now
+        resumed.resumedAt = now
         return resumed
     }
 

@@ -21,10 +21,14 @@ public struct HeartbeatStatus: Sendable, Equatable {
     public var beats: Int
     /// When the heartbeat was found missed (its deadline), while it is missed.
     public var missedAt: Date?
+    /// When a start of Tocsin gave the sender one more window (``HeartbeatMonitor/resume(_:of:lastChecked:now:)``).
+    public var resumedAt: Date?
 
     public init(
-        name: String, state: State, watchingSince: Date, lastBeatAt: Date? = nil, beats: Int = 0, missedAt: Date? = nil
+        name: String, state: State, watchingSince: Date, lastBeatAt: Date? = nil, beats: Int = 0, missedAt: Date? = nil,
+        resumedAt: Date? = nil
     ) {
+        self.resumedAt = resumedAt
         self.name = name
         self.state = state
         self.watchingSince = watchingSince

@@ -15,10 +15,11 @@ import Foundation
 /// - `status` is `firing` (the default, so a script can just post a key) or `resolved`; the alert
 ///   starts when the event is received, and a resolved one also ends then.
 /// - `summary` becomes the annotation `summary` (an empty one is ignored), `severity` (`critical`,
-///   `error`, `warning` or `info`, any case) the label `severity`; each wins over the same name in
-///   `annotations`/`labels`.
+///   `error`, `warning` or `info`, any case; `error` pages as `critical`, as PagerDuty's does) the
+///   label `severity`; each wins over the same name in `annotations`/`labels`.
 /// - `labels` and `annotations` are objects of strings under the same rules as Alertmanager's
-///   (``LabelRules``); the event's labels win over the integration's, which act as defaults.
+///   (``LabelRules``); the integration's labels win over the event's (severity included), so an
+///   event cannot route itself around what its integration says.
 /// - `group` (optional) is the group key: events with the same group share an incident; without
 ///   one, each key has its own.
 ///
@@ -67,7 +68,7 @@ public struct GenericEvent: Sendable, Equatable {
     ///
     /// The batch's receiver is `integration` and its group key the event's `group`, else its
     /// `key`. `integrationLabels` (the integration's configured labels, checked when the
-    /// configuration is loaded) are added to the alert's labels; the event's own labels win.
+    /// configuration is loaded) are added to the alert's labels, and win over the event's own.
     /// Every rejection names the field: `key: is required`, `sevrity: unknown field …`,
     /// `labels.my-label: invalid label name …`.
     public static func decode(
@@ -99,11 +100,13 @@ public struct GenericEvent: Sendable, Equatable {
 
         let ownLabels = labels ?? [:]
         try AlertmanagerWebhook.WireAlert.checkLabels(ownLabels, field: "labels", allowEmpty: true)
-        var alertLabels = integrationLabels
-        alertLabels.merge(ownLabels) { _, event in event }
+        // The operator's labels (the integration's) win over the event's, severity included: a
+        // script cannot route itself around what the integration says.
+        var alertLabels = ownLabels
         if let severity {
             alertLabels["severity"] = try Self.checkSeverity(severity)
         }
+        alertLabels.merge(integrationLabels) { _, integration in integration }
         if alertLabels["alertname"] == nil {
             alertLabels["alertname"] = key
         }
@@ -195,6 +198,7 @@ public struct GenericEvent: Sendable, Equatable {
                 field: "severity",
                 problem: "must be one of \(severities.joined(separator: ", ")), got \"\(value.prefix(64))\"")
         }
-        return lowered
+        // Routes page on critical; PagerDuty's error is high urgency too.
+        return lowered == "error" ? "critical" : lowered
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 /// - an open incident with the batch's key absorbs its alerts; otherwise a new incident opens when
 ///   at least one alert fires;
 /// - alerts resolve one by one, and the incident resolves when none of its alerts fires any more;
+///   a resolve that ended before the stored firing began (delivered out of order) is ignored;
 /// - every firing alert is routed by its own labels (``AlertRoutes``): a new incident starts every
 ///   policy its alerts route to, and an alert joining an open incident starts, at once, any policy
 ///   it routes to that is not running on it yet (policies already running keep running);
@@ -103,6 +104,14 @@ public enum IngestPlanner {
         var refired: [Alert] = []
         var resolved: [Alert] = []
         for var alert in batch.alerts {
+            if alert.status == .resolved, let stored = known[alert.fingerprint], stored.status == .firing,
+                let endsAt = alert.endsAt, endsAt < stored.startsAt
+            {
+                // A resolve that ended before the firing it would end began: delivered out of
+                // order (an SNS retry, a replay). The alert keeps firing.
+                outcomes.append(.ignored)
+                continue
+            }
             let outcome: IngestPlan.AlertOutcome
             switch (known[alert.fingerprint]?.status, alert.status) {
             case (nil, .firing):

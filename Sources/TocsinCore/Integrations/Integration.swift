@@ -4,8 +4,10 @@ import Foundation
 /// Events v2 client (the key is its `routing_key`), a script posting generic events, or an SNS
 /// topic delivering CloudWatch alarms. Only a hash of the key is stored.
 ///
-/// Incidents from an integration are keyed by its name (as `receiver`) and the event's group or
-/// dedup key; its labels are added to every alert it sends, so routes can tell its alerts apart.
+/// Incidents from an integration are keyed by its ``receiver`` (`pagerduty:billing`: the source
+/// and the name, so no integration can reach into the incidents of Alertmanager, Grafana,
+/// heartbeats or another source) and the event's group or dedup key; its labels are added to every
+/// alert it sends, and win over the event's, so routes can tell its alerts apart.
 public struct Integration: Sendable, Equatable, Codable {
     /// Which payload an integration sends.
     public enum Source: String, Sendable, Codable, CaseIterable {
@@ -21,15 +23,20 @@ public struct Integration: Sendable, Equatable, Codable {
     public var labels: [String: String]
     /// CloudWatch only: what an alarm entering `INSUFFICIENT_DATA` does (nil: ignored).
     public var insufficientData: CloudWatchAlarm.InsufficientData?
+    /// CloudWatch only: the one SNS topic whose messages it takes (a signature proves only that
+    /// some topic sent a message). Given when the integration is added, else the first topic that
+    /// sends it a correctly signed message.
+    public var topicArn: String?
     public var createdAt: Date
     /// Set once the key is revoked: events presenting it are refused.
     public var revokedAt: Date?
 
     public init(
         id: Int64? = nil, name: String, source: Source, labels: [String: String] = [:],
-        insufficientData: CloudWatchAlarm.InsufficientData? = nil, createdAt: Date, revokedAt: Date? = nil
+        insufficientData: CloudWatchAlarm.InsufficientData? = nil, topicArn: String? = nil, createdAt: Date, revokedAt: Date? = nil
     ) {
         self.insufficientData = insufficientData
+        self.topicArn = topicArn
         self.id = id
         self.name = name
         self.source = source
@@ -41,9 +48,13 @@ public struct Integration: Sendable, Equatable, Codable {
     public enum CodingKeys: String, CodingKey {
         case id, name, source, labels
         case insufficientData = "insufficient_data"
+        case topicArn = "topic_arn"
         case createdAt = "created_at"
         case revokedAt = "revoked_at"
     }
+
+    /// The receiver of its incidents: `SOURCE:NAME`.
+    public var receiver: String { "\(source.rawValue):\(name)" }
 
     /// Whether `name` may name an integration: as a heartbeat's, 1 to 128 letters, digits, `.`, `_` or `-`.
     public static func isValidName(_ name: String) -> Bool { Heartbeat.isValidName(name) }

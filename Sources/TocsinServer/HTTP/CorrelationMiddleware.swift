@@ -27,7 +27,7 @@ struct CorrelationMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": .string(request.method.rawValue),
-                "path": .string(request.uri.path),
+                "path": .string(IngestGate.loggable(request.uri.path)),
                 "status": .stringConvertible(response.status.code),
                 "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000
                     + Double(elapsed.components.seconds) * 1000),

@@ -13,6 +13,8 @@ struct MetricsRoutes {
     let policies: ConfigurationStore
     /// The database counts, read at most once a second.
     let counts = RecentValue<OperationalCounts>(maxAge: .seconds(1))
+    /// The heartbeats' statuses, read at most once a second too.
+    let heartbeatStatuses = RecentValue<[String: HeartbeatStatus]>(maxAge: .seconds(1))
 
     var collection: RouteCollection<TocsinRequestContext> {
         let routes = RouteCollection(context: TocsinRequestContext.self)
@@ -47,7 +49,7 @@ struct MetricsRoutes {
     private func writeHeartbeats(into text: inout PrometheusText) async throws {
         let heartbeats = policies.configuration.heartbeats
         guard !heartbeats.isEmpty else { return }
-        let statuses = try await store.heartbeatStatuses()
+        let statuses = try await heartbeatStatuses.value { try await store.heartbeatStatuses() }
         text.family(
             "tocsin_heartbeat_last_beat_timestamp_seconds", type: "gauge",
             help: "When each heartbeat last beat (Unix time; 0 if it never did).")

@@ -22,6 +22,8 @@ struct CloudWatchRoutes {
     /// Which hosts may serve certificates and confirm subscriptions: Amazon's, unless a test says otherwise.
     let trust: SNSMessage.Trust
     let certificates = SNSCertificates()
+    /// The fields whose absence or misuse makes a message unsigned (a 403, as a bad signature).
+    static let signatureFields: Set<String> = ["Signature", "SignatureVersion", "SigningCertURL"]
     /// SNS messages are at most 256 KiB.
     static let maxBodyBytes = 256 * 1024
 
@@ -44,6 +46,10 @@ struct CloudWatchRoutes {
         do {
             message = try SNSMessage.decode(body.readableBytesView)
         } catch {
+            // A message without a (usable) signature is refused as unsigned, not as malformed.
+            if Self.signatureFields.contains(error.field) {
+                throw Self.forbidden(field: error.field, "unsigned: \(error.description)", context: context)
+            }
             throw APIError.invalidPayload(error)
         }
         if let declared = request.headers[HTTPField.Name("x-amz-sns-message-type")!], declared != message.type.rawValue {
@@ -52,6 +58,13 @@ struct CloudWatchRoutes {
                 message: "the body's Type is \(message.type.rawValue) but x-amz-sns-message-type says \(declared)")
         }
         try await verify(message, context: context)
+        // A signature proves only that some SNS topic sent the message: the integration takes one.
+        let topic = try await ingestor.store.pinTopic(integration: integration.name, topic: message.topicArn, now: ingestor.clock.now)
+        guard topic == message.topicArn else {
+            throw Self.forbidden(
+                field: "TopicArn", "integration \(integration.name) takes messages from \(topic) only, not \(message.topicArn)",
+                context: context)
+        }
         let now = ingestor.clock.now
         switch message.type {
         case .subscriptionConfirmation:
@@ -64,7 +77,7 @@ struct CloudWatchRoutes {
             let batch: AlertBatch?
             do {
                 batch = try CloudWatchAlarm.decode(notification: message).alertBatch(
-                    integration: integration.name, labels: integration.labels,
+                    integration: integration.receiver, labels: integration.labels,
                     insufficientData: integration.insufficientData ?? .ignore, receivedAt: now)
             } catch {
                 context.logger.notice("rejected CloudWatch alarm", metadata: ["problem": "\(error)"])

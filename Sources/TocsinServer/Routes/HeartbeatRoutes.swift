@@ -25,7 +25,12 @@ struct HeartbeatRoutes {
                     .notFound, code: "not_found", field: "name",
                     message: "no heartbeat named \"\(name)\" (configured: \(Self.names(configuration)); see heartbeats: in the policy directory)")
             }
-            _ = try await gate.collectBody(request)  // any body: read (bounded) and ignored
+            let body = try await gate.collectBody(request)  // any body (bounded)
+            if Heartbeat.isResolvedNotice(body.readableBytesView) {
+                // Alertmanager's last word on a Watchdog that stopped firing: not a sign of life.
+                context.logger.notice("resolved notification is not a beat", metadata: ["heartbeat": "\(name)"])
+                return HeartbeatResource(heartbeat, status: try await store.heartbeatStatuses()[name])
+            }
             let result = try await store.recordBeat(
                 heartbeat, configuration: configuration, now: clock.now, correlationID: context.correlationID)
             // The deadline moved (the escalator sleeps until the earliest), or an incident resolved.

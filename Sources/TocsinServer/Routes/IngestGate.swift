@@ -19,6 +19,13 @@ struct IngestGate {
         path.hasPrefix("/api/v1/ingest/") || path.hasPrefix("/api/v1/heartbeats/") || path == "/v2/enqueue"
     }
 
+    /// `path` fit for logs and the audit trail: a CloudWatch subscription's path ends in its
+    /// integration key, which is left out.
+    static func loggable(_ path: String) -> String {
+        let prefix = "/api/v1/ingest/cloudwatch/"
+        return path.hasPrefix(prefix) ? prefix + "…" : path
+    }
+
     /// With `--ingest-token`, the request must carry that token or a user token with the `ingest` scope.
     func authorize(_ request: Request, context: TocsinRequestContext) async throws {
         guard let ingestToken else { return }
@@ -33,7 +40,7 @@ struct IngestGate {
             return
         }
         await store.auditFailedAuthentication(
-            client: context.remoteAddress, detail: "wrong ingest token on \(request.method) \(request.uri.path)", now: clock.now)
+            client: context.remoteAddress, detail: "wrong ingest token on \(request.method) \(Self.loggable(request.uri.path))", now: clock.now)
         throw BearerAuthMiddleware.unauthorized("wrong ingest token")
     }
 

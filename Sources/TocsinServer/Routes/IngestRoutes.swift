@@ -65,7 +65,7 @@ struct IngestRoutes {
         let now = ingestor.clock.now
         let batch = try decoded(context) { () throws(IngestValidationError) in
             try GenericEvent.decode(
-                body.readableBytesView, receivedAt: now, integration: integration.name, integrationLabels: integration.labels)
+                body.readableBytesView, receivedAt: now, integration: integration.receiver, integrationLabels: integration.labels)
         }
         return IngestResultResource(try await ingestor.commit(batch, now: now, context: context))
     }

@@ -48,7 +48,7 @@ struct Ingestor {
             return found
         }
         await store.auditFailedAuthentication(
-            client: context.remoteAddress, detail: "unknown \(source.rawValue) integration key on \(request.method) \(request.uri.path)",
+            client: context.remoteAddress, detail: "unknown \(source.rawValue) integration key on \(request.method) \(IngestGate.loggable(request.uri.path))",
             now: clock.now)
         throw APIError(
             .unauthorized, code: "unauthorized", field: field,

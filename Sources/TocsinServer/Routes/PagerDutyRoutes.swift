@@ -48,7 +48,8 @@ struct PagerDutyRoutes {
         let dedupKey = event.dedupKey ?? IntegrationKey.generate()
         switch event.action {
         case .acknowledge:
-            if let open = try await ingestor.store.latestIncident(receiver: integration.name, groupKey: dedupKey),
+            if let open = try await ingestor.store.latestIncident(
+                source: PagerDutyEvent.source, receiver: integration.receiver, groupKey: dedupKey),
                 let id = open.incident.id, open.incident.state.isOpen
             {
                 let result = try await ingestor.store.acknowledge(
@@ -59,10 +60,10 @@ struct PagerDutyRoutes {
             var stored: Alert?
             if event.action == .resolve, event.payload == nil {
                 // A bare resolve keeps the labels and annotations its trigger gave the alert.
-                stored = try await storedAlert(receiver: integration.name, dedupKey: dedupKey)
+                stored = try await storedAlert(receiver: integration.receiver, dedupKey: dedupKey)
             }
             if let batch = event.batch(
-                integration: integration.name, integrationLabels: integration.labels, dedupKey: dedupKey, receivedAt: now,
+                integration: integration.receiver, integrationLabels: integration.labels, dedupKey: dedupKey, receivedAt: now,
                 resolving: stored)
             {
                 _ = try await ingestor.commit(batch, now: now, context: context)
@@ -74,7 +75,7 @@ struct PagerDutyRoutes {
 
     private func storedAlert(receiver: String, dedupKey: String) async throws -> Alert? {
         let fingerprint = Fingerprint(source: PagerDutyEvent.source, key: dedupKey)
-        guard let detail = try await ingestor.store.latestIncident(receiver: receiver, groupKey: dedupKey),
+        guard let detail = try await ingestor.store.latestIncident(source: PagerDutyEvent.source, receiver: receiver, groupKey: dedupKey),
             let alert = detail.alerts.first(where: { $0.fingerprint == fingerprint })
         else { return nil }
         return Alert(

@@ -39,7 +39,9 @@ final class SNSCertificates: Sendable {
         } catch {
             throw .unreachable("\(error)")
         }
-        guard response.status == 200 else { throw .unreachable("HTTP \(response.status) from \(url)") }
+        // A server error may pass (SNS retries a 503); a refusal will not.
+        if (500...599).contains(response.status) { throw .unreachable("HTTP \(response.status) from \(url)") }
+        guard response.status == 200 else { throw .unusable(.badCertificate("HTTP \(response.status) from \(url)")) }
         let verifier: SNSSignatureVerifier
         do {
             verifier = try SNSSignatureVerifier(certificatePEM: response.body)

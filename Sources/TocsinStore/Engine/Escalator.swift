@@ -62,7 +62,13 @@ public final class Escalator: Service, Sendable {
         var tick = EscalationTick()
         // A missed heartbeat opens its incident (and queues a first step due at once) before the
         // escalations run, so both go out in this tick.
-        let heartbeats = try await store.checkHeartbeats(configuration: configuration(), now: clock.now)
+        // A failure here must not stop escalations: it is logged, and the heartbeats looked at again in a second.
+        var heartbeats = HeartbeatPass(nextDeadline: clock.now.addingTimeInterval(1))
+        do {
+            heartbeats = try await store.checkHeartbeats(configuration: configuration(), now: clock.now)
+        } catch {
+            logger.error("heartbeat check failed; escalations go on", metadata: ["error": "\(error)"])
+        }
         for name in heartbeats.missed {
             logger.warning("heartbeat missed", metadata: ["heartbeat": "\(name)"])
         }

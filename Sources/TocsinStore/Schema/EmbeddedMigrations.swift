@@ -341,7 +341,10 @@ extension SchemaMigrations {
                 watching_since TEXT NOT NULL,
                 last_beat_at TEXT,
                 beats INTEGER NOT NULL DEFAULT 0 CHECK (beats >= 0),
-                missed_at TEXT
+                missed_at TEXT,
+                -- When Tocsin, starting after the beat fell due, gave the sender one more window (at most once
+                -- per silence: a Tocsin that keeps crashing cannot keep a dead sender unnoticed).
+                resumed_at TEXT
             );
             """#
         ),
@@ -361,6 +364,8 @@ extension SchemaMigrations {
                 labels TEXT NOT NULL DEFAULT '{}',
                 -- CloudWatch only: what an alarm's INSUFFICIENT_DATA state does (fire, resolve or ignore).
                 insufficient_data TEXT CHECK (insufficient_data IN ('fire', 'resolve', 'ignore')),
+                -- CloudWatch only: the one SNS topic it takes messages from (given, or the first that signed one).
+                topic_arn TEXT,
                 created_at TEXT NOT NULL,
                 revoked_at TEXT
             );
