@@ -152,7 +152,7 @@ public struct TocsinServer: Sendable {
         let heartbeats = HeartbeatRoutes(store: store, clock: clock, policies: policies, gate: gate, wakeEngine: wake)
         router.addRoutes(heartbeats.beats, atPath: "/api/v1/heartbeats")
         router.addRoutes(heartbeats.list, atPath: "/api/v1/heartbeats")
-        router.addRoutes(IncidentRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/incidents")
+        router.addRoutes(IncidentRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake).collection, atPath: "/api/v1/incidents")
         router.addRoutes(
             LinkRoutes(store: store, clock: clock, linkKey: linkKey, policies: policies, wakeEngine: wake).collection,
             atPath: "/api/v1/incidents")

@@ -239,4 +239,27 @@ struct EscalationPlannerTests {
         #expect(drafts[0].subject == "[RESOLVED] #42 Disk almost full on db1")
         #expect(drafts[0].body.contains("Resolved by bob: disk cleaned"))
     }
+
+    @Test("escalating by hand: the next step falls due now; a chosen step of this pass; none past the end or the steps")
+    func escalateNowByHand() throws {
+        let policy = EscalationPolicy(
+            name: "p", steps: [
+                .init(after: 0, notify: [.person("a")]), .init(after: 300, notify: [.person("b")]), .init(after: 900, notify: [.person("c")]),
+            ])
+        let start = Date(timeIntervalSince1970: 1_795_800_000)
+        let now = start.addingTimeInterval(60)
+        var escalation = Escalation(
+            incidentID: 1, snapshot: PolicySnapshot(policy: policy, configuration: TocsinConfiguration()), startedAt: start, position: 1,
+            nextDueAt: start.addingTimeInterval(300))
+        let next = try #require(EscalationPlanner.escalateNow(escalation, now: now))
+        #expect(next.position == 1 && next.nextDueAt == now && next.startedAt == now.addingTimeInterval(-300))
+        #expect(next.dueDate(of: 2) == now.addingTimeInterval(600), "the step after keeps its spacing")
+        let first = try #require(EscalationPlanner.escalateNow(escalation, toStep: 1, now: now))
+        #expect(first.position == 0 && first.startedAt == now && first.epoch == escalation.epoch)
+        #expect(EscalationPlanner.escalateNow(escalation, toStep: 4, now: now) == nil)
+        #expect(EscalationPlanner.escalateNow(escalation, toStep: 0, now: now) == nil)
+        escalation.position = 3
+        #expect(EscalationPlanner.escalateNow(escalation, now: now) == nil, "the chain is spent")
+        #expect(EscalationPlanner.escalateNow(escalation, toStep: 3, now: now)?.position == 2)
+    }
 }

@@ -83,6 +83,37 @@ struct CLIEndToEndTests {
         #expect(refusals.contains { $0.contains("already resolved") } && refusals.contains { $0.contains("\"status\":\"404\"") })
     }
 
+    @Test("tocsin note and tocsin escalate: a note shows in tocsin show, escalate runs the next step now, a resolved incident refuses it")
+    func notesAndEscalation() throws {
+        let directory = try TemporaryDirectory("tocsin-e2e-byhand")
+        defer { directory.remove() }
+        let db = directory.path("tocsin.sqlite")
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
+        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
+        defer { server.stop(signal: SIGKILL) }
+        #expect(try post("webhook-01-firing-critical-single", to: server).status == 200)
+        let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
+
+        let note = try TocsinBinary.run(["note", "1", "rolled back deploy 3f2a", "--notify"], environment: env)
+        #expect(note.status == 0 && note.stdout.contains("Note added to incident #1 and sent to"), "\(note.stdout)\(note.stderr)")
+        let escalate = try TocsinBinary.run(["escalate", "1", "--note", "bob knows the db"], environment: env)
+        #expect(escalate.status == 0 && escalate.stdout.contains("Incident #1 escalated: the next step ran now"), "\(escalate.stderr)")
+        let show = try TocsinBinary.run(["show", "1"], environment: env)
+        #expect(show.stdout.contains("note by alice via cli: rolled back deploy 3f2a"), "\(show.stdout)")
+        #expect(show.stdout.contains("escalated_by_hand by alice via cli: step 2 of critical-immediate run at once: bob knows the db"))
+        let json = try TocsinBinary.run(["show", "1", "--json"], environment: env)
+        let detail = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let addresses = (detail?["notifications"] as? [[String: Any]])?.compactMap { $0["address"] as? String } ?? []
+        #expect(addresses.contains("bob@example.com"), "bob paged now: \(addresses)")
+
+        #expect(try TocsinBinary.run(["resolve", "1"], environment: env).status == 0)
+        let refused = try TocsinBinary.run(["escalate", "1"], environment: env)
+        #expect(refused.status == 6 && refused.stderr.contains("resolved"), "\(refused.stderr)")
+        let empty = try TocsinBinary.run(["note", "1", "  "], environment: env)
+        #expect(empty.status == 64 && empty.stderr.contains("1 to 4096"), "\(empty.stderr)")
+    }
+
     @Test("control characters in alert text are shown as escapes in human output, never sent to the terminal; --json keeps them")
     func terminalEscapes() throws {
         let directory = try TemporaryDirectory("tocsin-e2e")

@@ -7,6 +7,8 @@ public enum NotificationEvent: String, Sendable, Codable, CaseIterable {
     case reminder
     case acknowledged
     case resolved
+    /// A note written on the incident, sent to those already paged (`tocsin note --notify`).
+    case note
 
     /// The events that page someone (an escalation step's notifications), as opposed to the
     /// notices that tell those paged what became of the incident.
@@ -61,6 +63,7 @@ public enum NotificationText {
             case .triggered, .escalated, .reminder: "[\(incident.severity.uppercased())]"
             case .acknowledged: "[ACKNOWLEDGED]"
             case .resolved: "[RESOLVED]"
+            case .note: "[NOTE]"
             }
         let reminder = event == .reminder ? " (reminder)" : ""
         return "\(prefix) #\(incident.id ?? 0) \(incident.title)\(reminder)"
@@ -72,7 +75,7 @@ public enum NotificationText {
             "State: \(incident.state.rawValue), severity \(incident.severity), \(incident.firingCount) of \(incident.alertCount) alerts firing",
             detail,
         ]
-        if incident.state == .triggered, event != .resolved {
+        if incident.state == .triggered, event != .resolved, event != .note {
             lines.append("Acknowledge: tocsin ack \(incident.id ?? 0)")
         }
         return lines.joined(separator: "\n")

@@ -11,6 +11,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case authenticationFailed = "auth.failed"
         case incidentAcknowledged = "incident.acknowledged"
         case incidentResolved = "incident.resolved"
+        case incidentNoted = "incident.noted"
+        case incidentEscalated = "incident.escalated"
         case configReloaded = "config.reloaded"
         case configReloadFailed = "config.reload_failed"
         case drillStarted = "drill.started"

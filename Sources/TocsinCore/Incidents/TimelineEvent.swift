@@ -19,6 +19,10 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
         case escalationStarted = "escalation_started"
         /// A policy ran all its steps and repeats without an acknowledgement.
         case escalationExhausted = "escalation_exhausted"
+        /// Someone wrote a note on the incident.
+        case note
+        /// Someone escalated the incident by hand: its next step (or a chosen one) ran at once.
+        case escalatedByHand = "escalated_by_hand"
     }
 
     public var id: Int64?

@@ -18,6 +18,7 @@ struct NotificationRenderer: Sendable {
             case .triggered, .escalated, .reminder: [.ack, .resolve]
             case .acknowledged: [.resolve]
             case .resolved: []
+            case .note: []
             }
         var links = WebhookPayload.Links()
         for action in actions {

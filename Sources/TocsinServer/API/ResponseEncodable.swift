@@ -24,3 +24,4 @@ extension HeartbeatResource: ResponseEncodable {}
 extension HeartbeatListResource: ResponseEncodable {}
 extension PagerDutyEventResultResource: ResponseEncodable {}
 extension PagerDutyInvalidEventResource: ResponseEncodable {}
+extension NoteResultResource: ResponseEncodable {}

@@ -5,10 +5,12 @@ import TocsinCore
 import TocsinStore
 
 /// The incident API used by the CLI, mounted at `/api/v1/incidents`: list, show, acknowledge,
-/// resolve. Bearer token required.
+/// resolve, notes, escalate now. Bearer token required.
 struct IncidentRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
+    /// The configuration in force: escalating by hand runs steps as the engine would.
+    let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void
 
     var collection: RouteCollection<TocsinRequestContext> {
@@ -23,7 +25,64 @@ struct IncidentRoutes {
         routes.post("{id}/resolve") { request, context in
             try await command(request, context: context, store.resolve)
         }
+        routes.post("{id}/notes", use: note)
+        routes.post("{id}/escalate", use: escalate)
         return routes
+    }
+
+    @Sendable private func note(_ request: Request, context: TocsinRequestContext) async throws -> EditedResponse<NoteResultResource> {
+        let (id, actor) = try Self.responder(context)
+        guard let body = try await request.decode(as: NoteCreateBody?.self, context: context) else {
+            throw APIError(.badRequest, code: "invalid_body", field: "note", message: "a JSON body with the note is required")
+        }
+        let text = body.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 4096 else {
+            throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note must be 1 to 4096 characters")
+        }
+        let result = try await store.addNote(
+            id: id, text: text, notify: body.notify ?? false, by: Self.actor(actor, channel: body.channel), now: clock.now)
+        if result.notified > 0 { wakeEngine() }
+        context.logger.info("incident note", metadata: ["incident_id": "\(id)", "notified": "\(result.notified)"])
+        return EditedResponse(
+            status: .created,
+            response: NoteResultResource(
+                incident: IncidentResource(result.incident), note: TimelineEntryResource(result.note), notified: result.notified))
+    }
+
+    @Sendable private func escalate(_ request: Request, context: TocsinRequestContext) async throws -> IncidentCommandResultResource {
+        let (id, actor) = try Self.responder(context)
+        let body = try await request.decode(as: EscalateBody?.self, context: context) ?? EscalateBody()
+        if let step = body.toStep, step < 1 {
+            throw APIError(.badRequest, code: "invalid_field", field: "to_step", message: "to_step must be 1 or more")
+        }
+        let note = try Self.note(body.note)
+        let result = try await store.escalateNow(
+            id: id, toStep: body.toStep, by: Self.actor(actor, channel: body.channel), note: note, now: clock.now,
+            configuration: policies.configuration)
+        wakeEngine()
+        context.logger.notice("incident escalated by hand", metadata: ["incident_id": "\(id)", "to_step": "\(body.toStep.map(String.init) ?? "next")"])
+        return IncidentCommandResultResource(result)
+    }
+
+    /// The incident id of the path and the user, who must have the `respond` scope.
+    private static func responder(_ context: TocsinRequestContext) throws -> (Int64, String) {
+        try context.require(.respond)
+        let id = try context.parameters.requireID(of: "incident")
+        guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
+        return (id, user.name)
+    }
+
+    private static func actor(_ name: String, channel: String?) -> Actor {
+        Actor(name: name, channel: channel.flatMap { ["cli", "api"].contains($0) ? $0 : nil } ?? "api")
+    }
+
+    /// An optional note: empty is none; longer than 4096 characters is a 400.
+    private static func note(_ text: String?) throws -> String? {
+        let note = text.flatMap { $0.isEmpty ? nil : $0 }
+        if let note, note.count > 4096 {
+            throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 4096 characters")
+        }
+        return note
     }
 
     @Sendable private func list(_ request: Request, context: TocsinRequestContext) async throws -> IncidentListResource {
@@ -37,16 +96,9 @@ struct IncidentRoutes {
         _ request: Request, context: TocsinRequestContext,
         _ action: (Int64, Actor, String?, Date) async throws(StoreError) -> IncidentCommandResult
     ) async throws -> IncidentCommandResultResource {
-        try context.require(.respond)
-        let id = try context.parameters.requireID(of: "incident")
-        guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
+        let (id, user) = try Self.responder(context)
         let body = try await request.decode(as: IncidentCommandBody?.self, context: context) ?? IncidentCommandBody()
-        let note = body.note.flatMap { $0.isEmpty ? nil : $0 }
-        if let note, note.count > 4096 {
-            throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 4096 characters")
-        }
-        let actor = Actor(name: user.name, channel: body.channel.flatMap { ["cli", "api"].contains($0) ? $0 : nil } ?? "api")
-        let result = try await action(id, actor, note, clock.now)
+        let result = try await action(id, Self.actor(user, channel: body.channel), try Self.note(body.note), clock.now)
         if result.changed {
             wakeEngine()
         }

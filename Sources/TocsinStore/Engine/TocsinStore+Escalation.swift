@@ -326,17 +326,7 @@ extension TocsinStore {
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
-        // The few columns the decision needs, not the rendered bodies of every page.
-        let queued = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT target, medium, address, event, state FROM outbox WHERE incident_id = ? ORDER BY id"),
-            arguments: [id]
-        ).map { row throws -> EscalationPlanner.Queued in
-            guard let medium = Medium.fromDatabaseValue(row["medium"]), let event = NotificationEvent.fromDatabaseValue(row["event"]),
-                let state = OutboxEntry.State.fromDatabaseValue(row["state"])
-            else { throw StoreError.database("malformed notification of incident \(id)") }
-            return (row["target"], Contact(medium: medium, address: row["address"]), event, state)
-        }
-        let recipients = EscalationPlanner.noticeRecipients(of: queued)
+        let recipients = try noticeRecipients(ofIncident: id, in: db)
         try db.execute(
             sql: """
                 UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
@@ -346,6 +336,21 @@ extension TocsinStore {
             arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
         try enqueue(notices, now: now, in: db)
+    }
+
+    /// Everyone a page of the incident was queued for (``EscalationPlanner/noticeRecipients(of:)``),
+    /// read from the few columns the decision needs, not the rendered bodies of every page.
+    static func noticeRecipients(ofIncident id: Int64, in db: Database) throws -> [(target: String, contact: Contact)] {
+        let queued = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT target, medium, address, event, state FROM outbox WHERE incident_id = ? ORDER BY id"),
+            arguments: [id]
+        ).map { row throws -> EscalationPlanner.Queued in
+            guard let medium = Medium.fromDatabaseValue(row["medium"]), let event = NotificationEvent.fromDatabaseValue(row["event"]),
+                let state = OutboxEntry.State.fromDatabaseValue(row["state"])
+            else { throw StoreError.database("malformed notification of incident \(id)") }
+            return (row["target"], Contact(medium: medium, address: row["address"]), event, state)
+        }
+        return EscalationPlanner.noticeRecipients(of: queued)
     }
 
     /// Takes back the incident's steps prepared ahead of `now` that have not fallen due (see

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// What a note did.
+public struct NoteResult: Sendable, Equatable {
+    public var incident: Incident
+    /// The timeline entry of the note.
+    public var note: TimelineEvent
+    /// How many notifications of it were queued (with `notify`, one per contact already paged).
+    public var notified: Int
+}
+
+extension TocsinStore {
+    /// Writes a note on the incident's timeline (audited); with `notify`, everyone already paged
+    /// about the incident is sent it. A resolved incident takes notes too (a post-mortem line).
+    public func addNote(id: Int64, text: String, notify: Bool, by actor: Actor, now: Date) async throws(StoreError) -> NoteResult {
+        try await write { db in
+            let incident = try Self.incident(id: id, in: db)
+            var note = TimelineEvent(incidentID: id, at: now, kind: .note, actor: actor.name, channel: actor.channel, note: text)
+            try note.insert(db)
+            try Self.audit(
+                AuditEvent(at: now, kind: .incidentNoted, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(text)"),
+                in: db)
+            var notified = 0
+            if notify, let noteID = note.id {
+                let drafts = EscalationPlanner.noteNotices(
+                    text, incident: incident, recipients: try Self.noticeRecipients(ofIncident: id, in: db), actor: actor.name, noteID: noteID)
+                notified = try Self.enqueue(drafts, now: now, in: db)
+            }
+            return NoteResult(incident: incident, note: note, notified: notified)
+        }
+    }
+
+    /// Escalates the incident by hand: the next step of each of its policies (or step `toStep`)
+    /// runs at once, in this commit (``EscalationPlanner/escalateNow(_:toStep:now:)``). An
+    /// acknowledged incident is triggered again first, and the timeline says so. Audited.
+    public func escalateNow(
+        id: Int64, toStep: Int?, by actor: Actor, note: String?, now: Date, configuration: TocsinConfiguration
+    ) async throws(StoreError) -> IncidentCommandResult {
+        try await write { db in
+            var incident = try Self.incident(id: id, in: db)
+            guard incident.state != .resolved else {
+                throw StoreError.conflict("incident #\(id) is resolved: there is nothing to escalate")
+            }
+            try Self.withdrawPreparedSteps(ofIncident: id, now: now, in: db)
+            let escalations = try Escalation.filter(Escalation.Columns.incidentID == id).order(Escalation.Columns.id).fetchAll(db)
+            guard !escalations.isEmpty else {
+                throw StoreError.conflict("incident #\(id) follows no escalation policy: page someone with `tocsin page \(id) --person NAME`")
+            }
+            let moved = escalations.compactMap { EscalationPlanner.escalateNow($0, toStep: toStep, now: now) }
+            guard !moved.isEmpty else {
+                throw StoreError.conflict(
+                    toStep.map { "no policy of incident #\(id) has a step \($0)" }
+                        ?? "every policy of incident #\(id) has run all its steps: choose one again with --to-step N")
+            }
+            if incident.state == .acknowledged {
+                let by = incident.acknowledgedBy ?? "?"
+                incident.state = .triggered
+                incident.acknowledgedAt = nil
+                incident.acknowledgedBy = nil
+                try incident.update(db)
+                StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: .triggered) }
+                var retriggered = TimelineEvent(
+                    incidentID: id, at: now, kind: .retriggered, actor: actor.name, channel: actor.channel,
+                    note: "back to triggered: escalated by hand after \(by)'s acknowledgement")
+                try retriggered.insert(db)
+            }
+            try Self.saveTimers(moved, in: db)
+            let what = moved.map { escalation -> String in
+                let step = (escalation.position % max(escalation.snapshot.policy.steps.count, 1)) + 1
+                return "step \(step) of \(escalation.policyName)"
+            }.joined(separator: ", ")
+            var event = TimelineEvent(
+                incidentID: id, at: now, kind: .escalatedByHand, actor: actor.name, channel: actor.channel,
+                note: "\(what) run at once" + (note.map { ": \($0)" } ?? ""))
+            try event.insert(db)
+            try Self.audit(
+                AuditEvent(
+                    at: now, kind: .incidentEscalated, actor: actor.name, source: actor.channel,
+                    detail: "incident #\(id): \(what)" + (note.map { ": \($0)" } ?? "")),
+                in: db)
+            _ = try Self.runDueEscalations(ofIncident: id, now: now, configuration: configuration, in: db)
+            return IncidentCommandResult(incident: try Self.incident(id: id, in: db), changed: true)
+        }
+    }
+}
