@@ -12,6 +12,14 @@ struct CLIEndToEndTests {
             headers: [("Content-Type", "application/json")], body: Array(try Fixtures.data(fixture))))
     }
 
+    /// A server on a new database in `directory`, with the user alice, and her token.
+    func aliceServer(in directory: TemporaryDirectory) throws -> (ServerProcess, String) {
+        let db = directory.path("tocsin.sqlite")
+        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
+        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
+        return (try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log")), token)
+    }
+
     @Test("an on-call engineer lists, shows, acknowledges and resolves; errors exit non-zero with one line")
     func onCallSession() throws {
         let directory = try TemporaryDirectory("tocsin-e2e")
@@ -87,10 +95,7 @@ struct CLIEndToEndTests {
     func notesAndEscalation() throws {
         let directory = try TemporaryDirectory("tocsin-e2e-byhand")
         defer { directory.remove() }
-        let db = directory.path("tocsin.sqlite")
-        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
-        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
-        let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
+        let (server, token) = try aliceServer(in: directory)
         defer { server.stop(signal: SIGKILL) }
         #expect(try post("webhook-01-firing-critical-single", to: server).status == 200)
         let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
@@ -118,10 +123,7 @@ struct CLIEndToEndTests {
     func terminalEscapes() throws {
         let directory = try TemporaryDirectory("tocsin-e2e")
         defer { directory.remove() }
-        let db = directory.path("tocsin.sqlite")
-        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
-        let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
-        let server = try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log"))
+        let (server, token) = try aliceServer(in: directory)
         defer { server.stop(signal: SIGKILL) }
         // A clipboard write (OSC 52), a window title, a cursor move up and a forged row, and a C1 CSI.
         let hostile = "Disk full\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}]0;pwned\u{07}\u{1B}[1A\n#9  resolved  fake\u{9B}2J"
