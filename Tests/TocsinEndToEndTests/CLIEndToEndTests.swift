@@ -91,7 +91,7 @@ struct CLIEndToEndTests {
         #expect(refusals.contains { $0.contains("already resolved") } && refusals.contains { $0.contains("\"status\":\"404\"") })
     }
 
-    @Test("tocsin note and tocsin escalate: a note shows in tocsin show, escalate runs the next step now, a resolved incident refuses it")
+    @Test("tocsin note, escalate, page and reassign: a note shows in tocsin show, escalate runs the next step now, a resolved incident refuses it")
     func notesAndEscalation() throws {
         let directory = try TemporaryDirectory("tocsin-e2e-byhand")
         defer { directory.remove() }
@@ -111,6 +111,15 @@ struct CLIEndToEndTests {
         let detail = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let addresses = (detail?["notifications"] as? [[String: Any]])?.compactMap { $0["address"] as? String } ?? []
         #expect(addresses.contains("bob@example.com"), "bob paged now: \(addresses)")
+
+        let responder = try TocsinBinary.run(["page", "1", "--person", "carol"], environment: env)
+        #expect(responder.status == 0 && responder.stdout.contains("Paged about incident #1"), "\(responder.stderr)")
+        let reassigned = try TocsinBinary.run(["reassign", "1", "--policy", "warning-24h"], environment: env)
+        #expect(reassigned.status == 0 && reassigned.stdout.contains("reassigned to policy warning-24h"), "\(reassigned.stderr)")
+        let byHand = try TocsinBinary.run(["page", "--person", "bob", "--summary", "Payments are failing"], environment: env)
+        #expect(byHand.status == 0 && byHand.stdout.contains("Incident #2 opened by hand and paged: Payments are failing"), "\(byHand.stderr)")
+        let nobody = try TocsinBinary.run(["page", "--person", "zed", "--summary", "x"], environment: env)
+        #expect(nobody.status == 7 && nobody.stderr.contains("no person \"zed\""), "\(nobody.stderr)")
 
         #expect(try TocsinBinary.run(["resolve", "1"], environment: env).status == 0)
         let refused = try TocsinBinary.run(["escalate", "1"], environment: env)

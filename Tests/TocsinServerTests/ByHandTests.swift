@@ -145,4 +145,95 @@ struct ByHandTests {
             #expect((detail.incident.state == .acknowledged) == (lastAck > lastRetrigger))
         }
     }
+
+    // MARK: Paging by hand and reassigning
+
+    @Test("tocsin page --person bob opens a manual incident that pages bob at once and escalates no further")
+    func pageByHand() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let response = try await server.api(
+                .post, "/api/v1/incidents", json: #"{"person":"bob","summary":"Payments are failing","details":"since the deploy"}"#)
+            #expect(response.status == .created, "\(String(buffer: response.body))")
+            let opened = try response.decode(IncidentCommandResultResource.self)
+            let detail = try await server.store.incident(id: opened.incident.id)
+            #expect(detail.incident.source == "manual" && detail.incident.severity == "critical" && detail.incident.title == "Payments are failing")
+            #expect(detail.notifications.map(\.address) == ["bob@example.com"] && detail.notifications.allSatisfy(\.urgent))
+            #expect(detail.alerts.first?.annotations["requested_by"] == "alice")
+            #expect(detail.timeline.contains { $0.actor == "alice" && $0.note == "paged by hand: person bob" })
+            #expect(!detail.timeline.contains { $0.kind == .escalationExhausted })
+            #expect(detail.escalations.map(\.nextDueAt) == [nil], "no further escalation")
+            server.clock.advance(by: 3600)
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incident(id: opened.incident.id).notifications.count == 1)
+        }
+    }
+
+    @Test("tocsin page --schedule primary --policy critical-immediate pages whoever is on call and escalates through the policy")
+    func pageSchedulePolicy() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let opened = try await server.api(
+                .post, "/api/v1/incidents", json: #"{"schedule":"primary","policy":"critical-immediate","summary":"Site down","severity":"warning"}"#
+            ).decode(IncidentCommandResultResource.self)
+            let detail = try await server.store.incident(id: opened.incident.id)
+            #expect(Set(detail.escalations.map(\.policyName)) == ["page oncall:primary by hand", "critical-immediate"])
+            #expect(detail.notifications.map(\.address) == ["alice@example.com", "alice@example.com"],
+                    "alice, on call: paged for the schedule and by step 1 of the policy, one page each")
+            server.clock.advance(by: 300)
+            try await server.server.escalator.tick()
+            #expect(try await server.store.incident(id: opened.incident.id).notifications.map(\.address).last == "bob@example.com")
+        }
+    }
+
+    @Test("a page by hand naming nobody, an unknown name, or no summary is a 400 naming the field, and changes nothing", arguments: [
+        (#"{"summary":"x"}"#, "person"), (#"{"person":"zed","summary":"x"}"#, "person"), (#"{"schedule":"nights","summary":"x"}"#, "schedule"),
+        (#"{"policy":"nope","summary":"x"}"#, "policy"), (#"{"person":"bob"}"#, "summary"), (#"{"person":"bob","summary":"x","severity":"dire"}"#, "severity"),
+    ])
+    func badPages(body: String, field: String) async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let before = try await DatabaseSnapshot.take(server.store)
+            let response = try await server.api(.post, "/api/v1/incidents", json: body)
+            #expect(response.status == .badRequest)
+            #expect(String(buffer: response.body).contains(#""field":"\#(field)""#), "\(String(buffer: response.body))")
+            #expect(try await DatabaseSnapshot.take(server.store) == before)
+        }
+    }
+
+    @Test("tocsin page 42 --person bob pages bob now about an acknowledged incident, which stays acknowledged")
+    func addResponder() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            try await opened(server)
+            #expect(try await server.api(.post, "/api/v1/incidents/1/ack").status == .ok)
+            let result = try await server.api(.post, "/api/v1/incidents/1/page", json: #"{"person":"bob"}"#).decode(IncidentCommandResultResource.self)
+            #expect(result.incident.state == .acknowledged)
+            #expect(try await pages(server).map(\.address) == ["alice@example.com", "bob@example.com"])
+            // Twice: bob is paged again, under another policy name.
+            #expect(try await server.api(.post, "/api/v1/incidents/1/page", json: #"{"person":"bob"}"#).status == .ok)
+            let names = try await server.store.incident(id: 1).escalations.map(\.policyName)
+            #expect(names == ["critical-immediate", "page person:bob by hand", "page person:bob by hand (2)"])
+            #expect(try await server.api(.post, "/api/v1/incidents/1/resolve").status == .ok)
+            #expect(try await server.api(.post, "/api/v1/incidents/1/page", json: #"{"person":"bob"}"#).status == .conflict)
+        }
+    }
+
+    @Test("reassigning stops the running escalations and cancels their unsent pages; the new policy starts from step 1")
+    func reassign() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            try await opened(server)
+            server.clock.advance(by: 299)
+            try await server.server.escalator.tick()  // bob's step at 5m is prepared (held until then)
+            let response = try await server.api(.post, "/api/v1/incidents/1/reassign", json: #"{"policy":"warning-24h"}"#)
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            let detail = try await server.store.incident(id: 1)
+            #expect(detail.escalations.first { $0.policyName == "critical-immediate" }?.nextDueAt == nil)
+            #expect(detail.notifications.map(\.target) == ["person:alice", "channel:team-chat"], "bob's prepared page was taken back")
+            #expect(detail.timeline.contains { $0.note?.hasPrefix("reassigned by hand: critical-immediate stopped; policy warning-24h") == true })
+
+            #expect(try await server.api(.post, "/api/v1/incidents/1/reassign", json: #"{"person":"carol"}"#).status == .ok)
+            let again = try await server.store.incident(id: 1)
+            #expect(again.escalations.filter { $0.nextDueAt != nil }.isEmpty, "carol is the only target: nothing else will run")
+            #expect(again.notifications.last?.address == "carol@example.com")
+            let both = try await server.api(.post, "/api/v1/incidents/1/reassign", json: #"{"person":"carol","policy":"warning-24h"}"#)
+            #expect(both.status == .badRequest)
+        }
+    }
 }

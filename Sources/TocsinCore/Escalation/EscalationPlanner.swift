@@ -181,7 +181,7 @@ public enum EscalationPlanner {
             guard due <= now else { break }
             run(entry, of: escalation, incident: incident, due: due, now: now, onCall: onCall, into: &outcome)
             escalation.position += 1
-            if escalation.position == schedule.count {
+            if escalation.position == schedule.count, !ManualPage.isHandPolicy(escalation.snapshot.policy) {
                 let passes = schedule.count / max(escalation.snapshot.policy.steps.count, 1)
                 outcome.events.append(TimelineEvent(
                     at: now, kind: .escalationExhausted, actor: actor, channel: "escalation",

@@ -13,6 +13,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case incidentResolved = "incident.resolved"
         case incidentNoted = "incident.noted"
         case incidentEscalated = "incident.escalated"
+        case incidentPaged = "incident.paged"
+        case incidentReassigned = "incident.reassigned"
         case configReloaded = "config.reloaded"
         case configReloadFailed = "config.reload_failed"
         case drillStarted = "drill.started"

@@ -5,7 +5,7 @@ import TocsinCore
 import TocsinStore
 
 /// The incident API used by the CLI, mounted at `/api/v1/incidents`: list, show, acknowledge,
-/// resolve, notes, escalate now. Bearer token required.
+/// resolve, notes, escalate now, page by hand, reassign. Bearer token required.
 struct IncidentRoutes {
     let store: TocsinStore
     let clock: any TocsinClock
@@ -16,6 +16,7 @@ struct IncidentRoutes {
     var collection: RouteCollection<TocsinRequestContext> {
         let routes = RouteCollection(context: TocsinRequestContext.self).add(middleware: BearerAuthMiddleware(store: store))
         routes.get(use: list)
+        routes.post(use: openByHand)
         routes.get("{id}") { _, context in
             IncidentDetailResource(try await store.incident(id: try context.parameters.requireID(of: "incident")))
         }
@@ -27,6 +28,27 @@ struct IncidentRoutes {
         }
         routes.post("{id}/notes", use: note)
         routes.post("{id}/escalate", use: escalate)
+        routes.post("{id}/page") { request, context in
+            let (id, actor) = try Self.responder(context)
+            let (page, channel) = try await manualPage(request, context: context, opening: false)
+            let result = try await store.pageResponders(
+                incident: id, page, by: Self.actor(actor, channel: channel), now: clock.now, configuration: policies.configuration)
+            wakeEngine()
+            return IncidentCommandResultResource(result)
+        }
+        routes.post("{id}/reassign") { request, context in
+            let (id, actor) = try Self.responder(context)
+            let (page, channel) = try await manualPage(request, context: context, opening: false)
+            guard (page.policy == nil) != (page.person == nil), page.schedule == nil else {
+                throw APIError(
+                    .badRequest, code: "invalid_field", field: "policy", message: "reassign to exactly one of policy or person")
+            }
+            let result = try await store.reassign(
+                incident: id, page, by: Self.actor(actor, channel: channel), now: clock.now, configuration: policies.configuration)
+            wakeEngine()
+            context.logger.notice("incident reassigned", metadata: ["incident_id": "\(id)"])
+            return IncidentCommandResultResource(result)
+        }
         return routes
     }
 
@@ -62,6 +84,31 @@ struct IncidentRoutes {
         wakeEngine()
         context.logger.notice("incident escalated by hand", metadata: ["incident_id": "\(id)", "to_step": "\(body.toStep.map(String.init) ?? "next")"])
         return IncidentCommandResultResource(result)
+    }
+
+    @Sendable private func openByHand(_ request: Request, context: TocsinRequestContext) async throws -> EditedResponse<IncidentCommandResultResource> {
+        try context.require(.respond)
+        guard let user = context.user else { throw BearerAuthMiddleware.unauthorized("not authenticated") }
+        let (page, channel) = try await manualPage(request, context: context, opening: true)
+        let result = try await store.openManualIncident(
+            page, by: Self.actor(user.name, channel: channel), now: clock.now, configuration: policies.configuration)
+        wakeEngine()
+        context.logger.notice("incident opened by hand", metadata: ["incident_id": "\(result.incident.id ?? 0)"])
+        return EditedResponse(status: .created, response: IncidentCommandResultResource(result))
+    }
+
+    /// The page a body asks for, checked against the configuration in force (a 400 naming the field).
+    private func manualPage(_ request: Request, context: TocsinRequestContext, opening: Bool) async throws -> (ManualPage, String?) {
+        guard let body = try await request.decode(as: ManualPageBody?.self, context: context) else {
+            throw APIError(.badRequest, code: "invalid_body", field: "person", message: "a JSON body naming a person, a schedule or a policy is required")
+        }
+        let page = ManualPage(
+            summary: body.summary, severity: body.severity?.lowercased() ?? "critical", details: body.details, person: body.person,
+            schedule: body.schedule, policy: body.policy)
+        if let problem = page.problem(opening: opening, configuration: policies.configuration) {
+            throw APIError(.badRequest, code: "invalid_field", field: problem.field, message: problem.description)
+        }
+        return (page, body.channel)
     }
 
     /// The incident id of the path and the user, who must have the `respond` scope.

@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+extension TocsinStore {
+    /// Opens an incident by hand (source `manual`) and pages its targets at once, in one commit:
+    /// the person and the schedule's on-call person through one-step policies made for the
+    /// occasion (``ManualPage/handPolicy(for:)``), and the named policy from its first step.
+    /// Audited, with who asked on the timeline.
+    public func openManualIncident(
+        _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
+    ) async throws(StoreError) -> IncidentCommandResult {
+        // Every target is routed to, whatever the configuration's routes say.
+        var routed = configuration
+        routed.routes = page.targets.map { target in
+            let policy = ManualPage.handPolicy(for: target)
+            routed.policies.append(policy)
+            return Route(matchers: [], policy: policy.name, continue: true)
+        } + (page.policy.map { [Route(matchers: [], policy: $0, continue: true)] } ?? [])
+        let key = "manual/" + UUID().uuidString.lowercased()
+        let prepared = try StoreError.mapping {
+            try PreparedBatch(page.batch(key: key, requestedBy: actor.name, now: now), configuration: routed, snapshotJSON: snapshotJSON)
+        }
+        let routedConfiguration = routed
+        return try await write { db in
+            let result = try Self.ingest(prepared, configuration: routedConfiguration, now: now, correlationID: nil, in: db)
+            guard let id = result.incidentID else { throw StoreError.database("the page by hand opened no incident") }
+            return try Self.recordPage(page, incident: id, opened: true, by: actor, now: now, in: db)
+        }
+    }
+
+    /// Pages `page`'s targets about the open incident `id` now (`tocsin page 42 --person bob`),
+    /// without changing its state: an acknowledged incident stays acknowledged. A named policy
+    /// starts on it from its first step. Audited, with who asked on the timeline.
+    public func pageResponders(
+        incident id: Int64, _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
+    ) async throws(StoreError) -> IncidentCommandResult {
+        try await write { db in
+            let incident = try Self.incident(id: id, in: db)
+            guard incident.state.isOpen else {
+                throw StoreError.conflict("incident #\(id) is resolved: open a new one with `tocsin page --person … --summary …`")
+            }
+            let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
+            try Self.start(policies, on: incident, startedBy: "\(actor.name) (by hand)", now: now, configuration: configuration, in: db)
+            return try Self.recordPage(page, incident: id, opened: false, by: actor, now: now, in: db)
+        }
+    }
+
+    /// Stops the incident's running escalations (unsent pages are cancelled) and starts `page`'s
+    /// policy from its first step, or pages its person, who becomes the only target. Audited.
+    public func reassign(
+        incident id: Int64, _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
+    ) async throws(StoreError) -> IncidentCommandResult {
+        try await write { db in
+            let incident = try Self.incident(id: id, in: db)
+            guard incident.state.isOpen else { throw StoreError.conflict("incident #\(id) is resolved: there is nothing to reassign") }
+            try Self.withdrawPreparedSteps(ofIncident: id, now: now, in: db)
+            let running = try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db)
+            try Self.saveTimers(running.map(EscalationPlanner.stop), in: db)
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
+                    WHERE incident_id = ? AND state IN \(OutboxEntry.State.awaitingDelivery.sqlList)
+                      AND event IN \(NotificationEvent.pages.sqlList)
+                    """,
+                arguments: [StoredDate.text(now), "cancelled: incident reassigned by \(actor.name)", id])
+            let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
+            let what = Self.describe(page)
+            var event = TimelineEvent(
+                incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel,
+                note: "reassigned by hand: \(running.map(\.policyName).joined(separator: ", ")) stopped; \(what)")
+            try event.insert(db)
+            try Self.start(policies, on: incident, startedBy: "\(actor.name) (reassigned)", now: now, configuration: configuration, in: db)
+            try Self.audit(
+                AuditEvent(at: now, kind: .incidentReassigned, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(what)"),
+                in: db)
+            return IncidentCommandResult(incident: try Self.incident(id: id, in: db), changed: true)
+        }
+    }
+
+    /// Starts `policies` on `incident` (a name it already runs gets a number: `… (2)`) and runs
+    /// their first steps at once, as for a triggered incident whatever its state.
+    private static func start(
+        _ policies: [EscalationPolicy], on incident: Incident, startedBy: String, now: Date, configuration: TocsinConfiguration,
+        in db: Database
+    ) throws {
+        guard let id = incident.id else { return }
+        var names = Set(try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db).map(\.policyName))
+        let onCall = try onCallDirectory(configuration, now: now, in: db)
+        var triggered = incident
+        triggered.state = .triggered  // a page by hand goes out even while the incident is acknowledged
+        for var policy in policies {
+            let base = policy.name
+            var number = 1
+            while names.contains(policy.name) {
+                number += 1
+                policy.name = "\(base) (\(number))"
+            }
+            names.insert(policy.name)
+            let snapshot = PolicySnapshot(policy: policy, configuration: configuration)
+            var escalation = EscalationPlanner.start(incidentID: id, snapshot: snapshot, now: now, startedBy: startedBy)
+            try escalation.insert(db, snapshotJSON: try Escalation.snapshotJSON(snapshot))
+            let outcome = EscalationPlanner.advance(escalation, incident: triggered, now: now, onCall: onCall)
+            var timer = outcome.escalation
+            if incident.state == .acknowledged {
+                // While acknowledged, the chain waits as an acknowledged one would.
+                timer = EscalationPlanner.acknowledge(timer, now: incident.acknowledgedAt ?? now)
+            }
+            try saveTimers([timer], in: db)
+            try insert(outcome.events.map { (id, $0, false) }, in: db)
+            _ = try enqueue(outcome.notifications, now: now, in: db)
+        }
+    }
+
+    /// Who asked for the page, on the timeline and in the audit trail.
+    private static func recordPage(
+        _ page: ManualPage, incident id: Int64, opened: Bool, by actor: Actor, now: Date, in db: Database
+    ) throws -> IncidentCommandResult {
+        let what = describe(page)
+        var event = TimelineEvent(
+            incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel, note: "paged by hand: \(what)")
+        try event.insert(db)
+        try audit(
+            AuditEvent(
+                at: now, kind: .incidentPaged, actor: actor.name, source: actor.channel,
+                detail: "incident #\(id)\(opened ? " opened" : ""): \(what)"),
+            in: db)
+        return IncidentCommandResult(incident: try incident(id: id, in: db), changed: true)
+    }
+
+    private static func describe(_ page: ManualPage) -> String {
+        var parts: [String] = []
+        if let person = page.person { parts.append("person \(person)") }
+        if let schedule = page.schedule { parts.append("whoever is on call for \(schedule)") }
+        if let policy = page.policy { parts.append("policy \(policy)") }
+        return parts.joined(separator: ", ")
+    }
+}
