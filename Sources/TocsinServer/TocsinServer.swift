@@ -36,6 +36,8 @@ public struct TocsinServer: Sendable {
         public var retention: TimeInterval?
         /// How long audit events are kept (nil: forever, the default).
         public var auditRetention: TimeInterval?
+        /// The longest maintenance window without `force` (`serve --max-maintenance`).
+        public var maxMaintenance: TimeInterval = MaintenanceWindow.defaultMaxLength
         /// Which hosts may serve SNS signing certificates and confirm subscriptions: Amazon's SNS
         /// hosts over https; only tests trust anything else (`serve --testing-sns-host`).
         public var snsTrust: SNSMessage.Trust = .aws
@@ -158,6 +160,9 @@ public struct TocsinServer: Sendable {
             atPath: "/api/v1/incidents")
         router.addRoutes(DeliveryRoutes(store: store, clock: clock, wakeEngine: wake).collection, atPath: "/api/v1/deliveries")
         router.addRoutes(DrillRoutes(store: store, clock: clock).collection, atPath: "/api/v1/drills")
+        router.addRoutes(
+            MaintenanceRoutes(store: store, clock: clock, maxLength: configuration.maxMaintenance, wakeEngine: wake).collection,
+            atPath: "/api/v1/maintenance")
         let onCall = OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake)
         router.addRoutes(onCall.onCall, atPath: "/api/v1/oncall")
         router.addRoutes(onCall.overrides, atPath: "/api/v1/overrides")

@@ -51,6 +51,7 @@ extension TocsinStore {
             return HeartbeatPass(nextDeadline: look.nextDeadline)
         }
         let snapshotJSON = self.snapshotJSON
+        let hold = try await maintenanceHold(at: now)  // a window may hold a missed heartbeat's alert too
         return try await write { db in
             // Read again under the writer: a beat may have come since.
             let statuses = try Self.heartbeatStatuses(in: db)
@@ -63,7 +64,9 @@ extension TocsinStore {
             for (heartbeat, deadline) in check.missed {
                 guard var status = statuses[heartbeat.name] else { continue }
                 _ = try Self.ingest(
-                    try PreparedBatch(heartbeat.missed(at: deadline, lastBeat: status.lastBeatAt), configuration: configuration, snapshotJSON: snapshotJSON),
+                    try PreparedBatch(
+                        heartbeat.missed(at: deadline, lastBeat: status.lastBeatAt), configuration: configuration, hold: hold,
+                        snapshotJSON: snapshotJSON),
                     configuration: configuration, now: now, correlationID: nil, in: db)
                 status.state = .missed
                 status.missedAt = deadline

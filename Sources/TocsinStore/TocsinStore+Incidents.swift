@@ -16,6 +16,8 @@ public struct IncidentDetail: Codable, Sendable, Equatable {
     public var notifications: [OutboxEntry]
     /// Every delivery attempt of those notifications, oldest first.
     public var attempts: [DeliveryAttempt]
+    /// The alerts a maintenance window holds back (by fingerprint), with the window's id.
+    public var maintenanceHolds: [Fingerprint: Int64] = [:]
 }
 
 /// One page of an incident listing.
@@ -182,6 +184,17 @@ extension TocsinStore {
         let notifications = try OutboxEntry.filter(OutboxEntry.Columns.incidentID == id).order(OutboxEntry.Columns.id).fetchAll(db)
         return IncidentDetail(
             incident: incident, alerts: alerts, timeline: timeline, escalations: escalations, notifications: notifications,
-            attempts: try deliveryAttempts(incidentID: id, in: db))
+            attempts: try deliveryAttempts(incidentID: id, in: db), maintenanceHolds: try maintenanceHolds(ofIncident: id, in: db))
+    }
+
+    /// The incident's alerts held back by maintenance windows not yet released.
+    static func maintenanceHolds(ofIncident id: Int64, in db: Database) throws -> [Fingerprint: Int64] {
+        var holds: [Fingerprint: Int64] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT fingerprint, window_id FROM maintenance_holds WHERE incident_id = ? AND released_at IS NULL", arguments: [id])
+        {
+            if let fingerprint = Fingerprint.fromDatabaseValue(row[0]) { holds[fingerprint] = row[1] }
+        }
+        return holds
     }
 }

@@ -29,8 +29,9 @@ extension TocsinStore {
     public func ingest(
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
+        let hold = try await maintenanceHold(at: now)
         let prepared = try StoreError.mapping {
-            try PreparedBatch(batch, configuration: configuration, snapshotJSON: snapshotJSON)
+            try PreparedBatch(batch, configuration: configuration, hold: hold, snapshotJSON: snapshotJSON)
         }
         return try await write { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
@@ -100,6 +101,9 @@ extension TocsinStore {
         for var event in plan.events {
             event.incidentID = incidentID
             try event.insert(db)
+        }
+        if !prepared.routes.held.isEmpty {
+            try recordHolds(prepared.routes.held, incidentID: incidentID, now: now, in: db)
         }
         /// Starts the policies the plan names (each alert routed by its own labels), a drill's
         /// pages redirected to its receiver.
@@ -219,7 +223,9 @@ struct PreparedBatch: Sendable {
     /// store's ``SnapshotJSONCache``: encoded here, off the writer, the first time a configuration uses it).
     let snapshots: [String: (snapshot: PolicySnapshot, json: String)]
 
-    init(_ batch: AlertBatch, configuration: TocsinConfiguration, snapshotJSON: SnapshotJSONCache) throws {
+    init(
+        _ batch: AlertBatch, configuration: TocsinConfiguration, hold: MaintenanceHold = MaintenanceHold(), snapshotJSON: SnapshotJSONCache
+    ) throws {
         self.batch = batch
         var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
         rows.reserveCapacity(batch.alerts.count)
@@ -228,7 +234,7 @@ struct PreparedBatch: Sendable {
         }
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
-        routes = configuration.routes(for: batch)
+        routes = configuration.routes(for: batch, hold: hold)
         var snapshots: [String: (snapshot: PolicySnapshot, json: String)] = [:]
         for names in routes.byFingerprint.values {
             for name in names where snapshots[name] == nil {

@@ -33,6 +33,8 @@ public final class TocsinStore: Sendable {
     let failedAuthentications = FailedAuthenticationLog()
     /// The stored JSON of the policy snapshots new escalations start from.
     let snapshotJSON = SnapshotJSONCache()
+    /// The maintenance windows not yet released, so that ingest does not read them every time.
+    let maintenance = MaintenanceCache()
     /// Whether writes are succeeding, as the last write found.
     public let writeHealth = WriteHealth()
     /// The database file.

@@ -12,10 +12,12 @@ struct CLIEndToEndTests {
             headers: [("Content-Type", "application/json")], body: Array(try Fixtures.data(fixture))))
     }
 
-    /// A server on a new database in `directory`, with the user alice, and her token.
-    func aliceServer(in directory: TemporaryDirectory) throws -> (ServerProcess, String) {
+    /// A server on a new database in `directory`, with the user alice (the default scopes unless
+    /// told), and her token.
+    func aliceServer(in directory: TemporaryDirectory, scopes: [String] = []) throws -> (ServerProcess, String) {
         let db = directory.path("tocsin.sqlite")
-        let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
+        let added = try TocsinBinary.run(
+            ["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"] + (scopes.isEmpty ? [] : ["--scopes", scopes.joined(separator: ",")]))
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
         return (try ServerProcess(arguments: ["--db", db], logPath: directory.path("serve.log")), token)
     }
@@ -126,6 +128,34 @@ struct CLIEndToEndTests {
         #expect(refused.status == 6 && refused.stderr.contains("resolved"), "\(refused.stderr)")
         let empty = try TocsinBinary.run(["note", "1", "  "], environment: env)
         #expect(empty.status == 64 && empty.stderr.contains("1 to 4096"), "\(empty.stderr)")
+    }
+
+    @Test("tocsin maintenance add, list and remove: a held alert shows as in maintenance, and is paged when the window is removed")
+    func maintenance() throws {
+        let directory = try TemporaryDirectory("tocsin-e2e-maintenance")
+        defer { directory.remove() }
+        let (server, token) = try aliceServer(in: directory, scopes: ["admin"])
+        defer { server.stop(signal: SIGKILL) }
+        let env = ["TOCSIN_URL": server.url, "TOCSIN_TOKEN": token]
+        let added = try TocsinBinary.run(
+            ["maintenance", "add", "--matchers", #"cluster="eu1""#, "--until", "+2h", "--note", "network work"], environment: env)
+        #expect(added.status == 0 && added.stdout.contains(#"Maintenance window #1 (cluster="eu1")"#), "\(added.stdout)\(added.stderr)")
+        let tooLong = try TocsinBinary.run(["maintenance", "add", "--matchers", #"cluster="eu1""#, "--until", "+8d"], environment: env)
+        #expect(tooLong.status == 7 && tooLong.stderr.contains("max-maintenance"), "\(tooLong.stderr)")
+        #expect(try post("webhook-01-firing-critical-single", to: server).status == 200)
+
+        let show = try TocsinBinary.run(["show", "1"], environment: env)
+        #expect(show.stdout.contains("[in maintenance #1]") && show.stdout.contains("held by window #1"), "\(show.stdout)")
+        let list = try TocsinBinary.run(["maintenance", "list"], environment: env)
+        #expect(list.stdout.contains("1 alerts in 1 incidents") && list.stdout.contains("network work"), "\(list.stdout)")
+
+        let removed = try TocsinBinary.run(["maintenance", "remove", "1"], environment: env)
+        #expect(removed.status == 0 && removed.stdout.contains("closed"), "\(removed.stderr)")
+        #expect(try eventually(within: 10) {
+            let json = try TocsinBinary.run(["show", "1", "--json"], environment: env)
+            let detail = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            return !((detail?["notifications"] as? [[String: Any]]) ?? []).isEmpty
+        }, "paged once the window closed")
     }
 
     @Test("control characters in alert text are shown as escapes in human output, never sent to the terminal; --json keeps them")

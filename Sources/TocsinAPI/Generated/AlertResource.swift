@@ -17,11 +17,13 @@ public struct AlertResource: Codable, Sendable, Equatable, JSONWritable {
     public var generatorURL: String
     public var firstSeenAt: Date
     public var lastSeenAt: Date
+    /// The maintenance window holding the alert back (it pages nobody until the window closes).
+    public var maintenanceWindowID: Int64?
 
     public init(
         id: Int64, incidentID: Int64, fingerprint: String, status: AlertStatus, labels: [String: String],
         annotations: [String: String], startsAt: Date, endsAt: Date? = nil, generatorURL: String, firstSeenAt: Date,
-        lastSeenAt: Date
+        lastSeenAt: Date, maintenanceWindowID: Int64? = nil
     ) {
         self.id = id
         self.incidentID = incidentID
@@ -34,6 +36,7 @@ public struct AlertResource: Codable, Sendable, Equatable, JSONWritable {
         self.generatorURL = generatorURL
         self.firstSeenAt = firstSeenAt
         self.lastSeenAt = lastSeenAt
+        self.maintenanceWindowID = maintenanceWindowID
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +51,7 @@ public struct AlertResource: Codable, Sendable, Equatable, JSONWritable {
         case generatorURL = "generator_url"
         case firstSeenAt = "first_seen_at"
         case lastSeenAt = "last_seen_at"
+        case maintenanceWindowID = "maintenance_window_id"
     }
 
     public func writeJSON(to writer: inout JSONWriter) throws {
@@ -72,6 +76,10 @@ public struct AlertResource: Codable, Sendable, Equatable, JSONWritable {
         writer.stringMap(labels)
         writer.key("last_seen_at")
         writer.date(lastSeenAt)
+        if let maintenanceWindowID {
+            writer.key("maintenance_window_id")
+            writer.integer(maintenanceWindowID)
+        }
         writer.key("starts_at")
         writer.date(startsAt)
         writer.key("status")

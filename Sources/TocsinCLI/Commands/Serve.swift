@@ -88,6 +88,10 @@ struct Serve: AsyncParsableCommand {
             valueName: "cidr"))
     var trustedProxies: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "The longest maintenance window that may be added without --force.", valueName: "duration"))
+    var maxMaintenance = "7d"
+
     @Option(
         name: .customLong("testing-sns-host"),
         help: ArgumentHelp(
@@ -116,6 +120,9 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
+        guard let longest = PolicyDuration.parse(maxMaintenance), longest > 0 else {
+            throw ValidationError("--max-maintenance must be a duration such as 7d or 12h, got \"\(maxMaintenance)\"")
+        }
         guard (1...1_000_000).contains(maxAlertsPerIncident) else {
             throw ValidationError("--max-alerts-per-incident must be between 1 and 1000000")
         }
@@ -193,6 +200,7 @@ struct Serve: AsyncParsableCommand {
                 idleTimeout: PolicyDuration.parse(idleTimeout) ?? 60, maxConnections: connectionCap, trustedProxies: trustedProxies,
                 retention: PolicyDuration.parse(retention).flatMap { $0 > 0 ? $0 : nil },
                 auditRetention: auditRetention.flatMap(PolicyDuration.parse))
+        configuration.maxMaintenance = PolicyDuration.parse(maxMaintenance) ?? MaintenanceWindow.defaultMaxLength
         if let testingSNSHost {
             configuration.snsTrust = SNSMessage.Trust(allowsPlainHTTP: true, allowsAnyPort: true) { host in
                 host == testingSNSHost || SNSMessage.Trust.isAWSSNSHost(host)

@@ -50,12 +50,17 @@ struct Show: AsyncParsableCommand {
         field("Group key", incident.groupKey)
         if !incident.groupLabels.isEmpty { field("Group labels", Formatting.labels(incident.groupLabels)) }
         field("Last seen", Formatting.time(incident.lastSeenAt))
+        let windows = Set(detail.alerts.compactMap(\.maintenanceWindowID)).sorted()
+        if !windows.isEmpty {
+            field("Maintenance", "in maintenance: alerts held by window " + windows.map { "#\($0)" }.joined(separator: ", ") + " page nobody until it closes")
+        }
 
         lines.append("")
         lines.append("Alerts:")
         for alert in detail.alerts {
             let summary = alert.annotations["summary"].map { "  \($0)" } ?? ""
-            lines.append("  \(alert.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(alert.fingerprint)  \(Formatting.labels(alert.labels))\(summary)")
+            let held = alert.maintenanceWindowID.map { "  [in maintenance #\($0)]" } ?? ""
+            lines.append("  \(alert.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(alert.fingerprint)  \(Formatting.labels(alert.labels))\(summary)\(held)")
         }
         lines.append("")
         lines.append("Escalation:")

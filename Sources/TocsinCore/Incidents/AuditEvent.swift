@@ -15,6 +15,8 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case incidentEscalated = "incident.escalated"
         case incidentPaged = "incident.paged"
         case incidentReassigned = "incident.reassigned"
+        case maintenanceAdded = "maintenance.added"
+        case maintenanceRemoved = "maintenance.removed"
         case configReloaded = "config.reloaded"
         case configReloadFailed = "config.reload_failed"
         case drillStarted = "drill.started"

@@ -23,6 +23,10 @@ public struct TimelineEvent: Codable, Sendable, Equatable {
         case note
         /// Someone escalated the incident by hand: its next step (or a chosen one) ran at once.
         case escalatedByHand = "escalated_by_hand"
+        /// Alerts started firing while a maintenance window held them: nobody was paged.
+        case heldByMaintenance = "held_by_maintenance"
+        /// A maintenance window closed: the alerts it held that still fire were paged as new.
+        case maintenanceEnded = "maintenance_ended"
     }
 
     public var id: Int64?

@@ -6,9 +6,22 @@
 public struct AlertRoutes: Sendable, Equatable {
     /// The policies of each firing alert, in route order, by fingerprint.
     public var byFingerprint: [Fingerprint: [String]]
+    /// The firing alerts a maintenance window holds (they route to no policy), with the window.
+    public var held: [Fingerprint: MaintenanceWindow] = [:]
 
     public init(byFingerprint: [Fingerprint: [String]] = [:]) {
         self.byFingerprint = byFingerprint
+    }
+
+    /// Holds every firing alert of `batch` that a window of `hold` matches: it routes to no policy.
+    public mutating func apply(_ hold: MaintenanceHold, to batch: AlertBatch) {
+        guard !hold.windows.isEmpty else { return }
+        for alert in batch.alerts where alert.status == .firing {
+            if let window = hold.window(holding: alert.labels) {
+                held[alert.fingerprint] = window
+                byFingerprint[alert.fingerprint] = []
+            }
+        }
     }
 
     /// Routes every firing alert of `batch` through `routes` (first match wins unless `continue`).

@@ -86,12 +86,13 @@ public enum IngestPlanner {
         if batch.truncatedAlerts > 0 {
             note += " (+\(batch.truncatedAlerts) more not kept: left out by the source or past the most an incident keeps)"
         }
+        let heldEvent = held(firing, routes: routes, now: now, actor: batch.source)
         note += started.isEmpty
-            ? "; no escalation policy matched: nobody will be notified"
+            ? (heldEvent == nil ? "; no escalation policy matched: nobody will be notified" : "; held by maintenance: nobody is paged")
             : "; escalation policy " + describe(started, mixed: Set(firing.map(routes.policies(for:))).count > 1)
         let event = TimelineEvent(at: now, kind: .opened, actor: batch.source, channel: batch.source, note: note)
         return IngestPlan(
-            incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event],
+            incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event] + (heldEvent.map { [$0] } ?? []),
             counts: count(outcomes), startedPolicies: started)
     }
 
@@ -169,7 +170,7 @@ public enum IngestPlanner {
             incident.resolvedBy = actor
             events.append(TimelineEvent(at: now, kind: .resolved, actor: actor, channel: actor,
                                         note: "all alerts resolved"))
-        } else if incident.state == .acknowledged, !added.isEmpty || !started.isEmpty {
+        } else if incident.state == .acknowledged, added.contains(where: { routes.held[$0.fingerprint] == nil }) || !started.isEmpty {
             incident.state = .triggered
             incident.acknowledgedAt = nil
             incident.acknowledgedBy = nil
@@ -181,6 +182,9 @@ public enum IngestPlanner {
             events.append(TimelineEvent(
                 at: now, kind: .escalationStarted, actor: actor, channel: actor,
                 note: "alert \(start.alert.shortDescription) routes to \(start.policy): escalation started"))
+        }
+        if let heldEvent = held(added + refired, routes: routes, now: now, actor: actor) {
+            events.append(heldEvent)
         }
         return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: events,
                           counts: count(outcomes), startedPolicies: started)
@@ -197,6 +201,17 @@ public enum IngestPlanner {
         }
         return IngestPlan(incident: .update(incident), alerts: alerts, outcomes: outcomes, events: [],
                           counts: count(outcomes))
+    }
+
+    /// The event saying which of `alerts` (starting to fire) maintenance windows hold, if any.
+    private static func held(_ alerts: [Alert], routes: AlertRoutes, now: Date, actor: String) -> TimelineEvent? {
+        let held = alerts.filter { routes.held[$0.fingerprint] != nil }
+        guard !held.isEmpty else { return nil }
+        let windows = Dictionary(grouping: held) { routes.held[$0.fingerprint]?.id ?? 0 }.keys.sorted()
+        let until = held.compactMap { routes.held[$0.fingerprint]?.endsAt }.max().map { RFC3339.format($0) } ?? "?"
+        return TimelineEvent(
+            at: now, kind: .heldByMaintenance, actor: actor, channel: actor,
+            note: "\(describe(held)) held by maintenance window \(windows.map { "#\($0)" }.joined(separator: ", ")) until \(until): nobody paged")
     }
 
     /// The most severe of the given `severity` label values, or `none`.

@@ -56,13 +56,15 @@ public struct TocsinConfiguration: Sendable, Equatable {
         return WebhookSettings()
     }
 
-    /// Which of the policies defined here each firing alert of `batch` routes to, by its own labels.
-    public func routes(for batch: AlertBatch) -> AlertRoutes {
+    /// Which of the policies defined here each firing alert of `batch` routes to, by its own
+    /// labels; none for an alert a maintenance window of `hold` holds.
+    public func routes(for batch: AlertBatch, hold: MaintenanceHold = MaintenanceHold()) -> AlertRoutes {
         var routed = AlertRoutes(batch, routes: routes)
         let defined = Set(policies.map(\.name))
         for (fingerprint, names) in routed.byFingerprint where !names.allSatisfy(defined.contains) {
             routed.byFingerprint[fingerprint] = names.filter(defined.contains)
         }
+        routed.apply(hold, to: batch)
         return routed
     }
 

@@ -31,7 +31,8 @@ extension IncidentDetailResource {
     /// (see ``DeliveryResource/init(_:)`` and ``EscalationResource/init(_:)``).
     init(_ detail: IncidentDetail) {
         self.init(
-            incident: IncidentResource(detail.incident), alerts: detail.alerts.map(AlertResource.init),
+            incident: IncidentResource(detail.incident),
+            alerts: detail.alerts.map { AlertResource($0, heldBy: detail.maintenanceHolds[$0.fingerprint]) },
             timeline: detail.timeline.map(TimelineEntryResource.init),
             escalations: detail.escalations.map(EscalationResource.init),
             notifications: detail.notifications.map(DeliveryResource.init),
@@ -46,12 +47,13 @@ extension IncidentCommandResultResource {
 }
 
 extension AlertResource {
-    init(_ alert: IncidentAlert) {
+    /// An alert of an incident; `heldBy` is the maintenance window holding it back, if any.
+    init(_ alert: IncidentAlert, heldBy window: Int64? = nil) {
         self.init(
             id: alert.id ?? 0, incidentID: alert.incidentID, fingerprint: alert.fingerprint.description,
             status: alert.status, labels: alert.labels, annotations: alert.annotations, startsAt: alert.startsAt,
             endsAt: alert.endsAt, generatorURL: alert.generatorURL, firstSeenAt: alert.firstSeenAt,
-            lastSeenAt: alert.lastSeenAt)
+            lastSeenAt: alert.lastSeenAt, maintenanceWindowID: window)
     }
 }
 

@@ -25,3 +25,5 @@ extension HeartbeatListResource: ResponseEncodable {}
 extension PagerDutyEventResultResource: ResponseEncodable {}
 extension PagerDutyInvalidEventResource: ResponseEncodable {}
 extension NoteResultResource: ResponseEncodable {}
+extension MaintenanceWindowResource: ResponseEncodable {}
+extension MaintenanceListResource: ResponseEncodable {}

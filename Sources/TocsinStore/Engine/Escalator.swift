@@ -69,6 +69,16 @@ public final class Escalator: Service, Sendable {
         } catch {
             logger.error("heartbeat check failed; escalations go on", metadata: ["error": "\(error)"])
         }
+        // Maintenance windows that closed page what they held (also never in the way of escalations).
+        var maintenanceCloses: Date?
+        do {
+            let release = try await store.releaseClosedMaintenance(now: clock.now, configuration: configuration())
+            maintenanceCloses = release.next
+            if release.released > 0 { onQueued() }
+        } catch {
+            logger.error("releasing maintenance windows failed; escalations go on", metadata: ["error": "\(error)"])
+            maintenanceCloses = clock.now.addingTimeInterval(1)
+        }
         for name in heartbeats.missed {
             logger.warning("heartbeat missed", metadata: ["heartbeat": "\(name)"])
         }
@@ -98,8 +108,7 @@ public final class Escalator: Service, Sendable {
                 ])
         }
         let next = try await store.nextEscalationDue(preparingAhead: lead)
-        guard let deadline = heartbeats.nextDeadline else { return next }
-        return min(next ?? deadline, deadline)
+        return [next, heartbeats.nextDeadline, maintenanceCloses].compactMap { $0 }.min()
     }
 
     /// At start: a heartbeat whose beat fell due while Tocsin was down gets a fresh window

@@ -80,7 +80,7 @@ extension TocsinStore {
 
     /// Starts `policies` on `incident` (a name it already runs gets a number: `… (2)`) and runs
     /// their first steps at once, as for a triggered incident whatever its state.
-    private static func start(
+    static func start(
         _ policies: [EscalationPolicy], on incident: Incident, startedBy: String, now: Date, configuration: TocsinConfiguration,
         in db: Database
     ) throws {

@@ -1,0 +1,208 @@
+import Foundation
+import GRDB
+import Synchronization
+import TocsinCore
+
+/// A maintenance window with what it holds back: the open incidents and the alerts it keeps from paging.
+public struct MaintenanceSummary: Sendable, Equatable {
+    public var window: MaintenanceWindow
+    public var heldIncidents: Int
+    public var heldAlerts: Int
+
+    public init(window: MaintenanceWindow, heldIncidents: Int, heldAlerts: Int) {
+        self.window = window
+        self.heldIncidents = heldIncidents
+        self.heldAlerts = heldAlerts
+    }
+}
+
+/// The maintenance windows not yet released, kept in memory by the store (the only writer), so that
+/// ingest knows which alerts to hold without a read of its own.
+final class MaintenanceCache: Sendable {
+    private let windows = Mutex<[MaintenanceWindow]?>(nil)
+
+    func get() -> [MaintenanceWindow]? { windows.withLock { $0 } }
+    func set(_ value: [MaintenanceWindow]) { windows.withLock { $0 = value } }
+    func invalidate() { windows.withLock { $0 = nil } }
+}
+
+extension TocsinStore {
+    /// The windows open at `now` (from memory once read).
+    public func maintenanceHold(at now: Date) async throws(StoreError) -> MaintenanceHold {
+        if let cached = maintenance.get() { return MaintenanceHold(cached, at: now) }
+        let unreleased = try await read { db in try Self.unreleasedWindows(in: db) }
+        maintenance.set(unreleased)
+        return MaintenanceHold(unreleased, at: now)
+    }
+
+    /// Adds a window; audited.
+    public func addMaintenance(_ window: MaintenanceWindow) async throws(StoreError) -> MaintenanceWindow {
+        defer { maintenance.invalidate() }
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO maintenance_windows (matchers, starts_at, ends_at, note, created_by, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    LabelJSON.encode(window.matchers.map(\.description)), StoredDate.text(window.startsAt), StoredDate.text(window.endsAt),
+                    window.note, window.createdBy, StoredDate.text(window.createdAt),
+                ])
+            var added = window
+            added.id = db.lastInsertedRowID
+            try Self.audit(
+                AuditEvent(
+                    at: window.createdAt, kind: .maintenanceAdded, actor: window.createdBy, source: "api",
+                    detail: "maintenance window #\(added.id ?? 0) (\(window.matcherDescription)) from \(RFC3339.format(window.startsAt)) "
+                        + "until \(RFC3339.format(window.endsAt))" + (window.note.map { ": \($0)" } ?? "")),
+                in: db)
+            return added
+        }
+    }
+
+    /// Removes a window before its end; audited. What it held is paged at the escalator's next pass.
+    public func removeMaintenance(id: Int64, by actor: String, now: Date) async throws(StoreError) -> MaintenanceWindow {
+        defer { maintenance.invalidate() }
+        return try await write { db in
+            guard var window = try Self.window(id: id, in: db) else { throw StoreError.notFound(what: "maintenance window", id: "#\(id)") }
+            guard window.removedAt == nil else { return window }
+            try db.execute(sql: "UPDATE maintenance_windows SET removed_at = ? WHERE id = ?", arguments: [StoredDate.text(now), id])
+            window.removedAt = now
+            try Self.audit(
+                AuditEvent(at: now, kind: .maintenanceRemoved, actor: actor, source: "api", detail: "maintenance window #\(id) removed"),
+                in: db)
+            return window
+        }
+    }
+
+    /// The windows (those still to close, or every one with `all`), newest first, each with what it holds back.
+    public func maintenanceWindows(all: Bool, now: Date) async throws(StoreError) -> [MaintenanceSummary] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM maintenance_windows" + (all ? "" : " WHERE released_at IS NULL") + " ORDER BY id DESC")
+            return try rows.map { row in
+                let window = try Self.window(row)
+                let counts = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(DISTINCT h.incident_id), count(*) FROM maintenance_holds AS h
+                        JOIN incident_alerts AS a ON a.incident_id = h.incident_id AND a.fingerprint = h.fingerprint
+                        WHERE h.window_id = ? AND h.released_at IS NULL AND a.status = 'firing'
+                        """,
+                    arguments: [window.id])
+                return MaintenanceSummary(window: window, heldIncidents: counts?[0] ?? 0, heldAlerts: counts?[1] ?? 0)
+            }
+        }
+    }
+
+    /// Releases the windows closed by `now`: the alerts they held that still fire (and that no
+    /// other open window holds) are paged as new, at once: each starts the policies it routes to
+    /// that are not running on its incident. Returns when the next window closes, and how many closed now.
+    public func releaseClosedMaintenance(
+        now: Date, configuration: TocsinConfiguration
+    ) async throws(StoreError) -> (next: Date?, released: Int) {
+        let hold = try await maintenanceHold(at: now)
+        guard let cached = maintenance.get(), !cached.isEmpty else { return (nil, 0) }
+        let closed = cached.filter { $0.closesAt <= now }
+        let next = cached.filter { $0.closesAt > now }.map(\.closesAt).min()
+        guard !closed.isEmpty else { return (next, 0) }
+        defer { maintenance.invalidate() }
+        try await write { db in
+            for window in closed {
+                guard let windowID = window.id else { continue }
+                try Self.release(window: windowID, hold: hold, now: now, configuration: configuration, in: db)
+                try db.execute(
+                    sql: "UPDATE maintenance_windows SET released_at = ? WHERE id = ?", arguments: [StoredDate.text(now), windowID])
+            }
+        }
+        return (next, closed.count)
+    }
+
+    // MARK: In a transaction
+
+    /// Records that the windows of `held` hold these alerts of the incident.
+    static func recordHolds(_ held: [Fingerprint: MaintenanceWindow], incidentID: Int64, now: Date, in db: Database) throws {
+        for (fingerprint, window) in held {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO maintenance_holds (window_id, incident_id, fingerprint, held_at) VALUES (?, ?, ?, ?)",
+                arguments: [window.id, incidentID, fingerprint.description, StoredDate.text(now)])
+        }
+    }
+
+    private static func release(
+        window windowID: Int64, hold: MaintenanceHold, now: Date, configuration: TocsinConfiguration, in db: Database
+    ) throws {
+        let held = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT h.incident_id, a.fingerprint, a.labels FROM maintenance_holds AS h
+                JOIN incident_alerts AS a ON a.incident_id = h.incident_id AND a.fingerprint = h.fingerprint
+                JOIN incidents AS i ON i.id = h.incident_id
+                WHERE h.window_id = ? AND h.released_at IS NULL AND a.status = 'firing' AND i.state != 'resolved'
+                ORDER BY h.incident_id
+                """,
+            arguments: [windowID])
+        let byIncident = Dictionary(grouping: held) { $0["incident_id"] as Int64 }
+        for incidentID in byIncident.keys.sorted() {
+            var incident = try incident(id: incidentID, in: db)
+            var still: [Fingerprint: MaintenanceWindow] = [:]
+            var started: [EscalationPolicy] = []
+            let running = Set(try Escalation.filter(Escalation.Columns.incidentID == incidentID).fetchAll(db).map(\.policyName))
+            var paged = 0
+            for row in byIncident[incidentID] ?? [] {
+                let labelsText: String = row["labels"]
+                let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
+                guard let fingerprint = Fingerprint.fromDatabaseValue(row["fingerprint"]) else { continue }
+                if let other = hold.window(holding: labels) {
+                    still[fingerprint] = other  // another open window holds it on
+                    continue
+                }
+                paged += 1
+                for name in Route.policies(for: labels, in: configuration.routes)
+                where !running.contains(name) && !started.contains(where: { $0.name == name }) {
+                    if let policy = configuration.policy(name) { started.append(policy) }
+                }
+            }
+            try recordHolds(still, incidentID: incidentID, now: now, in: db)
+            guard paged > 0 else { continue }
+            if incident.state == .acknowledged, !started.isEmpty {
+                incident = IncidentLifecycle.acknowledgementExpired(incident)
+                try incident.updateAllColumns(db)
+                StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: .triggered) }
+            }
+            var event = TimelineEvent(
+                incidentID: incidentID, at: now, kind: .maintenanceEnded, actor: EscalationPlanner.actor, channel: "maintenance",
+                note: "maintenance window #\(windowID) closed: \(paged) alert\(paged == 1 ? "" : "s") still firing paged as new"
+                    + (started.isEmpty ? " (their policies are already running)" : ": " + started.map(\.name).joined(separator: ", ")))
+            try event.insert(db)
+            try start(started, on: incident, startedBy: "maintenance window #\(windowID) closed", now: now, configuration: configuration, in: db)
+        }
+        try db.execute(
+            sql: "UPDATE maintenance_holds SET released_at = ? WHERE window_id = ? AND released_at IS NULL",
+            arguments: [StoredDate.text(now), windowID])
+    }
+
+    static func unreleasedWindows(in db: Database) throws -> [MaintenanceWindow] {
+        try Row.fetchAll(db, sql: "SELECT * FROM maintenance_windows WHERE released_at IS NULL ORDER BY id").map(window)
+    }
+
+    private static func window(id: Int64, in db: Database) throws -> MaintenanceWindow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM maintenance_windows WHERE id = ?", arguments: [id]).map(window)
+    }
+
+    private static func window(_ row: Row) throws -> MaintenanceWindow {
+        let id: Int64 = row["id"]
+        let text: String = row["matchers"]
+        guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),
+            let startsAt = StoredDate.parse(row["starts_at"]), let endsAt = StoredDate.parse(row["ends_at"]),
+            let createdAt = StoredDate.parse(row["created_at"])
+        else { throw StoreError.database("maintenance window #\(id) is unreadable") }
+        let matchers = try list.map { text throws in
+            do { return try Matcher(parsing: text) } catch { throw StoreError.database("maintenance window #\(id): \(error)") }
+        }
+        return MaintenanceWindow(
+            id: id, matchers: matchers, startsAt: startsAt, endsAt: endsAt, note: row["note"], createdBy: row["created_by"],
+            createdAt: createdAt, removedAt: StoredDate.parse(row["removed_at"]))
+    }
+}
