@@ -153,4 +153,31 @@ struct LiveDrillEndToEndTests {
         let unreachable = try TocsinBinary.run(drill, environment: ["TOCSIN_URL": "http://127.0.0.1:1", "TOCSIN_TOKEN": bobToken])
         #expect(unreachable.status == 3, "\(unreachable.stderr)")
     }
+
+    @Test("a live drill with a maintenance window at +0s, a note and escalating by hand: held until the window closes, then the chain, bob early")
+    func byHandActions() throws {
+        let world = try World()
+        defer { world.tearDown() }
+        try """
+            name: held, then escalated by hand
+            duration: 6s
+            alerts:
+              - labels: {alertname: LiveDrill, severity: critical, instance: "db9:9100"}
+            actions:
+              - {at: 0s, maintenance: {matchers: ['instance="db9:9100"'], until: 2s}}
+              - {at: 3s, note: "bob, have a look"}
+              - {at: 3s, escalate: true}
+            expect:
+              - {notified: alice, event: triggered, not_before: 2s, within: 3s, count: 1}
+              - {notified: bob, event: escalated, not_before: 3s, within: 4s, count: 1}
+              - {not_paged: carol, after: 0s}
+            """.write(toFile: world.directory.path("by-hand.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try world.cli(["drill", "run", "--live", world.directory.path("by-hand.yaml")])
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+        #expect(outcome.stdout.contains("PASSED (3 of 3 met)"), "\(outcome.stdout)")
+        // The window was scoped to the drill's own alerts, and is closed.
+        let windows = try world.cli(["maintenance", "list", "--all", "--json"])
+        #expect(windows.stdout.contains("tocsin_drill="), "\(windows.stdout)")
+        #expect(world.receiver.records().isEmpty, "the policy's real webhooks stay silent")
+    }
 }

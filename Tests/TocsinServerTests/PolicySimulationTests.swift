@@ -47,4 +47,18 @@ struct PolicySimulationTests {
             "acknowledged person:bob sent",
         ])
     }
+
+    @Test("escalating by hand in a simulation runs bob's step when asked, not at 5m")
+    func escalateByHand() async throws {
+        let batch = AlertBatch(
+            receiver: "r", groupKey: "k", status: .firing,
+            alerts: [Alert(status: .firing, labels: ["alertname": "Disk", "severity": "critical"], startsAt: Self.start)])
+        let result = try await PolicySimulation(
+            configuration: Self.configuration, actions: [.init(after: 60, action: .escalate(by: "carol"))], until: 3600
+        ).run(batch, start: Self.start)
+        let detail = try #require(result.detail)
+        #expect(detail.notifications.map(\.address) == ["alice@example.com", "bob@example.com"])
+        #expect(detail.notifications.last?.dueAt == Self.start.addingTimeInterval(60))
+        #expect(detail.timeline.contains { $0.kind == .escalatedByHand && $0.actor == "carol" })
+    }
 }

@@ -87,6 +87,9 @@ struct Policy: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Resolve this long after the alert fires.", valueName: "duration"))
         var resolveAt: String?
 
+        @Option(help: ArgumentHelp("Escalate by hand this long after the alert fires (the next step runs then).", valueName: "duration"))
+        var escalateAt: String?
+
         @Option(help: ArgumentHelp("Stop simulating after this long.", valueName: "duration"))
         var until = "48h"
 
@@ -102,7 +105,7 @@ struct Policy: AsyncParsableCommand {
             guard labels.isEmpty != (payload == nil) else {
                 throw ValidationError("give either --labels or --payload")
             }
-            for (name, value) in [("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--until", until)] {
+            for (name, value) in [("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--escalate-at", escalateAt), ("--until", until)] {
                 if let value, PolicyDuration.parse(value) == nil {
                     throw ValidationError("\(name) must be a duration such as 30s, 5m or 24h, got \"\(value)\"")
                 }
@@ -120,6 +123,9 @@ struct Policy: AsyncParsableCommand {
             }
             if let resolveAt = resolveAt.flatMap(PolicyDuration.parse) {
                 actions.append(.init(after: resolveAt, action: .resolve(by: ackBy)))
+            }
+            if let escalateAt = escalateAt.flatMap(PolicyDuration.parse) {
+                actions.append(.init(after: escalateAt, action: .escalate(by: ackBy)))
             }
             let simulation = PolicySimulation(
                 configuration: policies, actions: actions, until: PolicyDuration.parse(until) ?? 172_800)

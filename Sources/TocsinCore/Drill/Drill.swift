@@ -36,6 +36,13 @@ public struct Drill: Sendable, Equatable {
         /// Tocsin stops and starts again (live: the `--restart-command`; virtual: the engine is
         /// rebuilt on the same database).
         case restart
+        /// Someone escalates the incident by hand: its next step (or step `toStep`) runs now.
+        case escalate(toStep: Int?)
+        /// Someone writes a note on the incident.
+        case note(String)
+        /// A maintenance window opens for the drill's alerts matching `matchers`, until `until`
+        /// seconds after the drill starts (live: scoped to the drill's own alerts).
+        case maintenance(matchers: [Matcher], until: TimeInterval)
     }
 
     /// An action at an offset from the start.
@@ -66,6 +73,16 @@ public struct Drill: Sendable, Equatable {
         self.actions = (actions + joins).sorted { $0.at < $1.at }
         self.expectations = expectations
         self.duration = duration
+    }
+}
+
+extension Drill {
+    /// The maintenance windows the drill opens at +0s: they are open before its alerts first fire.
+    public var windowsOpenAtStart: [Action] {
+        actions.filter { action in
+            guard action.at == 0, case .maintenance = action.action else { return false }
+            return true
+        }.map(\.action)
     }
 }
 

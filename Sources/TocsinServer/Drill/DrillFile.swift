@@ -117,12 +117,38 @@ public enum DrillFile {
             if fields["fire"]?.bool == true { return .init(at: at, action: .fire) }
             if fields["clear"]?.bool == true { return .init(at: at, action: .clear) }
             if fields["restart"]?.string == "tocsin" { return .init(at: at, action: .restart) }
+            if let escalate = fields["escalate"] {
+                if escalate.bool == true { return .init(at: at, action: .escalate(toStep: nil)) }
+                guard let step = escalate.int, step >= 1 else { throw fail("escalate is true, or the step to run (1 or more)", escalate) }
+                return .init(at: at, action: .escalate(toStep: step))
+            }
+            if let noteNode = fields["note"] {
+                guard let text = noteNode.string, !text.isEmpty else { throw fail("note must be some text", noteNode) }
+                return .init(at: at, action: .note(text))
+            }
+            if let windowNode = fields["maintenance"] {
+                guard let window = windowNode.mapping, let untilNode = window["until"] else {
+                    throw fail("maintenance is {matchers: [\"label=\\\"value\\\"\"], until: DURATION}", windowNode)
+                }
+                var matchers: [Matcher] = []
+                for item in window["matchers"]?.sequence ?? [] {
+                    do {
+                        matchers.append(try Matcher(parsing: item.string ?? ""))
+                    } catch {
+                        throw fail("maintenance matcher: \(error)", item)
+                    }
+                }
+                guard !matchers.isEmpty else { throw fail("maintenance needs at least one matcher", windowNode) }
+                return .init(at: at, action: .maintenance(matchers: matchers, until: try duration(untilNode, "until")))
+            }
             if let downNode = fields["receiver_down"] {
                 let medium = downNode.string == "all" ? nil : try self.medium(downNode, "receiver_down", orAll: true)
                 guard let untilNode = fields["until"] else { throw fail("receiver_down needs \"until\"", node) }
                 return .init(at: at, action: .receiverDown(medium: medium, until: try duration(untilNode, "until")))
             }
-            throw fail("an action is one of ack: NAME, resolve: NAME, fire: true, clear: true, receiver_down: MEDIUM, restart: tocsin", node)
+            throw fail(
+                "an action is one of ack: NAME, resolve: NAME, fire: true, clear: true, receiver_down: MEDIUM, restart: tocsin, "
+                    + "escalate: true|STEP, note: TEXT, maintenance: {matchers: [...], until: DURATION}", node)
         }
 
         func expectation(_ node: Node) throws(Problem) -> DrillExpectation {

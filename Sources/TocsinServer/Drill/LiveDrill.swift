@@ -77,8 +77,12 @@ public struct LiveDrill: Sendable {
         receiver.begin(at: start)
         let outcome: Result<Void, Failure>
         do throws(Failure) {
+            // A maintenance window at +0s is open before the alerts first fire.
+            for action in drill.windowsOpenAtStart {
+                try await perform(action, drill: drill, run: run, receiver: receiver, start: start, state: &state)
+            }
             try await fire(drill, status: .firing, run: run, state: &state)
-            for timed in drill.actions {
+            for timed in drill.actions where !(timed.at == 0 && drill.windowsOpenAtStart.contains(timed.action)) {
                 try await sleep(until: start.addingTimeInterval(timed.at))
                 try await perform(timed.action, drill: drill, run: run, receiver: receiver, start: start, state: &state)
             }
@@ -150,6 +154,18 @@ public struct LiveDrill: Sendable {
             receiver.outages.down(medium: medium, until: start.addingTimeInterval(until))
         case .restart:
             try await restart()
+        case .escalate(let step):
+            guard let id = state.incidents.last else { return }
+            try await api.send("/api/v1/incidents/\(id)/escalate", EscalateBody(toStep: step, note: "drill \(run.id)", channel: "api"))
+        case .note(let text):
+            guard let id = state.incidents.last else { return }
+            try await api.send("/api/v1/incidents/\(id)/notes", NoteCreateBody(note: "drill \(run.id): \(text)", channel: "api"))
+        case .maintenance(let matchers, let until):
+            // Scoped to the drill's own alerts: a live drill never holds back a real page.
+            let scoped = matchers.map(\.description) + ["\(DrillRun.label)=\"\(run.id)\""]
+            try await api.send(
+                "/api/v1/maintenance",
+                MaintenanceCreateBody(matchers: scoped, until: start.addingTimeInterval(until), note: "drill \(run.id)"))
         }
     }
 
@@ -212,6 +228,13 @@ struct LiveDrillAPI: Sendable {
     }
 
     /// Acknowledges or resolves an incident as the drill's user; an incident already past it (409) is fine.
+    /// POSTs `body` to `path`; a 409 (a resolved incident, a spent chain) is taken as done.
+    func send(_ path: String, _ body: some Encodable & Sendable) async throws(LiveDrill.Failure) {
+        _ = try await told("POST", path) { () async throws(TocsinClient.Failure) in
+            try await client.send("POST", path, body: body, accepting: [409])
+        }
+    }
+
     func command(_ action: LinkAction, incident id: Int64, note: String) async throws(LiveDrill.Failure) {
         let path = "/api/v1/incidents/\(id)/\(action.rawValue)"
         _ = try await told("POST", path) { () async throws(TocsinClient.Failure) in

@@ -9,6 +9,8 @@ public struct PolicySimulation: Sendable {
     public enum Action: Sendable, Equatable {
         case acknowledge(by: String)
         case resolve(by: String)
+        /// Someone escalates by hand: the next step runs at once.
+        case escalate(by: String)
     }
 
     /// An action at an offset from the start.
@@ -79,9 +81,13 @@ public struct PolicySimulation: Sendable {
                 _ = try await store.acknowledge(id: id, by: Actor(name: person, channel: "simulation"), note: nil, now: now)
             case .resolve(let person):
                 _ = try await store.resolve(id: id, by: Actor(name: person, channel: "simulation"), note: nil, now: now)
+            case .escalate(let person):
+                _ = try await store.escalateNow(
+                    id: id, toStep: nil, by: Actor(name: person, channel: "simulation"), note: nil, now: now, configuration: configuration)
             }
         } catch StoreError.conflict {
-            // Acknowledging an incident that already resolved changes nothing, as in production.
+            // Acknowledging an incident that already resolved (or escalating a spent chain) changes
+            // nothing, as in production.
         }
     }
 }

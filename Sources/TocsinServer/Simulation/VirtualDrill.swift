@@ -28,6 +28,11 @@ public struct VirtualDrill: Sendable {
         // The engine of the drill's current "process" (a restart opens a new one), closed however the run ends.
         var current = try open(path)
         defer { try? current.store.close() }
+        // A maintenance window at +0s is open before the alerts first fire.
+        for action in drill.windowsOpenAtStart {
+            try await perform(action, drill: drill, store: current.store, capture: capture, now: start, start: start)
+        }
+        pending.removeAll { drill.windowsOpenAtStart.contains($0.action) && $0.at == 0 }
         try await fire(drill, status: .firing, store: current.store, now: start, elapsed: 0)
         _ = try await VirtualEngine.drive(
             current, clock: clock, until: start.addingTimeInterval(drill.duration),
@@ -86,6 +91,17 @@ public struct VirtualDrill: Sendable {
             capture.down(medium: medium, until: start.addingTimeInterval(until))
         case .restart:
             break  // handled by the run loop, which owns the engine
+        case .escalate(let step):
+            if let id = open?.id {
+                _ = try? await store.escalateNow(
+                    id: id, toStep: step, by: Actor(name: "drill", channel: "drill"), note: nil, now: now, configuration: configuration)
+            }
+        case .note(let text):
+            if let id = open?.id { _ = try await store.addNote(id: id, text: text, notify: false, by: Actor(name: "drill", channel: "drill"), now: now) }
+        case .maintenance(let matchers, let until):
+            _ = try await store.addMaintenance(MaintenanceWindow(
+                matchers: matchers, startsAt: now, endsAt: start.addingTimeInterval(until), note: "drill \(drill.name)", createdBy: "drill",
+                createdAt: now))
         }
     }
 }

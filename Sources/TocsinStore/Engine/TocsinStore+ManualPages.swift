@@ -79,7 +79,8 @@ extension TocsinStore {
     }
 
     /// Starts `policies` on `incident` (a name it already runs gets a number: `… (2)`) and runs
-    /// their first steps at once, as for a triggered incident whatever its state.
+    /// their first steps at once, as for a triggered incident whatever its state. A drill's
+    /// incident is paged as its drill says (``PolicySnapshot/forDrill(_:)``).
     static func start(
         _ policies: [EscalationPolicy], on incident: Incident, startedBy: String, now: Date, configuration: TocsinConfiguration,
         in db: Database
@@ -97,7 +98,12 @@ extension TocsinStore {
                 policy.name = "\(base) (\(number))"
             }
             names.insert(policy.name)
-            let snapshot = PolicySnapshot(policy: policy, configuration: configuration)
+            var snapshot = PolicySnapshot(policy: policy, configuration: configuration)
+            if let drillRun = incident.drillRun {
+                // A drill's incident pages its capture receiver (or nobody, once the run finished), never the real targets.
+                let run = try DrillRun.fetchOne(db, key: drillRun)
+                snapshot = snapshot.forDrill(run?.finishedAt == nil ? run : nil)
+            }
             var escalation = EscalationPlanner.start(incidentID: id, snapshot: snapshot, now: now, startedBy: startedBy)
             try escalation.insert(db, snapshotJSON: try Escalation.snapshotJSON(snapshot))
             let outcome = EscalationPlanner.advance(escalation, incident: triggered, now: now, onCall: onCall)
