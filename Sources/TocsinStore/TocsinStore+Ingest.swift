@@ -103,7 +103,9 @@ extension TocsinStore {
             try event.insert(db)
         }
         if !prepared.routes.held.isEmpty {
-            try recordHolds(prepared.routes.held, incidentID: incidentID, now: now, in: db)
+            // Only alerts that start firing here are held: one already firing is already being paged about.
+            let fresh = prepared.routes.held.filter { storedRows[$0.key]?.status != AlertStatus.firing.rawValue || latest?.incident.id != incidentID }
+            try recordHolds(fresh, incidentID: incidentID, now: now, in: db)
         }
         /// Starts the policies the plan names (each alert routed by its own labels), a drill's
         /// pages redirected to its receiver.

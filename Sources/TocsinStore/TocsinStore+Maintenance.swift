@@ -17,21 +17,41 @@ public struct MaintenanceSummary: Sendable, Equatable {
 }
 
 /// The maintenance windows not yet released, kept in memory by the store (the only writer), so that
-/// ingest knows which alerts to hold without a read of its own.
+/// ingest knows which alerts to hold without a read of its own. Every change bumps a generation,
+/// so a read that began before a change cannot put the old list back.
 final class MaintenanceCache: Sendable {
-    private let windows = Mutex<[MaintenanceWindow]?>(nil)
+    private struct State {
+        var generation = 0
+        var windows: [MaintenanceWindow]?
+    }
 
-    func get() -> [MaintenanceWindow]? { windows.withLock { $0 } }
-    func set(_ value: [MaintenanceWindow]) { windows.withLock { $0 = value } }
-    func invalidate() { windows.withLock { $0 = nil } }
+    private let state = Mutex(State())
+
+    /// The cached windows and the generation they belong to.
+    func get() -> (windows: [MaintenanceWindow]?, generation: Int) { state.withLock { ($0.windows, $0.generation) } }
+
+    /// Keeps `windows`, read in `generation`, unless something changed since.
+    func set(_ windows: [MaintenanceWindow], readIn generation: Int) {
+        state.withLock { state in
+            if state.generation == generation { state.windows = windows }
+        }
+    }
+
+    func invalidate() {
+        state.withLock { state in
+            state.generation += 1
+            state.windows = nil
+        }
+    }
 }
 
 extension TocsinStore {
     /// The windows open at `now` (from memory once read).
     public func maintenanceHold(at now: Date) async throws(StoreError) -> MaintenanceHold {
-        if let cached = maintenance.get() { return MaintenanceHold(cached, at: now) }
+        let (cached, generation) = maintenance.get()
+        if let cached { return MaintenanceHold(cached, at: now) }
         let unreleased = try await read { db in try Self.unreleasedWindows(in: db) }
-        maintenance.set(unreleased)
+        maintenance.set(unreleased, readIn: generation)
         return MaintenanceHold(unreleased, at: now)
     }
 
@@ -96,27 +116,49 @@ extension TocsinStore {
         }
     }
 
-    /// Releases the windows closed by `now`: the alerts they held that still fire (and that no
-    /// other open window holds) are paged as new, at once: each starts the policies it routes to
-    /// that are not running on its incident. Returns when the next window closes, and how many closed now.
+    /// Releases the windows closed by `now` (ended, or removed): the alerts they held that still
+    /// fire (and that no other open window holds) are paged as new, at once. Also releases any hold
+    /// left under a window already closed (an ingest that committed just after the window's
+    /// release). Returns when the next window closes, and how many were released now.
     public func releaseClosedMaintenance(
         now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> (next: Date?, released: Int) {
-        let hold = try await maintenanceHold(at: now)
-        guard let cached = maintenance.get(), !cached.isEmpty else { return (nil, 0) }
-        let closed = cached.filter { $0.closesAt <= now }
-        let next = cached.filter { $0.closesAt > now }.map(\.closesAt).min()
-        guard !closed.isEmpty else { return (next, 0) }
+        let stamp = StoredDate.text(now)
+        let (pending, next) = try await read { db in
+            (try Self.windowsToRelease(at: stamp, in: db),
+             try String.fetchOne(
+                db, sql: "SELECT min(ends_at) FROM maintenance_windows WHERE released_at IS NULL AND removed_at IS NULL AND ends_at > ?",
+                arguments: [stamp]).flatMap { StoredDate.parse($0.databaseValue) })
+        }
+        guard !pending.isEmpty else { return (next, 0) }
         defer { maintenance.invalidate() }
-        try await write { db in
-            for window in closed {
-                guard let windowID = window.id else { continue }
+        let released = try await write { db in
+            let windows = try Self.windowsToRelease(at: stamp, in: db)  // again, under the writer
+            let hold = MaintenanceHold(try Self.unreleasedWindows(in: db), at: now)
+            for windowID in windows {
                 try Self.release(window: windowID, hold: hold, now: now, configuration: configuration, in: db)
                 try db.execute(
-                    sql: "UPDATE maintenance_windows SET released_at = ? WHERE id = ?", arguments: [StoredDate.text(now), windowID])
+                    sql: "UPDATE maintenance_windows SET released_at = ? WHERE id = ? AND released_at IS NULL", arguments: [stamp, windowID])
             }
+            return windows.count
         }
-        return (next, closed.count)
+        return (next, released)
+    }
+
+    /// The windows with something to release at `stamp`: closed and not yet released, or released
+    /// with holds still under them.
+    private static func windowsToRelease(at stamp: String, in db: Database) throws -> [Int64] {
+        try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT id FROM maintenance_windows
+                WHERE released_at IS NULL AND (removed_at IS NOT NULL OR ends_at <= ?1)
+                UNION
+                SELECT DISTINCT h.window_id FROM maintenance_holds AS h JOIN maintenance_windows AS w ON w.id = h.window_id
+                WHERE h.released_at IS NULL AND (w.released_at IS NOT NULL OR w.removed_at IS NOT NULL OR w.ends_at <= ?1)
+                ORDER BY 1
+                """,
+            arguments: [stamp])
     }
 
     // MARK: In a transaction
@@ -166,17 +208,25 @@ extension TocsinStore {
             }
             try recordHolds(still, incidentID: incidentID, now: now, in: db)
             guard paged > 0 else { continue }
-            if incident.state == .acknowledged, !started.isEmpty {
+            var event = TimelineEvent(
+                incidentID: incidentID, at: now, kind: .maintenanceEnded, actor: EscalationPlanner.actor, channel: "maintenance",
+                note: "maintenance window #\(windowID) closed: \(paged) alert\(paged == 1 ? "" : "s") still firing, paged as new"
+                    + (started.isEmpty ? "" : ": " + started.map(\.name).joined(separator: ", ") + " started"))
+            try event.insert(db)
+            if incident.state == .acknowledged {
+                // As when a new alert joins an acknowledged incident: triggered again, the chains restart.
+                let by = incident.acknowledgedBy ?? "?"
                 incident = IncidentLifecycle.acknowledgementExpired(incident)
                 try incident.updateAllColumns(db)
                 StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: .triggered) }
+                var retriggered = TimelineEvent(
+                    incidentID: incidentID, at: now, kind: .retriggered, actor: EscalationPlanner.actor, channel: "maintenance",
+                    note: "back to triggered: alerts held by maintenance window #\(windowID) still fire after \(by)'s acknowledgement")
+                try retriggered.insert(db)
+                try restartEscalations(of: incidentID, now: now, in: db)
             }
-            var event = TimelineEvent(
-                incidentID: incidentID, at: now, kind: .maintenanceEnded, actor: EscalationPlanner.actor, channel: "maintenance",
-                note: "maintenance window #\(windowID) closed: \(paged) alert\(paged == 1 ? "" : "s") still firing paged as new"
-                    + (started.isEmpty ? " (their policies are already running)" : ": " + started.map(\.name).joined(separator: ", ")))
-            try event.insert(db)
             try start(started, on: incident, startedBy: "maintenance window #\(windowID) closed", now: now, configuration: configuration, in: db)
+            _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
         }
         try db.execute(
             sql: "UPDATE maintenance_holds SET released_at = ? WHERE window_id = ? AND released_at IS NULL",

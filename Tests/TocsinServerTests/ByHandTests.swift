@@ -137,12 +137,11 @@ struct ByHandTests {
             #expect(Set(detail.timeline.filter { $0.kind == .note }.compactMap(\.note)) == Set((0..<8).map { "note \($0 * 3)" }))
             let escalated = statuses.enumerated().filter { $0.offset % 3 == 1 && $0.element == .ok }.count
             #expect(detail.timeline.filter { $0.kind == .escalatedByHand }.count == escalated)
-            #expect(Set(detail.notifications.map(\.idempotencyKey)).count == detail.notifications.count, "no notification twice")
             #expect([IncidentState.triggered, .acknowledged].contains(detail.incident.state))
             // The last word on the state is the timeline's: acknowledged iff the last ack came after the last re-trigger.
-            let lastAck = detail.timeline.lastIndex { $0.kind == .acknowledged } ?? -1
-            let lastRetrigger = detail.timeline.lastIndex { $0.kind == .retriggered } ?? -1
-            #expect((detail.incident.state == .acknowledged) == (lastAck > lastRetrigger))
+            let lastAck = detail.timeline.filter { $0.kind == .acknowledged }.compactMap(\.id).max() ?? -1
+            let lastRetrigger = detail.timeline.filter { $0.kind == .retriggered }.compactMap(\.id).max() ?? -1
+            #expect((detail.incident.state == .acknowledged) == (lastAck > lastRetrigger), "\(detail.timeline.map { "\($0.kind.rawValue)@\($0.id ?? 0)" })")
         }
     }
 
@@ -234,6 +233,14 @@ struct ByHandTests {
             #expect(again.notifications.last?.address == "carol@example.com")
             let both = try await server.api(.post, "/api/v1/incidents/1/reassign", json: #"{"person":"carol","policy":"warning-24h"}"#)
             #expect(both.status == .badRequest)
+
+            // Stopped for good: neither an acknowledgement expiring nor escalating by hand brings the old policies back.
+            #expect(try await server.api(.post, "/api/v1/incidents/1/ack").status == .ok)
+            server.clock.advance(by: 3 * 3600)
+            try await server.server.escalator.tick()
+            let afterAck = try await server.store.incident(id: 1)
+            #expect(afterAck.incident.state == .acknowledged && afterAck.notifications.filter(\.event.isPage).last?.address == "carol@example.com")
+            #expect(try await server.api(.post, "/api/v1/incidents/1/escalate").status == .conflict, "carol's one step is spent; nothing else runs")
         }
     }
 }

@@ -88,6 +88,7 @@ struct MaintenanceTests {
 
     @Test("a bad window is a 400 naming the field and changes nothing", arguments: [
         (#"{"matchers":[],"until":"UNTIL"}"#, "matchers"), (#"{"matchers":["team=~\"(\""],"until":"UNTIL"}"#, "matchers[0]"),
+        (#"{"matchers":["team!=\"web\""],"until":"UNTIL"}"#, "matchers"), (#"{"matchers":["team=~\".*\""],"until":"UNTIL"}"#, "matchers"),
         (#"{"matchers":["team=\"dba\""],"until":"2020-01-01T00:00:00Z"}"#, "until"),
         (#"{"matchers":["team=\"dba\""],"until":"LONG"}"#, "until"), (#"{"matchers":["team=\"dba\""]}"#, "until"),
     ])
@@ -117,6 +118,32 @@ struct MaintenanceTests {
             #expect(try await server.api(.delete, "/api/v1/maintenance/1").status == .ok)
             let kinds = try await server.store.auditEvents(since: Date(timeIntervalSince1970: 0)).map(\.kind)
             #expect(kinds.contains(.maintenanceAdded) && kinds.contains(.maintenanceRemoved))
+        }
+    }
+
+    @Test("a held alert joining an acknowledged incident does not re-trigger it; when the window closes, it does, and the chain restarts")
+    func heldOnAcknowledged() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let t0 = server.clock.now
+            func batch(_ instances: [String]) -> AlertBatch {
+                AlertBatch(
+                    receiver: "team", groupKey: "disk", status: .firing,
+                    alerts: instances.map { Alert(status: .firing, labels: ["alertname": "DiskFull", "severity": "critical", "instance": $0], startsAt: t0) })
+            }
+            _ = try await server.store.ingest(batch(["db1"]), configuration: EscalationTests.shipped, now: t0)
+            try await server.server.escalator.tick()
+            #expect(try await server.api(.post, "/api/v1/incidents/1/ack").status == .ok)
+            #expect(try await add(server, #"{"matchers":["instance=\"db2\""],"until":"\#(until(server, 600))"}"#).status == .created)
+            _ = try await server.store.ingest(batch(["db1", "db2"]), configuration: EscalationTests.shipped, now: t0.addingTimeInterval(60))
+            #expect(try await server.store.incident(id: 1).incident.state == .acknowledged, "a held alert does not re-trigger")
+
+            server.clock.set(to: t0.addingTimeInterval(600))
+            try await server.server.escalator.tick()
+            let detail = try await server.store.incident(id: 1)
+            #expect(detail.incident.state == .triggered)
+            #expect(detail.timeline.contains { $0.kind == .retriggered && $0.note?.contains("maintenance window #1") == true })
+            #expect(detail.notifications.filter(\.event.isPage).map(\.address) == ["alice@example.com", "alice@example.com"],
+                    "the chain restarted: the on-call person paged again at once")
         }
     }
 }

@@ -58,6 +58,12 @@ public struct MaintenanceWindow: Sendable, Equatable {
         if matchers.isEmpty {
             return IngestValidationError(field: "matchers", problem: "at least one matcher is required (a window matching everything would silence every page)")
         }
+        if matchers.allSatisfy({ $0.matches([:]) }) {
+            return IngestValidationError(
+                field: "matchers",
+                problem: "they match alerts without any of these labels, so the window would hold nearly every page; "
+                    + "add a matcher that selects what is under maintenance, such as cluster=\"eu1\"")
+        }
         if endsAt <= startsAt {
             return IngestValidationError(field: "until", problem: "must be after from")
         }

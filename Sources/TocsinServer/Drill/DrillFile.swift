@@ -138,7 +138,9 @@ public enum DrillFile {
                         throw fail("maintenance matcher: \(error)", item)
                     }
                 }
-                guard !matchers.isEmpty else { throw fail("maintenance needs at least one matcher", windowNode) }
+                guard !matchers.isEmpty, !matchers.allSatisfy({ $0.matches([:]) }) else {
+                    throw fail("maintenance needs a matcher that selects what is under maintenance, such as cluster=\"eu1\"", windowNode)
+                }
                 return .init(at: at, action: .maintenance(matchers: matchers, until: try duration(untilNode, "until")))
             }
             if let downNode = fields["receiver_down"] {

@@ -44,7 +44,7 @@ extension TocsinStore {
                 throw StoreError.conflict("incident #\(id) is resolved: there is nothing to escalate")
             }
             try Self.withdrawPreparedSteps(ofIncident: id, now: now, in: db)
-            let escalations = try Escalation.filter(Escalation.Columns.incidentID == id).order(Escalation.Columns.id).fetchAll(db)
+            let escalations = try Self.liveEscalations(ofIncident: id, in: db)
             guard !escalations.isEmpty else {
                 throw StoreError.conflict("incident #\(id) follows no escalation policy: page someone with `tocsin page \(id) --person NAME`")
             }
@@ -52,7 +52,7 @@ extension TocsinStore {
             guard !moved.isEmpty else {
                 throw StoreError.conflict(
                     toStep.map { "no policy of incident #\(id) has a step \($0)" }
-                        ?? "every policy of incident #\(id) has run all its steps: choose one again with --to-step N")
+                        ?? "every policy of incident #\(id) has run all its steps: page someone with `tocsin page \(id) --person NAME`")
             }
             if incident.state == .acknowledged {
                 let by = incident.acknowledgedBy ?? "?"

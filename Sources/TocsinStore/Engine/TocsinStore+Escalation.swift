@@ -305,7 +305,7 @@ extension TocsinStore {
     /// Restarts every escalation of the incident from its first step (new alert after an ack, or
     /// an expired acknowledgement).
     static func restartEscalations(of incidentID: Int64, except skipped: Int64? = nil, now: Date, in db: Database) throws {
-        for escalation in try Escalation.filter(Escalation.Columns.incidentID == incidentID).fetchAll(db) where escalation.id != skipped {
+        for escalation in try liveEscalations(ofIncident: incidentID, in: db) where escalation.id != skipped {
             try saveTimers([EscalationPlanner.restart(escalation, now: now)], in: db)
         }
     }
@@ -318,7 +318,7 @@ extension TocsinStore {
         guard let id = incident.id else { return }
         let withdrew = try deletePreparedSteps(ofIncident: id, now: now, in: db)
         var epoch = 0
-        for escalation in try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db) {
+        for escalation in try liveEscalations(ofIncident: id, in: db) {
             let current = withdrew ? EscalationPlanner.withdrawPrepared(escalation, now: now) : escalation
             let changed = event == .resolved ? EscalationPlanner.stop(current) : EscalationPlanner.acknowledge(current, now: now)
             try saveTimers([changed], in: db)
@@ -336,6 +336,11 @@ extension TocsinStore {
             arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
         try enqueue(notices, now: now, in: db)
+    }
+
+    /// The incident's escalations that a reassignment has not stopped for good, oldest first.
+    static func liveEscalations(ofIncident id: Int64, in db: Database) throws -> [Escalation] {
+        try Escalation.filter(Escalation.Columns.incidentID == id).filter(sql: "stopped_at IS NULL").order(Escalation.Columns.id).fetchAll(db)
     }
 
     /// Everyone a page of the incident was queued for (``EscalationPlanner/noticeRecipients(of:)``),

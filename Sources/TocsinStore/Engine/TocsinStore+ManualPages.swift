@@ -25,6 +25,10 @@ extension TocsinStore {
         return try await write { db in
             let result = try Self.ingest(prepared, configuration: routedConfiguration, now: now, correlationID: nil, in: db)
             guard let id = result.incidentID else { throw StoreError.database("the page by hand opened no incident") }
+            let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE incident_id = ?", arguments: [id]) ?? 0
+            guard page.targets.isEmpty || queued > 0 else {
+                throw Self.nobodyPaged(page)  // rolled back: no incident that pages nobody
+            }
             return try Self.recordPage(page, incident: id, opened: true, by: actor, now: now, in: db)
         }
     }
@@ -41,13 +45,16 @@ extension TocsinStore {
                 throw StoreError.conflict("incident #\(id) is resolved: open a new one with `tocsin page --person … --summary …`")
             }
             let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
-            try Self.start(policies, on: incident, startedBy: "\(actor.name) (by hand)", now: now, configuration: configuration, in: db)
+            let queued = try Self.start(
+                policies, on: incident, startedBy: "\(actor.name) (by hand)", now: now, configuration: configuration, in: db)
+            guard page.targets.isEmpty || queued > 0 else { throw Self.nobodyPaged(page) }
             return try Self.recordPage(page, incident: id, opened: false, by: actor, now: now, in: db)
         }
     }
 
-    /// Stops the incident's running escalations (unsent pages are cancelled) and starts `page`'s
-    /// policy from its first step, or pages its person, who becomes the only target. Audited.
+    /// Stops the incident's running escalations for good (unsent pages are cancelled) and starts
+    /// `page`'s policy from its first step, or pages its person, who becomes the only target.
+    /// Audited. A reassignment that would page nobody now is refused and changes nothing.
     public func reassign(
         incident id: Int64, _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> IncidentCommandResult {
@@ -55,8 +62,11 @@ extension TocsinStore {
             let incident = try Self.incident(id: id, in: db)
             guard incident.state.isOpen else { throw StoreError.conflict("incident #\(id) is resolved: there is nothing to reassign") }
             try Self.withdrawPreparedSteps(ofIncident: id, now: now, in: db)
-            let running = try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db)
-            try Self.saveTimers(running.map(EscalationPlanner.stop), in: db)
+            let running = try Self.liveEscalations(ofIncident: id, in: db)
+            // Stopped for good: no acknowledgement expiring, alert joining or escalation by hand restarts them.
+            try db.execute(
+                sql: "UPDATE escalations SET stopped_at = ?, next_due_at = NULL WHERE incident_id = ? AND stopped_at IS NULL",
+                arguments: [StoredDate.text(now), id])
             try db.execute(
                 sql: """
                     UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
@@ -70,7 +80,9 @@ extension TocsinStore {
                 incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel,
                 note: "reassigned by hand: \(running.map(\.policyName).joined(separator: ", ")) stopped; \(what)")
             try event.insert(db)
-            try Self.start(policies, on: incident, startedBy: "\(actor.name) (reassigned)", now: now, configuration: configuration, in: db)
+            let queued = try Self.start(
+                policies, on: incident, startedBy: "\(actor.name) (reassigned)", now: now, configuration: configuration, in: db)
+            guard page.targets.isEmpty || queued > 0 else { throw Self.nobodyPaged(page) }
             try Self.audit(
                 AuditEvent(at: now, kind: .incidentReassigned, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(what)"),
                 in: db)
@@ -81,11 +93,13 @@ extension TocsinStore {
     /// Starts `policies` on `incident` (a name it already runs gets a number: `… (2)`) and runs
     /// their first steps at once, as for a triggered incident whatever its state. A drill's
     /// incident is paged as its drill says (``PolicySnapshot/forDrill(_:)``).
+    @discardableResult
     static func start(
         _ policies: [EscalationPolicy], on incident: Incident, startedBy: String, now: Date, configuration: TocsinConfiguration,
         in db: Database
-    ) throws {
-        guard let id = incident.id else { return }
+    ) throws -> Int {
+        guard let id = incident.id else { return 0 }
+        var queued = 0
         var names = Set(try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db).map(\.policyName))
         let onCall = try onCallDirectory(configuration, now: now, in: db)
         var triggered = incident
@@ -114,8 +128,17 @@ extension TocsinStore {
             }
             try saveTimers([timer], in: db)
             try insert(outcome.events.map { (id, $0, false) }, in: db)
-            _ = try enqueue(outcome.notifications, now: now, in: db)
+            queued += try enqueue(outcome.notifications, now: now, in: db)
         }
+        return queued
+    }
+
+    /// A page by hand whose person or schedule would reach nobody now (nobody on call) is refused,
+    /// and nothing of it is kept.
+    private static func nobodyPaged(_ page: ManualPage) -> StoreError {
+        StoreError.conflict(
+            "nobody could be paged now (\(describe(page))): "
+                + (page.schedule.map { "nobody is on call for \($0)? " } ?? "") + "page a person with --person")
     }
 
     /// Who asked for the page, on the timeline and in the audit trail.

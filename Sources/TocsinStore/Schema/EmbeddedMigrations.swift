@@ -378,6 +378,8 @@ extension SchemaMigrations {
             -- matchers start no escalation; each one held is recorded (maintenance_holds), which marks the
             -- incident and the alert as in maintenance. When the window closes (its end, or its removal), the
             -- escalator pages the held alerts still firing as new, and records that it did (released_at).
+            -- Also: an escalation stopped by a reassignment (stopped_at) never restarts, not after an
+            -- acknowledgement expires, not when a new alert joins, not when someone escalates by hand.
 
             CREATE TABLE maintenance_windows (
                 id          INTEGER PRIMARY KEY,
@@ -401,6 +403,8 @@ extension SchemaMigrations {
                 PRIMARY KEY (window_id, incident_id, fingerprint)
             );
             CREATE INDEX maintenance_holds_incident ON maintenance_holds (incident_id);
+
+            ALTER TABLE escalations ADD COLUMN stopped_at TEXT;
             """#
         ),
     ]
