@@ -35,7 +35,7 @@ struct MaintenanceTests {
             #expect(detail.maintenanceHolds.values.map { $0 } == [window.id])
             #expect(detail.timeline.contains { $0.kind == .heldByMaintenance && $0.note?.contains("window #\(window.id)") == true })
             let shown = try await server.api(.get, "/api/v1/incidents/1").decode(IncidentDetailResource.self)
-            #expect(shown.alerts.first?.maintenanceWindowID == window.id)
+            #expect(shown.alerts.first?.maintenanceWindowID == window.id && shown.maintenanceWindowIDs == [window.id])
             let listed = try await server.api(.get, "/api/v1/maintenance").decode(MaintenanceListResource.self)
             #expect(listed.windows.first?.heldAlerts == 1 && listed.windows.first?.heldIncidents == 1)
 

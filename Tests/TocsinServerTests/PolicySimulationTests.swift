@@ -61,4 +61,19 @@ struct PolicySimulationTests {
         #expect(detail.notifications.last?.dueAt == Self.start.addingTimeInterval(60))
         #expect(detail.timeline.contains { $0.kind == .escalatedByHand && $0.actor == "carol" })
     }
+
+    @Test("a maintenance window in a simulation holds the alert, which pages alice when the window closes")
+    func maintenanceWindow() async throws {
+        let batch = AlertBatch(
+            receiver: "r", groupKey: "k", status: .firing,
+            alerts: [Alert(status: .firing, labels: ["alertname": "Disk", "cluster": "eu1"], startsAt: Self.start)])
+        let result = try await PolicySimulation(
+            configuration: Self.configuration, actions: [], until: 3600,
+            maintenance: ([try Matcher(parsing: #"cluster="eu1""#)], 600)
+        ).run(batch, start: Self.start)
+        let detail = try #require(result.detail)
+        #expect(detail.notifications.first?.address == "alice@example.com")
+        #expect(detail.notifications.first?.dueAt == Self.start.addingTimeInterval(600), "not before the window closed")
+        #expect(detail.timeline.contains { $0.kind == .heldByMaintenance })
+    }
 }

@@ -14,10 +14,13 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable
     public var notifications: [DeliveryResource]
     /// Every delivery attempt of those notifications, oldest first.
     public var attempts: [DeliveryAttemptResource]
+    /// The maintenance windows holding some of its alerts back (the incident is in maintenance); absent when none.
+    public var maintenanceWindowIDs: [Int64]?
 
     public init(
         incident: IncidentResource, alerts: [AlertResource], timeline: [TimelineEntryResource],
-        escalations: [EscalationResource], notifications: [DeliveryResource], attempts: [DeliveryAttemptResource]
+        escalations: [EscalationResource], notifications: [DeliveryResource], attempts: [DeliveryAttemptResource],
+        maintenanceWindowIDs: [Int64]? = nil
     ) {
         self.incident = incident
         self.alerts = alerts
@@ -25,6 +28,7 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable
         self.escalations = escalations
         self.notifications = notifications
         self.attempts = attempts
+        self.maintenanceWindowIDs = maintenanceWindowIDs
     }
 
     enum CodingKeys: String, CodingKey {
@@ -34,6 +38,7 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable
         case escalations
         case notifications
         case attempts
+        case maintenanceWindowIDs = "maintenance_window_ids"
     }
 
     public func writeJSON(to writer: inout JSONWriter) throws {
@@ -46,6 +51,10 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable
         try writer.array(escalations)
         writer.key("incident")
         try incident.writeJSON(to: &writer)
+        if let maintenanceWindowIDs {
+            writer.key("maintenance_window_ids")
+            writer.beginArray(); for item in maintenanceWindowIDs { writer.integer(item) }; writer.endArray()
+        }
         writer.key("notifications")
         try writer.array(notifications)
         writer.key("timeline")

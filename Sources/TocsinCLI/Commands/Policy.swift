@@ -90,6 +90,13 @@ struct Policy: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Escalate by hand this long after the alert fires (the next step runs then).", valueName: "duration"))
         var escalateAt: String?
 
+        @Option(name: .customLong("maintenance"), help: ArgumentHelp(
+            "A maintenance window open when the alerts fire, e.g. 'cluster=\"eu1\"' (repeat: all must match).", valueName: "matcher"))
+        var maintenanceMatchers: [String] = []
+
+        @Option(help: ArgumentHelp("When that window closes, after the alerts fire.", valueName: "duration"))
+        var maintenanceUntil = "1h"
+
         @Option(help: ArgumentHelp("Stop simulating after this long.", valueName: "duration"))
         var until = "48h"
 
@@ -105,7 +112,10 @@ struct Policy: AsyncParsableCommand {
             guard labels.isEmpty != (payload == nil) else {
                 throw ValidationError("give either --labels or --payload")
             }
-            for (name, value) in [("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--escalate-at", escalateAt), ("--until", until)] {
+            for (name, value) in [
+                ("--ack-at", ackAt), ("--resolve-at", resolveAt), ("--escalate-at", escalateAt), ("--until", until),
+                ("--maintenance-until", maintenanceUntil),
+            ] {
                 if let value, PolicyDuration.parse(value) == nil {
                     throw ValidationError("\(name) must be a duration such as 30s, 5m or 24h, got \"\(value)\"")
                 }
@@ -127,8 +137,16 @@ struct Policy: AsyncParsableCommand {
             if let escalateAt = escalateAt.flatMap(PolicyDuration.parse) {
                 actions.append(.init(after: escalateAt, action: .escalate(by: ackBy)))
             }
+            var window: (matchers: [Matcher], until: TimeInterval)?
+            if !maintenanceMatchers.isEmpty {
+                do {
+                    window = (try maintenanceMatchers.map { try Matcher(parsing: $0) }, PolicyDuration.parse(maintenanceUntil) ?? 3600)
+                } catch {
+                    throw ValidationError("--maintenance: \(error)")
+                }
+            }
             let simulation = PolicySimulation(
-                configuration: policies, actions: actions, until: PolicyDuration.parse(until) ?? 172_800)
+                configuration: policies, actions: actions, until: PolicyDuration.parse(until) ?? 172_800, maintenance: window)
             let result = try await simulation.run(batch, start: start)
             if json {
                 try Formatting.printJSON(SimulationReport(result))

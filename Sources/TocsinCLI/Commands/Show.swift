@@ -50,8 +50,7 @@ struct Show: AsyncParsableCommand {
         field("Group key", incident.groupKey)
         if !incident.groupLabels.isEmpty { field("Group labels", Formatting.labels(incident.groupLabels)) }
         field("Last seen", Formatting.time(incident.lastSeenAt))
-        let windows = Set(detail.alerts.compactMap(\.maintenanceWindowID)).sorted()
-        if !windows.isEmpty {
+        if let windows = detail.maintenanceWindowIDs, !windows.isEmpty {
             field("Maintenance", "in maintenance: alerts held by window " + windows.map { "#\($0)" }.joined(separator: ", ") + " page nobody until it closes")
         }
 

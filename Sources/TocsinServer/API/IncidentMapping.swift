@@ -36,7 +36,8 @@ extension IncidentDetailResource {
             timeline: detail.timeline.map(TimelineEntryResource.init),
             escalations: detail.escalations.map(EscalationResource.init),
             notifications: detail.notifications.map(DeliveryResource.init),
-            attempts: detail.attempts.map(DeliveryAttemptResource.init))
+            attempts: detail.attempts.map(DeliveryAttemptResource.init),
+            maintenanceWindowIDs: detail.maintenanceHolds.isEmpty ? nil : Set(detail.maintenanceHolds.values).sorted())
     }
 }
 

@@ -39,11 +39,17 @@ public struct PolicySimulation: Sendable {
     public var actions: [ScheduledAction]
     /// How far the virtual clock may run.
     public var until: TimeInterval
+    /// A maintenance window open when the alerts fire, until this offset: its matchers and end.
+    public var maintenance: (matchers: [Matcher], until: TimeInterval)?
 
-    public init(configuration: TocsinConfiguration, actions: [ScheduledAction], until: TimeInterval) {
+    public init(
+        configuration: TocsinConfiguration, actions: [ScheduledAction], until: TimeInterval,
+        maintenance: (matchers: [Matcher], until: TimeInterval)? = nil
+    ) {
         self.configuration = configuration
         self.actions = actions.sorted { $0.after < $1.after }
         self.until = until
+        self.maintenance = maintenance
     }
 
     /// Fires `batch` at `start` and runs the production engine on a virtual clock, jumping from
@@ -56,6 +62,11 @@ public struct PolicySimulation: Sendable {
             path: path, configuration: configuration, clock: clock, transport: CaptureTransport(start: start),
             deliveryMaxAge: until + 3600)
         defer { try? engine.store.close() }
+        if let maintenance {
+            _ = try await engine.store.addMaintenance(MaintenanceWindow(
+                matchers: maintenance.matchers, startsAt: start, endsAt: start.addingTimeInterval(maintenance.until),
+                note: "simulation", createdBy: "simulation", createdAt: start))
+        }
         let ingested = try await engine.store.ingest(batch, configuration: configuration, now: start)
         guard let incidentID = ingested.incidentID else {
             return Result(start: start, detail: nil)
