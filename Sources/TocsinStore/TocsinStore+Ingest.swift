@@ -33,9 +33,15 @@ extension TocsinStore {
         let prepared = try StoreError.mapping {
             try PreparedBatch(batch, configuration: configuration, hold: hold, snapshotJSON: snapshotJSON)
         }
-        return try await write { db in
+        var result = try await write { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
         }
+        if !prepared.routes.held.isEmpty {
+            // The escalator looks: a window may have closed while this batch was written.
+            maintenance.holdsWereRecorded()
+            result.escalationChanged = true
+        }
+        return result
     }
 
     /// Whether `updated` differs from `stored` only in when it was last seen.

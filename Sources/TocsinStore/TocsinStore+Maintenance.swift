@@ -23,6 +23,8 @@ final class MaintenanceCache: Sendable {
     private struct State {
         var generation = 0
         var windows: [MaintenanceWindow]?
+        /// An ingest recorded holds: the next release pass looks in the database even with no window cached.
+        var holdsRecorded = false
     }
 
     private let state = Mutex(State())
@@ -36,6 +38,17 @@ final class MaintenanceCache: Sendable {
             if state.generation == generation { state.windows = windows }
         }
     }
+
+    /// Whether the release pass may skip the database: no window waits to be released, and no
+    /// hold was recorded since the last pass looked. Clears the record of holds.
+    func nothingToRelease() -> Bool {
+        state.withLock { state in
+            defer { state.holdsRecorded = false }
+            return state.windows?.isEmpty == true && !state.holdsRecorded
+        }
+    }
+
+    func holdsWereRecorded() { state.withLock { $0.holdsRecorded = true } }
 
     func invalidate() {
         state.withLock { state in
@@ -123,6 +136,8 @@ extension TocsinStore {
     public func releaseClosedMaintenance(
         now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> (next: Date?, released: Int) {
+        _ = try await maintenanceHold(at: now)  // loads the cache once
+        if maintenance.nothingToRelease() { return (nil, 0) }
         let stamp = StoredDate.text(now)
         let (pending, next) = try await read { db in
             (try Self.windowsToRelease(at: stamp, in: db),

@@ -13,7 +13,10 @@ struct BusyDatabaseTests {
         try await LiveServer.run(busyTimeout: 0.2) { server in
             let before = try await DatabaseSnapshot.take(server.store)
             // Another connection (as another process would) takes the write lock and keeps it.
-            let other = try DatabaseQueue(path: server.store.path)
+            // It waits for the server's own brief writes (the escalator's first pass) to take the lock.
+            var waiting = Configuration()
+            waiting.busyMode = .timeout(10)
+            let other = try DatabaseQueue(path: server.store.path, configuration: waiting)
             let release = DispatchSemaphore(value: 0)
             let released = DispatchSemaphore(value: 0)
             try await withCheckedThrowingContinuation { (ready: CheckedContinuation<Void, Error>) in
