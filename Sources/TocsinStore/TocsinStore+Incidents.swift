@@ -26,6 +26,8 @@ public struct IncidentPage: Sendable, Equatable {
     public var incidents: [Incident]
     /// Pass as `before` to get the next page; nil on the last page.
     public var nextBefore: Int64?
+    /// The incidents of the page that a maintenance window holds alerts of.
+    public var inMaintenance: Set<Int64> = []
 }
 
 /// The answer to an acknowledge or resolve command.
@@ -56,6 +58,9 @@ extension TocsinStore {
         -> IncidentPage
     {
         let size = max(1, min(limit, Self.maxPageSize))
+        // Holds exist only while windows wait to be released: without any, the page needs no look at them.
+        let windows = maintenance.get().windows
+        let mayHold = windows == nil || windows?.isEmpty == false
         return try await read { db in
             // A cached statement per filter and bound (prepared once, not built and authorized per
             // request), each with the plan of its own: the states spelled out, so that the
@@ -76,7 +81,15 @@ extension TocsinStore {
                         + " ORDER BY id DESC LIMIT ?"),
                 arguments: arguments)
             let page = Array(rows.prefix(size))
-            return IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
+            var result = IncidentPage(incidents: page, nextBefore: rows.count > size ? page.last?.id : nil)
+            if mayHold, !page.isEmpty {
+                result.inMaintenance = Set(try Int64.fetchAll(
+                    db,
+                    sql: "SELECT DISTINCT incident_id FROM maintenance_holds "
+                        + "WHERE released_at IS NULL AND incident_id IN (SELECT value FROM json_each(?))",
+                    arguments: ["[" + page.compactMap(\.id).map(String.init).joined(separator: ",") + "]"]))
+            }
+            return result
         }
     }
 

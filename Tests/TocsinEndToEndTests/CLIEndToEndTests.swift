@@ -146,6 +146,8 @@ struct CLIEndToEndTests {
 
         let show = try TocsinBinary.run(["show", "1"], environment: env)
         #expect(show.stdout.contains("[in maintenance #1]") && show.stdout.contains("held by window #1"), "\(show.stdout)")
+        let incidents = try TocsinBinary.run(["incidents"], environment: env)
+        #expect(incidents.stdout.contains("[in maintenance]"), "\(incidents.stdout)")
         let list = try TocsinBinary.run(["maintenance", "list"], environment: env)
         #expect(list.stdout.contains("1 alerts in 1 incidents") && list.stdout.contains("network work"), "\(list.stdout)")
 

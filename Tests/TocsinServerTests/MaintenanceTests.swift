@@ -43,6 +43,8 @@ struct MaintenanceTests {
             #expect(try await server.ingest(try Fixtures.data("webhook-03-firing-warning-single")).status == .ok)
             try await server.server.escalator.tick()
             #expect(try await server.store.incident(id: 2).notifications.map(\.target) == ["channel:team-chat"])
+            let listing = try await server.api(.get, "/api/v1/incidents").decode(IncidentListResource.self)
+            #expect(listing.incidents.map(\.inMaintenance) == [nil, true], "incident 1 is in maintenance, 2 is not")
 
             #expect(try await server.server.escalator.tick() == server.clock.now.addingTimeInterval(3600), "the loop wakes when the window closes")
             server.clock.advance(by: 3600)
@@ -51,6 +53,8 @@ struct MaintenanceTests {
             #expect(detail.notifications.map(\.address) == ["alice@example.com"], "paged at once when the window closed")
             #expect(detail.maintenanceHolds.isEmpty)
             #expect(detail.timeline.contains { $0.kind == .maintenanceEnded && $0.note?.contains("critical-immediate") == true })
+            let after = try await server.api(.get, "/api/v1/incidents").decode(IncidentListResource.self)
+            #expect(after.incidents.allSatisfy { $0.inMaintenance == nil })
             let closed = try await server.api(.get, "/api/v1/maintenance?all=true").decode(MaintenanceListResource.self)
             #expect(closed.windows.first?.state == "closed" && closed.windows.first?.heldAlerts == 0)
         }

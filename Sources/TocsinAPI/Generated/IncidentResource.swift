@@ -29,12 +29,15 @@ public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
     public var drillRun: String?
     /// The correlation id (`X-Request-Id`) of the request that opened the incident.
     public var correlationID: String?
+    /// `true` while a maintenance window holds some of its alerts back (in listings; absent otherwise).
+    public var inMaintenance: Bool?
 
     public init(
         id: Int64, title: String, severity: String, state: IncidentState, source: String, receiver: String,
         groupKey: String, groupLabels: [String: String], externalURL: String, createdAt: Date, lastSeenAt: Date,
         acknowledgedAt: Date? = nil, acknowledgedBy: String? = nil, resolvedAt: Date? = nil, resolvedBy: String? = nil,
-        alertCount: Int, firingCount: Int, truncatedAlerts: Int, drillRun: String? = nil, correlationID: String? = nil
+        alertCount: Int, firingCount: Int, truncatedAlerts: Int, drillRun: String? = nil, correlationID: String? = nil,
+        inMaintenance: Bool? = nil
     ) {
         self.id = id
         self.title = title
@@ -56,6 +59,7 @@ public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
         self.truncatedAlerts = truncatedAlerts
         self.drillRun = drillRun
         self.correlationID = correlationID
+        self.inMaintenance = inMaintenance
     }
 
     enum CodingKeys: String, CodingKey {
@@ -79,6 +83,7 @@ public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
         case truncatedAlerts = "truncated_alerts"
         case drillRun = "drill_run"
         case correlationID = "correlation_id"
+        case inMaintenance = "in_maintenance"
     }
 
     public func writeJSON(to writer: inout JSONWriter) throws {
@@ -113,6 +118,10 @@ public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
         writer.stringMap(groupLabels)
         writer.key("id")
         writer.integer(id)
+        if let inMaintenance {
+            writer.key("in_maintenance")
+            writer.bool(inMaintenance)
+        }
         writer.key("last_seen_at")
         writer.date(lastSeenAt)
         writer.key("receiver")

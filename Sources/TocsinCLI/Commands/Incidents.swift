@@ -8,7 +8,7 @@ import TocsinClient
 struct Incidents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List incidents, newest first.",
-        discussion: "Columns: id, state, severity, age, firing/total alerts, title (drill incidents start with [drill RUN-ID])."
+        discussion: "Columns: id, state, severity, age, firing/total alerts, title (drill incidents start with [drill RUN-ID]; [in maintenance] marks alerts held by a maintenance window)."
     )
 
     @Option(help: "Which incidents: triggered, acknowledged, resolved, open (triggered or acknowledged), all.")
@@ -44,7 +44,8 @@ struct Incidents: AsyncParsableCommand {
             table.rows.append([
                 "#\(incident.id)", incident.state.rawValue, incident.severity,
                 Formatting.age(of: incident.createdAt, now: now), alerts,
-                incident.drillRun.map { "[drill \($0)] \(incident.title)" } ?? incident.title,
+                (incident.drillRun.map { "[drill \($0)] \(incident.title)" } ?? incident.title)
+                    + (incident.inMaintenance == true ? " [in maintenance]" : ""),
             ])
         }
         print(table.render())

@@ -8,7 +8,8 @@ import TocsinStore
 // mean a value that was never stored).
 
 extension IncidentResource {
-    init(_ incident: Incident) {
+    /// `inMaintenance` is set in listings only (true, or absent).
+    init(_ incident: Incident, inMaintenance: Bool = false) {
         self.init(
             id: incident.id ?? 0, title: incident.title, severity: incident.severity, state: incident.state,
             source: incident.source, receiver: incident.receiver, groupKey: incident.groupKey,
@@ -16,13 +17,15 @@ extension IncidentResource {
             lastSeenAt: incident.lastSeenAt, acknowledgedAt: incident.acknowledgedAt,
             acknowledgedBy: incident.acknowledgedBy, resolvedAt: incident.resolvedAt, resolvedBy: incident.resolvedBy,
             alertCount: incident.alertCount, firingCount: incident.firingCount, truncatedAlerts: incident.truncatedAlerts,
-            drillRun: incident.drillRun, correlationID: incident.correlationID)
+            drillRun: incident.drillRun, correlationID: incident.correlationID, inMaintenance: inMaintenance ? true : nil)
     }
 }
 
 extension IncidentListResource {
     init(_ page: IncidentPage) {
-        self.init(incidents: page.incidents.map(IncidentResource.init), nextBefore: page.nextBefore)
+        self.init(
+            incidents: page.incidents.map { IncidentResource($0, inMaintenance: $0.id.map(page.inMaintenance.contains) ?? false) },
+            nextBefore: page.nextBefore)
     }
 }
 
