@@ -51,6 +51,7 @@ struct SourceIngestTests {
         Refusal(name: "CloudWatch: no topic", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: #""TopicArn":"arn:aws:sns:us-east-1:123456789012:t","#, with: ""), status: .badRequest, mentions: #""field":"TopicArn""#),
         Refusal(name: "CloudWatch: a certificate from an untrusted host", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: "CERT", with: "https://sns.us-east-1.amazonaws.com.evil.example/cert.pem"), status: .forbidden, mentions: #""field":"SigningCertURL""#),
         Refusal(name: "CloudWatch: a certificate over http", path: "/api/v1/ingest/cloudwatch/KEY", body: sns.replacingOccurrences(of: "CERT", with: "http://sns.us-east-1.amazonaws.com/cert.pem"), status: .forbidden, mentions: #""field":"SigningCertURL""#),
+        Refusal(name: "PagerDuty: past its own limit of 512 KiB", path: "/v2/enqueue", body: #"{"x":""# + String(repeating: "a", count: 600_000) + #""}"#, status: .contentTooLarge, mentions: "524288 bytes for this source"),
         Refusal(name: "CloudWatch: an unknown key", path: "/api/v1/ingest/cloudwatch/0000", body: sns, status: .unauthorized, mentions: #""field":"key""#),
     ]
 

@@ -39,9 +39,7 @@ struct CloudWatchRoutes {
         let integration = try await ingestor.integration(
             presenting: context.parameters.get("key"), source: .cloudwatch, field: "key", request: request, context: context)
         // SNS posts with Content-Type: text/plain, so the media type is not checked.
-        let body = try await IngestGate(
-            store: gate.store, clock: gate.clock, ingestToken: nil, maxBodyBytes: min(gate.maxBodyBytes, Self.maxBodyBytes)
-        ).collectBody(request)
+        let body = try await gate.collectBody(request, sourceLimit: Self.maxBodyBytes)
         let message: SNSMessage
         do {
             message = try SNSMessage.decode(body.readableBytesView)

@@ -54,15 +54,19 @@ struct IngestGate {
         }
     }
 
-    func collectBody(_ request: Request) async throws -> ByteBuffer {
+    /// The body, at most `maxBodyBytes` long, or `sourceLimit` when a source has a smaller limit of
+    /// its own (PagerDuty's events, SNS messages); longer is a 413 naming the limit.
+    func collectBody(_ request: Request, sourceLimit: Int? = nil) async throws -> ByteBuffer {
+        let limit = min(maxBodyBytes, sourceLimit ?? .max)
         let tooLarge = APIError(
             .contentTooLarge, code: "payload_too_large",
-            message: "the body is larger than the limit of \(maxBodyBytes) bytes (serve --max-body-bytes)")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            message: "the body is larger than the limit of \(limit) bytes"
+                + (limit < maxBodyBytes ? " for this source" : " (serve --max-body-bytes)"))
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw tooLarge
         }
         do {
-            return try await request.body.collect(upTo: maxBodyBytes)
+            return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw tooLarge
         }

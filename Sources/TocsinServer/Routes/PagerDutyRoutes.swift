@@ -28,9 +28,7 @@ struct PagerDutyRoutes {
     }
 
     private func enqueue(_ request: Request, context: TocsinRequestContext) async throws -> Response {
-        let body = try await IngestGate(
-            store: gate.store, clock: gate.clock, ingestToken: nil, maxBodyBytes: min(gate.maxBodyBytes, Self.maxBodyBytes)
-        ).collectBody(request)
+        let body = try await gate.collectBody(request, sourceLimit: Self.maxBodyBytes)
         let now = ingestor.clock.now
         let event: PagerDutyEvent
         do {
