@@ -41,6 +41,10 @@ public struct TocsinServer: Sendable {
         /// Which hosts may serve SNS signing certificates and confirm subscriptions: Amazon's SNS
         /// hosts over https; only tests trust anything else (`serve --testing-sns-host`).
         public var snsTrust: SNSMessage.Trust = .aws
+        /// How long a web console session lasts (`serve --session-lifetime`).
+        public var sessionLifetime: TimeInterval = 12 * 3600
+        /// Whether the console's session cookie is `Secure`: when the public URL is https.
+        public var secureCookies = false
 
         /// Whether `cidr` is an IPv4 or IPv6 address with an optional prefix length.
         public static func isValidNetwork(_ cidr: String) -> Bool {
@@ -166,6 +170,11 @@ public struct TocsinServer: Sendable {
         let onCall = OnCallRoutes(store: store, clock: clock, policies: policies, wakeEngine: wake)
         router.addRoutes(onCall.onCall, atPath: "/api/v1/oncall")
         router.addRoutes(onCall.overrides, atPath: "/api/v1/overrides")
+        let console = ConsoleRoutes(
+            store: store, clock: clock, policies: policies, renderer: ConsoleRenderer(),
+            sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies, wakeEngine: wake)
+        router.addRoutes(console.collection(), atPath: "/ui")
+        router.get("/") { _, _ in ConsoleRenderer.redirect("/ui/incidents") }
         router.addRoutes(
             ReloadRoutes(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded).collection,
             atPath: "/-/reload")

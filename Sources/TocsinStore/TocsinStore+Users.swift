@@ -107,19 +107,22 @@ extension TocsinStore {
 
     /// The user and scopes of the unrevoked token with this hash, if any.
     public func authenticate(tokenHash hash: String) async throws(StoreError) -> Authenticated? {
-        try await read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT users.*, api_tokens.scopes AS token_scopes FROM users
-                        JOIN api_tokens ON api_tokens.user_id = users.id
-                        WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL
-                        """,
-                    arguments: [hash])
-            else { return nil }
-            let scopes = TokenScope.parse(row["token_scopes"] ?? "") ?? []
-            return Authenticated(user: try User(row: row), scopes: scopes)
-        }
+        try await read { db in try Self.authenticated(tokenHash: hash, in: db)?.0 }
+    }
+
+    /// The user and scopes of the unrevoked token with this hash, and the token's id.
+    static func authenticated(tokenHash hash: String, in db: Database) throws -> (Authenticated, Int64)? {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT users.*, api_tokens.scopes AS token_scopes, api_tokens.id AS token_id FROM users
+                    JOIN api_tokens ON api_tokens.user_id = users.id
+                    WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL
+                    """,
+                arguments: [hash])
+        else { return nil }
+        let scopes = TokenScope.parse(row["token_scopes"] ?? "") ?? []
+        return (Authenticated(user: try User(row: row), scopes: scopes), row["token_id"])
     }
 }

@@ -92,6 +92,11 @@ struct Serve: AsyncParsableCommand {
         "The longest maintenance window that may be added without --force.", valueName: "duration"))
     var maxMaintenance = "7d"
 
+    @Option(help: ArgumentHelp(
+        "How long a web console session lasts after signing in at /ui/login; it also ends at sign-out and when its "
+            + "token is revoked.", valueName: "duration"))
+    var sessionLifetime = "12h"
+
     @Option(
         name: .customLong("testing-sns-host"),
         help: ArgumentHelp(
@@ -122,6 +127,9 @@ struct Serve: AsyncParsableCommand {
         guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
         guard let longest = PolicyDuration.parse(maxMaintenance), longest > 0 else {
             throw ValidationError("--max-maintenance must be a duration such as 7d or 12h, got \"\(maxMaintenance)\"")
+        }
+        guard let session = PolicyDuration.parse(sessionLifetime), session >= 60, session <= 30 * 86_400 else {
+            throw ValidationError("--session-lifetime must be a duration from 1m to 30d, such as 12h, got \"\(sessionLifetime)\"")
         }
         guard (1...1_000_000).contains(maxAlertsPerIncident) else {
             throw ValidationError("--max-alerts-per-incident must be between 1 and 1000000")
@@ -201,6 +209,9 @@ struct Serve: AsyncParsableCommand {
                 retention: PolicyDuration.parse(retention).flatMap { $0 > 0 ? $0 : nil },
                 auditRetention: auditRetention.flatMap(PolicyDuration.parse))
         configuration.maxMaintenance = PolicyDuration.parse(maxMaintenance) ?? MaintenanceWindow.defaultMaxLength
+        let deliverySettings = delivery.settings(host: host, port: port)
+        configuration.sessionLifetime = PolicyDuration.parse(sessionLifetime) ?? configuration.sessionLifetime
+        configuration.secureCookies = deliverySettings.publicURL.lowercased().hasPrefix("https://")
         if let testingSNSHost {
             configuration.snsTrust = SNSMessage.Trust(allowsPlainHTTP: true, allowsAnyPort: true) { host in
                 host == testingSNSHost || SNSMessage.Trust.isAWSSNSHost(host)
@@ -210,7 +221,7 @@ struct Serve: AsyncParsableCommand {
         let server = TocsinServer(
             configuration: configuration,
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
-            delivery: delivery.settings(host: host, port: port), logger: logger,
+            delivery: deliverySettings, logger: logger,
             metricsRegistry: metricsRegistry)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started

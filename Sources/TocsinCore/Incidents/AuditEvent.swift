@@ -29,6 +29,10 @@ public struct AuditEvent: Sendable, Equatable, Codable {
         case integrationRevoked = "integration.revoked"
         /// An SNS subscription of a CloudWatch integration was confirmed (its `SubscribeURL` fetched).
         case subscriptionConfirmed = "integration.subscription_confirmed"
+        /// Someone exchanged an API token for a web console session.
+        case consoleSignedIn = "console.signed_in"
+        /// A web console session was ended by its user.
+        case consoleSignedOut = "console.signed_out"
     }
 
     public var id: Int64?

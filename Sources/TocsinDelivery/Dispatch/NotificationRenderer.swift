@@ -7,8 +7,14 @@ struct NotificationRenderer: Sendable {
     let settings: DeliverySettings
     let signer: LinkSigner
 
+    /// Where a person opens the incident: its page in the web console.
     func incidentURL(_ id: Int64) -> String {
-        "\(settings.publicURL)/api/v1/incidents/\(id)"
+        "\(settings.publicURL)/ui/incidents/\(id)"
+    }
+
+    /// Where a signed one-click link acts on the incident (it needs no session).
+    func actionURL(_ id: Int64, _ action: LinkAction) -> String {
+        "\(settings.publicURL)/api/v1/incidents/\(id)/\(action.rawValue)"
     }
 
     /// Signed links for the actions that make sense after this event.
@@ -26,7 +32,7 @@ struct NotificationRenderer: Sendable {
                 incidentID: entry.incidentID, action: action.rawValue, actor: Self.actor(forTarget: entry.target),
                 channel: "\(entry.medium)-link",
                 expires: now.addingTimeInterval(settings.linkLifetime))
-            let url = "\(incidentURL(entry.incidentID))/\(action.rawValue)?token=\(signer.token(for: grant))"
+            let url = "\(actionURL(entry.incidentID, action))?token=\(signer.token(for: grant))"
             switch action {
             case .ack: links.ack = url
             case .resolve: links.resolve = url

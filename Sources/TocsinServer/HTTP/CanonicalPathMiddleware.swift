@@ -10,7 +10,7 @@ struct CanonicalPathMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard request.method != .get || path == "/" || (!path.contains("//") && !path.hasSuffix("/")) else {
+        guard request.method != .get || path == "/" || path == "/ui/" || (!path.contains("//") && !path.hasSuffix("/")) else {
             throw APIError(.notFound, code: "not_found", message: "no such path \(path) (paths have no empty segments or trailing slash)")
         }
         return try await next(request, context)

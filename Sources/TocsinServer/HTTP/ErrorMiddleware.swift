@@ -15,19 +15,25 @@ struct ErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let answer = APIError(answering: error)
-            switch error {
-            case is APIError, is HTTPError:
-                break  // the route chose the answer
-            case let error as StoreError where answer.status.code < 500:
-                context.logger.notice("request refused", metadata: ["status": "\(answer.status.code)", "reason": "\(error)"])
-            case let error as StoreError:
-                context.logger.error("storage failure", metadata: ["error": "\(error)"])
-            case is NIOTooManyBytesError:
-                context.logger.notice("request refused", metadata: ["status": "413", "reason": "body over the route's limit"])
-            default:
-                context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            }
+            Self.log(error, answer: answer, context: context)
             return try answer.response(from: request, context: context)
+        }
+    }
+
+    /// Logs an error answered with `answer`: a refusal the caller can act on at notice, a failure
+    /// of Tocsin's as an error.
+    static func log(_ error: any Error, answer: APIError, context: Context) {
+        switch error {
+        case is APIError, is HTTPError:
+            break  // the route chose the answer
+        case let error as StoreError where answer.status.code < 500:
+            context.logger.notice("request refused", metadata: ["status": "\(answer.status.code)", "reason": "\(error)"])
+        case let error as StoreError:
+            context.logger.error("storage failure", metadata: ["error": "\(error)"])
+        case is NIOTooManyBytesError:
+            context.logger.notice("request refused", metadata: ["status": "413", "reason": "body over the route's limit"])
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
         }
     }
 }

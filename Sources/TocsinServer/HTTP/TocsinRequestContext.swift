@@ -12,6 +12,8 @@ public struct TocsinRequestContext: RequestContext {
     public var user: User?
     /// What the presented token may do.
     public var scopes: Set<TokenScope> = []
+    /// On the web console, the signed-in session's form token, which every form it posts must carry.
+    public var consoleCSRF: String?
     /// The client's IP address (for the audit trail and rate limiting), or `unknown`: the peer's,
     /// or the one a trusted proxy forwarded for (``ClientAddressMiddleware``).
     public internal(set) var remoteAddress: String

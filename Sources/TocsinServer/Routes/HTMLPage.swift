@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import TocsinCore
 import TocsinDelivery
 import TocsinStore
 
@@ -39,7 +40,6 @@ enum HTMLPage {
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        EmailMessage.escapeHTML(text)
     }
 }

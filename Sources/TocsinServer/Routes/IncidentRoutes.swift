@@ -124,7 +124,7 @@ struct IncidentRoutes {
     }
 
     /// An optional note: empty is none; longer than 4096 characters is a 400.
-    private static func note(_ text: String?) throws -> String? {
+    static func note(_ text: String?) throws -> String? {
         let note = text.flatMap { $0.isEmpty ? nil : $0 }
         if let note, note.count > 4096 {
             throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 4096 characters")

@@ -71,37 +71,47 @@ struct OnCallRoutes {
 
     /// The override the body asks for, or a 400 naming the field that is wrong.
     private func validated(_ body: OverrideCreateBody, by user: String) throws -> StoredOverride {
-        let configuration = policies.configuration
-        guard configuration.schedule(body.schedule) != nil else {
+        try Self.override(
+            schedule: body.schedule, person: body.person, from: try RFC3339.parameter(body.from, field: "from"),
+            until: try RFC3339.parameter(body.until, field: "until"), note: body.note, by: user,
+            configuration: policies.configuration, now: clock.now)
+    }
+
+    /// An override of `schedule` by `person`, checked against the configuration in force: a 400
+    /// naming the field that is wrong (the API and the console ask the same).
+    static func override(
+        schedule: String, person name: String, from: Date?, until: Date?, note: String?, by user: String,
+        configuration: TocsinConfiguration, now: Date
+    ) throws -> StoredOverride {
+        guard configuration.schedule(schedule) != nil else {
             throw APIError(.badRequest, code: "invalid_field", field: "schedule",
-                           message: "unknown schedule \"\(body.schedule)\" (known: \(configuration.schedules.map(\.name).joined(separator: ", ")))")
+                           message: "unknown schedule \"\(schedule)\" (known: \(configuration.schedules.map(\.name).joined(separator: ", ")))")
         }
-        guard let person = configuration.person(body.person) else {
-            throw APIError(.badRequest, code: "invalid_field", field: "person", message: "unknown person \"\(body.person)\"")
+        guard let person = configuration.person(name) else {
+            throw APIError(.badRequest, code: "invalid_field", field: "person", message: "unknown person \"\(name)\"")
         }
         guard !person.contacts.isEmpty else {
             throw APIError(.badRequest, code: "invalid_field", field: "person",
-                           message: "\(body.person) has no email and no webhook: pages would reach nobody")
+                           message: "\(name) has no email and no webhook: pages would reach nobody")
         }
-        guard let from = try RFC3339.parameter(body.from, field: "from"), let until = try RFC3339.parameter(body.until, field: "until") else {
-            throw APIError(.badRequest, code: "invalid_field", field: "from", message: "from and until are required")
+        guard let from, let until else {
+            throw APIError(.badRequest, code: "invalid_field", field: from == nil ? "from" : "until", message: "from and until are required")
         }
         guard until > from else {
             throw APIError(.badRequest, code: "invalid_field", field: "until", message: "until must be after from")
         }
-        guard until > clock.now else {
+        guard until > now else {
             throw APIError(.badRequest, code: "invalid_field", field: "until", message: "until is in the past: the override would never apply")
         }
         guard until.timeIntervalSince(from) <= 90 * 86_400 else {
             throw APIError(.badRequest, code: "invalid_field", field: "until",
                            message: "an override lasts at most 90 days; change the schedule for longer")
         }
-        if let note = body.note, note.count > 1024 {
+        if let note, note.count > 1024 {
             throw APIError(.badRequest, code: "invalid_field", field: "note", message: "note is longer than 1024 characters")
         }
         return StoredOverride(
-            schedule: body.schedule, person: body.person, startsAt: from, endsAt: until, note: body.note, createdBy: user,
-            createdAt: clock.now)
+            schedule: schedule, person: name, startsAt: from, endsAt: until, note: note, createdBy: user, createdAt: now)
     }
 
     private func schedules(_ name: String?) throws -> [OnCallSchedule] {

@@ -1,0 +1,101 @@
+import Foundation
+import TocsinCore
+import TocsinDelivery
+import TocsinStore
+
+/// The deliveries page (`/ui/deliveries`): dead and retrying notifications.
+struct DeliveryListView: Sendable {
+    struct Row: Sendable {
+        let id: Int64
+        let incident: Int64
+        let event: String
+        let target: String
+        let state: String
+        let medium: String
+        let address: String
+        let attempts: Int
+        let attemptsPlural: String
+        let dueAt: String
+        let dueText: String
+        let lastError: String?
+    }
+
+    let layout: ConsoleLayout
+    let deliveries: [Row]
+
+    init(_ entries: [OutboxEntry], layout: ConsoleLayout) {
+        self.layout = layout
+        deliveries = entries.map { entry in
+            let due = ConsoleTime(entry.dueAt)
+            return Row(
+                id: entry.id ?? 0, incident: entry.incidentID, event: entry.event.rawValue.replacingOccurrences(of: "_", with: " "),
+                target: entry.target, state: entry.state.rawValue, medium: entry.medium.rawValue,
+                address: entry.medium == .webhook ? TransferError.redacted(entry.address) : entry.address,
+                attempts: entry.attempts, attemptsPlural: ConsoleText.plural(entry.attempts), dueAt: due.iso, dueText: due.text,
+                lastError: entry.lastError)
+        }
+    }
+}
+
+/// The heartbeats page (`/ui/heartbeats`), read only.
+struct HeartbeatListView: Sendable {
+    struct Row: Sendable {
+        let name: String
+        let state: String
+        let stateClass: String
+        let interval: String
+        let grace: String
+        let lastBeatAt: String?
+        let lastBeatText: String?
+    }
+
+    let layout: ConsoleLayout
+    let heartbeats: [Row]
+
+    init(_ configured: [Heartbeat], statuses: [String: HeartbeatStatus], layout: ConsoleLayout) {
+        self.layout = layout
+        heartbeats = configured.map { heartbeat in
+            let status = statuses[heartbeat.name]
+            let last = status?.lastBeatAt.map(ConsoleTime.init)
+            let state = status?.state.rawValue ?? "waiting"
+            return Row(
+                name: heartbeat.name, state: state,
+                stateClass: state == "missed" ? "critical" : (state == "healthy" ? "resolved" : "other"),
+                interval: PolicyDuration.format(heartbeat.interval), grace: PolicyDuration.format(heartbeat.grace),
+                lastBeatAt: last?.iso, lastBeatText: last?.text)
+        }
+    }
+}
+
+/// The maintenance page (`/ui/maintenance`): windows open now or ahead, read only.
+struct MaintenanceListView: Sendable {
+    struct Row: Sendable {
+        let id: Int64
+        let matchers: String
+        let status: String
+        let startAt: String
+        let startText: String
+        let endAt: String
+        let endText: String
+        let createdBy: String
+        let note: String?
+    }
+
+    let layout: ConsoleLayout
+    let windows: [Row]
+
+    init(_ summaries: [MaintenanceSummary], layout: ConsoleLayout, now: Date) {
+        self.layout = layout
+        windows = summaries.map { summary in
+            let window = summary.window
+            let start = ConsoleTime(window.startsAt)
+            let end = ConsoleTime(window.closesAt)
+            let status = window.startsAt > now
+                ? "starts in \(ReadableTime.span(window.startsAt.timeIntervalSince(now)))"
+                : "open, \(summary.heldAlerts) alert\(ConsoleText.plural(summary.heldAlerts)) held"
+            return Row(
+                id: window.id ?? 0, matchers: window.matcherDescription, status: status, startAt: start.iso, startText: start.text,
+                endAt: end.iso, endText: end.text, createdBy: window.createdBy, note: window.note)
+        }
+    }
+}
