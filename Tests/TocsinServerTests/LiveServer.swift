@@ -24,7 +24,8 @@ struct LiveServer {
     static func run(
         ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, policies: TocsinConfiguration = TocsinConfiguration(),
         policyDirectory: String = "escalation-policies", busyTimeout: TimeInterval = 5, apiRateLimit: Double = 0,
-        trustedProxies: [String] = [], _ body: @Sendable (LiveServer) async throws -> Void
+        trustedProxies: [String] = [], sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
+        _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let test = try TestStore(busyTimeout: busyTimeout)
         defer { test.remove() }
@@ -34,10 +35,13 @@ struct LiveServer {
         var logger = Logger(label: "tocsin-test")
         logger.logLevel = .critical
         let clock = ManualClock(start: Date(timeIntervalSince1970: 1_795_800_000))
+        var configuration = TocsinServer.Configuration(
+            host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: apiRateLimit,
+            trustedProxies: trustedProxies)
+        configuration.sessionLifetime = sessionLifetime
+        configuration.secureCookies = secureCookies
         let server = TocsinServer(
-            configuration: .init(
-                host: "127.0.0.1", port: 0, ingestToken: ingestToken, maxBodyBytes: maxBodyBytes, apiRateLimit: apiRateLimit,
-                trustedProxies: trustedProxies),
+            configuration: configuration,
             store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies),
             delivery: DeliverySettings(publicURL: "http://127.0.0.1:9797"), linkKey: Array("test-link-key".utf8), clock: clock,
             logger: logger)

@@ -29,7 +29,9 @@ enum ConsoleAssets {
     /// The static files by name, with their types.
     static let staticFiles: [String: StaticFile] = Dictionary(
         uniqueKeysWithValues: files.map { file in
-            let type = file.name.hasSuffix(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"
+            let type =
+                file.name.hasSuffix(".css")
+                ? "text/css; charset=utf-8" : file.name.hasSuffix(".svg") ? "image/svg+xml" : "text/javascript; charset=utf-8"
             let digest = SHA256.hash(data: Data(file.text.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
             return (file.name, StaticFile(body: file.text, contentType: type, etag: "\"\(digest)\""))
         })

@@ -53,6 +53,7 @@ extension ConsoleAssets {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="robots" content="noindex">
             <title>{{layout.title}} · Tocsin</title>
+            <link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml">
             <link rel="stylesheet" href="/ui/static/console.css">
             <script src="/ui/static/console.js" defer></script>
             </head>
@@ -95,7 +96,6 @@ extension ConsoleAssets {
             <li>every {{interval}}, grace {{grace}}</li>
             {{#lastBeatAt}}<li>last beat <time datetime="{{.}}" data-local>{{lastBeatText}}</time></li>{{/lastBeatAt}}
             {{^lastBeatAt}}<li>no beat yet</li>{{/lastBeatAt}}
-            {{#incident}}<li><a href="/ui/incidents/{{.}}">incident #{{.}}</a></li>{{/incident}}
             </ul>
             </li>
             {{/heartbeats}}
@@ -559,6 +559,12 @@ extension ConsoleAssets {
                 window.setInterval(refresh, REFRESH_MS);
               });
             })();
+            """##
+        ),
+        (
+            "favicon.svg",
+            ##"""
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#b3261e" d="M16 3a3 3 0 0 1 3 3v1.2A9 9 0 0 1 25 16v6l3 3v2H4v-2l3-3v-6a9 9 0 0 1 6-8.8V6a3 3 0 0 1 3-3zm-4 26h8a4 4 0 0 1-8 0z"/></svg>
             """##
         ),
     ]
