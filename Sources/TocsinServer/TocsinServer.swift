@@ -101,7 +101,8 @@ public struct TocsinServer: Sendable {
         self.logger = logger
         let dispatcher = Dispatcher(
             store: store, clock: clock, settings: delivery, linkKey: linkKey,
-            webhookSettings: { target in policies.configuration.webhookSettings(forTarget: target) }, logger: logger)
+            webhookSettings: { target in policies.configuration.webhookSettings(forTarget: target) },
+            timeZone: { target in policies.configuration.timeZone(forTarget: target) }, logger: logger)
         self.dispatcher = dispatcher
         self.escalator = Escalator(
             store: store, clock: clock, logger: logger, lead: configuration.escalationLead,

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import time
 import urllib.request
 
 from playwright.sync_api import expect, sync_playwright
@@ -62,6 +63,22 @@ def hostile_payload():
     }
 
 
+def first_email_html(log, seconds=20):
+    """The HTML part of the first email the SMTP sink recorded, waiting for it a bounded time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with open(log) as records:
+                for line in records:
+                    for part in json.loads(line).get("parts", []):
+                        if part.get("type") == "text/html":
+                            return part["content"]
+        except FileNotFoundError:
+            pass
+        time.sleep(0.2)
+    return None
+
+
 def page_checks(page, name, width):
     """What every page must be at a phone's width: no sideways scrolling, tall enough buttons,
     labelled controls, and state said in words (the tags carry text)."""
@@ -102,6 +119,8 @@ def main():
     parser.add_argument("--read-token", required=True)
     parser.add_argument("--fixture", required=True)
     parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--mail-log", help="the SMTP sink's log (Tests/Support/smtp_sink.py): its first page "
+                        "email is rendered at both widths")
     args = parser.parse_args()
     base = args.url.rstrip("/")
     os.makedirs(args.screenshots, exist_ok=True)
@@ -210,7 +229,20 @@ def main():
         check(replayed.url == base + "/ui/login", "the old session cookie still opens the console after sign-out")
         replay.close()
 
-        # 10. A read-only token sees no buttons.
+        # 10. Without JavaScript, the forms still work: acknowledge the hostile incident, then sign out.
+        plain = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+        plain_page = plain.new_page()
+        sign_in(plain_page, base, args.token)
+        plain_page.goto(f"{base}/ui/incidents/{hostile}")
+        plain_page.fill("#ack-note", "seen without scripts")
+        plain_page.click('form[action$="/ack"] button')
+        plain_page.wait_for_url(f"{base}/ui/incidents/{hostile}?done=acknowledged")
+        check("seen without scripts" in plain_page.locator("#timeline").inner_text(), "acknowledging without JavaScript failed")
+        plain_page.click('form[action="/ui/logout"] button')
+        plain_page.wait_for_url(base + "/ui/login")
+        plain.close()
+
+        # 11. A read-only token sees no buttons.
         reader = browser.new_context(viewport={"width": 360, "height": 740})
         read_page = reader.new_page()
         sign_in(read_page, base, args.read_token)
@@ -220,6 +252,26 @@ def main():
         read_page.goto(base + "/ui/oncall")
         check(read_page.locator('main form[method="post"]').count() == 0, "a read-only session may change overrides")
         reader.close()
+
+        # 12. The page email as a phone's mail app would show it.
+        html = first_email_html(args.mail_log) if args.mail_log else None
+        if args.mail_log and check(html is not None, "no page email reached the SMTP server"):
+            path = os.path.join(args.screenshots, "email.html")
+            with open(path, "w") as out:
+                out.write(html)
+            mail = browser.new_page()
+            mail.goto("file://" + os.path.abspath(path))
+            for width in (1280, 360):
+                mail.set_viewport_size({"width": width, "height": 900 if width > 400 else 740})
+                overflow = mail.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                check(overflow <= 0, f"the email at {width}px scrolls sideways by {overflow}px")
+                for label in ("Acknowledge", "Resolve"):
+                    button = mail.get_by_role("link", name=label, exact=True)
+                    if check(button.count() == 1, f"the email has no {label} button"):
+                        height = button.bounding_box()["height"]
+                        check(height >= 44, f"the email's {label} button is {height}px tall at {width}px")
+                mail.screenshot(path=os.path.join(args.screenshots, f"email-{width}.png"), full_page=True)
+            mail.close()
 
         csp = [error for error in console_errors if "Content Security Policy" in error or "Refused" in error]
         check(not csp, f"the browser reported content security policy violations: {csp}")

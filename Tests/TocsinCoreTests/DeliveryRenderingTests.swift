@@ -122,17 +122,20 @@ struct DeliveryRenderingTests {
         let draft = NotificationDraft(
             incidentID: 7, idempotencyKey: "k1", event: .escalated, target: "channel:chat", contact: .webhook("http://x"),
             urgent: true, subject: "[WARNING] #7 A & B", body: "text", step: "p step 2/3")
-        let payload = WebhookPayload(
+        let facts = PageFacts(
             entry: OutboxEntry(draft, now: t0), incident: incident, alerts: [], incidentURL: "http://t/i/7",
             links: .init(ack: "http://t/ack", resolve: nil))
+        let payload = WebhookPayload(facts, entry: OutboxEntry(draft, now: t0), incident: incident, alerts: [])
         let json = try JSONSerialization.jsonObject(with: try TocsinJSON.encoder().encode(payload)) as? [String: Any]
         #expect(json?["version"] as? String == "1")
         #expect(json?["idempotency_key"] as? String == "k1")
         #expect(json?["step"] as? String == "p step 2/3")
         #expect((json?["incident"] as? [String: Any])?["created_at"] as? String == RFC3339.format(t0))
-        let slack = payload.slackMessage().text
+        #expect(json?["escalations"] == nil, "no escalation given: the field is left out")
+        let slack = SlackMessage(facts).text
         #expect(slack.hasPrefix("*[WARNING] #7 A &amp; B*"))
         #expect(slack.contains("<http://t/ack|Acknowledge>"))
+        #expect(SlackMessage(facts).blocks?.first == .header("WARNING: A & B"), "plain text needs no escaping")
     }
 
     @Test("a page names each alert by the labels that set it apart, in the email's text and HTML and the webhook's text")
@@ -162,11 +165,14 @@ struct DeliveryRenderingTests {
             entry, incident: incident, alerts: alerts, from: "tocsin@example.com", date: t0, incidentURL: "http://t/i/9", links: links)
         for instance in ["db1:9100", "db2:9100"] {
             #expect(email.text.contains("- [firing] Nodes down in eu2 (instance=\(instance))"))
-            #expect(email.html.contains("<li>[firing] Nodes down in eu2 (instance=\(instance))</li>"))
+            #expect(email.html.contains(">instance=\(instance)</span>"), "the label that tells it apart, as a chip")
         }
         let payload = WebhookPayload(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/9", links: links)
         #expect(payload.text.hasSuffix("Alerts:\n- [firing] Nodes down in eu2 (instance=db1:9100)\n- [firing] Nodes down in eu2 (instance=db2:9100)"))
-        #expect(payload.slackMessage().text.contains("(instance=db2:9100)"))
+        let facts = PageFacts(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/9", links: links)
+        #expect(SlackMessage(facts).text.contains("(instance=db2:9100)"))
+        #expect(SlackMessage(facts).blocks?.contains(.section(
+            "*FIRING* · *Nodes down in eu2*\ninstance=db2:9100\nsince Fri 27 Nov 17:20 UTC")) == true)
     }
 
     @Test("Grafana's dashboard and panel links show in the email and the Slack message as Dashboard and Panel; only http(s) ones")
@@ -194,11 +200,15 @@ struct DeliveryRenderingTests {
         let links = WebhookPayload.Links(ack: nil, resolve: nil)
         let email = EmailMessage.notification(
             entry, incident: incident, alerts: alerts, from: "tocsin@example.com", date: t0, incidentURL: "http://t/i/5", links: links)
-        #expect(email.text.contains("Dashboard: https://grafana.example.test/d/mem"), "the firing alert's link first")
-        #expect(email.html.contains(#"<a href="https://grafana.example.test/d/mem">Dashboard</a>"#))
+        // Each alert shows its own links, the firing alert first.
+        let mem = try #require(email.text.range(of: "  Dashboard: https://grafana.example.test/d/mem\n"))
+        let old = try #require(email.text.range(of: "  Dashboard: https://grafana.example.test/d/old\n"))
+        #expect(mem.lowerBound < old.lowerBound, "the firing alert's link first")
+        #expect(email.html.contains(#"<a href="https://grafana.example.test/d/mem" target="_blank""#))
+        #expect(email.html.contains(">Dashboard</a>"))
         #expect(!email.text.contains("Panel:") && !email.html.contains("javascript:"))
-        let slack = WebhookPayload(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/5", links: links)
-            .slackMessage().text
+        let facts = PageFacts(entry: entry, incident: incident, alerts: alerts, incidentURL: "http://t/i/5", links: links)
+        let slack = String(decoding: try TocsinJSON.encoder().encode(SlackMessage(facts)), as: UTF8.self)
         #expect(slack.contains("<https://grafana.example.test/d/mem|Dashboard>") && !slack.contains("Panel"))
     }
 

@@ -14,7 +14,7 @@ struct ConsoleBrowserEndToEndTests {
     static let scenario = Fixtures.repositoryRoot.appendingPathComponent("Tests/Browser/console_scenario.py").path
     static let screenshots = Fixtures.repositoryRoot.appendingPathComponent(".build/screenshots").path
 
-    @Test("sign in, watch an incident arrive, acknowledge with a note, resolve, sign out; read-only, CSRF and XSS hold")
+    @Test("sign in, watch an incident arrive, acknowledge with a note, resolve, sign out; no scripts, read-only, CSRF and XSS hold")
     func scenario() async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.python) && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
@@ -31,26 +31,33 @@ struct ConsoleBrowserEndToEndTests {
         let admin = try token("alice", scopes: "admin")
         let reader = try token("reader", scopes: "read")
         let policies = Fixtures.repositoryRoot.appendingPathComponent("escalation-policies").path
-        let server = try ServerProcess(arguments: ["--db", db, "--config", policies], logPath: directory.path("serve.log"))
+        // The shipped policies page whoever is on call by email: a real SMTP server takes the page,
+        // whose HTML the browser renders as a phone's mail app would.
+        let smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: directory.path("mail.jsonl"))
+        defer { smtp.stop() }
+        let server = try ServerProcess(
+            arguments: ["--db", db, "--config", policies, "--smtp-url", "smtp://127.0.0.1:\(smtp.port)"],
+            logPath: directory.path("serve.log"))
         defer { server.stop(signal: SIGKILL) }
 
         let outcome = try await Self.runScenario(log: directory.path("browser.log"), [
             "--url", server.url, "--token", admin, "--read-token", reader,
             "--fixture", Fixtures.alertmanagerDirectory.appendingPathComponent("webhook-01-firing-critical-single.json").path,
-            "--screenshots", Self.screenshots,
+            "--screenshots", Self.screenshots, "--mail-log", directory.path("mail.jsonl"),
         ])
         #expect(outcome.status == 0, "the browser scenario failed:\n\(outcome.output)\nserver log:\n\(server.log().suffix(3000))")
 
-        // What the browser did is in the database: alice's session ended at sign-out, the reader's lives on.
+        // What the browser did is in the database: alice's two sessions (with and without scripts)
+        // ended at sign-out, the reader's lives on.
         let store = try TocsinStore(path: db)
         #expect(try await store.liveConsoleSessionCount(now: Date()) == 1)
         let audit = try await store.auditEvents(since: Date(timeIntervalSince1970: 0))
-        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "reader"])
-        #expect(audit.filter { $0.kind == .consoleSignedOut }.map(\.actor) == ["alice"])
+        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "alice", "reader"])
+        #expect(audit.filter { $0.kind == .consoleSignedOut }.map(\.actor) == ["alice", "alice"])
         let incident = try await store.incident(id: 1)
         #expect(incident.incident.state == .resolved && incident.incident.resolvedBy == "alice")
         #expect(incident.timeline.contains { $0.kind == .acknowledged && $0.channel == "console" && $0.note?.contains("looking at it") == true })
-        for page in ["login", "incidents", "incident", "oncall", "deliveries", "heartbeats", "maintenance"] {
+        for page in ["login", "incidents", "incident", "oncall", "deliveries", "heartbeats", "maintenance", "email"] {
             for width in [1280, 360] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page)-\(width).png"), "no screenshot of \(page) at \(width)")
             }

@@ -101,6 +101,11 @@ struct DeliveryEndToEndTests {
         #expect(((payload["alerts"] as? [[String: Any]])?.first?["labels"] as? [String: String])?["instance"] == "db1:9100")
         let links = payload["links"] as? [String: String] ?? [:]
         #expect(links["ack"]?.contains("/api/v1/incidents/1/ack?token=") == true)
+        // The one-step policy has run its step: nobody is paged after alice.
+        let escalations = payload["escalations"] as? [[String: Any]] ?? []
+        #expect(escalations.first?["policy"] as? String == "page" && escalations.first?["summary"] as? String == "every step run",
+                "\(escalations)")
+        #expect((payload["text"] as? String)?.contains("Escalation: page: every step run") == true)
         #expect(try world.firstNotificationReaches("sent"))
     }
 
@@ -167,10 +172,20 @@ struct DeliveryEndToEndTests {
         try world.fire()
         let body = (receiver.waitForRecords(1, seconds: 10).first?["body"] as? String) ?? "{}"
         let message = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
-        #expect(Array(message.keys) == ["text"])
+        #expect(Set(message.keys) == ["text", "blocks"])
         let text = message["text"] as? String ?? ""
         #expect(text.hasPrefix("*[CRITICAL] #1 Disk almost full on db1*"))
         #expect(text.contains("|Acknowledge>") && text.contains("/api/v1/incidents/1/ack?token="))
+        // Block Kit: link buttons to acknowledge, resolve and open the incident.
+        let blocks = message["blocks"] as? [[String: Any]] ?? []
+        #expect(blocks.first?["type"] as? String == "header")
+        let actions = blocks.first(where: { $0["type"] as? String == "actions" })
+        let buttons = actions?["elements"] as? [[String: Any]] ?? []
+        let urls = buttons.compactMap { $0["url"] as? String }
+        #expect(urls.count == 3, "\(blocks)")
+        #expect(urls.first?.contains("/api/v1/incidents/1/ack?token=") == true)
+        #expect(urls.dropFirst().first?.contains("/api/v1/incidents/1/resolve?token=") == true)
+        #expect(urls.last?.hasSuffix("/ui/incidents/1") == true)
     }
 
     @Test("503, 503, then 200: one delivery, three attempts recorded")

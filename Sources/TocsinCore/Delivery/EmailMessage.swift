@@ -44,9 +44,11 @@ public struct EmailMessage: Sendable, Equatable {
         while textPart.contains(boundary) || htmlPart.contains(boundary) {
             boundary += "_"
         }
+        // The subject is encoded (a line break in it becomes an encoded word, never a new header);
+        // the addresses come from the configuration, and lose any line break all the same.
         var headers = [
-            "From: \(from)",
-            "To: \(to.joined(separator: ", "))",
+            "From: \(Self.singleLine(from))",
+            "To: \(Self.singleLine(to.joined(separator: ", ")))",
             "Subject: \(Self.encodeHeader(subject, nameLength: "Subject: ".count))",
             "Date: \(MailDate.format(date))",
             "Message-ID: <\(messageID)>",
@@ -76,6 +78,15 @@ public struct EmailMessage: Sendable, Equatable {
             "",
         ]
         return (headers + [""] + parts).joined(separator: "\r\n")
+    }
+
+    /// `text` with its control characters (CR and LF among them) as spaces: a header value that
+    /// cannot start another header.
+    static func singleLine(_ text: String) -> String {
+        let space: Unicode.Scalar = " "
+        var line = String.UnicodeScalarView()
+        line.append(contentsOf: text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? space : $0 })
+        return String(line)
     }
 
     /// A header value that any server accepts, whatever its length (RFC 5322 §2.2.3: no line over
@@ -160,10 +171,11 @@ public struct EmailMessage: Sendable, Equatable {
         return lines.joined(separator: "\r\n")
     }
 
-    /// Escapes text for HTML.
+    /// Escapes text for HTML, in text and in attributes quoted either way.
     public static func escapeHTML(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+            .replacingOccurrences(of: "'", with: "&#39;")
     }
 }
 
@@ -171,38 +183,26 @@ extension EmailMessage {
     /// The email for one outbox entry: subject like `[CRITICAL] #42 Disk almost full on db1`, a
     /// Message-ID derived from the idempotency key (the same on every retry), and In-Reply-To /
     /// References pointing at the incident's thread, so all mail about an incident threads together.
+    /// The parts say what `facts` say: the text part (``PageFacts/fullText``) and the HTML part
+    /// (``pageHTML(_:)``).
+    public static func notification(_ facts: PageFacts, entry: OutboxEntry, from: String, date: Date) -> EmailMessage {
+        let domain = from.split(separator: "@").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ">")) }
+            ?? "tocsin.invalid"
+        let id = facts.incidentID
+        let key = Fingerprint(labels: ["idempotency_key": entry.idempotencyKey]).description
+        return EmailMessage(
+            from: from, to: [entry.address], subject: entry.subject, date: date,
+            messageID: "tocsin.\(id).\(key)@\(domain)", thread: "tocsin.incident.\(id)@\(domain)",
+            text: facts.fullText, html: pageHTML(facts))
+    }
+
+    /// ``notification(_:entry:from:date:)`` for `entry`, `incident` and its `alerts`, with times in UTC
+    /// and no escalation shown.
     public static func notification(
         _ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], from: String, date: Date,
         incidentURL: String, links: WebhookPayload.Links
     ) -> EmailMessage {
-        let domain = from.split(separator: "@").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ">")) }
-            ?? "tocsin.invalid"
-        let id = incident.id ?? 0
-        let key = Fingerprint(labels: ["idempotency_key": entry.idempotencyKey]).description
-        var text = entry.body + "\n"
-        var html = "<p><strong>\(escapeHTML(entry.subject))</strong></p>\n<p>"
-            + entry.body.split(separator: "\n").map { escapeHTML(String($0)) }.joined(separator: "<br>\n") + "</p>\n"
-        let listed = AlertListing.lines(alerts)
-        if !listed.isEmpty {
-            text += "\nAlerts:\n"
-            html += "<ul>\n"
-            for line in listed {
-                text += "- \(line)\n"
-                html += "<li>\(escapeHTML(line))</li>\n"
-            }
-            html += "</ul>\n"
-        }
-        var actions: [(String, String)] = []
-        if let ack = links.ack { actions.append(("Acknowledge", ack)) }
-        if let resolve = links.resolve { actions.append(("Resolve", resolve)) }
-        actions.append(("Incident #\(id)", incidentURL))
-        actions += AlertListing.sourceLinks(alerts.sorted { $0.status == .firing && $1.status != .firing }.map(\.annotations))
-            .map { ($0.label, $0.url) }
-        text += "\n" + actions.map { "\($0.0): \($0.1)" }.joined(separator: "\n") + "\n"
-        html += "<p>" + actions.map { "<a href=\"\(escapeHTML($0.1))\">\(escapeHTML($0.0))</a>" }.joined(separator: " · ") + "</p>\n"
-        return EmailMessage(
-            from: from, to: [entry.address], subject: entry.subject, date: date,
-            messageID: "tocsin.\(id).\(key)@\(domain)", thread: "tocsin.incident.\(id)@\(domain)",
-            text: text, html: html)
+        let facts = PageFacts(entry: entry, incident: incident, alerts: alerts, incidentURL: incidentURL, links: links)
+        return notification(facts, entry: entry, from: from, date: date)
     }
 }

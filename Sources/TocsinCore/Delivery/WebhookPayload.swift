@@ -8,12 +8,16 @@ import Foundation
 ///  "step": "critical-immediate step 1/3",
 ///  "incident": {"id": 42, "title": "…", "severity": "critical", "state": "triggered", "created_at": "…",
 ///               "acknowledged_at": null, "acknowledged_by": null, "resolved_at": null, "resolved_by": null,
-///               "alert_count": 1, "firing_count": 1, "truncated_alerts": 0, "url": "…/api/v1/incidents/42"},
+///               "alert_count": 1, "firing_count": 1, "truncated_alerts": 0, "url": "…/ui/incidents/42"},
 ///  "alerts": [{"status": "firing", "fingerprint": "…", "labels": {…}, "annotations": {…},
 ///              "starts_at": "…", "ends_at": null, "generator_url": "…"}],
-///  "links": {"ack": "…?token=…", "resolve": "…?token=…"}}
+///  "links": {"ack": "…?token=…", "resolve": "…?token=…"},
+///  "escalations": [{"policy": "critical-immediate", "summary": "step 2 of 3 next", "step_count": 3,
+///                   "next_step": 2, "next_targets": ["bob"], "next_due_at": "…"}]}
 /// ```
-/// New fields may be added within a version; receivers must ignore fields they do not know.
+/// `text` says what a page says, briefly (``PageFacts/briefText``); `escalations` is there while
+/// the incident is triggered and escalating. New fields may be added within a version; receivers
+/// must ignore fields they do not know.
 public struct WebhookPayload: Codable, Sendable, Equatable {
     public static let currentVersion = "1"
 
@@ -75,6 +79,35 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         }
     }
 
+    /// Where one of the incident's escalations stands, and who it pages next if nobody acknowledges.
+    public struct EscalationSummary: Codable, Sendable, Equatable {
+        public var policy: String
+        /// `step 2 of 3 next`, `step 1 of 3 next, pass 2 of 3`, or `every step run`.
+        public var summary: String
+        public var stepCount: Int
+        /// The next step (1-based within its pass), who it pages and when; nil once every step ran.
+        public var nextStep: Int?
+        public var nextTargets: [String]
+        public var nextDueAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case policy, summary
+            case stepCount = "step_count"
+            case nextStep = "next_step"
+            case nextTargets = "next_targets"
+            case nextDueAt = "next_due_at"
+        }
+
+        public init(_ facts: PageFacts.EscalationFacts) {
+            self.policy = facts.policy
+            self.summary = facts.progress.summary
+            self.stepCount = facts.progress.stepCount
+            self.nextStep = facts.progress.next?.stepNumber
+            self.nextTargets = facts.nextTargets
+            self.nextDueAt = facts.progress.next?.dueAt
+        }
+    }
+
     public var version = WebhookPayload.currentVersion
     public var event: NotificationEvent
     public var idempotencyKey: String
@@ -85,56 +118,57 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
     public var incident: IncidentSummary
     public var alerts: [AlertSummary]
     public var links: Links
+    /// The incident's live escalations while it is triggered; nil (left out) otherwise.
+    public var escalations: [EscalationSummary]?
 
     enum CodingKeys: String, CodingKey {
-        case version, event, summary, text, target, step, incident, alerts, links
+        case version, event, summary, text, target, step, incident, alerts, links, escalations
         case idempotencyKey = "idempotency_key"
     }
 
-    /// Builds the payload of `entry` for `incident` and its `alerts`.
-    public init(entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], incidentURL: String, links: Links) {
+    /// The payload of `entry` for `incident` and all its `alerts`, saying what `facts` say.
+    public init(_ facts: PageFacts, entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert]) {
         self.event = entry.event
         self.idempotencyKey = entry.idempotencyKey
         self.summary = entry.subject
-        let listed = AlertListing.lines(alerts)
-        self.text = entry.body + (listed.isEmpty ? "" : "\nAlerts:\n" + listed.map { "- \($0)" }.joined(separator: "\n"))
+        self.text = facts.briefText
         self.target = entry.target
         self.step = entry.step
         self.incident = IncidentSummary(
-            id: incident.id ?? 0, title: incident.title, severity: incident.severity, state: incident.state,
+            id: facts.incidentID, title: incident.title, severity: incident.severity, state: incident.state,
             createdAt: incident.createdAt, acknowledgedAt: incident.acknowledgedAt, acknowledgedBy: incident.acknowledgedBy,
             resolvedAt: incident.resolvedAt, resolvedBy: incident.resolvedBy, alertCount: incident.alertCount,
-            firingCount: incident.firingCount, truncatedAlerts: incident.truncatedAlerts, url: incidentURL)
+            firingCount: incident.firingCount, truncatedAlerts: incident.truncatedAlerts, url: facts.incidentURL)
         self.alerts = alerts.map {
             AlertSummary(
                 status: $0.status, fingerprint: $0.fingerprint.description, labels: $0.labels, annotations: $0.annotations,
                 startsAt: $0.startsAt, endsAt: $0.endsAt, generatorURL: $0.generatorURL)
         }
-        self.links = links
+        self.links = facts.links
+        self.escalations = facts.escalations.isEmpty ? nil : facts.escalations.map { EscalationSummary($0) }
     }
 
-    /// The payload as Slack-compatible incoming-webhook JSON (`format: slack`).
-    public func slackMessage() -> SlackMessage {
-        // `text` already lists the alerts, each with the labels that tell it apart.
-        var lines = ["*\(SlackMessage.escape(summary))*", SlackMessage.escape(text)]
-        var actions: [String] = []
-        if let ack = links.ack { actions.append("<\(ack)|Acknowledge>") }
-        if let resolve = links.resolve { actions.append("<\(resolve)|Resolve>") }
-        actions.append("<\(incident.url)|Incident #\(incident.id)>")
-        for link in AlertListing.sourceLinks(alerts.sorted { $0.status == .firing && $1.status != .firing }.map(\.annotations)) {
-            actions.append("<\(link.url)|\(link.label)>")
-        }
-        lines.append(actions.joined(separator: " · "))
-        return SlackMessage(text: lines.joined(separator: "\n"))
+    /// The payload of `entry` for `incident` and its `alerts`, with times in UTC and no escalation.
+    public init(entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], incidentURL: String, links: Links) {
+        let facts = PageFacts(entry: entry, incident: incident, alerts: alerts, incidentURL: incidentURL, links: links)
+        self.init(facts, entry: entry, incident: incident, alerts: alerts)
     }
 }
 
-/// A Slack incoming-webhook message.
+/// A Slack incoming-webhook message: Block Kit `blocks` (``SlackBlock``), and `text`, which Slack
+/// shows in notifications and receivers without blocks (Mattermost, Rocket.Chat) show instead.
 public struct SlackMessage: Codable, Sendable, Equatable {
     public var text: String
+    public var blocks: [SlackBlock]?
 
-    /// Escapes `&`, `<` and `>` as Slack's mrkdwn requires.
-    static func escape(_ text: String) -> String {
+    public init(text: String, blocks: [SlackBlock]? = nil) {
+        self.text = text
+        self.blocks = blocks
+    }
+
+    /// Escapes `&`, `<` and `>` as Slack's mrkdwn requires: `<!channel>` or `<http://x|y>` in
+    /// alert text stay text, never a mention or a link.
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }

@@ -80,4 +80,16 @@ public enum NotificationText {
         }
         return lines.joined(separator: "\n")
     }
+
+    /// The detail a ``body(_:incident:detail:)`` was written with (`Policy p, step 2/3`,
+    /// `Acknowledged by alice`, `Note from bob: …`): the body without the lines a page shows in
+    /// its own way (the incident and its state, the CLI's acknowledge command). A body of another
+    /// shape comes back whole.
+    public static func detail(ofBody body: String) -> String {
+        var lines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 2, lines[0].hasPrefix("Incident #"), lines[1].hasPrefix("State: ") else { return body }
+        lines.removeFirst(2)
+        if let last = lines.last, last.hasPrefix("Acknowledge: tocsin ack ") { lines.removeLast() }
+        return lines.joined(separator: "\n")
+    }
 }

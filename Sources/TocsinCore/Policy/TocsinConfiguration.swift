@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything read from the policy directory: people, channels, routes and policies.
 ///
 /// Loading (YAML, files, positions) happens outside the core; this type holds the result and
@@ -54,6 +56,15 @@ public struct TocsinConfiguration: Sendable, Equatable {
         if target.hasPrefix("person:") { return person(String(target.dropFirst(7)))?.webhook ?? WebhookSettings() }
         if target.hasPrefix("channel:") { return channel(String(target.dropFirst(8)))?.webhook ?? WebhookSettings() }
         return WebhookSettings()
+    }
+
+    /// The time zone an outbox target (`person:alice`) reads its pages in: the person's
+    /// `timezone`, or UTC for a channel, a bare address, or a person without a known zone.
+    public func timeZone(forTarget target: String) -> TimeZone {
+        guard target.hasPrefix("person:"), let name = person(String(target.dropFirst(7)))?.timezone,
+            let zone = TimeZone(identifier: name)
+        else { return ReadableTime.utc }
+        return zone
     }
 
     /// Which of the policies defined here each firing alert of `batch` routes to, by its own

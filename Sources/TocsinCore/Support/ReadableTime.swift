@@ -2,6 +2,9 @@ import Foundation
 
 /// Times as people read them on a page: `Thu 3 Dec 10:04 UTC`, in a given time zone.
 public enum ReadableTime {
+    /// UTC: the zone of a page whose recipient named none.
+    public static let utc = TimeZone(identifier: "UTC") ?? .gmt
+
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

@@ -21,6 +21,8 @@ public final class Dispatcher: Service, Sendable {
     let linkKey: [UInt8]?
     /// Format and secrets for a webhook target, from the running configuration.
     let webhookSettings: @Sendable (String) -> WebhookSettings
+    /// The time zone a target reads its pages in (a person's `timezone`), from the running configuration.
+    let timeZone: @Sendable (String) -> TimeZone
     let logger: Logger
     let transport: any NotificationTransport
     /// A number in 0..<1 for retry jitter (fixed in drills, so they are deterministic).
@@ -37,9 +39,12 @@ public final class Dispatcher: Service, Sendable {
 
     public init(
         store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8]?,
-        webhookSettings: @escaping @Sendable (String) -> WebhookSettings, transport: (any NotificationTransport)? = nil,
+        webhookSettings: @escaping @Sendable (String) -> WebhookSettings,
+        timeZone: @escaping @Sendable (String) -> TimeZone = { _ in ReadableTime.utc },
+        transport: (any NotificationTransport)? = nil,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
     ) {
+        self.timeZone = timeZone
         self.random = random
         self.store = store
         self.clock = clock
@@ -213,14 +218,16 @@ public final class Dispatcher: Service, Sendable {
         switch entry.medium {
         case .email:
             guard let smtp = settings.smtp else { return nil }
-            return renderer.email(entry, incident: material.incident, alerts: material.alerts, from: smtp.from, now: now)
+            return renderer.email(
+                entry, incident: material.incident, alerts: material.alerts, escalations: material.escalations,
+                timeZone: timeZone(entry.target), from: smtp.from, now: now)
         case .webhook:
             // A drill's capture receiver reads Tocsin's own payload, whatever the real target's
             // format; only the receiver its run registered is one.
             let drillCapture = material.drillRun?.isCapture(entry.address) ?? false
             return try renderer.webhookBody(
-                entry, incident: material.incident, alerts: material.alerts,
-                format: drillCapture ? .tocsin : webhookSettings(entry.target).format, now: now)
+                entry, incident: material.incident, alerts: material.alerts, escalations: material.escalations,
+                timeZone: timeZone(entry.target), format: drillCapture ? .tocsin : webhookSettings(entry.target).format, now: now)
         }
     }
 }

@@ -41,25 +41,37 @@ struct NotificationRenderer: Sendable {
         return links
     }
 
-    func webhookBody(_ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], format: WebhookSettings.Format, now: Date)
-        throws -> String
-    {
-        let payload = WebhookPayload(
-            entry: entry, incident: incident, alerts: alerts, incidentURL: incidentURL(entry.incidentID),
-            links: links(for: entry, now: now))
+    /// What every format of the page says: `escalations` are the incident's live ones, times are
+    /// in the recipient's `timeZone`.
+    func pageFacts(
+        _ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], escalations: [Escalation], timeZone: TimeZone,
+        now: Date
+    ) -> PageFacts {
+        PageFacts(
+            entry: entry, incident: incident, alerts: alerts, escalations: escalations,
+            incidentURL: incidentURL(entry.incidentID), links: links(for: entry, now: now), timeZone: timeZone, now: now)
+    }
+
+    func webhookBody(
+        _ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], escalations: [Escalation] = [],
+        timeZone: TimeZone = ReadableTime.utc, format: WebhookSettings.Format, now: Date
+    ) throws -> String {
+        let facts = pageFacts(entry, incident: incident, alerts: alerts, escalations: escalations, timeZone: timeZone, now: now)
         let data =
             switch format {
-            case .tocsin: try TocsinJSON.encoder().encode(payload)
-            case .slack: try TocsinJSON.encoder().encode(payload.slackMessage())
+            case .tocsin:
+                try TocsinJSON.encoder().encode(WebhookPayload(facts, entry: entry, incident: incident, alerts: alerts))
+            case .slack: try TocsinJSON.encoder().encode(SlackMessage(facts))
             }
         return String(decoding: data, as: UTF8.self)
     }
 
-    func email(_ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], from: String, now: Date) -> String {
-        EmailMessage.notification(
-            entry, incident: incident, alerts: alerts, from: from, date: now, incidentURL: incidentURL(entry.incidentID),
-            links: links(for: entry, now: now)
-        ).rendered(randomToken: Self.randomToken())
+    func email(
+        _ entry: OutboxEntry, incident: Incident, alerts: [IncidentAlert], escalations: [Escalation] = [],
+        timeZone: TimeZone = ReadableTime.utc, from: String, now: Date
+    ) -> String {
+        let facts = pageFacts(entry, incident: incident, alerts: alerts, escalations: escalations, timeZone: timeZone, now: now)
+        return EmailMessage.notification(facts, entry: entry, from: from, date: now).rendered(randomToken: Self.randomToken())
     }
 
     /// 128 random bits as hex, from the system's secure generator: a MIME boundary no alert text

@@ -15,7 +15,7 @@ struct ConsoleStatusRoutes {
     func add(to routes: RouterGroup<TocsinRequestContext>) {
         routes.get("deliveries") { request, context in
             let notice = request.uri.queryParameters["done"].flatMap { ConsoleLayout.notices[String($0)] }
-            let entries = try await store.deliveries(states: [.dead, .retry], limit: 200)
+            let entries = try await store.deliveries(states: [.dead, .retry], limit: DeliveryListView.limit + 1)
             return renderer.page(
                 "deliveries",
                 DeliveryListView(entries, layout: ConsoleLayout(title: "Deliveries", section: .deliveries, context: context, notice: notice)))

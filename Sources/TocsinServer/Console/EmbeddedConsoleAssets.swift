@@ -31,6 +31,7 @@ extension ConsoleAssets {
             </li>
             {{/deliveries}}
             </ol>
+            {{#more}}<p class="muted">Only the 50 most recent are shown; <code>tocsin deliveries --state dead,retry</code> lists them all.</p>{{/more}}
             </div>
             {{> footer}}
             """##

@@ -22,10 +22,16 @@ struct DeliveryListView: Sendable {
 
     let layout: ConsoleLayout
     let deliveries: [Row]
+    /// Set when there are more than the page shows.
+    let more: Bool
+
+    /// The most the page lists (the page stays small on a phone); `tocsin deliveries` lists all.
+    static let limit = 50
 
     init(_ entries: [OutboxEntry], layout: ConsoleLayout) {
         self.layout = layout
-        deliveries = entries.map { entry in
+        more = entries.count > Self.limit
+        deliveries = entries.prefix(Self.limit).map { entry in
             let due = ConsoleTime(entry.dueAt)
             return Row(
                 id: entry.id ?? 0, incident: entry.incidentID, event: entry.event.rawValue.replacingOccurrences(of: "_", with: " "),

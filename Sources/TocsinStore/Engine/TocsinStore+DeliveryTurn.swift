@@ -31,11 +31,12 @@ public struct CompletedAttempt: Sendable {
     }
 }
 
-/// What a notification's first attempt renders from: its incident, the incident's alerts, and the
-/// drill run the incident belongs to, if any.
+/// What a notification's first attempt renders from: its incident, the incident's alerts, its live
+/// escalations (a page says who is next), and the drill run the incident belongs to, if any.
 public struct RenderMaterial: Sendable {
     public var incident: Incident
     public var alerts: [IncidentAlert]
+    public var escalations: [Escalation]
     public var drillRun: DrillRun?
 }
 
@@ -131,7 +132,9 @@ extension TocsinStore {
     static func renderMaterial(incidentID: Int64, in db: Database) throws -> RenderMaterial {
         let incident = try incident(id: incidentID, in: db)
         let drillRun = try incident.drillRun.flatMap { try DrillRun.fetchOne(db, key: $0) }
-        return RenderMaterial(incident: incident, alerts: try alerts(ofIncident: incidentID, in: db), drillRun: drillRun)
+        return RenderMaterial(
+            incident: incident, alerts: try alerts(ofIncident: incidentID, in: db),
+            escalations: try liveEscalations(ofIncident: incidentID, in: db), drillRun: drillRun)
     }
 
     static func claim(
