@@ -22,7 +22,7 @@ struct ConsoleRenderer: Sendable {
 
     /// The page `template` for `view`, as an HTML response.
     func page(_ template: String, _ view: some Sendable, status: HTTPResponse.Status = .ok) -> Response {
-        guard problem == nil, let html = library.render(view, withTemplate: template) else {
+        guard problem == nil, let html = library.render(TemplateValues.of(view), withTemplate: template) else {
             return Self.html(
                 "<!doctype html><title>Tocsin</title><p>The console cannot render its pages: \(HTMLPage.escape(problem ?? "no template \(template)"))</p>",
                 status: .internalServerError)

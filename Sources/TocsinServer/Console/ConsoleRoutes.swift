@@ -42,12 +42,9 @@ struct ConsoleRoutes {
         }
         let signedIn = routes.group().add(middleware: ConsoleAuthMiddleware(store: store, clock: clock))
         signedIn.post("logout", use: signOut)
-        ConsoleIncidentRoutes(store: store, clock: clock, policies: policies, renderer: renderer, wakeEngine: wakeEngine)
-            .add(to: signedIn)
-        ConsoleOnCallRoutes(store: store, clock: clock, policies: policies, renderer: renderer, wakeEngine: wakeEngine)
-            .add(to: signedIn)
-        ConsoleStatusRoutes(store: store, clock: clock, policies: policies, renderer: renderer, wakeEngine: wakeEngine)
-            .add(to: signedIn)
+        addIncidentPages(to: signedIn)
+        addOnCallPages(to: signedIn)
+        addStatusPages(to: signedIn)
         return routes
     }
 

@@ -19,7 +19,7 @@ extension ConsoleAssets {
             <li class="tag">{{state}}</li>
             <li>{{medium}} {{address}}</li>
             <li>{{attempts}} attempt{{attemptsPlural}}</li>
-            <li>next <time datetime="{{dueAt}}" data-local>{{dueText}}</time></li>
+            <li>next <time datetime="{{due.iso}}" data-local>{{due.text}}</time></li>
             </ul>
             {{#lastError}}<p class="muted">{{.}}</p>{{/lastError}}
             {{#layout.canAdmin}}
@@ -223,7 +223,7 @@ extension ConsoleAssets {
             <li class="tag">{{state}}</li>
             <li>{{medium}} {{address}}</li>
             <li>{{attempts}} attempt{{attemptsPlural}}</li>
-            <li><time datetime="{{at}}" data-local>{{atText}}</time></li>
+            <li><time datetime="{{at.iso}}" data-local>{{at.text}}</time></li>
             </ul>
             {{#lastError}}<p class="muted">{{.}}</p>{{/lastError}}
             </li>

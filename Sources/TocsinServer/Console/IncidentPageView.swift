@@ -53,19 +53,6 @@ struct IncidentPageView: Sendable {
         let labels: [Label]
     }
 
-    struct NotificationRow: Sendable {
-        let event: String
-        let target: String
-        let state: String
-        let medium: String
-        let address: String
-        let attempts: Int
-        let attemptsPlural: String
-        let at: String
-        let atText: String
-        let lastError: String?
-    }
-
     struct TimelineRow: Sendable {
         let at: String
         let atText: String
@@ -101,7 +88,7 @@ struct IncidentPageView: Sendable {
     let escalations: [EscalationRow]
     let alerts: [AlertRow]
     let moreAlerts: Int?
-    let notifications: [NotificationRow]
+    let notifications: [NotificationRowView]
     let timeline: [TimelineRow]
 
     /// The most alerts the page lists; the rest are counted.
@@ -144,7 +131,7 @@ struct IncidentPageView: Sendable {
         escalations = incident.state.isOpen ? detail.escalations.map { Self.escalationRow($0, state: incident.state, now: now) } : []
         alerts = detail.alerts.prefix(Self.alertLimit).map { Self.alertRow($0, held: detail.maintenanceHolds[$0.fingerprint] != nil) }
         moreAlerts = detail.alerts.count > Self.alertLimit ? detail.alerts.count - Self.alertLimit : nil
-        notifications = detail.notifications.reversed().map(Self.notificationRow)
+        notifications = detail.notifications.reversed().map(NotificationRowView.init)
         timeline = detail.timeline.reversed().map { event in
             let at = ConsoleTime(event.at)
             return TimelineRow(
@@ -178,14 +165,5 @@ struct IncidentPageView: Sendable {
             startsAt: starts.iso, startsText: starts.text, inMaintenance: held,
             description: alert.annotations["description"] ?? alert.annotations["message"], links: links, hasLinks: !links.isEmpty,
             labels: labels)
-    }
-
-    private static func notificationRow(_ entry: OutboxEntry) -> NotificationRow {
-        let at = ConsoleTime(entry.sentAt ?? entry.updatedAt)
-        return NotificationRow(
-            event: entry.event.rawValue.replacingOccurrences(of: "_", with: " "), target: entry.target, state: entry.state.rawValue,
-            medium: entry.medium.rawValue, address: entry.medium == .webhook ? TransferError.redacted(entry.address) : entry.address,
-            attempts: entry.attempts, attemptsPlural: ConsoleText.plural(entry.attempts), at: at.iso, atText: at.text,
-            lastError: entry.lastError)
     }
 }

@@ -3,25 +3,44 @@ import TocsinCore
 import TocsinDelivery
 import TocsinStore
 
+/// One notification as the console lists it (an incident's, or the deliveries page's).
+struct NotificationRowView: Sendable {
+    let id: Int64
+    let incident: Int64
+    let event: String
+    let target: String
+    let state: String
+    let medium: String
+    /// A webhook's URL reduced to its scheme, host and port (its path is often a credential).
+    let address: String
+    let attempts: Int
+    let attemptsPlural: String
+    /// When it was sent, or last changed.
+    let at: ConsoleTime
+    /// When it is (or was) due.
+    let due: ConsoleTime
+    let lastError: String?
+
+    init(_ entry: OutboxEntry) {
+        id = entry.id ?? 0
+        incident = entry.incidentID
+        event = entry.event.rawValue.replacingOccurrences(of: "_", with: " ")
+        target = entry.target
+        state = entry.state.rawValue
+        medium = entry.medium.rawValue
+        address = entry.medium == .webhook ? TransferError.redacted(entry.address) : entry.address
+        attempts = entry.attempts
+        attemptsPlural = ConsoleText.plural(entry.attempts)
+        at = ConsoleTime(entry.sentAt ?? entry.updatedAt)
+        due = ConsoleTime(entry.dueAt)
+        lastError = entry.lastError
+    }
+}
+
 /// The deliveries page (`/ui/deliveries`): dead and retrying notifications.
 struct DeliveryListView: Sendable {
-    struct Row: Sendable {
-        let id: Int64
-        let incident: Int64
-        let event: String
-        let target: String
-        let state: String
-        let medium: String
-        let address: String
-        let attempts: Int
-        let attemptsPlural: String
-        let dueAt: String
-        let dueText: String
-        let lastError: String?
-    }
-
     let layout: ConsoleLayout
-    let deliveries: [Row]
+    let deliveries: [NotificationRowView]
     /// Set when there are more than the page shows.
     let more: Bool
 
@@ -31,15 +50,7 @@ struct DeliveryListView: Sendable {
     init(_ entries: [OutboxEntry], layout: ConsoleLayout) {
         self.layout = layout
         more = entries.count > Self.limit
-        deliveries = entries.prefix(Self.limit).map { entry in
-            let due = ConsoleTime(entry.dueAt)
-            return Row(
-                id: entry.id ?? 0, incident: entry.incidentID, event: entry.event.rawValue.replacingOccurrences(of: "_", with: " "),
-                target: entry.target, state: entry.state.rawValue, medium: entry.medium.rawValue,
-                address: entry.medium == .webhook ? TransferError.redacted(entry.address) : entry.address,
-                attempts: entry.attempts, attemptsPlural: ConsoleText.plural(entry.attempts), dueAt: due.iso, dueText: due.text,
-                lastError: entry.lastError)
-        }
+        deliveries = entries.prefix(Self.limit).map(NotificationRowView.init)
     }
 }
 

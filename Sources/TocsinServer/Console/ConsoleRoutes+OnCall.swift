@@ -4,14 +4,8 @@ import TocsinCore
 import TocsinStore
 
 /// The console's on-call page, and its forms to add and remove overrides (respond scope).
-struct ConsoleOnCallRoutes {
-    let store: TocsinStore
-    let clock: any TocsinClock
-    let policies: ConfigurationStore
-    let renderer: ConsoleRenderer
-    let wakeEngine: @Sendable () -> Void
-
-    func add(to routes: RouterGroup<TocsinRequestContext>) {
+extension ConsoleRoutes {
+    func addOnCallPages(to routes: RouterGroup<TocsinRequestContext>) {
         routes.get("oncall") { request, context in
             let notice = request.uri.queryParameters["done"].flatMap { ConsoleLayout.notices[String($0)] }
             let now = clock.now

@@ -6,14 +6,8 @@ import TocsinStore
 /// The console's incident pages and their forms: the list, one incident, and acknowledge,
 /// resolve, note, escalate now and page someone. Every form needs the respond scope and the
 /// session's form token, and answers with a redirect back to the incident.
-struct ConsoleIncidentRoutes {
-    let store: TocsinStore
-    let clock: any TocsinClock
-    let policies: ConfigurationStore
-    let renderer: ConsoleRenderer
-    let wakeEngine: @Sendable () -> Void
-
-    func add(to routes: RouterGroup<TocsinRequestContext>) {
+extension ConsoleRoutes {
+    func addIncidentPages(to routes: RouterGroup<TocsinRequestContext>) {
         routes.get("incidents") { request, context in
             let filter = try request.queryValue("state", as: IncidentFilter.self) ?? .open
             let before = try request.queryInteger("before", in: 1...Int.max).map(Int64.init)

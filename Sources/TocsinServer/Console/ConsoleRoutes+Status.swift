@@ -5,14 +5,8 @@ import TocsinStore
 
 /// The console's status pages: deliveries (with Retry, admin scope), heartbeats and maintenance
 /// windows (read only).
-struct ConsoleStatusRoutes {
-    let store: TocsinStore
-    let clock: any TocsinClock
-    let policies: ConfigurationStore
-    let renderer: ConsoleRenderer
-    let wakeEngine: @Sendable () -> Void
-
-    func add(to routes: RouterGroup<TocsinRequestContext>) {
+extension ConsoleRoutes {
+    func addStatusPages(to routes: RouterGroup<TocsinRequestContext>) {
         routes.get("deliveries") { request, context in
             let notice = request.uri.queryParameters["done"].flatMap { ConsoleLayout.notices[String($0)] }
             let entries = try await store.deliveries(states: [.dead, .retry], limit: DeliveryListView.limit + 1)
