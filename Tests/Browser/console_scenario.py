@@ -242,7 +242,17 @@ def main():
         plain_page.wait_for_url(base + "/ui/login")
         plain.close()
 
-        # 11. A read-only token sees no buttons.
+        # 11. Dark mode, as a phone set to it shows the incident.
+        dark = browser.new_context(color_scheme="dark", viewport={"width": 360, "height": 740})
+        dark_page = dark.new_page()
+        sign_in(dark_page, base, args.read_token)
+        dark_page.goto(base + "/ui/incidents/1")
+        background = dark_page.evaluate("getComputedStyle(document.body).backgroundColor")
+        check(background not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)"), f"dark mode keeps a light page: {background}")
+        dark_page.screenshot(path=os.path.join(args.screenshots, "incident-dark-360.png"), full_page=True)
+        dark.close()
+
+        # 12. A read-only token sees no buttons.
         reader = browser.new_context(viewport={"width": 360, "height": 740})
         read_page = reader.new_page()
         sign_in(read_page, base, args.read_token)
@@ -253,7 +263,7 @@ def main():
         check(read_page.locator('main form[method="post"]').count() == 0, "a read-only session may change overrides")
         reader.close()
 
-        # 12. The page email as a phone's mail app would show it.
+        # 13. The page email as a phone's mail app would show it.
         html = first_email_html(args.mail_log) if args.mail_log else None
         if args.mail_log and check(html is not None, "no page email reached the SMTP server"):
             path = os.path.join(args.screenshots, "email.html")

@@ -48,15 +48,16 @@ struct ConsoleBrowserEndToEndTests {
         #expect(outcome.status == 0, "the browser scenario failed:\n\(outcome.output)\nserver log:\n\(server.log().suffix(3000))")
 
         // What the browser did is in the database: alice's two sessions (with and without scripts)
-        // ended at sign-out, the reader's lives on.
+        // ended at sign-out, the reader's two (dark mode, read only) live on.
         let store = try TocsinStore(path: db)
-        #expect(try await store.liveConsoleSessionCount(now: Date()) == 1)
+        #expect(try await store.liveConsoleSessionCount(now: Date()) == 2)
         let audit = try await store.auditEvents(since: Date(timeIntervalSince1970: 0))
-        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "alice", "reader"])
+        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "alice", "reader", "reader"])
         #expect(audit.filter { $0.kind == .consoleSignedOut }.map(\.actor) == ["alice", "alice"])
         let incident = try await store.incident(id: 1)
         #expect(incident.incident.state == .resolved && incident.incident.resolvedBy == "alice")
         #expect(incident.timeline.contains { $0.kind == .acknowledged && $0.channel == "console" && $0.note?.contains("looking at it") == true })
+        #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/incident-dark-360.png"))
         for page in ["login", "incidents", "incident", "oncall", "deliveries", "heartbeats", "maintenance", "email"] {
             for width in [1280, 360] {
                 #expect(FileManager.default.fileExists(atPath: "\(Self.screenshots)/\(page)-\(width).png"), "no screenshot of \(page) at \(width)")
