@@ -59,9 +59,9 @@ struct EscalationEffectTests {
 struct NoticeRecipientsTests {
 
     static func entry(
-        _ target: String, _ contact: Contact, _ event: NotificationEvent, _ state: OutboxEntry.State
+        _ target: String, _ contact: Contact, _ event: NotificationEvent, _ state: OutboxEntry.State, due: Bool = true
     ) -> EscalationPlanner.Queued {
-        (target, contact, event, state)
+        (target, contact, event, state, due)
     }
 
     @Test("everyone paged and not cancelled, once per contact, in the order first paged")
@@ -80,5 +80,19 @@ struct NoticeRecipientsTests {
         ])
         #expect(recipients.map(\.target) == ["person:alice", "person:alice"])
         #expect(recipients.map(\.contact) == [aliceMail, aliceHook])
+    }
+
+    @Test("a later notification rule not yet due hears nothing, and nobody is called to hear of it")
+    func recipientsOfRules() {
+        let text = Contact.sms("+441632960001")
+        let call = Contact.voice("+441632960001")
+        let mail = Contact.email("alice@example.com")
+        let recipients = EscalationPlanner.noticeRecipients(of: [
+            Self.entry("person:alice", mail, .triggered, .sent),
+            Self.entry("person:alice", text, .triggered, .sent),
+            Self.entry("person:alice", call, .triggered, .sent),
+            Self.entry("person:bob", Contact.sms("+441632960002"), .triggered, .pending, due: false),
+        ])
+        #expect(recipients.map(\.contact) == [mail, text])
     }
 }

@@ -6,12 +6,15 @@
 public enum DeliveryDestination {
     /// The destination of every email: the one SMTP server.
     public static let mail = Medium.email.rawValue
+    /// The destination of every text and call: Twilio's API.
+    public static let phone = "twilio"
 
     /// The destination of a notification by `medium` to `address`.
     public static func of(medium: Medium, address: String) -> String {
         switch medium {
         case .email: mail
         case .webhook: webhookOrigin(address) ?? address
+        case .sms, .voice: phone
         }
     }
 

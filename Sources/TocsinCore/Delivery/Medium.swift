@@ -3,6 +3,10 @@
 public enum Medium: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     case webhook
     case email
+    /// A text message to a phone number, through Twilio.
+    case sms
+    /// A phone call that reads the page and takes a key press, through Twilio.
+    case voice
 
     public var description: String { rawValue }
 
@@ -16,6 +20,8 @@ extension Contact {
         switch medium {
         case .email: self = .email(address)
         case .webhook: self = .webhook(address)
+        case .sms: self = .sms(address)
+        case .voice: self = .voice(address)
         }
     }
 }

@@ -143,15 +143,18 @@ public enum EscalationPlanner {
     }
 
     /// A notification already decided for an incident, as far as who hears a notice depends on it.
-    public typealias Queued = (target: String, contact: Contact, event: NotificationEvent, state: OutboxEntry.State)
+    /// A notification already in the outbox; `due` when it has fallen due (a later notification
+    /// rule's is not until its time comes).
+    public typealias Queued = (target: String, contact: Contact, event: NotificationEvent, state: OutboxEntry.State, due: Bool)
 
     /// Who hears that an incident was handled, of its notifications so far (oldest first):
-    /// everyone a page was queued for, unless it was cancelled (a page being delivered may still
-    /// reach them), once per contact, in the order they were first paged.
+    /// everyone a page was queued for and due, unless it was cancelled (a page being delivered may
+    /// still reach them), once per contact, in the order they were first paged. Never by a call:
+    /// nobody is rung to hear that they need not get up.
     public static func noticeRecipients(of notifications: [Queued]) -> [(target: String, contact: Contact)] {
         var told: Set<Contact> = []
         return notifications.compactMap { entry in
-            guard entry.event.isPage, entry.state != .cancelled else { return nil }
+            guard entry.event.isPage, entry.state != .cancelled, entry.due, entry.contact.medium != .voice else { return nil }
             return told.insert(entry.contact).inserted ? (entry.target, entry.contact) : nil
         }
     }
@@ -223,20 +226,32 @@ public enum EscalationPlanner {
                 unreachable.append("\(target.key) (nobody on call)")
                 continue
             }
-            let contacts = escalation.snapshot.deliverable(recipient.contacts, target: recipient.key)
-            if contacts.isEmpty {
+            let waves = NotificationRule.waves(contacts: recipient.contacts, rules: recipient.rules, urgent: entry.step.kind != .notify)
+                .map { wave in
+                    var wave = wave
+                    wave.contacts = escalation.snapshot.deliverable(wave.contacts, target: recipient.key)
+                    return wave
+                }
+                .filter { !$0.contacts.isEmpty }
+            if waves.isEmpty {
                 unreachable.append(recipient.key == target.key ? target.key : "\(target.key) → \(recipient.name)")
                 continue
             }
-            reached.append("\(recipient.name) (\(contacts.map(\.medium.rawValue).joined(separator: ", ")))")
+            reached.append("\(recipient.name) (" + waves.map(Self.describe).joined(separator: ", ") + ")")
             // An on-call target's key names the person it resolved to, so a handoff mid-incident
             // pages the new person instead of being taken for a page already sent.
             let keyTarget = recipient.key == target.key ? target.key : "\(target.key)/\(recipient.key)"
-            for contact in contacts {
-                outcome.notifications.append(NotificationDraft(
-                    incidentID: id, idempotencyKey: keyPrefix + "\(keyTarget)/\(contact.keyComponent)",
-                    event: event, target: recipient.key, contact: contact, urgent: entry.step.kind == .page,
-                    subject: subject, body: body, step: stepName))
+            for wave in waves {
+                // The first rule keeps the key notifications had before rules existed.
+                let ruleKey = wave.rule == 0 ? "" : "/r\(wave.rule)"
+                for contact in wave.contacts {
+                    var draft = NotificationDraft(
+                        incidentID: id, idempotencyKey: keyPrefix + "\(keyTarget)/\(contact.keyComponent)" + ruleKey,
+                        event: event, target: recipient.key, contact: contact, urgent: entry.step.kind == .page,
+                        subject: subject, body: body, step: stepName)
+                    draft.delay = wave.delay
+                    outcome.notifications.append(draft)
+                }
             }
         }
         var note = "\(verb) \(reached.isEmpty ? "nobody" : reached.joined(separator: ", ")) — \(policy.name) \(stepLabel)"
@@ -251,20 +266,30 @@ public enum EscalationPlanner {
             at: now, kind: .notified, actor: actor, channel: "escalation", note: note, latenessMs: late))
     }
 
-    /// Who a target reaches at `now`: its outbox key, its name on the timeline and its contacts.
-    /// Nil for an `oncall:` target whose schedule has nobody on call.
+    /// `email, webhook` for contacts at once; `sms after 2m` for a later rule.
+    private static func describe(_ wave: NotificationRule.Wave) -> String {
+        let media = wave.contacts.map(\.medium.rawValue).joined(separator: ", ")
+        return wave.delay > 0 ? "\(media) after \(PolicyDuration.format(wave.delay))" : media
+    }
+
+    /// Who a target reaches at `now`: its outbox key, its name on the timeline, its contacts and
+    /// their notification rules. Nil for an `oncall:` target whose schedule has nobody on call.
     private static func recipient(
         _ target: NotifyTarget, of escalation: Escalation, now: Date, onCall: OnCallDirectory
-    ) -> (key: String, name: String, contacts: [Contact])? {
+    ) -> (key: String, name: String, contacts: [Contact], rules: [NotificationRule])? {
         let contacts = escalation.snapshot.contacts[target.key] ?? []
+        let rules = escalation.snapshot.rules?[target.key] ?? []
         switch target {
-        case .person(let name): return (target.key, name, contacts)
-        case .channel(let name): return (target.key, "channel \(name)", contacts)
-        case .email(let address): return (target.key, address, contacts)
+        case .person(let name): return (target.key, name, contacts, rules)
+        case .channel(let name): return (target.key, "channel \(name)", contacts, [])
+        case .email(let address): return (target.key, address, contacts, [])
         case .oncall(let schedule, let next):
             guard let assignment = onCall.resolve(schedule: schedule, next: next, at: now) else { return nil }
             let role = next ? "next on call for \(schedule)" : "on call for \(schedule)"
-            return ("person:\(assignment.person)", "\(assignment.person), \(role)", onCall.contacts[assignment.person] ?? [])
+            return (
+                "person:\(assignment.person)", "\(assignment.person), \(role)", onCall.contacts[assignment.person] ?? [],
+                onCall.rules[assignment.person] ?? []
+            )
         }
     }
 

@@ -37,6 +37,8 @@ public struct NotificationDraft: Sendable, Equatable {
     public var step: String?
     /// When it may go out, for a step prepared ahead of its due time; nil: as soon as it is queued.
     public var notBefore: Date?
+    /// How long after its step it goes out: a later notification rule of the person (0: with the step).
+    public var delay: TimeInterval = 0
 
     public init(
         incidentID: Int64, idempotencyKey: String, event: NotificationEvent, target: String, contact: Contact,

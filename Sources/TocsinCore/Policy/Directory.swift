@@ -2,7 +2,12 @@
 public struct Person: Sendable, Equatable {
     public var name: String
     public var email: String?
+    /// A phone number in E.164 form (`+441632960001`), for SMS and voice calls.
+    public var phone: String?
     public var webhooks: [String]
+    /// The order in which a page reaches this person (`notify:`); empty: every contact method at
+    /// once except a call (email, webhooks and a text), as before rules existed.
+    public var notify: [NotificationRule]
     /// IANA time zone name, e.g. `Europe/London` (used by schedules; shown to people).
     public var timezone: String?
     /// How this person's webhooks are written and signed.
@@ -11,20 +16,27 @@ public struct Person: Sendable, Equatable {
 
     public init(
         name: String, email: String? = nil, webhooks: [String] = [], timezone: String? = nil,
-        webhook: WebhookSettings = WebhookSettings(), location: SourceLocation? = nil
+        webhook: WebhookSettings = WebhookSettings(), location: SourceLocation? = nil, phone: String? = nil,
+        notify: [NotificationRule] = []
     ) {
         self.name = name
         self.email = email
+        self.phone = phone
+        self.notify = notify
         self.webhooks = webhooks
         self.timezone = timezone
         self.webhook = webhook
         self.location = location
     }
 
-    /// Every way to reach this person.
+    /// Every way to reach this person: email, webhooks, and a text and a call to the phone.
     public var contacts: [Contact] {
         (email.map { [Contact.email($0)] } ?? []) + webhooks.map { Contact.webhook($0) }
+            + (phone.map { [Contact.sms($0), Contact.voice($0)] } ?? [])
     }
+
+    /// The contact methods this person has (`via:` of a rule must name one of them).
+    public var media: Set<Medium> { Set(contacts.map(\.medium)) }
 }
 
 /// A shared destination, from `channels:`: team chat, a ticketing system, a mailing list.
@@ -56,19 +68,25 @@ public struct Channel: Sendable, Equatable {
 public enum Contact: Sendable, Hashable, Codable, CustomStringConvertible {
     case email(String)
     case webhook(String)
+    /// A text message to this phone number (E.164).
+    case sms(String)
+    /// A call to this phone number (E.164).
+    case voice(String)
 
     /// How this contact is reached.
     public var medium: Medium {
         switch self {
         case .email: .email
         case .webhook: .webhook
+        case .sms: .sms
+        case .voice: .voice
         }
     }
 
-    /// The address or URL.
+    /// The address, URL or phone number.
     public var address: String {
         switch self {
-        case .email(let address), .webhook(let address): address
+        case .email(let address), .webhook(let address), .sms(let address), .voice(let address): address
         }
     }
 

@@ -7,20 +7,29 @@ public struct PolicySnapshot: Sendable, Equatable, Codable {
     public var contacts: [String: [Contact]]
     /// For an incident of a live drill: where its pages go instead of to people.
     public var drill: DrillRedirect?
+    /// The notification rules of every person target that has some, by target key (nil in
+    /// snapshots taken before rules existed).
+    public var rules: [String: [NotificationRule]]?
 
-    public init(policy: EscalationPolicy, contacts: [String: [Contact]]) {
+    public init(policy: EscalationPolicy, contacts: [String: [Contact]], rules: [String: [NotificationRule]]? = nil) {
         self.policy = policy
         self.contacts = contacts
+        self.rules = rules
     }
 
     /// Freezes `policy` against the people and channels of `configuration`.
     public init(policy: EscalationPolicy, configuration: TocsinConfiguration) {
         self.policy = policy
         var contacts: [String: [Contact]] = [:]
+        var rules: [String: [NotificationRule]] = [:]
         for target in policy.steps.flatMap(\.notify) {
             contacts[target.key] = configuration.contacts(for: target)
+            if case .person(let name) = target, let person = configuration.person(name), !person.notify.isEmpty {
+                rules[target.key] = person.notify
+            }
         }
         self.contacts = contacts
+        self.rules = rules.isEmpty ? nil : rules
     }
 }
 

@@ -6,11 +6,17 @@ public struct OnCallDirectory: Sendable {
     public var schedules: [String: OnCallSchedule]
     /// Contacts by person name.
     public var contacts: [String: [Contact]]
+    /// Notification rules by person name, for those who have some.
+    public var rules: [String: [NotificationRule]]
     public var overrides: [ScheduleOverride]
 
-    public init(schedules: [OnCallSchedule] = [], contacts: [String: [Contact]] = [:], overrides: [ScheduleOverride] = []) {
+    public init(
+        schedules: [OnCallSchedule] = [], contacts: [String: [Contact]] = [:], rules: [String: [NotificationRule]] = [:],
+        overrides: [ScheduleOverride] = []
+    ) {
         self.schedules = Dictionary(schedules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.contacts = contacts
+        self.rules = rules
         self.overrides = overrides
     }
 
@@ -19,6 +25,8 @@ public struct OnCallDirectory: Sendable {
         self.init(
             schedules: configuration.schedules,
             contacts: Dictionary(configuration.people.map { ($0.name, $0.contacts) }, uniquingKeysWith: { first, _ in first }),
+            rules: Dictionary(
+                configuration.people.filter { !$0.notify.isEmpty }.map { ($0.name, $0.notify) }, uniquingKeysWith: { first, _ in first }),
             overrides: overrides)
     }
 

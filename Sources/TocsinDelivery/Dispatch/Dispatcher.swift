@@ -228,6 +228,11 @@ public final class Dispatcher: Service, Sendable {
             return try renderer.webhookBody(
                 entry, incident: material.incident, alerts: material.alerts, escalations: material.escalations,
                 timeZone: timeZone(entry.target), format: drillCapture ? .tocsin : webhookSettings(entry.target).format, now: now)
+        case .sms, .voice:
+            return PhoneText.sms(
+                entry.event, incidentID: entry.incidentID, severity: material.incident.severity, title: material.incident.title,
+                actor: entry.event == .acknowledged
+                    ? material.incident.acknowledgedBy : entry.event == .resolved ? material.incident.resolvedBy : nil)
         }
     }
 }

@@ -51,6 +51,9 @@ public final class CurlTransport: NotificationTransport {
             switch entry.medium {
             case .email: return try await sendMail(entry, body: body)
             case .webhook: return try await post(entry, body: body, now: now)
+            case .sms, .voice:
+                // Texts and calls go through Twilio, which this server has not been given.
+                return (.answered(status: 400, retryAfter: nil, detail: "no Twilio account configured for texts and calls"), nil)
             }
         } catch {
             return (.failed("the delivery pool is not running: \(error)"), nil)

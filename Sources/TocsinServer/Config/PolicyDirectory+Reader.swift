@@ -59,12 +59,52 @@ extension PolicyDirectory {
         private mutating func person(_ node: Node) -> Person? {
             guard let fields = mapping(node, "a person"), let name = requiredString(fields, "name", node) else { return nil }
             unknownKeys(
-                fields, allowed: Self.webhookKeys.union(["name", "email", "webhooks", "webhook", "timezone"]),
+                fields, allowed: Self.webhookKeys.union(["name", "email", "webhooks", "webhook", "timezone", "phone", "notify"]),
                 in: "person \"\(name)\"")
-            return Person(
+            var phone: String?
+            if let node = fields["phone"], let number = string(node, "phone") {
+                if PhoneNumber.isE164(number) {
+                    phone = number
+                } else {
+                    report("phone of \(name) must be an E.164 number such as \"+441632960001\" (a plus, the country code, no spaces), got \"\(number)\"", node)
+                }
+            }
+            var person = Person(
                 name: name, email: string(fields["email"], "email"),
                 webhooks: strings(fields["webhooks"], "webhooks") + strings(fields["webhook"], "webhook"),
-                timezone: string(fields["timezone"], "timezone"), webhook: webhookSettings(fields), location: location(node))
+                timezone: string(fields["timezone"], "timezone"), webhook: webhookSettings(fields), location: location(node),
+                phone: phone)
+            person.notify = notificationRules(fields["notify"], of: person)
+            return person
+        }
+
+        /// `notify:` of a person: each rule's delay and methods, every method one the person has.
+        private mutating func notificationRules(_ node: Node?, of person: Person) -> [NotificationRule] {
+            var rules: [NotificationRule] = []
+            for item in items(node, "notify") {
+                guard let fields = mapping(item, "a rule such as {after: 2m, via: sms}") else { continue }
+                unknownKeys(fields, allowed: ["after", "via"], in: "a notification rule of \(person.name)")
+                guard let afterNode = fields["after"], let after = duration(afterNode, "after") else {
+                    if fields["after"] == nil { report("a notification rule needs \"after\" (0m for at once)", item) }
+                    continue
+                }
+                var media: [Medium] = []
+                for (text, at) in stringsWithNodes(fields["via"], "via") {
+                    guard let medium = Medium(rawValue: text) else {
+                        report("via must name webhook, email, sms or voice, got \"\(text)\"", at)
+                        continue
+                    }
+                    guard person.media.contains(medium) else {
+                        let needs = medium == .sms || medium == .voice ? "no phone" : medium == .email ? "no email" : "no webhook"
+                        report("\(person.name) has \(needs): a rule cannot reach them by \(medium)", at)
+                        continue
+                    }
+                    media.append(medium)
+                }
+                if fields["via"] == nil { report("a notification rule needs \"via\" (webhook, email, sms or voice)", item) }
+                if !media.isEmpty { rules.append(NotificationRule(after: after, via: media)) }
+            }
+            return rules.sorted { $0.after < $1.after }
         }
 
         private mutating func channel(_ node: Node) -> Channel? {

@@ -25,7 +25,7 @@ extension TocsinStore {
             var notified = 0
             if notify, let noteID = note.id {
                 let drafts = EscalationPlanner.noteNotices(
-                    text, incident: incident, recipients: try Self.noticeRecipients(ofIncident: id, in: db), actor: actor.name, noteID: noteID)
+                    text, incident: incident, recipients: try Self.noticeRecipients(ofIncident: id, now: now, in: db), actor: actor.name, noteID: noteID)
                 notified = try Self.enqueue(drafts, now: now, in: db)
             }
             return NoteResult(incident: incident, note: note, notified: notified)

@@ -274,26 +274,31 @@ extension TocsinStore {
     static func enqueue(_ drafts: [NotificationDraft], now: Date, in db: Database) throws -> Int {
         var written = 0
         let stamp = StoredDate.text(now)
-        try forEachBatch(drafts, columns: 15) { batch, _ in
+        try forEachBatch(drafts, columns: 16) { batch, _ in
             let values = Array(
-                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(OutboxEntry.State.pending.sql), 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?), ?)",
+                repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(OutboxEntry.State.pending.sql), 0, ?, ?, ?, (SELECT correlation_id FROM incidents WHERE id = ?), ?, ?)",
                 count: batch.count)
                 .joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = []
-            arguments.reserveCapacity(batch.count * 15)
+            arguments.reserveCapacity(batch.count * 16)
             for draft in batch {
+                // A later notification rule is due its delay after its step; it keeps the step's
+                // due time beside its own (see deletePreparedSteps).
+                let stepDue = draft.notBefore ?? now
+                let due = draft.delay > 0 ? StoredDate.text(stepDue.addingTimeInterval(draft.delay)) : draft.notBefore.map(StoredDate.text) ?? stamp
                 arguments += [
                     draft.incidentID, draft.idempotencyKey, draft.event.rawValue, draft.target, draft.contact.medium,
                     draft.contact.address, draft.urgent, draft.subject, draft.body, draft.step, stamp,
-                    draft.notBefore.map(StoredDate.text) ?? stamp, stamp,
+                    due, stamp,
                     draft.incidentID, DeliveryDestination.of(medium: draft.contact.medium, address: draft.contact.address),
+                    draft.delay > 0 ? StoredDate.text(stepDue) : nil,
                 ]
             }
             try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO outbox (incident_id, idempotency_key, event, target, medium, address, urgent,
                                                   subject, body, step, state, attempts, created_at, due_at, updated_at,
-                                                  correlation_id, destination)
+                                                  correlation_id, destination, step_due_at)
                     VALUES \(values)
                     """
             ).execute(arguments: StatementArguments(arguments))
@@ -326,7 +331,7 @@ extension TocsinStore {
         }
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
-        let recipients = try noticeRecipients(ofIncident: id, in: db)
+        let recipients = try noticeRecipients(ofIncident: id, now: now, in: db)
         try db.execute(
             sql: """
                 UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
@@ -345,15 +350,19 @@ extension TocsinStore {
 
     /// Everyone a page of the incident was queued for (``EscalationPlanner/noticeRecipients(of:)``),
     /// read from the few columns the decision needs, not the rendered bodies of every page.
-    static func noticeRecipients(ofIncident id: Int64, in db: Database) throws -> [(target: String, contact: Contact)] {
+    static func noticeRecipients(ofIncident id: Int64, now: Date, in db: Database) throws -> [(target: String, contact: Contact)] {
         let queued = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT target, medium, address, event, state FROM outbox WHERE incident_id = ? ORDER BY id"),
-            arguments: [id]
+            db.cachedStatement(
+                sql: """
+                    SELECT target, medium, address, event, state, (step_due_at IS NULL OR due_at <= ?) AS due
+                    FROM outbox WHERE incident_id = ? ORDER BY id
+                    """),
+            arguments: [StoredDate.text(now), id]
         ).map { row throws -> EscalationPlanner.Queued in
             guard let medium = Medium.fromDatabaseValue(row["medium"]), let event = NotificationEvent.fromDatabaseValue(row["event"]),
                 let state = OutboxEntry.State.fromDatabaseValue(row["state"])
             else { throw StoreError.database("malformed notification of incident \(id)") }
-            return (row["target"], Contact(medium: medium, address: row["address"]), event, state)
+            return (row["target"], Contact(medium: medium, address: row["address"]), event, state, row["due"])
         }
         return EscalationPlanner.noticeRecipients(of: queued)
     }
@@ -381,8 +390,9 @@ extension TocsinStore {
         guard db.changesCount > 0 else { return false }
         try db.execute(
             sql: """
-                DELETE FROM outbox WHERE incident_id = ? AND state = \(OutboxEntry.State.pending.sql) AND attempts = 0 AND due_at > ?
-                  AND due_at > created_at AND event IN \(NotificationEvent.pages.sqlList)
+                DELETE FROM outbox WHERE incident_id = ? AND state = \(OutboxEntry.State.pending.sql) AND attempts = 0
+                  AND COALESCE(step_due_at, due_at) > ? AND COALESCE(step_due_at, due_at) > created_at
+                  AND event IN \(NotificationEvent.pages.sqlList)
                 """,
             arguments: [id, stamp])
         return true

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TocsinCore
+import TocsinStore
+import TocsinTestSupport
+
+/// Personal notification rules in a real database: each later rule is a notification due its delay
+/// after the step, durable in the outbox, stopped by an acknowledgement, and kept when a step
+/// prepared ahead is taken back.
+@Suite("Notification rules in the outbox")
+struct NotificationRuleStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+
+    /// alice: webhook and email at once, a text at 2m, a call at 5m. bob: email only, no rules.
+    static let people = [
+        Person(
+            name: "alice", email: "alice@example.com", webhooks: ["https://hooks.example.com/alice"], phone: "+441632960001",
+            notify: [
+                NotificationRule(after: 0, via: [.webhook, .email]), NotificationRule(after: 120, via: [.sms]),
+                NotificationRule(after: 300, via: [.voice]),
+            ]),
+        Person(name: "bob", email: "bob@example.com", phone: "+441632960002"),
+    ]
+
+    /// alice at once, bob at 10m.
+    static let configuration = TocsinConfiguration(
+        people: people, routes: [Route(matchers: [], policy: "p")],
+        policies: [EscalationPolicy(name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 600, notify: [.person("bob")])])])
+
+    func open(_ test: TestStore) async throws {
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
+    }
+
+    @Test("a step pages by the person's rules: each later rule due its delay after the step, each with its own key")
+    func rulesQueued() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(test)
+        let pages = try await test.store.notifications(incidentID: 1)
+        #expect(pages.map(\.medium) == [.email, .webhook, .sms, .voice])
+        #expect(pages.map { $0.dueAt.timeIntervalSince(t0) } == [0, 0, 120, 300])
+        #expect(pages.map(\.address).suffix(2) == ["+441632960001", "+441632960001"])
+        #expect(Set(pages.map(\.idempotencyKey)).count == 4)
+        #expect(pages[2].idempotencyKey.hasSuffix("/r1") && pages[3].idempotencyKey.hasSuffix("/r2"))
+        let note = try #require(try await test.store.incident(id: 1).timeline.last { $0.kind == .notified }?.note)
+        #expect(note.contains("alice (email, webhook, sms after 2m, voice after 5m)"), "\(note)")
+    }
+
+    @Test("a person without rules gets every method at once but a call")
+    func noRules() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(test)
+        _ = try await test.store.runDueEscalations(now: t0.addingTimeInterval(600), configuration: Self.configuration)
+        let bob = try await test.store.notifications(incidentID: 1).filter { $0.target == "person:bob" }
+        #expect(bob.map(\.medium) == [.email, .sms])
+        #expect(bob.allSatisfy { $0.dueAt == t0.addingTimeInterval(600) })
+    }
+
+    @Test("an acknowledgement before the text cancels the text and the call, and only those paged hear of it")
+    func acknowledgementStopsRules() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(test)
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(60))
+        let all = try await test.store.notifications(incidentID: 1)
+        let pages = all.filter(\.event.isPage)
+        #expect(pages.filter { $0.medium == .sms || $0.medium == .voice }.map(\.state) == [.cancelled, .cancelled])
+        // The acknowledgement notice goes to the webhook and the email (paged), not to the phone (its
+        // text was never due), and never by a call.
+        #expect(all.filter { $0.event == .acknowledged }.map(\.medium) == [.email, .webhook])
+    }
+
+    @Test("after the text was due, the acknowledgement notice goes by text too, but never by a call")
+    func noticeByText() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(test)
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "alice", channel: "sms"), note: nil, now: t0.addingTimeInterval(200))
+        let notices = try await test.store.notifications(incidentID: 1).filter { $0.event == .acknowledged }
+        #expect(notices.map(\.medium) == [.email, .webhook, .sms])
+    }
+
+    @Test("taking back a step prepared ahead keeps the later rules of the step that already ran")
+    func withdrawKeepsRulesOfRunSteps() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(test)
+        // bob's step (due at 10m) prepared 1.5 s ahead, then a reload takes prepared steps back.
+        let now = t0.addingTimeInterval(600 - 1.5)
+        let tick = try await test.store.runDueEscalations(
+            now: now, preparingUntil: now.addingTimeInterval(2), configuration: Self.configuration)
+        #expect(tick.preparedDueTimes == [t0.addingTimeInterval(600)])
+        try await test.store.withdrawPreparedSteps(now: now)
+        let pages = try await test.store.notifications(incidentID: 1)
+        #expect(pages.filter { $0.target == "person:bob" }.isEmpty, "bob's prepared step is taken back")
+        #expect(pages.filter { $0.target == "person:alice" }.map(\.medium) == [.email, .webhook, .sms, .voice])
+    }
+
+    @Test("a rule of a step prepared ahead is due its delay after the step, and taken back with it")
+    func preparedStepRules() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        // alice is paged by the second step here, at 5m.
+        var configuration = Self.configuration
+        configuration.policies = [EscalationPolicy(
+            name: "p", steps: [.init(after: 0, notify: [.person("bob")]), .init(after: 300, notify: [.person("alice")])])]
+        _ = try await test.store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), configuration: configuration, now: t0)
+        let now = t0.addingTimeInterval(300 - 1.5)
+        _ = try await test.store.runDueEscalations(now: now, preparingUntil: now.addingTimeInterval(2), configuration: configuration)
+        let alice = try await test.store.notifications(incidentID: 1).filter { $0.target == "person:alice" }
+        #expect(alice.map { $0.dueAt.timeIntervalSince(t0) } == [300, 300, 420, 600])
+        try await test.store.withdrawPreparedSteps(now: now)
+        #expect(try await test.store.notifications(incidentID: 1).filter { $0.target == "person:alice" }.isEmpty)
+    }
+}
