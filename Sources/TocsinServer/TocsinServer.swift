@@ -85,6 +85,8 @@ public struct TocsinServer: Sendable {
     public let dispatcher: Dispatcher
     /// A fixed key for signed links (tests, drills); nil: the database's current one.
     let linkKey: [UInt8]?
+    /// Where pages go and how (the public URL, SMTP, Twilio).
+    let delivery: DeliverySettings
     /// What `GET /metrics` renders (see ``ServerMetrics/bootstrap(version:)``).
     let metricsRegistry: PrometheusCollectorRegistry
 
@@ -108,6 +110,7 @@ public struct TocsinServer: Sendable {
             store: store, clock: clock, logger: logger, lead: configuration.escalationLead,
             configuration: { policies.configuration }, onQueued: { dispatcher.wake() })
         self.linkKey = linkKey
+        self.delivery = delivery
     }
 
     /// Tells the engine that incidents changed: timers may be due, notifications may be queued.
@@ -176,6 +179,11 @@ public struct TocsinServer: Sendable {
             sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies, wakeEngine: wake)
         router.addRoutes(console.collection(), atPath: "/ui")
         router.get("/") { _, _ in ConsoleRenderer.redirect("/ui/incidents") }
+        router.addRoutes(
+            TwilioRoutes(
+                store: store, clock: clock, policies: policies, twilio: delivery.twilio, publicURL: delivery.publicURL,
+                deliveryPolicy: delivery.policy, linkKey: linkKey, wakeEngine: wake
+            ).collection, atPath: "/twilio")
         router.addRoutes(
             ReloadRoutes(policies: policies, store: store, clock: clock, logger: logger, onReloaded: configurationReloaded).collection,
             atPath: "/-/reload")

@@ -115,3 +115,73 @@ struct NotificationRuleStoreTests {
         #expect(try await test.store.notifications(incidentID: 1).filter { $0.target == "person:alice" }.isEmpty)
     }
 }
+
+/// What Twilio's status callbacks do to a text or a call it had accepted.
+@Suite("Twilio status callbacks in the outbox")
+struct PhoneStatusStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+    static let policy = DeliveryPolicy(maxAttempts: 2, maxAge: 3600, initialBackoff: 10, jitter: 0)
+
+    /// Incident 1 pages bob (email and a text, no rules); his text is claimed and sent; its id.
+    func sentText(_ test: TestStore) async throws -> Int64 {
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: NotificationRuleStoreTests.configuration
+                .routed(to: "bob"), now: t0)
+        let text = try #require(try await test.store.notifications(incidentID: 1).first { $0.medium == .sms })
+        try await send(test, now: t0)
+        return try #require(text.id)
+    }
+
+    /// Claims what is due at `now` and records every claimed notification sent (Twilio took it).
+    func send(_ test: TestStore, now: Date) async throws {
+        for entry in try await test.store.claimDueNotifications(now: now) {
+            try await test.store.recordAttempt(
+                entry, startedAt: now, finishedAt: now, statusCode: 201, error: nil, outcome: .sent, rendered: nil)
+        }
+    }
+
+    @Test("undelivered is a failed attempt: retried by the policy, then dead; delivered changes nothing")
+    func failedIsRetried() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "delivered", errorCode: nil, policy: Self.policy, now: t0, random: 0.5) == .none)
+        let retry = try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "undelivered", errorCode: "30003", policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
+        #expect(retry == .retry(at: t0.addingTimeInterval(15)))
+        let entry = try #require(try await test.store.notifications(incidentID: 1).first { $0.id == id })
+        #expect(entry.state == .retry && entry.lastError == "Twilio: undelivered (error 30003)")
+        // A second failure after its second attempt: dead (two attempts at most).
+        try await send(test, now: t0.addingTimeInterval(15))
+        let dead = try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "failed", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(20), random: 0.5)
+        #expect(dead == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
+    }
+
+    @Test("a failure after the incident was acknowledged is not retried; an unknown delivery is not found")
+    func notNeeded() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "bob", channel: "cli"), note: nil, now: t0.addingTimeInterval(1))
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "no-answer", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(2), random: 0.5)
+            == .notNeeded)
+        #expect(try await test.store.notifications(incidentID: 1).first { $0.id == id }?.state == .sent)
+        await #expect(throws: StoreError.self) {
+            _ = try await test.store.recordPhoneStatus(
+                deliveryID: 999, status: "failed", errorCode: nil, policy: Self.policy, now: t0, random: 0.5)
+        }
+    }
+}
+
+extension TocsinConfiguration {
+    /// The same people, every alert routed to a policy paging `person` at once.
+    func routed(to person: String) -> TocsinConfiguration {
+        var copy = self
+        copy.routes = [Route(matchers: [], policy: "only")]
+        copy.policies = [EscalationPolicy(name: "only", steps: [.init(after: 0, notify: [.person(person)])])]
+        return copy
+    }
+}

@@ -49,7 +49,41 @@ struct DeliveryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How long ack/resolve links stay valid, e.g. 24h.", valueName: "duration"))
     var linkLifetime = "24h"
 
+    @Option(help: ArgumentHelp(
+        "Twilio account for texts and calls (AC…); its auth token is read from $TOCSIN_TWILIO_AUTH_TOKEN. Twilio reaches "
+            + "Tocsin back at --public-url/twilio/.", valueName: "sid"))
+    var twilioAccountSid: String?
+
+    @Option(help: ArgumentHelp("The number texts and calls come from (E.164, e.g. +15005550006).", valueName: "number"))
+    var twilioFrom: String?
+
+    @Option(help: ArgumentHelp("A Twilio messaging service (MG…) that sends the texts instead of --twilio-from.", valueName: "sid"))
+    var twilioMessagingServiceSid: String?
+
+    @Option(name: .customLong("twilio-api-url"), help: ArgumentHelp(
+        "Twilio's REST API; meant for tests, which point it at a local server speaking Twilio's API.", valueName: "url"))
+    var twilioAPIURL = TwilioSettings.defaultAPIURL
+
+    @Option(help: ArgumentHelp(
+        "At most this many texts and calls to one phone number per hour (0: no limit).", valueName: "n"))
+    var phoneRateLimit = 20
+
     func validate() throws {
+        if let twilioAccountSid {
+            guard twilioAccountSid.hasPrefix("AC"), twilioAccountSid.count == 34 else {
+                throw ValidationError("--twilio-account-sid must be AC followed by 32 characters, got \"\(twilioAccountSid)\"")
+            }
+            guard let token = ProcessInfo.processInfo.environment["TOCSIN_TWILIO_AUTH_TOKEN"], !token.isEmpty else {
+                throw ValidationError("--twilio-account-sid needs the account's auth token in TOCSIN_TWILIO_AUTH_TOKEN")
+            }
+            guard twilioFrom != nil || twilioMessagingServiceSid != nil else {
+                throw ValidationError("--twilio-account-sid needs --twilio-from (and calls need it) or --twilio-messaging-service-sid")
+            }
+            if let twilioFrom, !PhoneNumber.isE164(twilioFrom) {
+                throw ValidationError("--twilio-from must be an E.164 number such as +15005550006, got \"\(twilioFrom)\"")
+            }
+        }
+        guard phoneRateLimit >= 0 else { throw ValidationError("--phone-rate-limit must be 0 (no limit) or more") }
         guard deliveryTimeout > 0, deliveryConnectTimeout > 0 else { throw ValidationError("delivery timeouts must be positive") }
         guard (1...256).contains(deliveryWorkers) else { throw ValidationError("--delivery-workers must be between 1 and 256") }
         guard (1...256).contains(deliveryPerDestination) else {
@@ -82,6 +116,11 @@ struct DeliveryOptions: ParsableArguments {
             publicURL: base.hasSuffix("/") ? String(base.dropLast()) : base, smtp: smtp,
             connectTimeout: deliveryConnectTimeout, timeout: deliveryTimeout, workers: deliveryWorkers, perDestination: deliveryPerDestination,
             policy: DeliveryPolicy(maxAttempts: deliveryMaxAttempts, maxAge: PolicyDuration.parse(deliveryMaxAge) ?? 21_600),
-            linkLifetime: PolicyDuration.parse(linkLifetime) ?? 86_400, userAgent: "Tocsin/\(TocsinVersion.current)")
+            linkLifetime: PolicyDuration.parse(linkLifetime) ?? 86_400, userAgent: "Tocsin/\(TocsinVersion.current)",
+            twilio: twilioAccountSid.map { sid in
+                TwilioSettings(
+                    accountSID: sid, authToken: environment["TOCSIN_TWILIO_AUTH_TOKEN"] ?? "", from: twilioFrom,
+                    messagingServiceSID: twilioMessagingServiceSid, apiURL: twilioAPIURL, phoneRateLimit: phoneRateLimit)
+            })
     }
 }

@@ -37,6 +37,8 @@ public struct TocsinConfiguration: Sendable, Equatable {
     public func heartbeat(_ name: String) -> Heartbeat? { heartbeats.first { $0.name == name } }
 
     public func person(_ name: String) -> Person? { people.first { $0.name == name } }
+    /// The person whose phone is `number` (E.164), for a reply to a text.
+    public func person(withPhone number: String) -> Person? { people.first { $0.phone == number } }
     public func channel(_ name: String) -> Channel? { channels.first { $0.name == name } }
     public func policy(_ name: String) -> EscalationPolicy? { policies.first { $0.name == name } }
 

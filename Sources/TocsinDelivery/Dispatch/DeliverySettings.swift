@@ -20,12 +20,15 @@ public struct DeliverySettings: Sendable {
     public var linkLifetime: TimeInterval
     /// `Tocsin/<version>`.
     public var userAgent: String
+    /// Where texts and calls go; nil when no Twilio account is configured.
+    public var twilio: TwilioSettings?
 
     public init(
         publicURL: String, smtp: SMTPSettings? = nil, connectTimeout: TimeInterval = 5, timeout: TimeInterval = 10,
         workers: Int = 8, perDestination: Int = 2, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
-        userAgent: String = "Tocsin"
+        userAgent: String = "Tocsin", twilio: TwilioSettings? = nil
     ) {
+        self.twilio = twilio
         self.perDestination = perDestination
         self.publicURL = publicURL
         self.smtp = smtp

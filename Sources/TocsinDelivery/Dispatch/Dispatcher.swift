@@ -228,7 +228,10 @@ public final class Dispatcher: Service, Sendable {
             return try renderer.webhookBody(
                 entry, incident: material.incident, alerts: material.alerts, escalations: material.escalations,
                 timeZone: timeZone(entry.target), format: drillCapture ? .tocsin : webhookSettings(entry.target).format, now: now)
-        case .sms, .voice:
+        case .voice:
+            // A call reads the page from Tocsin itself: the body is the signed URL Twilio asks for its TwiML.
+            return renderer.voiceURL(entry, now: now)
+        case .sms:
             return PhoneText.sms(
                 entry.event, incidentID: entry.incidentID, severity: material.incident.severity, title: material.incident.title,
                 actor: entry.event == .acknowledged

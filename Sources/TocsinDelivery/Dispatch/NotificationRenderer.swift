@@ -17,6 +17,15 @@ struct NotificationRenderer: Sendable {
         "\(settings.publicURL)/api/v1/incidents/\(id)/\(action.rawValue)"
     }
 
+    /// Where Twilio fetches what a call says (`/twilio/voice/{incident}/{token}`): signed like the
+    /// one-click links, for the person called, valid as long as they are.
+    func voiceURL(_ entry: OutboxEntry, now: Date) -> String {
+        let grant = LinkSigner.Grant(
+            incidentID: entry.incidentID, action: TwilioSettings.voiceAction, actor: Self.actor(forTarget: entry.target), channel: "voice",
+            expires: now.addingTimeInterval(settings.linkLifetime))
+        return "\(settings.publicURL)/twilio/voice/\(entry.incidentID)/\(signer.token(for: grant))"
+    }
+
     /// Signed links for the actions that make sense after this event.
     func links(for entry: OutboxEntry, now: Date) -> WebhookPayload.Links {
         let actions: [LinkAction] =

@@ -51,9 +51,7 @@ public final class CurlTransport: NotificationTransport {
             switch entry.medium {
             case .email: return try await sendMail(entry, body: body)
             case .webhook: return try await post(entry, body: body, now: now)
-            case .sms, .voice:
-                // Texts and calls go through Twilio, which this server has not been given.
-                return (.answered(status: 400, retryAfter: nil, detail: "no Twilio account configured for texts and calls"), nil)
+            case .sms, .voice: return try await sendByTwilio(entry, body: body, now: now)
             }
         } catch {
             return (.failed("the delivery pool is not running: \(error)"), nil)
@@ -78,6 +76,27 @@ public final class CurlTransport: NotificationTransport {
                             error.responseCode)
                 }
                 return (.failed(error.description), error.responseCode == 0 ? nil : error.responseCode)
+            }
+        }
+    }
+
+    /// A text or a call through Twilio's REST API. Twilio's answers map as a webhook's do: 201 is
+    /// sent (its status callback may still report it failed), 429 and 5xx are retried, and any
+    /// other error (21211: not a valid number) is dead at once, with Twilio's code kept.
+    private func sendByTwilio(_ entry: OutboxEntry, body: String, now: Date) async throws -> (DeliveryResult, Int?) {
+        guard let twilio = settings.twilio else {
+            return (.answered(status: 400, retryAfter: nil, detail: "no Twilio account configured for texts and calls "
+                + "(tocsin serve --twilio-account-sid)"), nil)
+        }
+        let request = TwilioRequest.make(entry, body: body, twilio: twilio, publicURL: settings.publicURL, settings: settings)
+        return try await pool.runIfActive {
+            do {
+                let response = try HTTPTransfer.perform(request)
+                return (.answered(
+                    status: response.status, retryAfter: DeliveryPolicy.retryAfter(response.header("Retry-After"), now: now),
+                    detail: TwilioRequest.detail(response.body)), response.status)
+            } catch let error as TransferError {
+                return (.failed(error.description), nil)
             }
         }
     }

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import TocsinCore
+
+/// What Twilio's status callback changed of a text or a call.
+public enum PhoneStatusChange: Sendable, Equatable {
+    /// Still on its way, or delivered: nothing to do.
+    case none
+    /// It failed after Twilio took it: queued again at this time.
+    case retry(at: Date)
+    /// It failed for good.
+    case dead(reason: String)
+    /// It failed, but the incident was handled meanwhile: nobody needs it any more.
+    case notNeeded
+}
+
+extension TocsinStore {
+    /// Twilio's statuses that mean a text or a call did not reach the person.
+    public static let failedPhoneStatuses: Set<String> = ["failed", "undelivered", "no-answer", "busy", "canceled"]
+
+    /// Records what Twilio's status callback says of delivery `id` (a text or a call it had
+    /// accepted): a failure counts as a failed attempt, retried or dead by `policy` as for a
+    /// webhook, unless the incident was acknowledged or resolved meanwhile.
+    ///
+    /// - Throws: ``StoreError/notFound(what:id:)`` when there is no text or call with that id.
+    public func recordPhoneStatus(
+        deliveryID id: Int64, status: String, errorCode: String?, policy: DeliveryPolicy, now: Date, random: Double
+    ) async throws(StoreError) -> PhoneStatusChange {
+        try await write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT outbox.state, outbox.attempts, outbox.created_at, outbox.medium, outbox.event, incidents.state AS incident_state
+                        FROM outbox JOIN incidents ON incidents.id = outbox.incident_id
+                        WHERE outbox.id = ? AND outbox.medium IN ('sms', 'voice')
+                        """,
+                    arguments: [id]),
+                let state = OutboxEntry.State.fromDatabaseValue(row["state"]), let queuedAt = StoredDate.parse(row["created_at"]),
+                let event = NotificationEvent.fromDatabaseValue(row["event"])
+            else { throw StoreError.notFound(what: "text or call", id: "\(id)") }
+            guard Self.failedPhoneStatuses.contains(status), state == .sent else { return .none }
+            let reason = "Twilio: \(status)" + (errorCode.map { " (error \($0))" } ?? "")
+            let attempts: Int = row["attempts"]
+            let stamp = StoredDate.text(now)
+            let incidentState: String = row["incident_state"]
+            let change: PhoneStatusChange
+            let outcome: DeliveryPolicy.Outcome
+            if event.isPage, incidentState != IncidentState.triggered.rawValue {
+                change = .notNeeded
+                outcome = .dead(reason: "\(reason); the incident was \(incidentState) meanwhile")
+                try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [outcome.reason, stamp, id])
+            } else {
+                outcome = policy.outcome(of: .failed(reason), attempt: max(attempts, 1), queuedAt: queuedAt, now: now, random: random)
+                switch outcome {
+                case .retry(let at, _):
+                    change = .retry(at: at)
+                    try db.execute(
+                        sql: "UPDATE outbox SET state = 'retry', due_at = ?, last_error = ?, updated_at = ?, sent_at = NULL WHERE id = ?",
+                        arguments: [StoredDate.text(at), reason, stamp, id])
+                case .dead(let why):
+                    change = .dead(reason: why)
+                    try db.execute(
+                        sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
+                case .sent:
+                    return .none
+                }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO delivery_attempts (outbox_id, attempt, started_at, finished_at, status_code, error, outcome)
+                    VALUES (?, ?, ?, ?, NULL, ?, ?)
+                    """,
+                arguments: [id, max(attempts, 1), stamp, stamp, outcome.reason, change == .notNeeded ? "dead" : outcome.name])
+            return change
+        }
+    }
+}
+
+extension DeliveryPolicy.Outcome {
+    /// Why it was not sent (empty when it was).
+    var reason: String {
+        switch self {
+        case .sent: ""
+        case .retry(_, let reason), .dead(let reason): reason
+        }
+    }
+
+    /// `sent`, `retry` or `dead`, as the attempts table writes it.
+    var name: String {
+        switch self {
+        case .sent: "sent"
+        case .retry: "retry"
+        case .dead: "dead"
+        }
+    }
+}
