@@ -65,3 +65,21 @@ struct NotificationRuleTests {
         #expect(snapshot.contacts["person:alice"] == [.email("alice@example.com"), .sms("+441632960001"), .voice("+441632960001")])
     }
 }
+
+/// Replies to a page's text.
+@Suite("Replies to texts")
+struct PhoneReplyTests {
+    @Test("42A, 42R, ack 42, resolve 42, in any case, with a # or spaces", arguments: [
+        ("42A", PhoneReply(incidentID: 42, action: .acknowledge)), ("42r", PhoneReply(incidentID: 42, action: .resolve)),
+        ("ack 42", PhoneReply(incidentID: 42, action: .acknowledge)), ("Resolve #7", PhoneReply(incidentID: 7, action: .resolve)),
+        ("  acknowledge 3 ", PhoneReply(incidentID: 3, action: .acknowledge)), ("42 a", PhoneReply(incidentID: 42, action: .acknowledge)),
+    ])
+    func replies(_ text: String, expected: PhoneReply) {
+        #expect(PhoneReply(text) == expected)
+    }
+
+    @Test("anything else is no reply", arguments: ["", "42", "A42", "42X", "ack", "ack forty-two", "0A", "-1A", "yes please ack 42"])
+    func notReplies(_ text: String) {
+        #expect(PhoneReply(text) == nil)
+    }
+}

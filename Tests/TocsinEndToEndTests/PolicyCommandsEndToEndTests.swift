@@ -73,6 +73,52 @@ struct PolicyCommandsEndToEndTests {
         #expect(offsets == [0, 43_200, 86_400])
     }
 
+    @Test("a person's notification rules show in policy simulate at their due times, and a drill expects them via sms")
+    func notificationRules() throws {
+        let directory = try TemporaryDirectory("tocsin-rules")
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
+        try """
+            people:
+              - name: alice
+                email: alice@example.com
+                phone: "+441632960001"
+                notify:
+                  - {after: 0m, via: email}
+                  - {after: 2m, via: sms}
+                  - {after: 5m, via: voice}
+            routes:
+              - policy: p
+            policies:
+              - name: p
+                steps: [{after: 0m, notify: [person: alice]}]
+            """.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try TocsinBinary.run([
+            "policy", "simulate", "--config", directory.path("policies"), "--labels", "alertname=DiskFull,severity=critical",
+            "--ack-at", "3m", "--until", "10m",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains("+0s  page alice (email, sms after 2m, voice after 5m) — p step 1/1"), "\(outcome.stdout)")
+        #expect(lines.contains("+2m  triggered by sms to person:alice — sent"), "\(outcome.stdout)")
+        #expect(lines.contains("+5m  triggered by voice to person:alice — cancelled"), "\(outcome.stdout)")
+
+        try """
+            name: a text at 2m, no call after the acknowledgement
+            duration: 10m
+            alerts:
+              - labels: {alertname: DiskFull, severity: critical}
+            actions:
+              - {at: 3m, ack: alice}
+            expect:
+              - {notified: alice, via: email, event: triggered, within: 1s}
+              - {notified: alice, via: sms, event: triggered, not_before: 2m, within: 2m1s}
+              - {notified: alice, via: voice, count: 0}
+            """.write(toFile: directory.path("rules.yaml"), atomically: true, encoding: .utf8)
+        let drill = try TocsinBinary.run(["drill", "run", directory.path("rules.yaml"), "--config", directory.path("policies")])
+        #expect(drill.status == 0, "\(drill.stdout)\(drill.stderr)")
+    }
+
     @Test("the shipped example is coherent: the person tocsin oncall names is the person a critical alert pages")
     func shippedScheduleIsPaged() throws {
         let directory = try TemporaryDirectory("tocsin-shipped")

@@ -38,7 +38,7 @@ struct TwilioEndToEndTests {
         routes:
           - matchers: ['alertname="CallCarol"']
             policy: call-carol
-          - matchers: ['alertname="TextDave"']
+          - matchers: ['alertname=~"TextDave.*"']
             policy: text-dave
           - policy: page-alice
         policies:
@@ -61,7 +61,7 @@ struct TwilioEndToEndTests {
         let db: String
         let base: String
 
-        init(twilioArguments: [String] = []) throws {
+        init(twilioArguments: [String] = [], serverArguments: [String] = []) throws {
             directory = try TemporaryDirectory("tocsin-twilio")
             receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("hooks.jsonl"))
             smtp = try PeerProcess(script: "smtp_sink.py", arguments: [], logPath: directory.path("mail.jsonl"))
@@ -81,7 +81,7 @@ struct TwilioEndToEndTests {
                     "--db", db, "--config", directory.path("policies"), "--port", "\(port)", "--public-url", base,
                     "--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--twilio-account-sid", TwilioEndToEndTests.account,
                     "--twilio-from", "+15005550006", "--twilio-api-url", "http://127.0.0.1:\(twilio.port)",
-                ],
+                ] + serverArguments,
                 logPath: directory.path("serve.log"), environment: ["TOCSIN_TWILIO_AUTH_TOKEN": TwilioEndToEndTests.authToken])
         }
 
@@ -194,5 +194,50 @@ struct TwilioEndToEndTests {
         let refused = try #require(dead)
         #expect(refused.medium == .sms && refused.attempts == 1)
         #expect(refused.lastError?.contains("Twilio 21211") == true, "\(refused.lastError ?? "")")
+    }
+
+    @Test("past --phone-rate-limit texts an hour, one text says so and the rest are held back, counted on /metrics")
+    func phoneRateLimit() async throws {
+        let world = try World(serverArguments: ["--phone-rate-limit", "2"])
+        defer { world.stop() }
+        // dave has a phone and no rules: every page texts him at once.
+        for n in 1...4 {
+            #expect(try world.fire("TextDave\(n)") == Int64(n))
+            // One at a time, so that the count is the one the limit sees.
+            _ = world.events("message", count: min(n, 3))
+            if n == 4 {
+                let store = try world.store()
+                let deadline = Date().addingTimeInterval(10)
+                while try await store.notifications(incidentID: 4).first?.state != .dead, Date() < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+        let texts = world.events("message", count: 3)
+        #expect(texts.count == 3, "two pages and the notice; the fourth is held: \(texts.map { $0["body"] ?? "" })")
+        #expect((texts.last?["body"] as? String)?.hasPrefix("Tocsin: texts paused after 2 texts and calls this hour") == true)
+        let held = try #require(try await world.store().notifications(incidentID: 4).first)
+        #expect(held.state == .dead && held.lastError?.contains("--phone-rate-limit 2") == true, "\(held)")
+        let metrics = try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: world.base + "/metrics"))
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(text.contains(#"tocsin_phone_rate_limited_total{result="held"} 1"#), "\(text.split(separator: "\n").filter { $0.contains("phone") })")
+        #expect(text.contains(#"tocsin_phone_rate_limited_total{result="notice"} 1"#))
+    }
+
+    @Test("Twilio's 429 is retried with backoff; the text goes out on the next attempt")
+    func throttledIsRetried() async throws {
+        let world = try World(twilioArguments: ["--fail", "\(Self.badPhone):429:1"])
+        defer { world.stop() }
+        #expect(try world.fire("TextDave") == 1)
+        let requests = world.events("message", count: 2)
+        #expect(requests.map { $0["http_status"] as? Int } == [429, 201], "\(requests)")
+        let store = try world.store()
+        var text: OutboxEntry?
+        let deadline = Date().addingTimeInterval(10)
+        while text?.state != .sent, Date() < deadline {
+            text = try await store.notifications(incidentID: 1).first { $0.medium == .sms }
+            if text?.state != .sent { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(text?.state == .sent && text?.attempts == 2, "\(String(describing: text))")
     }
 }

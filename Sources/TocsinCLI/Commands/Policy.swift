@@ -229,8 +229,11 @@ struct SimulationReport: Encodable {
     var started: [Started]
     var timeline: [Line]
     var notifications: [OutboxEntry]
+    /// When the simulated alerts fired (offsets count from it).
+    var start: Date
 
     init(_ result: PolicySimulation.Result) {
+        start = result.start
         started = result.policies.map { Started(policy: $0.policy, startedBy: $0.startedBy) }
         policies = started.map(\.policy)
         timeline = (result.detail?.timeline ?? []).map { event in
@@ -258,8 +261,15 @@ struct SimulationReport: Encodable {
         let width = (timeline.map(\.offset.count).max() ?? 0) + 2
         lines += timeline.map { $0.offset.padding(toLength: width, withPad: " ", startingAt: 0) + $0.text }
         let sent = notifications.filter { $0.state == .sent }
-        lines.append("\(sent.count) notification\(sent.count == 1 ? "" : "s") (delivered at once in the simulation)"
-            + (notifications.count > sent.count ? ", \(notifications.count - sent.count) not sent" : ""))
+        lines.append("\(notifications.count) notification\(notifications.count == 1 ? "" : "s")"
+            + (notifications.count > sent.count ? ", \(notifications.count - sent.count) not sent" : "") + ":")
+        // Each notification at its due time: a person's later rules (a text at +2m) show when they go out.
+        let rows = notifications.sorted { $0.dueAt < $1.dueAt }.map { entry in
+            let offset = "+" + PolicyDuration.format(entry.dueAt.timeIntervalSince(start))
+            return (offset, "\(entry.event.rawValue) by \(entry.medium) to \(entry.target) — \(entry.state.rawValue)")
+        }
+        let rowWidth = (rows.map(\.0.count).max() ?? 0) + 2
+        lines += rows.map { "  " + $0.0.padding(toLength: rowWidth, withPad: " ", startingAt: 0) + $0.1 }
         return lines.joined(separator: "\n")
     }
 }

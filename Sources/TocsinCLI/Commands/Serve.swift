@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
               GET  /api/v1/oncall[/shifts], GET|POST /api/v1/overrides, DELETE /api/v1/overrides/ID
               GET|POST /api/v1/drills, POST /api/v1/drills/ID/finish   (live drills)
               GET  /ui/                          the web console (sign in with an API token)
+              POST /twilio/sms|status/ID|voice/… Twilio's callbacks (X-Twilio-Signature, no token)
               POST /-/reload                     re-read the policies (also SIGHUP)
               GET  /healthz, /readyz, /metrics (Prometheus text format)
             Refuses to start when the policy directory has problems (see `tocsin policy check`). \

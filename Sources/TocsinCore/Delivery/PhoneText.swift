@@ -33,6 +33,14 @@ public enum PhoneText {
         return head + lead + text + (text.hasSuffix("...") ? " " : ". ") + tail
     }
 
+    /// The one text a phone gets in an hour once the rate limit holds its texts and calls back.
+    public static func rateNotice(limit: Int, consoleURL: String) -> String {
+        "\(rateNoticePrefix) \(limit) texts and calls this hour; more incidents may be open: \(consoleURL). Email goes on."
+    }
+
+    /// How the rate notice begins, so that the outbox can tell it was sent.
+    public static let rateNoticePrefix = "Tocsin: texts paused after"
+
     /// `text`, or its start and `...` when longer than `limit` characters (GSM-7 has no ellipsis).
     static func clipped(_ text: String, to limit: Int) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")

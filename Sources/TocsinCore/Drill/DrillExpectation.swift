@@ -6,7 +6,7 @@ import Foundation
 /// `channel:team-chat`, an address matches `email:…`.
 public enum DrillExpectation: Sendable, Equatable {
     /// `target` receives a notification (of `event`, by `via`, when given) no earlier than
-    /// `notBefore` and no later than `within` seconds after the start; with `count`, exactly that
+    /// `notBefore` and no later than `within` seconds after the start (`count: 0`: none at all); with `count`, exactly that
     /// many such notifications arrive (per contact method) during the whole drill.
     case notified(target: String, via: Medium?, event: NotificationEvent?, notBefore: TimeInterval, within: TimeInterval?, count: Int?)
     /// `target` is never paged (triggered, escalated or reminder) after `after` seconds.
@@ -32,6 +32,12 @@ public enum DrillExpectation: Sendable, Equatable {
             var expected = "\(event?.rawValue ?? "a notification") to \(target)" + (via.map { " by \($0)" } ?? "")
             if notBefore > 0 { expected += " not before +\(PolicyDuration.format(notBefore))" }
             if let within { expected += " within +\(PolicyDuration.format(within))" }
+            if count == 0 {
+                // `count: 0`: none at all (a call the acknowledgement cancelled).
+                return Result(
+                    met: matching.isEmpty, expected: expected + ", none",
+                    actual: matching.first.map { "one at +\(Self.format($0.offset)) by \($0.medium)" } ?? "none arrived")
+            }
             guard let first = matching.first else {
                 return Result(met: false, expected: expected, actual: "none arrived")
             }

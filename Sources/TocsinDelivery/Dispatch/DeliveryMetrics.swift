@@ -16,4 +16,10 @@ enum DeliveryMetrics {
         Timer(label: "tocsin_delivery_duration_seconds", dimensions: [("medium", medium.rawValue)], preferredDisplayUnit: .seconds)
             .recordNanoseconds(Int64(max(0, seconds) * 1_000_000_000))
     }
+
+    /// Counts a text or call held back by the phone rate limit (`held`: not sent; `notice`: sent
+    /// as the one text that says so).
+    static func phoneRateLimited(_ what: String) {
+        Counter(label: "tocsin_phone_rate_limited_total", dimensions: [("result", what)]).increment()
+    }
 }

@@ -163,26 +163,62 @@ public final class Dispatcher: Service, Sendable {
     func attempt(_ entry: OutboxEntry, material: RenderMaterial?, storedLinkKey: [UInt8]?) async -> CompletedAttempt {
         let started = clock.now
         var rendered = entry.rendered
-        let result: DeliveryResult
+        var result: DeliveryResult
         var statusCode: Int?
+        var held: String?
         do {
-            if rendered == nil {
-                // Rendered from the entry's own time, so a retry after a crash renders the same
-                // links and Date header; `rendered` is kept from the first recorded attempt on.
-                rendered = try await render(entry, material: material, storedLinkKey: storedLinkKey, now: entry.createdAt)
+            switch try await phoneRateLimit(entry, now: started) {
+            case .none:
+                if rendered == nil {
+                    // Rendered from the entry's own time, so a retry after a crash renders the same
+                    // links and Date header; `rendered` is kept from the first recorded attempt on.
+                    rendered = try await render(entry, material: material, storedLinkKey: storedLinkKey, now: entry.createdAt)
+                }
+                (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
+            case .notice(let text):
+                // The one text of the hour that says texts and calls are held back, in its place.
+                var notice = entry
+                notice.medium = .sms
+                rendered = text
+                (result, statusCode) = await transport.send(notice, body: text, now: started)
+                DeliveryMetrics.phoneRateLimited("notice")
+            case .hold(let reason):
+                held = reason
+                result = .failed(reason)
+                DeliveryMetrics.phoneRateLimited("held")
             }
-            (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
         } catch {
             result = .failed("\(error)")
         }
         let finished = clock.now
-        let outcome = settings.policy.outcome(
+        let outcome = held.map { DeliveryPolicy.Outcome.dead(reason: $0) } ?? settings.policy.outcome(
             of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: random())
         DeliveryMetrics.record(medium: entry.medium, outcome: outcome, seconds: finished.timeIntervalSince(started))
         return CompletedAttempt(
             entry: entry, startedAt: started, finishedAt: finished, statusCode: statusCode,
             error: { if case .failed(let message) = result { return message } else { return nil } }(),
             outcome: outcome, rendered: rendered)
+    }
+
+    /// What the phone rate limit says of a text or call to `entry`'s number: go ahead; send the
+    /// hour's one notice instead; or hold it back (email and the console still have it).
+    private enum PhoneLimit {
+        case none
+        case notice(String)
+        case hold(String)
+    }
+
+    private func phoneRateLimit(_ entry: OutboxEntry, now: Date) async throws -> PhoneLimit {
+        guard entry.medium == .sms || entry.medium == .voice, let limit = settings.twilio?.phoneRateLimit, limit > 0 else {
+            return .none
+        }
+        let usage = try await store.phoneUsage(
+            address: entry.address, since: now.addingTimeInterval(-3600), noticePrefix: PhoneText.rateNoticePrefix)
+        guard usage.sent >= limit else { return .none }
+        if !usage.noticeSent {
+            return .notice(PhoneText.rateNotice(limit: limit, consoleURL: "\(settings.publicURL)/ui/incidents"))
+        }
+        return .hold("not sent: \(usage.sent) texts and calls to this number in the last hour reached --phone-rate-limit \(limit)")
     }
 
     /// The log line of a recorded attempt.

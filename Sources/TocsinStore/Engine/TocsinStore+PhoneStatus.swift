@@ -95,3 +95,27 @@ extension DeliveryPolicy.Outcome {
         }
     }
 }
+
+/// Texts and calls one phone number was sent lately (for the phone rate limit).
+public struct PhoneUsage: Sendable, Equatable {
+    public var sent: Int
+    /// Whether the notice that texts are held back already went to it.
+    public var noticeSent: Bool
+}
+
+extension TocsinStore {
+    /// How many texts and calls went to `address` since `since`, and whether one of them was the
+    /// rate notice (its text begins with `noticePrefix`).
+    public func phoneUsage(address: String, since: Date, noticePrefix: String) async throws(StoreError) -> PhoneUsage {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS sent, coalesce(max(substr(rendered, 1, ?) = ?), 0) AS notice FROM outbox
+                    WHERE address = ? AND medium IN ('sms', 'voice') AND state = 'sent' AND sent_at >= ?
+                    """,
+                arguments: [noticePrefix.count, noticePrefix, address, StoredDate.text(since)])
+            return PhoneUsage(sent: row?["sent"] ?? 0, noticeSent: (row?["notice"] ?? 0) == 1)
+        }
+    }
+}

@@ -480,6 +480,8 @@ extension SchemaMigrations {
             CREATE INDEX outbox_incident ON outbox (incident_id, id);
             CREATE INDEX outbox_ready ON outbox (due_at, id) WHERE state IN ('pending', 'retry');
             CREATE INDEX outbox_ready_by_destination ON outbox (destination, due_at, id) WHERE state IN ('pending', 'retry');
+            -- The phone rate limit counts what went to one number in the last hour.
+            CREATE INDEX outbox_phone ON outbox (address, sent_at) WHERE medium IN ('sms', 'voice');
             """#
         ),
     ]
