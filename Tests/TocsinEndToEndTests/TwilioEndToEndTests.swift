@@ -57,9 +57,10 @@ struct TwilioEndToEndTests {
         let receiver: PeerProcess
         let smtp: PeerProcess
         let twilio: PeerProcess
-        let server: ServerProcess
+        private(set) var server: ServerProcess
         let db: String
         let base: String
+        private let arguments: [String]
 
         init(twilioArguments: [String] = [], serverArguments: [String] = []) throws {
             directory = try TemporaryDirectory("tocsin-twilio")
@@ -76,13 +77,23 @@ struct TwilioEndToEndTests {
             db = directory.path("tocsin.sqlite")
             let port = try freeLoopbackPort()
             base = "http://127.0.0.1:\(port)"
-            server = try ServerProcess(
-                arguments: [
-                    "--db", db, "--config", directory.path("policies"), "--port", "\(port)", "--public-url", base,
-                    "--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--twilio-account-sid", TwilioEndToEndTests.account,
-                    "--twilio-from", "+15005550006", "--twilio-api-url", "http://127.0.0.1:\(twilio.port)",
-                ] + serverArguments,
-                logPath: directory.path("serve.log"), environment: ["TOCSIN_TWILIO_AUTH_TOKEN": TwilioEndToEndTests.authToken])
+            arguments = [
+                "--db", db, "--config", directory.path("policies"), "--port", "\(port)", "--public-url", base,
+                "--smtp-url", "smtp://127.0.0.1:\(smtp.port)", "--twilio-account-sid", TwilioEndToEndTests.account,
+                "--twilio-from", "+15005550006", "--twilio-api-url", "http://127.0.0.1:\(twilio.port)",
+            ] + serverArguments
+            server = try Self.start(arguments, log: directory.path("serve.log"))
+        }
+
+        static func start(_ arguments: [String], log: String) throws -> ServerProcess {
+            try ServerProcess(
+                arguments: arguments, logPath: log, environment: ["TOCSIN_TWILIO_AUTH_TOKEN": TwilioEndToEndTests.authToken])
+        }
+
+        /// Kills Tocsin with SIGKILL and starts it again on the same database and port.
+        mutating func killAndRestart() throws {
+            server.stop(signal: SIGKILL)
+            server = try Self.start(arguments, log: directory.path("serve-2.log"))
         }
 
         func stop() {
@@ -162,6 +173,20 @@ struct TwilioEndToEndTests {
         #expect(call.state == .cancelled)
         #expect(world.events("call", seconds: 0).isEmpty)
         #expect(try world.inbound("help", from: Self.alicePhone).body.contains("e.g. 42A"))
+        #expect(try world.inbound("99R", from: Self.alicePhone).body.contains("Incident #99 does not exist"))
+    }
+
+    @Test("a later rule survives SIGKILL: killed after the webhook page, restarted, the text still goes out at +2s")
+    func ruleSurvivesKill() async throws {
+        var world = try World()
+        defer { world.stop() }
+        #expect(try world.fire("DiskFull") == 1)
+        #expect(world.receiver.waitForRecords(1, seconds: 10).count == 1)
+        #expect(world.events("message", seconds: 0).isEmpty, "the text is not due yet")
+        try world.killAndRestart()
+        let text = try #require(world.events("message").first)
+        #expect(text["to"] as? String == Self.alicePhone)
+        #expect(world.events("message", seconds: 0).count == 1, "sent once")
     }
 
     @Test("a call reads the page and pressing 1 acknowledges as the person called; a refused number is dead with Twilio's code")

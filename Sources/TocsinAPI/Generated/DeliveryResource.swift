@@ -12,7 +12,7 @@ public struct DeliveryResource: Codable, Sendable, Equatable, JSONWritable {
     /// The policy target it is for, e.g. `person:alice`.
     public var target: String
     public var medium: Medium
-    /// An email address, or a webhook URL redacted to `https://host/…`.
+    /// An email address, a phone number (E.164, for sms and voice), or a webhook URL redacted to `https://host/…`.
     public var address: String
     public var urgent: Bool
     public var subject: String
