@@ -308,7 +308,7 @@ extension ConsoleAssets {
             <span class="title">#{{id}} {{matchers}}</span>
             <ul class="tags">
             <li class="tag">{{status}}</li>
-            <li><time datetime="{{startAt}}" data-local>{{startText}}</time> to <time datetime="{{endAt}}" data-local>{{endText}}</time></li>
+            <li><time datetime="{{start.iso}}" data-local>{{start.text}}</time> to <time datetime="{{end.iso}}" data-local>{{end.text}}</time></li>
             <li>by {{createdBy}}</li>
             {{#note}}<li>{{.}}</li>{{/note}}
             </ul>
@@ -340,13 +340,13 @@ extension ConsoleAssets {
             <section aria-labelledby="schedule-{{index}}">
             <h2 id="schedule-{{index}}">{{name}}</h2>
             <dl class="facts">
-            <dt>Now</dt><dd>{{#current}}<strong>{{person}}</strong>{{#override}} (override){{/override}} until <time datetime="{{endAt}}" data-local>{{endText}}</time> <span class="muted">({{endZoned}})</span>{{/current}}{{^current}}nobody{{/current}}</dd>
+            <dt>Now</dt><dd>{{#current}}<strong>{{person}}</strong>{{#override}} (override){{/override}} until <time datetime="{{end.iso}}" data-local>{{end.text}}</time> <span class="muted">({{endZoned}})</span>{{/current}}{{^current}}nobody{{/current}}</dd>
             <dt>Time zone</dt><dd>{{timeZone}}</dd>
             </dl>
             <h3>The next 14 days</h3>
             <ol class="shifts">
             {{#shifts}}
-            <li><strong>{{person}}</strong>{{#override}} (override){{/override}}: <time datetime="{{startAt}}" data-local>{{startText}}</time> to <time datetime="{{endAt}}" data-local>{{endText}}</time> <span class="muted">({{startZoned}} to {{endZoned}} {{zone}})</span></li>
+            <li><strong>{{person}}</strong>{{#override}} (override){{/override}}: <time datetime="{{start.iso}}" data-local>{{start.text}}</time> to <time datetime="{{end.iso}}" data-local>{{end.text}}</time> <span class="muted">({{startZoned}} to {{endZoned}} {{zone}})</span></li>
             {{/shifts}}
             </ol>
             </section>
@@ -359,7 +359,7 @@ extension ConsoleAssets {
             <li>
             <span class="title">{{person}} on {{schedule}}</span>
             <ul class="tags">
-            <li><time datetime="{{startAt}}" data-local>{{startText}}</time> to <time datetime="{{endAt}}" data-local>{{endText}}</time></li>
+            <li><time datetime="{{start.iso}}" data-local>{{start.text}}</time> to <time datetime="{{end.iso}}" data-local>{{end.text}}</time></li>
             <li>by {{createdBy}}</li>
             {{#note}}<li>{{.}}</li>{{/note}}
             </ul>

@@ -8,10 +8,8 @@ struct OnCallView: Sendable {
     struct Shift: Sendable {
         let person: String
         let override: Bool
-        let startAt: String
-        let startText: String
-        let endAt: String
-        let endText: String
+        let start: ConsoleTime
+        let end: ConsoleTime
         let startZoned: String
         let endZoned: String
         let zone: String
@@ -29,10 +27,8 @@ struct OnCallView: Sendable {
         let id: Int64
         let schedule: String
         let person: String
-        let startAt: String
-        let startText: String
-        let endAt: String
-        let endText: String
+        let start: ConsoleTime
+        let end: ConsoleTime
         let createdBy: String
         let note: String?
     }
@@ -75,11 +71,9 @@ struct OnCallView: Sendable {
         schedules = configuration.schedules.enumerated().map { index, schedule in
             let zone = TimeZone(identifier: schedule.timeZone) ?? .gmt
             func shift(_ shift: OnCallShift) -> Shift {
-                let start = ConsoleTime(shift.start)
-                let end = ConsoleTime(shift.end)
                 return Shift(
-                    person: shift.person, override: Self.isOverride(shift.source), startAt: start.iso, startText: start.text, endAt: end.iso,
-                    endText: end.text, startZoned: ReadableTime.format(shift.start, in: zone, zoneName: false),
+                    person: shift.person, override: Self.isOverride(shift.source), start: ConsoleTime(shift.start),
+                    end: ConsoleTime(shift.end), startZoned: ReadableTime.format(shift.start, in: zone, zoneName: false),
                     endZoned: ReadableTime.format(shift.end, in: zone, zoneName: false), zone: schedule.timeZone)
             }
             return Schedule(
@@ -90,11 +84,9 @@ struct OnCallView: Sendable {
         }
         hasSchedules = !schedules.isEmpty
         self.overrides = stored.map { override in
-            let start = ConsoleTime(override.startsAt)
-            let end = ConsoleTime(override.endsAt)
-            return Override(
-                id: override.id ?? 0, schedule: override.schedule, person: override.person, startAt: start.iso,
-                startText: start.text, endAt: end.iso, endText: end.text, createdBy: override.createdBy, note: override.note)
+            Override(
+                id: override.id ?? 0, schedule: override.schedule, person: override.person, start: ConsoleTime(override.startsAt),
+                end: ConsoleTime(override.endsAt), createdBy: override.createdBy, note: override.note)
         }
         people = configuration.people.filter { !$0.contacts.isEmpty }.map(\.name)
         var zones = ["UTC"]

@@ -90,10 +90,8 @@ struct MaintenanceListView: Sendable {
         let id: Int64
         let matchers: String
         let status: String
-        let startAt: String
-        let startText: String
-        let endAt: String
-        let endText: String
+        let start: ConsoleTime
+        let end: ConsoleTime
         let createdBy: String
         let note: String?
     }
@@ -105,14 +103,12 @@ struct MaintenanceListView: Sendable {
         self.layout = layout
         windows = summaries.map { summary in
             let window = summary.window
-            let start = ConsoleTime(window.startsAt)
-            let end = ConsoleTime(window.closesAt)
             let status = window.startsAt > now
                 ? "starts in \(ReadableTime.span(window.startsAt.timeIntervalSince(now)))"
                 : "open, \(summary.heldAlerts) alert\(ConsoleText.plural(summary.heldAlerts)) held"
             return Row(
-                id: window.id ?? 0, matchers: window.matcherDescription, status: status, startAt: start.iso, startText: start.text,
-                endAt: end.iso, endText: end.text, createdBy: window.createdBy, note: window.note)
+                id: window.id ?? 0, matchers: window.matcherDescription, status: status, start: ConsoleTime(window.startsAt),
+                end: ConsoleTime(window.closesAt), createdBy: window.createdBy, note: window.note)
         }
     }
 }
