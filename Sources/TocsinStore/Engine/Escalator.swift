@@ -67,7 +67,8 @@ public final class Escalator: Service, Sendable {
         do {
             heartbeats = try await store.checkHeartbeats(configuration: configuration(), now: clock.now)
         } catch {
-            logger.error("heartbeat check failed; escalations go on", metadata: ["error": "\(error)"])
+            // At a stop, the database refuses new work: that is no failure to report.
+            if !Task.isCancelled { logger.error("heartbeat check failed; escalations go on", metadata: ["error": "\(error)"]) }
         }
         // Maintenance windows that closed page what they held (also never in the way of escalations).
         var maintenanceCloses: Date?
@@ -76,7 +77,9 @@ public final class Escalator: Service, Sendable {
             maintenanceCloses = release.next
             if release.released > 0 { onQueued() }
         } catch {
-            logger.error("releasing maintenance windows failed; escalations go on", metadata: ["error": "\(error)"])
+            if !Task.isCancelled {
+                logger.error("releasing maintenance windows failed; escalations go on", metadata: ["error": "\(error)"])
+            }
             maintenanceCloses = clock.now.addingTimeInterval(1)
         }
         for name in heartbeats.missed {
@@ -136,7 +139,8 @@ public final class Escalator: Service, Sendable {
                         sleep = min(max(next.timeIntervalSince(self.clock.now), 0), Self.maxSleep)
                     }
                 } catch {
-                    self.logger.error("escalation pass failed; retrying", metadata: ["error": "\(error)"])
+                    // A pass cut short by the stop is not a failure.
+                    if !Task.isCancelled { self.logger.error("escalation pass failed; retrying", metadata: ["error": "\(error)"]) }
                     sleep = 1
                 }
                 await self.wakeSignal.wait(timeout: .milliseconds(Int64((sleep * 1000).rounded(.up))))
