@@ -176,7 +176,11 @@ public struct TocsinServer: Sendable {
         router.addRoutes(onCall.overrides, atPath: "/api/v1/overrides")
         let console = ConsoleRoutes(
             store: store, clock: clock, policies: policies, renderer: ConsoleRenderer(),
-            sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies, wakeEngine: wake)
+            sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies,
+            publicAuthority: URLComponents(string: delivery.publicURL).flatMap { url in
+                url.host.map { host in url.port.map { "\(host):\($0)" } ?? host }
+            },
+            wakeEngine: wake)
         router.addRoutes(console.collection(), atPath: "/ui")
         router.get("/") { _, _ in ConsoleRenderer.redirect("/ui/incidents") }
         router.addRoutes(

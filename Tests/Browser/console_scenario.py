@@ -137,7 +137,7 @@ def main():
 
         # 1. Signed out, every page sends the browser to the sign-in form.
         page.goto(base + "/")
-        check(page.url == base + "/ui/login", f"/ signed out ends at {page.url}, not the sign-in page")
+        check(page.url == base + "/ui/login?next=%2Fui%2Fincidents", f"/ signed out ends at {page.url}, not the sign-in page")
         screenshot(page, args.screenshots, "login")
         sign_in(page, base, args.token)
         check("token" not in page.url, "the token shows in a URL after signing in")
@@ -220,13 +220,19 @@ def main():
         kept = context.cookies()
         page.click('form[action="/ui/logout"] button')
         page.wait_for_url(base + "/ui/login")
-        page.goto(base + "/ui/incidents")
-        check(page.url == base + "/ui/login", "after signing out, the incident list still opens")
+        page.goto(base + "/ui/incidents/1")
+        check(page.url == base + "/ui/login?next=%2Fui%2Fincidents%2F1", "after signing out, the incident still opens")
+        # Signing in again leads back to the page asked for.
+        page.fill("#token", args.token)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/ui/incidents/1")
+        page.click('form[action="/ui/logout"] button')
+        page.wait_for_url(base + "/ui/login")
         replay = browser.new_context()
         replay.add_cookies(kept)
         replayed = replay.new_page()
         replayed.goto(base + "/ui/incidents")
-        check(replayed.url == base + "/ui/login", "the old session cookie still opens the console after sign-out")
+        check(replayed.url.startswith(base + "/ui/login"), "the old session cookie still opens the console after sign-out")
         replay.close()
 
         # 10. Without JavaScript, the forms still work: acknowledge the hostile incident, then sign out.

@@ -102,7 +102,7 @@ struct PolicyConfigurationTests {
                 ], repeat: 1, repeatAfter: 60),
             ])
         let messages = configuration.problems().map(\.message)
-        #expect(messages.contains { $0.contains("person \"alice\" has no email and no webhook") })
+        #expect(messages.contains { $0.contains("person \"alice\" has no email, no webhook and no phone") })
         #expect(messages.contains { $0.contains("step 1 (after 0s) is unreachable") })
         #expect(messages.contains { $0.contains("unknown person \"nobody\"") })
         #expect(messages.contains { $0.contains("unknown channel \"nowhere\"") })

@@ -47,13 +47,14 @@ struct ConsoleBrowserEndToEndTests {
         ])
         #expect(outcome.status == 0, "the browser scenario failed:\n\(outcome.output)\nserver log:\n\(server.log().suffix(3000))")
 
-        // What the browser did is in the database: alice's two sessions (with and without scripts)
-        // ended at sign-out, the reader's two (dark mode, read only) live on.
+        // What the browser did is in the database: alice's three sessions (the scenario, signing in
+        // again from a page's link, without scripts) ended at sign-out; the reader's two (dark
+        // mode, read only) live on.
         let store = try TocsinStore(path: db)
         #expect(try await store.liveConsoleSessionCount(now: Date()) == 2)
         let audit = try await store.auditEvents(since: Date(timeIntervalSince1970: 0))
-        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "alice", "reader", "reader"])
-        #expect(audit.filter { $0.kind == .consoleSignedOut }.map(\.actor) == ["alice", "alice"])
+        #expect(audit.filter { $0.kind == .consoleSignedIn }.map(\.actor).sorted() == ["alice", "alice", "alice", "reader", "reader"])
+        #expect(audit.filter { $0.kind == .consoleSignedOut }.map(\.actor) == ["alice", "alice", "alice"])
         let incident = try await store.incident(id: 1)
         #expect(incident.incident.state == .resolved && incident.incident.resolvedBy == "alice")
         #expect(incident.timeline.contains { $0.kind == .acknowledged && $0.channel == "console" && $0.note?.contains("looking at it") == true })

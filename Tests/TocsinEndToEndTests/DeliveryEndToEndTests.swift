@@ -98,6 +98,9 @@ struct DeliveryEndToEndTests {
         let payload = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
         #expect(payload["version"] as? String == "1" && payload["event"] as? String == "triggered")
         #expect((payload["incident"] as? [String: Any])?["title"] as? String == "Disk almost full on db1")
+        // For people the console's page; for programs the API's.
+        #expect(((payload["incident"] as? [String: Any])?["url"] as? String)?.hasSuffix("/ui/incidents/1") == true)
+        #expect(((payload["incident"] as? [String: Any])?["api_url"] as? String)?.hasSuffix("/api/v1/incidents/1") == true)
         #expect(((payload["alerts"] as? [[String: Any]])?.first?["labels"] as? [String: String])?["instance"] == "db1:9100")
         let links = payload["links"] as? [String: String] ?? [:]
         #expect(links["ack"]?.contains("/api/v1/incidents/1/ack?token=") == true)

@@ -251,7 +251,9 @@ struct ConsoleTests {
             for path in ["/ui/incidents", "/ui/incidents/1", "/ui/oncall"] {
                 let response = try await get(server, path)
                 #expect(response.status == .seeOther, "\(path)")
-                #expect(response.headers[.location] == "/ui/login", "\(path)")
+                // The page asked for comes back after signing in.
+                let encoded = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                #expect(response.headers[.location] == "/ui/login?next=\(encoded)", "\(path)")
             }
             let root = try await get(server, "/")
             #expect(root.status == .seeOther)
@@ -497,7 +499,46 @@ struct ConsoleTests {
             server.clock.advance(by: 61)
             let response = try await get(server, "/ui/incidents", cookie: session.cookie)
             #expect(response.status == .seeOther)
-            #expect(response.headers[.location] == "/ui/login")
+            #expect(response.headers[.location] == "/ui/login?next=%2Fui%2Fincidents")
+            #expect(try await server.store.liveConsoleSessionCount(now: server.clock.now) == 0)
+        }
+    }
+
+    @Test("signing in from a page's link leads back to that page; a next that leaves the console is ignored")
+    func returnPath() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let login = try await get(server, "/ui/login?next=%2Fui%2Fincidents%2F7")
+            #expect(String(buffer: login.body).contains(#"name="next" value="/ui/incidents/7""#))
+            for (next, expected) in [("/ui/incidents/7", "/ui/incidents/7"), ("https://evil.example/", "/ui/incidents"),
+                                     ("//evil.example/ui/", "/ui/incidents"), ("/ui//evil", "/ui/incidents")] {
+                let response = try await form(server, path: "/ui/login", cookie: nil, fields: ["token": server.token, "next": next])
+                #expect(response.status == .seeOther && response.headers[.location] == expected, "\(next)")
+            }
+        }
+    }
+
+    @Test("a link followed from another site reopens itself from this one, so the SameSite=Strict cookie comes along")
+    func crossSiteLink() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let response = try await server.client.execute(
+                uri: "/ui/incidents/3", method: .get, headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+            #expect(response.status == .ok)
+            let body = String(buffer: response.body)
+            #expect(body.contains(#"<meta http-equiv="refresh" content="0;url=/ui/incidents/3">"#), "\(body)")
+            expectSecurityHeaders(response, "reopen page")
+        }
+    }
+
+    @Test("a token that may only send alerts does not sign in, and nothing is stored")
+    func ingestOnlyToken() async throws {
+        try await LiveServer.run(policies: EscalationTests.shipped) { server in
+            let token = APIToken.generate()
+            _ = try await server.store.addUser(
+                name: "am", email: "am@example.com", tokenHash: APIToken.hash(token), scopes: [.ingest], now: server.clock.now)
+            let response = try await postLogin(server, token: token)
+            #expect(response.status == .forbidden)
+            #expect(String(buffer: response.body).contains("may not read incidents"))
+            #expect(response.headers[.setCookie] == nil)
             #expect(try await server.store.liveConsoleSessionCount(now: server.clock.now) == 0)
         }
     }
@@ -509,7 +550,7 @@ struct ConsoleTests {
             _ = try await server.store.revokeTokens(userName: "alice", now: server.clock.now)
             let response = try await get(server, "/ui/incidents", cookie: session.cookie)
             #expect(response.status == .seeOther)
-            #expect(response.headers[.location] == "/ui/login")
+            #expect(response.headers[.location] == "/ui/login?next=%2Fui%2Fincidents")
             #expect(try await server.store.liveConsoleSessionCount(now: server.clock.now) == 0)
             #expect(try await postLogin(server, token: server.token).status == .unauthorized, "nor can it start another")
         }
@@ -528,7 +569,7 @@ struct ConsoleTests {
 
             let after = try await get(server, "/ui/incidents", cookie: session.cookie)
             #expect(after.status == .seeOther)
-            #expect(after.headers[.location] == "/ui/login")
+            #expect(after.headers[.location] == "/ui/login?next=%2Fui%2Fincidents")
             #expect(try await server.store.liveConsoleSessionCount(now: server.clock.now) == 0)
             let trail = try await server.store.auditEvents(since: Date(timeIntervalSince1970: 0))
             #expect(trail.contains { $0.kind == .consoleSignedOut && $0.actor == "alice" })

@@ -159,6 +159,30 @@ struct PhoneStatusStoreTests {
         #expect(dead == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
     }
 
+    @Test("a declined call (busy) is not rung again")
+    func declined() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        let change = try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "busy", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
+        #expect(change == .dead(reason: "Twilio: busy: the call was declined"))
+        #expect(try await test.store.notifications(incidentID: 1).first { $0.id == id }?.state == .dead)
+    }
+
+    @Test("phone usage counts every attempt Twilio took in the hour")
+    func usage() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        _ = try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
+        try await send(test, now: t0.addingTimeInterval(15))
+        let usage = try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(-3600), noticePrefix: "x")
+        #expect(usage == PhoneUsage(sent: 2, noticeSent: false))
+        #expect(try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(20), noticePrefix: "x").sent == 0)
+    }
+
     @Test("a failure after the incident was acknowledged is not retried; an unknown delivery is not found")
     func notNeeded() async throws {
         let test = try TestStore()

@@ -44,17 +44,25 @@
     if (live.length === 0 || document.hidden || editing()) return;
     fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) {
-        if (response.redirected || !response.ok) return null;
-        return response.text();
+        // The session ended (expired, signed out elsewhere, token revoked): say so by going where
+        // the server sends a browser without one, rather than showing a page that no longer moves.
+        if (response.redirected || response.status === 401 || response.status === 403) {
+          window.location.reload();
+          return null;
+        }
+        return response.ok ? response.text() : null;
       })
       .then(function (html) {
         if (html === null) return;
         var next = new DOMParser().parseFromString(html, "text/html");
         for (var i = 0; i < live.length; i++) {
           var replacement = next.getElementById(live[i].id);
-          if (replacement && replacement.innerHTML !== live[i].innerHTML) {
+          if (!replacement) continue;
+          // Compared as shown (times in the viewer's zone), so an unchanged part is left alone:
+          // its open details stay open and screen readers hear nothing.
+          localTimes(replacement);
+          if (replacement.innerHTML !== live[i].innerHTML) {
             live[i].innerHTML = replacement.innerHTML;
-            localTimes(live[i]);
           }
         }
       })

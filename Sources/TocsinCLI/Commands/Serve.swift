@@ -212,6 +212,14 @@ struct Serve: AsyncParsableCommand {
                 auditRetention: auditRetention.flatMap(PolicyDuration.parse))
         configuration.maxMaintenance = PolicyDuration.parse(maxMaintenance) ?? MaintenanceWindow.defaultMaxLength
         let deliverySettings = delivery.settings(host: host, port: port)
+        let phoned = policies.people.filter { $0.phone != nil }.map(\.name)
+        if deliverySettings.twilio == nil, !phoned.isEmpty {
+            logger.warning(
+                "people have a phone but no Twilio account is configured: their texts and calls will be dead (--twilio-account-sid)",
+                metadata: ["people": "\(phoned.joined(separator: ","))"])
+        } else if deliverySettings.twilio?.from == nil, policies.people.contains(where: { $0.notify.contains { $0.via.contains(.voice) } }) {
+            logger.warning("a notification rule calls, but calls need --twilio-from (a messaging service only sends texts)")
+        }
         configuration.sessionLifetime = PolicyDuration.parse(sessionLifetime) ?? configuration.sessionLifetime
         configuration.secureCookies = deliverySettings.publicURL.lowercased().hasPrefix("https://")
         if let testingSNSHost {

@@ -35,10 +35,14 @@ public struct WebhookPayload: Codable, Sendable, Equatable {
         public var alertCount: Int
         public var firingCount: Int
         public var truncatedAlerts: Int
+        /// The incident's page in the web console, for people.
         public var url: String
+        /// The incident in the API (`GET` with a bearer token), for programs.
+        public var apiURL: String?
 
         enum CodingKeys: String, CodingKey {
             case id, title, severity, state, url
+            case apiURL = "api_url"
             case createdAt = "created_at"
             case acknowledgedAt = "acknowledged_at"
             case acknowledgedBy = "acknowledged_by"

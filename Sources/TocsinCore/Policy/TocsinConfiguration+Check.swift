@@ -19,8 +19,20 @@ extension TocsinConfiguration {
         }
 
         for person in people where person.contacts.isEmpty {
-            problems.append(.init("person \"\(person.name)\" has no email and no webhook: nobody can reach them",
+            problems.append(.init("person \"\(person.name)\" has no email, no webhook and no phone: nobody can reach them",
                                   at: person.location))
+        }
+        // A reply to a text acts as the person whose phone sent it: one phone, one person.
+        var phones: [String: String] = [:]
+        for person in people {
+            guard let phone = person.phone else { continue }
+            if let first = phones[phone] {
+                problems.append(.init(
+                    "person \"\(person.name)\" has the same phone as \"\(first)\": a reply could not tell who sent it",
+                    at: person.location))
+            } else {
+                phones[phone] = person.name
+            }
         }
         for channel in channels where channel.contacts.isEmpty {
             problems.append(.init("channel \"\(channel.name)\" has no webhook and no email", at: channel.location))

@@ -268,8 +268,10 @@ public final class Dispatcher: Service, Sendable {
             // A call reads the page from Tocsin itself: the body is the signed URL Twilio asks for its TwiML.
             return renderer.voiceURL(entry, now: now)
         case .sms:
+            // A note's text says the note; every other text names the incident.
+            let title = entry.event == .note ? NotificationText.detail(ofBody: entry.body) : material.incident.title
             return PhoneText.sms(
-                entry.event, incidentID: entry.incidentID, severity: material.incident.severity, title: material.incident.title,
+                entry.event, incidentID: entry.incidentID, severity: material.incident.severity, title: title,
                 actor: entry.event == .acknowledged
                     ? material.incident.acknowledgedBy : entry.event == .resolved ? material.incident.resolvedBy : nil)
         }

@@ -69,7 +69,11 @@ struct NotificationRenderer: Sendable {
         let data =
             switch format {
             case .tocsin:
-                try TocsinJSON.encoder().encode(WebhookPayload(facts, entry: entry, incident: incident, alerts: alerts))
+                try TocsinJSON.encoder().encode({
+                    var payload = WebhookPayload(facts, entry: entry, incident: incident, alerts: alerts)
+                    payload.incident.apiURL = "\(settings.publicURL)/api/v1/incidents/\(entry.incidentID)"
+                    return payload
+                }())
             case .slack: try TocsinJSON.encoder().encode(SlackMessage(facts))
             }
         return String(decoding: data, as: UTF8.self)

@@ -1,4 +1,5 @@
 import Foundation
+import TocsinCore
 
 /// The Twilio account texts and calls go out through (`serve --twilio-account-sid`, the auth token
 /// from `TOCSIN_TWILIO_AUTH_TOKEN`, never logged).
@@ -28,6 +29,13 @@ public struct TwilioSettings: Sendable {
         self.messagingServiceSID = messagingServiceSID
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.phoneRateLimit = phoneRateLimit
+    }
+
+    /// How a text or call that Twilio took but could not deliver (its status callback) is tried
+    /// again: at most twice more, a minute and then a few minutes later, within the age of `base`;
+    /// never every second as a webhook is (each one rings a phone, and costs).
+    public static func redial(_ base: DeliveryPolicy) -> DeliveryPolicy {
+        DeliveryPolicy(maxAttempts: 3, maxAge: base.maxAge, initialBackoff: 60, maxBackoff: 300, jitter: 0.2)
     }
 
     /// `…/2010-04-01/Accounts/{sid}/Messages.json` or `Calls.json`.

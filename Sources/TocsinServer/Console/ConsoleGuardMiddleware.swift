@@ -9,6 +9,8 @@ import TocsinStore
 struct ConsoleGuardMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext
     let renderer: ConsoleRenderer
+    /// `host:port` of `--public-url`: behind a proxy that rewrites `Host`, forms come from there.
+    let publicAuthority: String?
 
     private static let frameOptions = HTTPField.Name("X-Frame-Options") ?? .contentSecurityPolicy
     private static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .contentSecurityPolicy
@@ -24,7 +26,7 @@ struct ConsoleGuardMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var response: Response
         do {
-            if request.method == .post, let problem = Self.crossSite(request) {
+            if request.method == .post, let problem = Self.crossSite(request, publicAuthority: publicAuthority) {
                 throw APIError(.forbidden, code: "cross_site", message: problem)
             }
             response = try await next(request, context)
@@ -47,16 +49,17 @@ struct ConsoleGuardMiddleware: RouterMiddleware {
         return response
     }
 
-    /// Why a post comes from another site, if it does: its `Origin` names another host, or the
-    /// browser says so (`Sec-Fetch-Site`).
-    static func crossSite(_ request: Request) -> String? {
+    /// Why a post comes from another site, if it does: its `Origin` names a host other than the
+    /// request's or the public URL's, or the browser says so (`Sec-Fetch-Site`).
+    static func crossSite(_ request: Request, publicAuthority: String?) -> String? {
         if let site = request.headers[fetchSite], site == "cross-site" {
             return "a form posted from another site is refused"
         }
         guard let origin = request.headers[originField], origin != "null" else { return nil }
         let host = request.head.authority
         let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
-        return originHost == host ? nil : "a form posted from another origin (\(origin)) is refused"
+        return originHost == host || (originHost != nil && originHost == publicAuthority)
+            ? nil : "a form posted from another origin (\(origin)) is refused"
     }
 
     /// Where the error page's Back link goes: the incident of the path, or the section.

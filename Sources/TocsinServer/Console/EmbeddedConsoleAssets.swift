@@ -285,6 +285,7 @@ extension ConsoleAssets {
             <h1 id="login-heading">Sign in</h1>
             {{#problem}}<p class="error" role="alert">{{.}}</p>{{/problem}}
             <form method="post" action="/ui/login">
+            <input type="hidden" name="next" value="{{next}}">
             <label for="token">API token</label>
             <input id="token" name="token" type="password" autocomplete="current-password" spellcheck="false" required>
             <p class="muted">A token from <code>tocsin users add</code> or <code>tocsin users token</code>. It is exchanged for a session that lasts {{lifetime}}; the token itself is not kept by the browser.</p>
@@ -530,17 +531,25 @@ extension ConsoleAssets {
                 if (live.length === 0 || document.hidden || editing()) return;
                 fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
                   .then(function (response) {
-                    if (response.redirected || !response.ok) return null;
-                    return response.text();
+                    // The session ended (expired, signed out elsewhere, token revoked): say so by going where
+                    // the server sends a browser without one, rather than showing a page that no longer moves.
+                    if (response.redirected || response.status === 401 || response.status === 403) {
+                      window.location.reload();
+                      return null;
+                    }
+                    return response.ok ? response.text() : null;
                   })
                   .then(function (html) {
                     if (html === null) return;
                     var next = new DOMParser().parseFromString(html, "text/html");
                     for (var i = 0; i < live.length; i++) {
                       var replacement = next.getElementById(live[i].id);
-                      if (replacement && replacement.innerHTML !== live[i].innerHTML) {
+                      if (!replacement) continue;
+                      // Compared as shown (times in the viewer's zone), so an unchanged part is left alone:
+                      // its open details stay open and screen readers hear nothing.
+                      localTimes(replacement);
+                      if (replacement.innerHTML !== live[i].innerHTML) {
                         live[i].innerHTML = replacement.innerHTML;
-                        localTimes(live[i]);
                       }
                     }
                   })

@@ -80,10 +80,10 @@ enum ConsoleText {
         }
     }
 
-    /// Only http(s) links are shown: a `javascript:` URL in an annotation is hostile input.
+    /// Only http(s) links are shown, and only those with nothing that could leave an attribute (the
+    /// same rule as the pages'): a `javascript:` URL in an annotation is hostile input.
     static func safeLink(_ url: String) -> String? {
-        let lowered = url.lowercased()
-        return lowered.hasPrefix("https://") || lowered.hasPrefix("http://") ? url : nil
+        AlertListing.isWebURL(url) ? url : nil
     }
 
     static func plural(_ count: Int) -> String { count == 1 ? "" : "s" }

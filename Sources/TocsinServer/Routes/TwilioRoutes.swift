@@ -30,7 +30,7 @@ struct TwilioRoutes {
             let id = try context.parameters.requireID(of: "delivery")
             let status = form.first { $0.0 == "MessageStatus" || $0.0 == "CallStatus" }?.1 ?? ""
             let change = try await store.recordPhoneStatus(
-                deliveryID: id, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1, policy: deliveryPolicy,
+                deliveryID: id, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1, policy: TwilioSettings.redial(deliveryPolicy),
                 now: clock.now, random: Double.random(in: 0..<1))
             if case .retry = change { wakeEngine() }
             if change != .none {
@@ -63,18 +63,11 @@ struct TwilioRoutes {
             let form = try await verifiedForm(request, context)
             let (id, grant) = try await callGrant(context)
             let actor = Actor(name: grant.actor, channel: "voice")
-            switch form.first(where: { $0.0 == "Digits" })?.1 {
-            case "1":
-                let result = try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
-                if result.changed { wakeEngine() }
-                return Self.twiml("<Say>\(result.changed ? "Acknowledged" : "Incident \(id) is already \(result.incident.state.rawValue)"). Goodbye.</Say>")
-            case "2":
-                let result = try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
-                if result.changed { wakeEngine() }
-                return Self.twiml("<Say>\(result.changed ? "Resolved" : "Incident \(id) is already resolved"). Goodbye.</Say>")
-            default:
+            let digits = form.first(where: { $0.0 == "Digits" })?.1
+            guard let action: PhoneReply.Action = digits == "1" ? .acknowledge : digits == "2" ? .resolve : nil else {
                 return Self.twiml("<Say>Nothing was changed. Goodbye.</Say>")
             }
+            return Self.twiml("<Say>\(Self.spoken(try await act(action, on: id, as: actor))) Goodbye.</Say>")
         }
         return routes
     }
@@ -88,23 +81,33 @@ struct TwilioRoutes {
         guard let reply = PhoneReply(text) else {
             return "Reply with the incident number and A to acknowledge or R to resolve, e.g. 42A."
         }
-        let actor = Actor(name: person.name, channel: "sms")
+        // A phone acts only on incidents that texted or called it.
+        switch try await store.phoned(incidentID: reply.incidentID, address: number) {
+        case nil: return "Incident #\(reply.incidentID) does not exist; nothing was changed."
+        case false?: return "Incident #\(reply.incidentID) did not page this phone; nothing was changed. Use the console."
+        case true?: return try await act(reply.action, on: reply.incidentID, as: Actor(name: person.name, channel: "sms"))
+        }
+    }
+
+    /// Acknowledges or resolves incident `id` as `actor`, and says what happened in a sentence:
+    /// an unknown incident, or one already handled, changes nothing and says so.
+    private func act(_ action: PhoneReply.Action, on id: Int64, as actor: Actor) async throws -> String {
         let result: IncidentCommandResult
         do {
-            switch reply.action {
-            case .acknowledge: result = try await store.acknowledge(id: reply.incidentID, by: actor, note: nil, now: clock.now)
-            case .resolve: result = try await store.resolve(id: reply.incidentID, by: actor, note: nil, now: clock.now)
+            switch action {
+            case .acknowledge: result = try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
+            case .resolve: result = try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
             }
         } catch let error as StoreError {
-            if case .notFound = error { return "Incident #\(reply.incidentID) does not exist; nothing was changed." }
-            if case .conflict(let why) = error { return "Incident #\(reply.incidentID): \(why)." }
+            if case .notFound = error { return "Incident #\(id) does not exist; nothing was changed." }
+            if case .conflict(let why) = error { return "Incident #\(id): \(why); nothing was changed." }
             throw error
         }
         if result.changed { wakeEngine() }
-        let done = reply.action == .acknowledge ? "Acknowledged" : "Resolved"
+        let done = action == .acknowledge ? "Acknowledged" : "Resolved"
         return result.changed
-            ? "\(done) #\(reply.incidentID): \(result.incident.title)"
-            : "Incident #\(reply.incidentID) is already \(result.incident.state.rawValue)."
+            ? "\(done) #\(id): \(result.incident.title)"
+            : "Incident #\(id) is already \(result.incident.state.rawValue)."
     }
 
     /// The incident of a call's URL and what its signed token grants (403 when it is not valid).

@@ -128,7 +128,10 @@ extension TocsinStore {
             }
             try saveTimers([timer], in: db)
             try insert(outcome.events.map { (id, $0, false) }, in: db)
-            queued += try enqueue(outcome.notifications, now: now, in: db)
+            // On an incident already acknowledged, nothing would stop a person's later rules (a
+            // second acknowledgement changes nothing): the page goes by their first rule only.
+            let notifications = incident.state == .triggered ? outcome.notifications : outcome.notifications.filter { $0.delay == 0 }
+            queued += try enqueue(notifications, now: now, in: db)
         }
         return queued
     }

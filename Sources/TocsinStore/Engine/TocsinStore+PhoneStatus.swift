@@ -50,6 +50,12 @@ extension TocsinStore {
                 change = .notNeeded
                 outcome = .dead(reason: "\(reason); the incident was \(incidentState) meanwhile")
                 try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [outcome.reason, stamp, id])
+            } else if status == "busy" {
+                // The person declined the call: ringing again at once would only annoy; the escalation goes on.
+                outcome = .dead(reason: "\(reason): the call was declined")
+                change = .dead(reason: outcome.reason)
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [outcome.reason, stamp, id])
             } else {
                 outcome = policy.outcome(of: .failed(reason), attempt: max(attempts, 1), queuedAt: queuedAt, now: now, random: random)
                 switch outcome {
@@ -101,21 +107,48 @@ public struct PhoneUsage: Sendable, Equatable {
     public var sent: Int
     /// Whether the notice that texts are held back already went to it.
     public var noticeSent: Bool
+
+    public init(sent: Int, noticeSent: Bool) {
+        self.sent = sent
+        self.noticeSent = noticeSent
+    }
 }
 
 extension TocsinStore {
-    /// How many texts and calls went to `address` since `since`, and whether one of them was the
-    /// rate notice (its text begins with `noticePrefix`).
+    /// How many texts and calls Twilio took for `address` since `since` (every attempt counts, a
+    /// redial too), and whether one of them was the rate notice (its text begins with `noticePrefix`).
     public func phoneUsage(address: String, since: Date, noticePrefix: String) async throws(StoreError) -> PhoneUsage {
         try await read { db in
-            let row = try Row.fetchOne(
+            let stamp = StoredDate.text(since)
+            let sent = try Int.fetchOne(
                 db,
                 sql: """
-                    SELECT count(*) AS sent, coalesce(max(substr(rendered, 1, ?) = ?), 0) AS notice FROM outbox
-                    WHERE address = ? AND medium IN ('sms', 'voice') AND state = 'sent' AND sent_at >= ?
+                    SELECT count(*) FROM outbox JOIN delivery_attempts ON delivery_attempts.outbox_id = outbox.id
+                    WHERE outbox.address = ? AND outbox.medium IN ('sms', 'voice') AND delivery_attempts.outcome = 'sent'
+                      AND delivery_attempts.finished_at >= ?
                     """,
-                arguments: [noticePrefix.count, noticePrefix, address, StoredDate.text(since)])
-            return PhoneUsage(sent: row?["sent"] ?? 0, noticeSent: (row?["notice"] ?? 0) == 1)
+                arguments: [address, stamp]) ?? 0
+            let notice = try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT 1 FROM outbox WHERE address = ? AND medium IN ('sms', 'voice') AND sent_at >= ?
+                      AND substr(rendered, 1, ?) = ? LIMIT 1
+                    """,
+                arguments: [address, stamp, noticePrefix.count, noticePrefix]) != nil
+            return PhoneUsage(sent: sent, noticeSent: notice)
+        }
+    }
+}
+
+extension TocsinStore {
+    /// Whether incident `id` texted or called `address`; nil when there is no such incident.
+    public func phoned(incidentID id: Int64, address: String) async throws(StoreError) -> Bool? {
+        try await read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM incidents WHERE id = ?", arguments: [id]) != nil else { return nil }
+            return try Bool.fetchOne(
+                db,
+                sql: "SELECT 1 FROM outbox WHERE incident_id = ? AND address = ? AND medium IN ('sms', 'voice') LIMIT 1",
+                arguments: [id, address]) != nil
         }
     }
 }
