@@ -241,6 +241,9 @@ struct TwilioEndToEndTests {
         let texts = world.events("message", count: 3)
         #expect(texts.count == 3, "two pages and the notice; the fourth is held: \(texts.map { $0["body"] ?? "" })")
         #expect((texts.last?["body"] as? String)?.hasPrefix("Tocsin: texts paused after 2 texts and calls this hour") == true)
+        // The third page's text was held back with the notice sent in its place; the fourth is held back.
+        let noticed = try #require(try await world.store().notifications(incidentID: 3).first)
+        #expect(noticed.state == .dead && noticed.lastError == PhoneText.rateNoticeSentReason, "\(noticed)")
         let held = try #require(try await world.store().notifications(incidentID: 4).first)
         #expect(held.state == .dead && held.lastError?.contains("--phone-rate-limit 2") == true, "\(held)")
         let metrics = try HTTPTransfer.perform(HTTPTransferRequest(method: "GET", url: world.base + "/metrics"))

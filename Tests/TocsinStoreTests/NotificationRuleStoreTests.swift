@@ -178,9 +178,9 @@ struct PhoneStatusStoreTests {
         _ = try await test.store.recordPhoneStatus(
             deliveryID: id, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
         try await send(test, now: t0.addingTimeInterval(15))
-        let usage = try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(-3600), noticePrefix: "x")
+        let usage = try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(-3600), noticeReason: "x")
         #expect(usage == PhoneUsage(sent: 2, noticeSent: false))
-        #expect(try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(20), noticePrefix: "x").sent == 0)
+        #expect(try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(20), noticeReason: "x").sent == 0)
     }
 
     @Test("a failure after the incident was acknowledged is not retried; an unknown delivery is not found")

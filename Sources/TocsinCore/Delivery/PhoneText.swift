@@ -38,8 +38,12 @@ public enum PhoneText {
         "\(rateNoticePrefix) \(limit) texts and calls this hour; more incidents may be open: \(consoleURL). Email goes on."
     }
 
-    /// How the rate notice begins, so that the outbox can tell it was sent.
+    /// How the rate notice begins.
     public static let rateNoticePrefix = "Tocsin: texts paused after"
+
+    /// Why a text or call was held back with the rate notice sent in its place (its outbox row's
+    /// reason, by which the notice is known to have gone out this hour).
+    public static let rateNoticeSentReason = "held back by the phone rate limit; the rate notice was sent in its place"
 
     /// `text`, or its start and `...` when longer than `limit` characters (GSM-7 has no ellipsis).
     static func clipped(_ text: String, to limit: Int) -> String {

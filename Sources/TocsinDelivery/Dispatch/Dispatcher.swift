@@ -176,11 +176,15 @@ public final class Dispatcher: Service, Sendable {
                 }
                 (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
             case .notice(let text):
-                // The one text of the hour that says texts and calls are held back, in its place.
+                // The one text of the hour that says texts and calls are held back, in its place. The
+                // page itself is held back once the notice is out; its own body is left as it was, so
+                // that a retry (the notice failed) sends the page if the limit allows it by then.
                 var notice = entry
                 notice.medium = .sms
-                rendered = text
                 (result, statusCode) = await transport.send(notice, body: text, now: started)
+                if case .answered(let status, _, _) = result, (200..<300).contains(status) {
+                    held = PhoneText.rateNoticeSentReason
+                }
                 DeliveryMetrics.phoneRateLimited("notice")
             case .hold(let reason):
                 held = reason
@@ -213,7 +217,7 @@ public final class Dispatcher: Service, Sendable {
             return .none
         }
         let usage = try await store.phoneUsage(
-            address: entry.address, since: now.addingTimeInterval(-3600), noticePrefix: PhoneText.rateNoticePrefix)
+            address: entry.address, since: now.addingTimeInterval(-3600), noticeReason: PhoneText.rateNoticeSentReason)
         guard usage.sent >= limit else { return .none }
         if !usage.noticeSent {
             return .notice(PhoneText.rateNotice(limit: limit, consoleURL: "\(settings.publicURL)/ui/incidents"))

@@ -116,8 +116,8 @@ public struct PhoneUsage: Sendable, Equatable {
 
 extension TocsinStore {
     /// How many texts and calls Twilio took for `address` since `since` (every attempt counts, a
-    /// redial too), and whether one of them was the rate notice (its text begins with `noticePrefix`).
-    public func phoneUsage(address: String, since: Date, noticePrefix: String) async throws(StoreError) -> PhoneUsage {
+    /// redial too), and whether the rate notice went out since (a row held back for `noticeReason`).
+    public func phoneUsage(address: String, since: Date, noticeReason: String) async throws(StoreError) -> PhoneUsage {
         try await read { db in
             let stamp = StoredDate.text(since)
             let sent = try Int.fetchOne(
@@ -131,10 +131,10 @@ extension TocsinStore {
             let notice = try Bool.fetchOne(
                 db,
                 sql: """
-                    SELECT 1 FROM outbox WHERE address = ? AND medium IN ('sms', 'voice') AND sent_at >= ?
-                      AND substr(rendered, 1, ?) = ? LIMIT 1
+                    SELECT 1 FROM outbox WHERE address = ? AND medium IN ('sms', 'voice') AND updated_at >= ?
+                      AND state = 'dead' AND last_error = ? LIMIT 1
                     """,
-                arguments: [address, stamp, noticePrefix.count, noticePrefix]) != nil
+                arguments: [address, stamp, noticeReason]) != nil
             return PhoneUsage(sent: sent, noticeSent: notice)
         }
     }
