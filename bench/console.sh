@@ -10,16 +10,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BINARY=${1:-$ROOT/.build/release/tocsin}
 DURATION=${2:-4}
-command -v wrk > /dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
-WORK=$(mktemp -d)
-trap 'kill "$PID" 2> /dev/null || true; wait "$PID" 2> /dev/null || true; rm -rf "$WORK"' EXIT
-TOKEN=$("$BINARY" users add bench --email bench@example.com --scopes admin --db "$WORK/tocsin.sqlite" --create | tail -1)
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BINARY" serve --host 127.0.0.1 --port "$PORT" --db "$WORK/tocsin.sqlite" \
-    --config "$ROOT/escalation-policies" --log-level warning --rate-limit 0 > "$WORK/log" 2>&1 &
-PID=$!
-for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
-BASE="http://127.0.0.1:$PORT"
+POLICIES="$ROOT/escalation-policies"
+source "$ROOT/bench/lib/serve.sh"
 python3 - "$BASE" <<'PY'
 import http.client, json, sys, urllib.parse
 url = urllib.parse.urlparse(sys.argv[1])
