@@ -25,7 +25,7 @@ struct LiveServer {
         ingestToken: String? = nil, maxBodyBytes: Int = 4 << 20, policies: TocsinConfiguration = TocsinConfiguration(),
         policyDirectory: String = "escalation-policies", busyTimeout: TimeInterval = 5, apiRateLimit: Double = 0,
         trustedProxies: [String] = [], sessionLifetime: TimeInterval = 12 * 3600, secureCookies: Bool = false,
-        _ body: @Sendable (LiveServer) async throws -> Void
+        twilio: TwilioSettings? = nil, _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
         let test = try TestStore(busyTimeout: busyTimeout)
         defer { test.remove() }
@@ -43,7 +43,7 @@ struct LiveServer {
         let server = TocsinServer(
             configuration: configuration,
             store: test.store, policies: ConfigurationStore(directory: policyDirectory, initial: policies),
-            delivery: DeliverySettings(publicURL: "http://127.0.0.1:9797"), linkKey: Array("test-link-key".utf8), clock: clock,
+            delivery: DeliverySettings(publicURL: "http://127.0.0.1:9797", twilio: twilio), linkKey: Array("test-link-key".utf8), clock: clock,
             logger: logger)
         // No dispatcher: these tests never send anything; delivery is tested end to end with real peers.
         try await server.makeApplication(deliver: false).test(.live) { client in
