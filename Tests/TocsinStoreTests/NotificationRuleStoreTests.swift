@@ -159,6 +159,25 @@ struct PhoneStatusStoreTests {
         #expect(dead == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
     }
 
+    @Test("a failure for a send not yet recorded asks to be told again, and changes nothing until then")
+    func notYetRecorded() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: NotificationRuleStoreTests.configuration
+                .routed(to: "bob"), now: t0)
+        let claimed = try await test.store.claimDueNotifications(now: t0)
+        let text = try #require(claimed.first { $0.medium == .sms })
+        let id = try #require(text.id)
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0, random: 0.5) == .notYetRecorded)
+        #expect(try await test.store.notifications(incidentID: 1).first { $0.id == id }?.state == .sending)
+        try await test.store.recordAttempt(text, startedAt: t0, finishedAt: t0, statusCode: 201, error: nil, outcome: .sent, rendered: nil)
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(1), random: 0.5)
+            == .retry(at: t0.addingTimeInterval(11)))
+    }
+
     @Test("a declined call (busy) is not rung again")
     func declined() async throws {
         let test = try TestStore()

@@ -29,9 +29,16 @@ struct TwilioRoutes {
             let form = try await verifiedForm(request, context)
             let id = try context.parameters.requireID(of: "delivery")
             let status = form.first { $0.0 == "MessageStatus" || $0.0 == "CallStatus" }?.1 ?? ""
-            let change = try await store.recordPhoneStatus(
-                deliveryID: id, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1, policy: TwilioSettings.redial(deliveryPolicy),
-                now: clock.now, random: Double.random(in: 0..<1))
+            var change = PhoneStatusChange.notYetRecorded
+            // A failure can outrun the recording of the send it is about (Twilio answered 201 a few
+            // milliseconds ago): wait for it a bounded while rather than lose the failure.
+            for wait in 0..<40 {
+                if wait > 0 { try await Task.sleep(for: .milliseconds(50)) }
+                change = try await store.recordPhoneStatus(
+                    deliveryID: id, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1,
+                    policy: TwilioSettings.redial(deliveryPolicy), now: clock.now, random: Double.random(in: 0..<1))
+                if change != .notYetRecorded { break }
+            }
             if case .retry = change { wakeEngine() }
             if change != .none {
                 context.logger.notice("text or call failed", metadata: ["delivery_id": "\(id)", "status": "\(status)", "change": "\(change)"])

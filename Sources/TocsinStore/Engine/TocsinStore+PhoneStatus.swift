@@ -12,6 +12,9 @@ public enum PhoneStatusChange: Sendable, Equatable {
     case dead(reason: String)
     /// It failed, but the incident was handled meanwhile: nobody needs it any more.
     case notNeeded
+    /// It failed, but the send Twilio answered is not recorded yet (the row is still `sending`):
+    /// ask again in a moment.
+    case notYetRecorded
 }
 
 extension TocsinStore {
@@ -39,7 +42,9 @@ extension TocsinStore {
                 let state = OutboxEntry.State.fromDatabaseValue(row["state"]), let queuedAt = StoredDate.parse(row["created_at"]),
                 let event = NotificationEvent.fromDatabaseValue(row["event"])
             else { throw StoreError.notFound(what: "text or call", id: "\(id)") }
-            guard Self.failedPhoneStatuses.contains(status), state == .sent else { return .none }
+            guard Self.failedPhoneStatuses.contains(status) else { return .none }
+            if state == .sending { return .notYetRecorded }
+            guard state == .sent else { return .none }
             let reason = "Twilio: \(status)" + (errorCode.map { " (error \($0))" } ?? "")
             let attempts: Int = row["attempts"]
             let stamp = StoredDate.text(now)
