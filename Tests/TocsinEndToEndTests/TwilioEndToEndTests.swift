@@ -114,7 +114,7 @@ struct TwilioEndToEndTests {
         }
 
         /// The fake's events of `kind`, waiting (polling, bounded) until `count` have come.
-        func events(_ kind: String, count: Int = 1, seconds: Double = 15) -> [[String: Any]] {
+        func events(_ kind: String, count: Int = 1, seconds: Double = 30) -> [[String: Any]] {
             let deadline = Date().addingTimeInterval(seconds)
             var found = twilio.records().filter { $0["kind"] as? String == kind }
             while found.count < count, Date() < deadline {
@@ -145,8 +145,8 @@ struct TwilioEndToEndTests {
         defer { world.stop() }
         let id = try world.fire("DiskFull")
         #expect(id == 1)
-        #expect(world.receiver.waitForRecords(1, seconds: 10).count == 1, "alice's webhook")
-        #expect(world.smtp.waitForRecords(1, seconds: 10).count == 1, "alice's email")
+        #expect(world.receiver.waitForRecords(1, seconds: 30).count == 1, "alice's webhook")
+        #expect(world.smtp.waitForRecords(1, seconds: 30).count == 1, "alice's email")
 
         let text = try #require(world.events("message").first)
         #expect(text["to"] as? String == Self.alicePhone && text["from"] as? String == "+15005550006")
@@ -181,7 +181,7 @@ struct TwilioEndToEndTests {
         var world = try World()
         defer { world.stop() }
         #expect(try world.fire("DiskFull") == 1)
-        #expect(world.receiver.waitForRecords(1, seconds: 10).count == 1)
+        #expect(world.receiver.waitForRecords(1, seconds: 30).count == 1)
         #expect(world.events("message", seconds: 0).isEmpty, "the text is not due yet")
         try world.killAndRestart()
         let text = try #require(world.events("message").first)
@@ -211,12 +211,13 @@ struct TwilioEndToEndTests {
         #expect(try world.fire("TextDave") == 2)
         let store = try world.store()
         var dead: OutboxEntry?
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while dead == nil, Date() < deadline {
             dead = try await store.notifications(incidentID: 2).first { $0.state == .dead }
             if dead == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
-        let refused = try #require(dead)
+        let queued = try await store.notifications(incidentID: 2).map { "\($0.medium) \($0.state) \($0.lastError ?? "")" }
+        let refused = try #require(dead, "dave's text: \(queued); Twilio saw \(world.events("message", seconds: 0)); log: \(world.server.log().suffix(2000))")
         #expect(refused.medium == .sms && refused.attempts == 1)
         #expect(refused.lastError?.contains("Twilio 21211") == true, "\(refused.lastError ?? "")")
     }
@@ -232,7 +233,7 @@ struct TwilioEndToEndTests {
             _ = world.events("message", count: min(n, 3))
             if n == 4 {
                 let store = try world.store()
-                let deadline = Date().addingTimeInterval(10)
+                let deadline = Date().addingTimeInterval(30)
                 while try await store.notifications(incidentID: 4).first?.state != .dead, Date() < deadline {
                     try await Task.sleep(for: .milliseconds(50))
                 }
@@ -261,7 +262,7 @@ struct TwilioEndToEndTests {
         #expect(requests.map { $0["http_status"] as? Int } == [429, 201], "\(requests)")
         let store = try world.store()
         var text: OutboxEntry?
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while text?.state != .sent, Date() < deadline {
             text = try await store.notifications(incidentID: 1).first { $0.medium == .sms }
             if text?.state != .sent { try await Task.sleep(for: .milliseconds(50)) }
