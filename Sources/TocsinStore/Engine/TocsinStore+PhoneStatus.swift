@@ -49,42 +49,46 @@ extension TocsinStore {
             let attempts: Int = row["attempts"]
             let stamp = StoredDate.text(now)
             let incidentState: String = row["incident_state"]
-            let change: PhoneStatusChange
-            let outcome: DeliveryPolicy.Outcome
             if event.isPage, incidentState != IncidentState.triggered.rawValue {
-                change = .notNeeded
-                outcome = .dead(reason: "\(reason); the incident was \(incidentState) meanwhile")
-                try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [outcome.reason, stamp, id])
-            } else if status == "busy" {
-                // The person declined the call: ringing again at once would only annoy; the escalation goes on.
-                outcome = .dead(reason: "\(reason): the call was declined")
-                change = .dead(reason: outcome.reason)
-                try db.execute(
-                    sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [outcome.reason, stamp, id])
-            } else {
-                outcome = policy.outcome(of: .failed(reason), attempt: max(attempts, 1), queuedAt: queuedAt, now: now, random: random)
-                switch outcome {
-                case .retry(let at, _):
-                    change = .retry(at: at)
-                    try db.execute(
-                        sql: "UPDATE outbox SET state = 'retry', due_at = ?, last_error = ?, updated_at = ?, sent_at = NULL WHERE id = ?",
-                        arguments: [StoredDate.text(at), reason, stamp, id])
-                case .dead(let why):
-                    change = .dead(reason: why)
-                    try db.execute(
-                        sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
-                case .sent:
-                    return .none
-                }
+                // Nobody needs it any more: it stays sent, with the failure kept beside it.
+                let why = "\(reason); the incident was \(incidentState) meanwhile"
+                try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
+                try Self.recordPhoneFailure(of: id, attempt: attempts, reason: why, outcome: "dead", at: stamp, in: db)
+                return .notNeeded
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO delivery_attempts (outbox_id, attempt, started_at, finished_at, status_code, error, outcome)
-                    VALUES (?, ?, ?, ?, NULL, ?, ?)
-                    """,
-                arguments: [id, max(attempts, 1), stamp, stamp, outcome.reason, change == .notNeeded ? "dead" : outcome.name])
+            // A declined call (busy) is not rung again: that would only annoy, and the escalation goes on.
+            let outcome: DeliveryPolicy.Outcome = status == "busy"
+                ? .dead(reason: "\(reason): the call was declined")
+                : policy.outcome(of: .failed(reason), attempt: max(attempts, 1), queuedAt: queuedAt, now: now, random: random)
+            let change: PhoneStatusChange
+            switch outcome {
+            case .retry(let at, _):
+                change = .retry(at: at)
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'retry', due_at = ?, last_error = ?, updated_at = ?, sent_at = NULL WHERE id = ?",
+                    arguments: [StoredDate.text(at), reason, stamp, id])
+            case .dead(let why):
+                change = .dead(reason: why)
+                try db.execute(
+                    sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
+            case .sent:
+                return .none
+            }
+            try Self.recordPhoneFailure(of: id, attempt: attempts, reason: outcome.reason, outcome: outcome.name, at: stamp, in: db)
             return change
         }
+    }
+
+    /// The attempts table's row for a failure Twilio reported after it took the text or call.
+    private static func recordPhoneFailure(
+        of id: Int64, attempt: Int, reason: String, outcome: String, at stamp: String, in db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO delivery_attempts (outbox_id, attempt, started_at, finished_at, status_code, error, outcome)
+                VALUES (?, ?, ?, ?, NULL, ?, ?)
+                """,
+            arguments: [id, max(attempt, 1), stamp, stamp, reason, outcome])
     }
 }
 
