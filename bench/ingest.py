@@ -14,7 +14,7 @@ prometheus-alertmanager, no receivers, temporary storage, on 127.0.0.1) posting 
 sets to its POST /api/v2/alerts with the same wrk settings, and prints the ratio per case.
 Alertmanager keeps alerts in memory: its 2xx is not durable.
 
-    python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager]
+    python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager] [--floor] [--no-receivers]
                             [--cases distinct:1,repeated:100]
 """
 import argparse
@@ -199,6 +199,8 @@ def main():
     parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
     parser.add_argument("--floor", action="store_true",
                         help="also run every case against a bare Hummingbird route (tocsin-bench http-floor)")
+    parser.add_argument("--no-receivers", action="store_true",
+                        help="run Tocsin with bench/policies/no-receivers instead of paging (nothing is delivered)")
     parser.add_argument("--cases", help="only these cases, e.g. distinct:1,repeated:100 (default: all six)")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, 60))
@@ -213,7 +215,7 @@ def main():
         cases = [(mode, batch) for mode, batch in cases if (mode, str(batch)) in wanted]
         if not cases:
             sys.exit("--cases: expected MODE:BATCH pairs such as distinct:1,repeated:100")
-    results = [run_case(batch, mode, args) for mode, batch in cases]
+    results = [run_case(batch, mode, args, NO_RECEIVERS if args.no_receivers else POLICIES) for mode, batch in cases]
     if args.alertmanager:
         if not os.access(ALERTMANAGER, os.X_OK):
             sys.exit("Alertmanager is required: apt-get install prometheus-alertmanager")
@@ -225,10 +227,12 @@ def main():
         print(f"\nTocsin (durability={args.durability}, committed before answering, no receivers) against "
               f"Alertmanager 0.25 (in memory, no receivers), wrk -t1 -c{args.connections} -d{args.duration}s")
         print("| label sets | alerts/request | Tocsin req/s | Alertmanager req/s | ratio | Tocsin p99 ms | "
-              "Alertmanager p99 ms | Tocsin CPU µs/req | Alertmanager CPU µs/req | HTTP floor req/s |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+              "Alertmanager p99 ms | Tocsin CPU µs/req | Alertmanager CPU µs/req | HTTP floor req/s | "
+              "HTTP floor CPU µs/req | Tocsin CPU ÷ floor CPU |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for ours, theirs, floor, paging in zip(alike, peers, floors, results):
-            floor_text = f"{floor['req_per_s']:,.0f}" if floor else "–"
+            floor_text = (f"{floor['req_per_s']:,.0f} | {floor['cpu_us_per_request']:,.0f} | "
+                          f"{ours['cpu_us_per_request'] / floor['cpu_us_per_request']:.1f}×") if floor else "– | – | –"
             print(f"| {ours['mode']} | {ours['batch']} | {ours['req_per_s']:,.0f} | {theirs['req_per_s']:,.0f} | "
                   f"{ours['req_per_s'] / theirs['req_per_s']:.2f}× | {ours['p99_us'] / 1000:.2f} | "
                   f"{theirs['p99_us'] / 1000:.2f} | {ours['cpu_us_per_request']:,.0f} | "
@@ -239,9 +243,11 @@ def main():
     elif args.floor:
         for (mode, batch), paging in zip(cases, results):
             paging["http_floor"] = run_floor_case(batch, mode, args)
-            print(f"HTTP floor {mode} {batch}: {paging['http_floor']['req_per_s']:,.0f} requests/s")
+            print(f"HTTP floor {mode} {batch}: {paging['http_floor']['req_per_s']:,.0f} requests/s, "
+                  f"{paging['http_floor']['cpu_us_per_request']:,.0f} µs of CPU per request")
     startup = startup_time(args)
-    print(f"\nTocsin ingest with paging (Tests/Fixtures/policies), wrk -t1 -c{args.connections} "
+    setup = "no receivers (bench/policies/no-receivers)" if args.no_receivers else "with paging (Tests/Fixtures/policies)"
+    print(f"\nTocsin ingest {setup}, wrk -t1 -c{args.connections} "
           f"-d{args.duration}s, durability={args.durability}, {os.cpu_count()} cores")
     print(f"| label sets | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | max ms | CPU µs/req | non-2xx |")
     print(f"|---|---|---|---|---|---|---|---|---|")

@@ -158,7 +158,7 @@ extension TocsinStore {
             }
             try incident.update(db)
             var event = TimelineEvent(incidentID: id, at: now, kind: kind, actor: actor.name, channel: actor.channel, note: note)
-            try event.insert(db)
+            try event.insertRow(db)
             try audit(
                 AuditEvent(
                     at: now, kind: state == .resolved ? .incidentResolved : .incidentAcknowledged, actor: actor.name,

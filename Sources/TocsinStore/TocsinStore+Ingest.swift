@@ -19,7 +19,8 @@ public struct IngestResult: Sendable, Equatable {
 extension TocsinStore {
     /// Merges `batch` into its incident and commits: alerts upserted by fingerprint, the incident
     /// opened or updated, timeline events appended, escalation started, restarted or stopped, all
-    /// in one transaction.
+    /// in one transaction (shared, each batch in its own savepoint, with the batches that wait for
+    /// the writer at the same time: ``GroupCommit``). Returns after the commit.
     ///
     /// Each firing alert is routed by its own labels through `configuration`'s routes: a new
     /// incident starts (and snapshots) every policy its alerts route to, and an alert joining an
@@ -33,7 +34,7 @@ extension TocsinStore {
         let prepared = try StoreError.mapping {
             try PreparedBatch(batch, configuration: configuration, hold: hold, snapshotJSON: snapshotJSON)
         }
-        var result = try await write { db in
+        var result = try await ingestCommits.submit(to: writer, writeHealth: writeHealth) { db in
             try Self.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID, in: db)
         }
         if !prepared.routes.held.isEmpty {
@@ -66,7 +67,7 @@ extension TocsinStore {
             incident = opened
             incident.drillRun = drill?.id
             incident.correlationID = correlationID
-            try incident.insert(db)
+            try incident.insertRow(db)
         case .update(let updated):
             incident = updated
             if let stored = latest?.incident, Self.onlySeenAgain(stored, now: updated) {
@@ -106,7 +107,7 @@ extension TocsinStore {
         }
         for var event in plan.events {
             event.incidentID = incidentID
-            try event.insert(db)
+            try event.insertRow(db)
         }
         if !prepared.routes.held.isEmpty {
             // Only alerts that start firing here are held: one already firing is already being paged about.
@@ -132,7 +133,7 @@ extension TocsinStore {
         switch effect {
         case .start, .startJoined:
             // A first step due at once goes out with the commit that opened (or joined) the incident.
-            _ = try advanceDue(try startPolicies(), now: now, configuration: configuration, in: db)
+            _ = try advanceDue(try startPolicies(), of: incident, now: now, configuration: configuration, in: db)
         case .restart:
             try restartEscalations(of: incidentID, now: now, in: db)
             _ = try startPolicies()

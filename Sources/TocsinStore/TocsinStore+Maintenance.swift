@@ -227,7 +227,7 @@ extension TocsinStore {
                 incidentID: incidentID, at: now, kind: .maintenanceEnded, actor: EscalationPlanner.actor, channel: "maintenance",
                 note: "maintenance window #\(windowID) closed: \(paged) alert\(paged == 1 ? "" : "s") still firing, paged as new"
                     + (started.isEmpty ? "" : ": " + started.map(\.name).joined(separator: ", ") + " started"))
-            try event.insert(db)
+            try event.insertRow(db)
             if incident.state == .acknowledged {
                 // As when a new alert joins an acknowledged incident: triggered again, the chains restart.
                 let by = incident.acknowledgedBy ?? "?"
@@ -237,7 +237,7 @@ extension TocsinStore {
                 var retriggered = TimelineEvent(
                     incidentID: incidentID, at: now, kind: .retriggered, actor: EscalationPlanner.actor, channel: "maintenance",
                     note: "back to triggered: alerts held by maintenance window #\(windowID) still fire after \(by)'s acknowledgement")
-                try retriggered.insert(db)
+                try retriggered.insertRow(db)
                 try restartEscalations(of: incidentID, now: now, in: db)
             }
             try start(started, on: incident, startedBy: "maintenance window #\(windowID) closed", now: now, configuration: configuration, in: db)

@@ -35,6 +35,8 @@ public final class TocsinStore: Sendable {
     let snapshotJSON = SnapshotJSONCache()
     /// The maintenance windows not yet released, so that ingest does not read them every time.
     let maintenance = MaintenanceCache()
+    /// Ingest's batches written together, one commit for all that wait (``GroupCommit``).
+    let ingestCommits = GroupCommit()
     /// Whether writes are succeeding, as the last write found.
     public let writeHealth = WriteHealth()
     /// The database file.

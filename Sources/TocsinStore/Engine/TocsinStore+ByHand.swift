@@ -18,7 +18,7 @@ extension TocsinStore {
         try await write { db in
             let incident = try Self.incident(id: id, in: db)
             var note = TimelineEvent(incidentID: id, at: now, kind: .note, actor: actor.name, channel: actor.channel, note: text)
-            try note.insert(db)
+            try note.insertRow(db)
             try Self.audit(
                 AuditEvent(at: now, kind: .incidentNoted, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(text)"),
                 in: db)
@@ -64,7 +64,7 @@ extension TocsinStore {
                 var retriggered = TimelineEvent(
                     incidentID: id, at: now, kind: .retriggered, actor: actor.name, channel: actor.channel,
                     note: "back to triggered: escalated by hand after \(by)'s acknowledgement")
-                try retriggered.insert(db)
+                try retriggered.insertRow(db)
             }
             try Self.saveTimers(moved, in: db)
             let what = moved.map { escalation -> String in
@@ -74,7 +74,7 @@ extension TocsinStore {
             var event = TimelineEvent(
                 incidentID: id, at: now, kind: .escalatedByHand, actor: actor.name, channel: actor.channel,
                 note: "\(what) run at once" + (note.map { ": \($0)" } ?? ""))
-            try event.insert(db)
+            try event.insertRow(db)
             try Self.audit(
                 AuditEvent(
                     at: now, kind: .incidentEscalated, actor: actor.name, source: actor.channel,

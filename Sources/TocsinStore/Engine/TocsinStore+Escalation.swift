@@ -107,21 +107,30 @@ extension TocsinStore {
     }
 
     /// Runs, inside the caller's transaction, the escalations of `escalations` that are due at `now`.
+    /// `incident`, when given, is the escalations' incident as the caller just wrote it (not read again).
     static func advanceDue(
-        _ escalations: [Escalation], now: Date, configuration: TocsinConfiguration, in db: Database
+        _ escalations: [Escalation], of incident: Incident? = nil, now: Date, configuration: TocsinConfiguration, in db: Database
     ) throws -> EscalationTick {
         let due = escalations.filter { $0.nextDueAt.map { $0 <= now } ?? false }
         guard !due.isEmpty else { return EscalationTick() }
-        return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), in: db)
+        var known: [Int64: Incident] = [:]
+        if let incident, let id = incident.id { known[id] = incident }
+        return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), known: known, in: db)
     }
 
     /// Plans and applies each escalation in `due`: timer, events, notifications, and the
-    /// incident's return to `triggered` when an acknowledgement expired.
+    /// incident's return to `triggered` when an acknowledgement expired. Incidents in `known` are
+    /// taken as they are; the others are read.
     static func advance(
-        _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, in db: Database
+        _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, known: [Int64: Incident] = [:],
+        in db: Database
     ) throws -> EscalationTick {
         var tick = EscalationTick()
-        var incidents = try incidentsForPlanning(Set(due.map(\.incidentID)), in: db)
+        var incidents = known
+        let unknown = Set(due.map(\.incidentID)).subtracting(known.keys)
+        if !unknown.isEmpty {
+            incidents.merge(try incidentsForPlanning(unknown, in: db)) { _, read in read }
+        }
         var timers: [Escalation] = []
         var events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)] = []
         var notifications: [NotificationDraft] = []
@@ -218,8 +227,19 @@ extension TocsinStore {
         return incidents
     }
 
-    /// Saves many escalations' progress with one statement per 200.
+    /// Saves many escalations' progress with one statement per 200, and a single one with a plain
+    /// `UPDATE … WHERE id = ?`: SQLite writes a statement journal for an `UPDATE … FROM` that may
+    /// change several rows, which cost a new incident's first step more than the rest of its timer.
     static func saveTimers(_ escalations: [Escalation], in db: Database) throws {
+        if escalations.count == 1, let escalation = escalations.first {
+            try db.cachedStatement(
+                sql: "UPDATE escalations SET epoch = ?, started_at = ?, position = ?, next_due_at = ? WHERE id = ?"
+            ).execute(arguments: [
+                escalation.epoch, StoredDate.text(escalation.startedAt), escalation.position,
+                escalation.nextDueAt.map(StoredDate.text), escalation.id,
+            ])
+            return
+        }
         try forEachBatch(escalations, columns: 5) { batch, placeholders in
             let values = Array(repeating: "(?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
             var arguments: [(any DatabaseValueConvertible)?] = []

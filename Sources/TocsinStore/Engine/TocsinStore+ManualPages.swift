@@ -79,7 +79,7 @@ extension TocsinStore {
             var event = TimelineEvent(
                 incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel,
                 note: "reassigned by hand: \(running.map(\.policyName).joined(separator: ", ")) stopped; \(what)")
-            try event.insert(db)
+            try event.insertRow(db)
             let queued = try Self.start(
                 policies, on: incident, startedBy: "\(actor.name) (reassigned)", now: now, configuration: configuration, in: db)
             guard page.targets.isEmpty || queued > 0 else { throw Self.nobodyPaged(page) }
@@ -151,7 +151,7 @@ extension TocsinStore {
         let what = describe(page)
         var event = TimelineEvent(
             incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel, note: "paged by hand: \(what)")
-        try event.insert(db)
+        try event.insertRow(db)
         try audit(
             AuditEvent(
                 at: now, kind: .incidentPaged, actor: actor.name, source: actor.channel,

@@ -27,32 +27,46 @@ extension Incident {
         correlationID = row["correlation_id"]
     }
 
-    /// Every stored column with its value: the one list that inserts (`encode(to:)`) and updates
-    /// (`updateAllColumns`) both write.
-    var storedColumns: [(name: String, value: (any DatabaseValueConvertible)?)] {
+    /// The stored columns, `id` first: the one list that inserts (``insertRow(_:)``, `encode(to:)`)
+    /// and updates (``updateAllColumns(_:)``) write.
+    static let storedColumnNames = [
+        "id", "title", "severity", "state", "source", "receiver", "group_key", "group_labels", "external_url", "created_at",
+        "last_seen_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "alert_count", "firing_count",
+        "truncated_alerts", "drill_run", "correlation_id",
+    ]
+
+    /// The values of ``storedColumnNames``, in order.
+    var storedValues: [(any DatabaseValueConvertible)?] {
         [
-            ("id", id), ("title", title), ("severity", severity), ("state", state), ("source", source),
-            ("receiver", receiver), ("group_key", groupKey), ("group_labels", LabelJSON.encode(groupLabels)),
-            ("external_url", externalURL), ("created_at", StoredDate.text(createdAt)),
-            ("last_seen_at", StoredDate.text(lastSeenAt)), ("acknowledged_at", acknowledgedAt.map(StoredDate.text)),
-            ("acknowledged_by", acknowledgedBy), ("resolved_at", resolvedAt.map(StoredDate.text)), ("resolved_by", resolvedBy),
-            ("alert_count", alertCount), ("firing_count", firingCount), ("truncated_alerts", truncatedAlerts),
-            ("drill_run", drillRun), ("correlation_id", correlationID),
+            id, title, severity, state, source, receiver, groupKey, LabelJSON.encode(groupLabels), externalURL,
+            StoredDate.text(createdAt), StoredDate.text(lastSeenAt), acknowledgedAt.map(StoredDate.text), acknowledgedBy,
+            resolvedAt.map(StoredDate.text), resolvedBy, alertCount, firingCount, truncatedAlerts, drillRun, correlationID,
         ]
+    }
+
+    private static let insertSQL = "INSERT INTO incidents (" + storedColumnNames.joined(separator: ", ") + ") VALUES ("
+        + Array(repeating: "?", count: storedColumnNames.count).joined(separator: ", ") + ")"
+
+    private static let updateSQL = "UPDATE incidents SET "
+        + storedColumnNames.dropFirst().map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+
+    /// Inserts the incident through one cached statement and takes SQLite's row id (GRDB's
+    /// `insert` builds its statement and a persistence container on every call, a cost the
+    /// ingest writer paid on every new incident).
+    mutating func insertRow(_ db: Database) throws {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(storedValues))
+        id = db.lastInsertedRowID
     }
 
     /// Writes every column of a stored incident with one cached statement (GRDB's `update` builds
     /// its statement anew on every call, a cost the ingest writer pays per batch).
     func updateAllColumns(_ db: Database) throws {
         guard let id else { throw StoreError.database("cannot update an incident that was never stored") }
-        let columns = storedColumns.filter { $0.name != "id" }
-        try db.cachedStatement(
-            sql: "UPDATE incidents SET " + columns.map { "\($0.name) = ?" }.joined(separator: ", ") + " WHERE id = ?"
-        ).execute(arguments: StatementArguments(columns.map(\.value) + [id]))
+        try db.cachedStatement(sql: Self.updateSQL).execute(arguments: StatementArguments(storedValues.dropFirst() + [id]))
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
-        for (name, value) in storedColumns {
+        for (name, value) in zip(Self.storedColumnNames, storedValues) {
             container[name] = value
         }
     }
@@ -74,6 +88,18 @@ extension TimelineEvent {
         values.append(note)
         values.append(latenessMs)
         values.append(prepared)
+    }
+
+    private static let insertSQL = "INSERT INTO timeline_events (" + storedColumnNames.joined(separator: ", ") + ") VALUES ("
+        + Array(repeating: "?", count: storedColumnNames.count).joined(separator: ", ") + ")"
+
+    /// Inserts the event through one cached statement and takes SQLite's row id.
+    mutating func insertRow(_ db: Database) throws {
+        var values: [(any DatabaseValueConvertible)?] = []
+        values.reserveCapacity(Self.storedColumnNames.count)
+        appendStoredValues(incidentID: incidentID, prepared: false, to: &values)
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: StatementArguments(values))
+        id = db.lastInsertedRowID
     }
 
     public func encode(to container: inout PersistenceContainer) throws {

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import Testing
+import TocsinCore
+@testable import TocsinStore
+import TocsinTestSupport
+
+@Suite("Ingest's group commit")
+struct GroupCommitStoreTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+    let configuration = TocsinConfiguration(
+        people: [Person(name: "alice", email: "alice@example.com")],
+        routes: [Route(matchers: [], policy: "page")],
+        policies: [EscalationPolicy(name: "page", steps: [.init(after: 0, notify: [.person("alice")])])])
+
+    func batch(group: String, instance: String) -> AlertBatch {
+        AlertBatch(
+            receiver: "team", groupKey: group, status: .firing,
+            alerts: [Alert(status: .firing, labels: ["alertname": group, "instance": instance], startsAt: t0)])
+    }
+
+    @Test("batches sent at once: one incident per group, every alert stored once, every first page queued once")
+    func concurrentBatches() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let store = test.store
+        let configuration = configuration
+        let results = try await withThrowingTaskGroup(of: (String, IngestResult).self) { tasks in
+            for index in 0..<60 {
+                // 20 groups of 3 batches each, every batch a new alert.
+                let group = "g\(index % 20)"
+                let batch = batch(group: group, instance: "i\(index)")
+                tasks.addTask { (group, try await store.ingest(batch, configuration: configuration, now: t0)) }
+            }
+            return try await tasks.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 60)
+        let incidentOf = Dictionary(grouping: results, by: \.0).mapValues { Set($0.compactMap(\.1.incidentID)) }
+        #expect(incidentOf.count == 20 && incidentOf.values.allSatisfy { $0.count == 1 }, "\(incidentOf)")
+        let counts = try await store.read { db in
+            try (Int.fetchOne(db, sql: "SELECT count(*) FROM incidents") ?? -1,
+                 Int.fetchOne(db, sql: "SELECT count(*) FROM incident_alerts") ?? -1,
+                 Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? -1)
+        }
+        #expect(counts.0 == 20 && counts.1 == 60 && counts.2 == 20, "\(counts)")
+    }
+
+    @Test("a batch that fails in a group fails alone: the others commit, its own change is not stored")
+    func failureInGroup() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let commits = GroupCommit()
+        let writer = test.store.writer
+        let health = WriteHealth()
+        // The writer is held busy by a first batch until the others wait, so they form one group.
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let first = Task {
+            try await commits.submit(to: writer, writeHealth: health) { db in
+                started.signal()
+                release.wait()
+                try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('first', '1')")
+                return .nothing
+            }
+        }
+        #expect(started.wait(timeout: .now() + 10) == .success)
+        let others = (0..<8).map { index in
+            Task {
+                try await commits.submit(to: writer, writeHealth: health) { db in
+                    try db.execute(sql: "INSERT INTO settings (name, value) VALUES (?, 'x')", arguments: ["batch-\(index)"])
+                    if index == 5 { throw StoreError.conflict("batch 5 refused") }
+                    return .nothing
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while commits.waiting < 8, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(commits.waiting == 8)
+        release.signal()
+        _ = try await first.value
+        var refused: [Int] = []
+        for (index, task) in others.enumerated() {
+            do { _ = try await task.value } catch StoreError.conflict(let why) {
+                #expect(why == "batch 5 refused")
+                refused.append(index)
+            }
+        }
+        #expect(refused == [5])
+        let names = try await test.store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM settings WHERE name = 'first' OR name LIKE 'batch-%' ORDER BY name")
+        }
+        #expect(names == ["batch-0", "batch-1", "batch-2", "batch-3", "batch-4", "batch-6", "batch-7", "first"])
+        #expect(health.lastFailure == nil)
+    }
+}
