@@ -51,6 +51,14 @@ public final class Escalator: Service, Sendable {
         wakeSignal.signal()
     }
 
+    /// The least time from one pass to the next when the next is asked for early (``wake()``).
+    /// Under a stream of new incidents every ingest wakes the loop, and a pass per request (the
+    /// heartbeats and maintenance windows read, an escalation write, the next due time read) cost
+    /// more than the ingest's own transaction; a new incident's first step runs in its ingest and
+    /// later ones are prepared `lead` ahead, so this spacing makes no page later. A pass the loop
+    /// scheduled for a due time is never held back.
+    static let minimumWakeInterval: Duration = .milliseconds(20)
+
     /// Escalations run per transaction: large enough to amortise the commit, small enough that
     /// ingest requests are not held behind one long write.
     static let batchSize = 500
@@ -133,6 +141,7 @@ public final class Escalator: Service, Sendable {
         await resumeHeartbeats()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                let passStarted = ContinuousClock.now
                 var sleep = Self.maxSleep
                 do {
                     if let next = try await self.tick() {
@@ -143,7 +152,11 @@ public final class Escalator: Service, Sendable {
                     if !Task.isCancelled { self.logger.error("escalation pass failed; retrying", metadata: ["error": "\(error)"]) }
                     sleep = 1
                 }
-                await self.wakeSignal.wait(timeout: .milliseconds(Int64((sleep * 1000).rounded(.up))))
+                let woken = await self.wakeSignal.wait(timeout: .milliseconds(Int64((sleep * 1000).rounded(.up))))
+                let since = ContinuousClock.now - passStarted
+                if woken, since < Self.minimumWakeInterval {
+                    try? await Task.sleep(for: Self.minimumWakeInterval - since)
+                }
             }
         }
         logger.info("escalator stopped")

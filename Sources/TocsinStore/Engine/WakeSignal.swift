@@ -26,13 +26,21 @@ public final class WakeSignal: Sendable {
         continuation?.resume()
     }
 
-    /// Returns after `timeout`, on a signal, or on cancellation.
-    public func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
+    /// Returns after `timeout`, on a signal, or on cancellation: true unless the timeout came first.
+    @discardableResult
+    public func wait(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled
+            }
+            group.addTask {
+                await self.waitForSignal()
+                return true
+            }
+            let signaled = await group.next() ?? true
             group.cancelAll()
+            return signaled
         }
     }
 
