@@ -18,6 +18,7 @@ Alertmanager keeps alerts in memory: its 2xx is not durable.
                             [--cases distinct:1,repeated:100]
 """
 import argparse
+import atexit
 import json
 import os
 import re
@@ -44,6 +45,7 @@ def build():
 def start_listening(command, what):
     """Starts a server told to listen on port 0 and finds its port in /proc; exits with its log if it does not start."""
     log = tempfile.NamedTemporaryFile(prefix="tocsin-bench-", suffix=".log", delete=False)
+    atexit.register(os.unlink, log.name)  # a server's log is read only when it fails to start
     started = time.monotonic()
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = started + 15
@@ -58,11 +60,14 @@ def start_listening(command, what):
     sys.exit(f"{what} did not start: " + open(log.name).read())
 
 
+LOG_LEVEL = "info"  # Tocsin's default: a line per request and per ingest, to a file as a service's log would go
+
+
 def start_server(db, durability, policies=POLICIES):
-    # With --log-level warning the "listening" line is not logged; the port comes from /proc.
+    # The port comes from /proc (at --log-level warning the "listening" line is not logged).
     return start_listening(
         [BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--db", db, "--durability", durability,
-         "--config", policies, "--log-level", "warning", "--rate-limit", "0"],
+         "--config", policies, "--log-level", LOG_LEVEL, "--rate-limit", "0"],
         "tocsin serve")
 
 
@@ -201,9 +206,12 @@ def main():
                         help="also run every case against a bare Hummingbird route (tocsin-bench http-floor)")
     parser.add_argument("--no-receivers", action="store_true",
                         help="run Tocsin with bench/policies/no-receivers instead of paging (nothing is delivered)")
+    parser.add_argument("--log-level", default="info", help="Tocsin's --log-level (default: info, Tocsin's own default)")
     parser.add_argument("--cases", help="only these cases, e.g. distinct:1,repeated:100 (default: all six)")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, 60))
+    global LOG_LEVEL
+    LOG_LEVEL = args.log_level
     if shutil.which("wrk") is None:
         sys.exit("wrk is required: apt-get install wrk")
     if not args.skip_build:

@@ -133,8 +133,11 @@ struct IngestEndpointTests {
             #expect(given.headers[header] == "am-delivery-7")
             let generated = try await server.ingest(Array("{".utf8))
             let id = try #require(generated.headers[header])
-            #expect(id.count == 36)
+            // This process's random prefix and a count: another request gets the same prefix and another count.
+            #expect(id.wholeMatch(of: /[0-9a-f]{16}-[0-9a-f]{16}/) != nil, "\(id)")
             #expect((try generated.jsonObject()["error"] as? [String: Any])?["request_id"] as? String == id)
+            let next = try #require(try await server.ingest(Array("{".utf8)).headers[header])
+            #expect(next.prefix(17) == id.prefix(17) && next != id, "\(id) then \(next)")
         }
     }
 }
