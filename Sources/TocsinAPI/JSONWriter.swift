@@ -47,6 +47,17 @@ public struct JSONWriter {
         needsComma = true
     }
 
+    /// A member's name known when the program was built (the generated types' members): copied
+    /// as it is, without looking for characters to escape. Its value is written next.
+    public mutating func member(_ name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
     /// A member's name; its value is written next.
     public mutating func key(_ name: String) {
         string(name)
@@ -96,7 +107,11 @@ public struct JSONWriter {
     }
 
     public mutating func date(_ value: Date) {
-        string(RFC3339.format(value))
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        RFC3339.append(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     /// A string map, its keys in byte order as JSONEncoder sorts them.

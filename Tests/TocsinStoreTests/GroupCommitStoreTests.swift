@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import TocsinCore
 @testable import TocsinStore
@@ -54,16 +55,19 @@ struct GroupCommitStoreTests {
         let health = WriteHealth()
         // The writer is held busy by a first batch until the others wait, so they form one group.
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
+        let started = Mutex(false)
         let first = Task {
             try await commits.submit(to: writer, writeHealth: health) { db in
-                started.signal()
-                release.wait()
+                started.withLock { $0 = true }
+                release.wait()  // on the writer's own queue, not the test's
                 try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('first', '1')")
                 return .nothing
             }
         }
-        #expect(started.wait(timeout: .now() + 10) == .success)
+        // Polled, not waited on: a test must not block the concurrency pool's few threads.
+        let startDeadline = ContinuousClock.now + .seconds(10)
+        while !started.withLock({ $0 }), ContinuousClock.now < startDeadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(started.withLock { $0 })
         let others = (0..<8).map { index in
             Task {
                 try await commits.submit(to: writer, writeHealth: health) { db in

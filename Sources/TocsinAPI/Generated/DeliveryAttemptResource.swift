@@ -45,24 +45,24 @@ public struct DeliveryAttemptResource: Codable, Sendable, Equatable, JSONWritabl
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("attempt")
+        writer.member("attempt")
         writer.integer(attempt)
         if let error {
-            writer.key("error")
+            writer.member("error")
             writer.string(error)
         }
-        writer.key("finished_at")
+        writer.member("finished_at")
         writer.date(finishedAt)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
-        writer.key("outbox_id")
+        writer.member("outbox_id")
         writer.integer(outboxID)
-        writer.key("outcome")
+        writer.member("outcome")
         writer.string(outcome)
-        writer.key("started_at")
+        writer.member("started_at")
         writer.date(startedAt)
         if let statusCode {
-            writer.key("status_code")
+            writer.member("status_code")
             writer.integer(statusCode)
         }
         writer.endObject()

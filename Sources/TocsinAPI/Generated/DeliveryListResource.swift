@@ -16,7 +16,7 @@ public struct DeliveryListResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("deliveries")
+        writer.member("deliveries")
         try writer.array(deliveries)
         writer.endObject()
     }

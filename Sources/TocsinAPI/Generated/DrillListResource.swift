@@ -16,7 +16,7 @@ public struct DrillListResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("drills")
+        writer.member("drills")
         try writer.array(drills)
         writer.endObject()
     }

@@ -41,22 +41,22 @@ public struct DrillRunResource: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let finishedAt {
-            writer.key("finished_at")
+            writer.member("finished_at")
             writer.date(finishedAt)
         }
-        writer.key("id")
+        writer.member("id")
         writer.string(id)
-        writer.key("name")
+        writer.member("name")
         writer.string(name)
-        writer.key("real_targets")
+        writer.member("real_targets")
         writer.bool(realTargets)
         if let receiverURL {
-            writer.key("receiver_url")
+            writer.member("receiver_url")
             writer.string(receiverURL)
         }
-        writer.key("started_at")
+        writer.member("started_at")
         writer.date(startedAt)
-        writer.key("started_by")
+        writer.member("started_by")
         writer.string(startedBy)
         writer.endObject()
     }

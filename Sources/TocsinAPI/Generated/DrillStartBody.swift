@@ -25,14 +25,14 @@ public struct DrillStartBody: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("name")
+        writer.member("name")
         writer.string(name)
         if let realTargets {
-            writer.key("real_targets")
+            writer.member("real_targets")
             writer.bool(realTargets)
         }
         if let receiverURL {
-            writer.key("receiver_url")
+            writer.member("receiver_url")
             writer.string(receiverURL)
         }
         writer.endObject()

@@ -32,19 +32,19 @@ public struct ErrorDetailResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("code")
+        writer.member("code")
         writer.string(code)
         if let field {
-            writer.key("field")
+            writer.member("field")
             writer.string(field)
         }
-        writer.key("message")
+        writer.member("message")
         writer.string(message)
         if let requestID {
-            writer.key("request_id")
+            writer.member("request_id")
             writer.string(requestID)
         }
-        writer.key("status")
+        writer.member("status")
         writer.integer(status)
         writer.endObject()
     }

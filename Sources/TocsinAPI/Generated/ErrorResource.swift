@@ -16,7 +16,7 @@ public struct ErrorResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("error")
+        writer.member("error")
         try error.writeJSON(to: &writer)
         writer.endObject()
     }

@@ -26,15 +26,15 @@ public struct EscalateBody: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let channel {
-            writer.key("channel")
+            writer.member("channel")
             writer.string(channel)
         }
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
         if let toStep {
-            writer.key("to_step")
+            writer.member("to_step")
             writer.integer(toStep)
         }
         writer.endObject()

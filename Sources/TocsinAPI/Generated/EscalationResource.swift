@@ -56,29 +56,29 @@ public struct EscalationResource: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let createdAt {
-            writer.key("created_at")
+            writer.member("created_at")
             writer.date(createdAt)
         }
-        writer.key("epoch")
+        writer.member("epoch")
         writer.integer(epoch)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
-        writer.key("incident_id")
+        writer.member("incident_id")
         writer.integer(incidentID)
         if let nextDueAt {
-            writer.key("next_due_at")
+            writer.member("next_due_at")
             writer.date(nextDueAt)
         }
-        writer.key("policy_name")
+        writer.member("policy_name")
         writer.string(policyName)
-        writer.key("position")
+        writer.member("position")
         writer.integer(position)
-        writer.key("snapshot")
+        writer.member("snapshot")
         try writer.encodable(snapshot)
-        writer.key("started_at")
+        writer.member("started_at")
         writer.date(startedAt)
         if let startedBy {
-            writer.key("started_by")
+            writer.member("started_by")
             writer.string(startedBy)
         }
         writer.endObject()

@@ -26,14 +26,14 @@ public struct HealthResource: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let detail {
-            writer.key("detail")
+            writer.member("detail")
             writer.string(detail)
         }
         if let problems {
-            writer.key("problems")
+            writer.member("problems")
             writer.beginArray(); for item in problems { writer.string(item) }; writer.endArray()
         }
-        writer.key("status")
+        writer.member("status")
         writer.string(status)
         writer.endObject()
     }

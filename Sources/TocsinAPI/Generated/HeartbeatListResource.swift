@@ -16,7 +16,7 @@ public struct HeartbeatListResource: Codable, Sendable, Equatable, JSONWritable 
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("heartbeats")
+        writer.member("heartbeats")
         try writer.array(heartbeats)
         writer.endObject()
     }

@@ -48,29 +48,29 @@ public struct HeartbeatResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("beats")
+        writer.member("beats")
         writer.integer(beats)
         if let deadlineAt {
-            writer.key("deadline_at")
+            writer.member("deadline_at")
             writer.date(deadlineAt)
         }
-        writer.key("grace_seconds")
+        writer.member("grace_seconds")
         try writer.encodable(graceSeconds)
-        writer.key("interval_seconds")
+        writer.member("interval_seconds")
         try writer.encodable(intervalSeconds)
-        writer.key("labels")
+        writer.member("labels")
         writer.stringMap(labels)
         if let lastBeatAt {
-            writer.key("last_beat_at")
+            writer.member("last_beat_at")
             writer.date(lastBeatAt)
         }
         if let missedAt {
-            writer.key("missed_at")
+            writer.member("missed_at")
             writer.date(missedAt)
         }
-        writer.key("name")
+        writer.member("name")
         writer.string(name)
-        writer.key("state")
+        writer.member("state")
         writer.string(state.rawValue)
         writer.endObject()
     }

@@ -22,11 +22,11 @@ public struct IncidentCommandBody: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let channel {
-            writer.key("channel")
+            writer.member("channel")
             writer.string(channel)
         }
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
         writer.endObject()

@@ -20,9 +20,9 @@ public struct IncidentCommandResultResource: Codable, Sendable, Equatable, JSONW
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("changed")
+        writer.member("changed")
         writer.bool(changed)
-        writer.key("incident")
+        writer.member("incident")
         try incident.writeJSON(to: &writer)
         writer.endObject()
     }

@@ -43,21 +43,21 @@ public struct IncidentDetailResource: Codable, Sendable, Equatable, JSONWritable
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("alerts")
+        writer.member("alerts")
         try writer.array(alerts)
-        writer.key("attempts")
+        writer.member("attempts")
         try writer.array(attempts)
-        writer.key("escalations")
+        writer.member("escalations")
         try writer.array(escalations)
-        writer.key("incident")
+        writer.member("incident")
         try incident.writeJSON(to: &writer)
         if let maintenanceWindowIDs {
-            writer.key("maintenance_window_ids")
+            writer.member("maintenance_window_ids")
             writer.beginArray(); for item in maintenanceWindowIDs { writer.integer(item) }; writer.endArray()
         }
-        writer.key("notifications")
+        writer.member("notifications")
         try writer.array(notifications)
-        writer.key("timeline")
+        writer.member("timeline")
         try writer.array(timeline)
         writer.endObject()
     }

@@ -20,10 +20,10 @@ public struct IncidentListResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("incidents")
+        writer.member("incidents")
         try writer.array(incidents)
         if let nextBefore {
-            writer.key("next_before")
+            writer.member("next_before")
             writer.integer(nextBefore)
         }
         writer.endObject()

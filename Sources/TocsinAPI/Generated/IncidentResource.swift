@@ -89,60 +89,60 @@ public struct IncidentResource: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let acknowledgedAt {
-            writer.key("acknowledged_at")
+            writer.member("acknowledged_at")
             writer.date(acknowledgedAt)
         }
         if let acknowledgedBy {
-            writer.key("acknowledged_by")
+            writer.member("acknowledged_by")
             writer.string(acknowledgedBy)
         }
-        writer.key("alert_count")
+        writer.member("alert_count")
         writer.integer(alertCount)
         if let correlationID {
-            writer.key("correlation_id")
+            writer.member("correlation_id")
             writer.string(correlationID)
         }
-        writer.key("created_at")
+        writer.member("created_at")
         writer.date(createdAt)
         if let drillRun {
-            writer.key("drill_run")
+            writer.member("drill_run")
             writer.string(drillRun)
         }
-        writer.key("external_url")
+        writer.member("external_url")
         writer.string(externalURL)
-        writer.key("firing_count")
+        writer.member("firing_count")
         writer.integer(firingCount)
-        writer.key("group_key")
+        writer.member("group_key")
         writer.string(groupKey)
-        writer.key("group_labels")
+        writer.member("group_labels")
         writer.stringMap(groupLabels)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
         if let inMaintenance {
-            writer.key("in_maintenance")
+            writer.member("in_maintenance")
             writer.bool(inMaintenance)
         }
-        writer.key("last_seen_at")
+        writer.member("last_seen_at")
         writer.date(lastSeenAt)
-        writer.key("receiver")
+        writer.member("receiver")
         writer.string(receiver)
         if let resolvedAt {
-            writer.key("resolved_at")
+            writer.member("resolved_at")
             writer.date(resolvedAt)
         }
         if let resolvedBy {
-            writer.key("resolved_by")
+            writer.member("resolved_by")
             writer.string(resolvedBy)
         }
-        writer.key("severity")
+        writer.member("severity")
         writer.string(severity)
-        writer.key("source")
+        writer.member("source")
         writer.string(source)
-        writer.key("state")
+        writer.member("state")
         writer.string(state.rawValue)
-        writer.key("title")
+        writer.member("title")
         writer.string(title)
-        writer.key("truncated_alerts")
+        writer.member("truncated_alerts")
         writer.integer(truncatedAlerts)
         writer.endObject()
     }

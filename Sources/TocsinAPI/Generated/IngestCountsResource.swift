@@ -26,13 +26,13 @@ public struct IngestCountsResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("ignored")
+        writer.member("ignored")
         writer.integer(ignored)
-        writer.key("new")
+        writer.member("new")
         writer.integer(new)
-        writer.key("resolved")
+        writer.member("resolved")
         writer.integer(resolved)
-        writer.key("updated")
+        writer.member("updated")
         writer.integer(updated)
         writer.endObject()
     }

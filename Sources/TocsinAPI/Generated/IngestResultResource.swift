@@ -31,15 +31,15 @@ public struct IngestResultResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("alerts")
+        writer.member("alerts")
         try alerts.writeJSON(to: &writer)
-        writer.key("incident_ids")
+        writer.member("incident_ids")
         writer.beginArray(); for item in incidentIDs { writer.integer(item) }; writer.endArray()
         if let state {
-            writer.key("state")
+            writer.member("state")
             writer.string(state.rawValue)
         }
-        writer.key("status")
+        writer.member("status")
         writer.string(status)
         writer.endObject()
     }

@@ -33,20 +33,20 @@ public struct MaintenanceCreateBody: Codable, Sendable, Equatable, JSONWritable 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let force {
-            writer.key("force")
+            writer.member("force")
             writer.bool(force)
         }
         if let from {
-            writer.key("from")
+            writer.member("from")
             writer.date(from)
         }
-        writer.key("matchers")
+        writer.member("matchers")
         writer.beginArray(); for item in matchers { writer.string(item) }; writer.endArray()
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
-        writer.key("until")
+        writer.member("until")
         writer.date(until)
         writer.endObject()
     }

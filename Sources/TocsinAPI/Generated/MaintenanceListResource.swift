@@ -16,7 +16,7 @@ public struct MaintenanceListResource: Codable, Sendable, Equatable, JSONWritabl
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("windows")
+        writer.member("windows")
         try writer.array(windows)
         writer.endObject()
     }

@@ -52,31 +52,31 @@ public struct MaintenanceWindowResource: Codable, Sendable, Equatable, JSONWrita
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("created_at")
+        writer.member("created_at")
         writer.date(createdAt)
-        writer.key("created_by")
+        writer.member("created_by")
         writer.string(createdBy)
-        writer.key("ends_at")
+        writer.member("ends_at")
         writer.date(endsAt)
-        writer.key("held_alerts")
+        writer.member("held_alerts")
         writer.integer(heldAlerts)
-        writer.key("held_incidents")
+        writer.member("held_incidents")
         writer.integer(heldIncidents)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
-        writer.key("matchers")
+        writer.member("matchers")
         writer.beginArray(); for item in matchers { writer.string(item) }; writer.endArray()
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
         if let removedAt {
-            writer.key("removed_at")
+            writer.member("removed_at")
             writer.date(removedAt)
         }
-        writer.key("starts_at")
+        writer.member("starts_at")
         writer.date(startsAt)
-        writer.key("state")
+        writer.member("state")
         writer.string(state)
         writer.endObject()
     }

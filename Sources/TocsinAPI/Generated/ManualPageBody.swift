@@ -44,31 +44,31 @@ public struct ManualPageBody: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let channel {
-            writer.key("channel")
+            writer.member("channel")
             writer.string(channel)
         }
         if let details {
-            writer.key("details")
+            writer.member("details")
             writer.string(details)
         }
         if let person {
-            writer.key("person")
+            writer.member("person")
             writer.string(person)
         }
         if let policy {
-            writer.key("policy")
+            writer.member("policy")
             writer.string(policy)
         }
         if let schedule {
-            writer.key("schedule")
+            writer.member("schedule")
             writer.string(schedule)
         }
         if let severity {
-            writer.key("severity")
+            writer.member("severity")
             writer.string(severity)
         }
         if let summary {
-            writer.key("summary")
+            writer.member("summary")
             writer.string(summary)
         }
         writer.endObject()

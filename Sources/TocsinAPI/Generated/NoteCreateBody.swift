@@ -26,13 +26,13 @@ public struct NoteCreateBody: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let channel {
-            writer.key("channel")
+            writer.member("channel")
             writer.string(channel)
         }
-        writer.key("note")
+        writer.member("note")
         writer.string(note)
         if let notify {
-            writer.key("notify")
+            writer.member("notify")
             writer.bool(notify)
         }
         writer.endObject()

@@ -23,11 +23,11 @@ public struct NoteResultResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("incident")
+        writer.member("incident")
         try incident.writeJSON(to: &writer)
-        writer.key("note")
+        writer.member("note")
         try note.writeJSON(to: &writer)
-        writer.key("notified")
+        writer.member("notified")
         writer.integer(notified)
         writer.endObject()
     }

@@ -33,19 +33,19 @@ public struct OnCallResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("at")
+        writer.member("at")
         writer.date(at)
         if let next {
-            writer.key("next")
+            writer.member("next")
             try next.writeJSON(to: &writer)
         }
         if let oncall {
-            writer.key("oncall")
+            writer.member("oncall")
             try oncall.writeJSON(to: &writer)
         }
-        writer.key("schedule")
+        writer.member("schedule")
         writer.string(schedule)
-        writer.key("timezone")
+        writer.member("timezone")
         writer.string(timezone)
         writer.endObject()
     }

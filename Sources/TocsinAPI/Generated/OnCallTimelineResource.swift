@@ -23,11 +23,11 @@ public struct OnCallTimelineResource: Codable, Sendable, Equatable, JSONWritable
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("schedule")
+        writer.member("schedule")
         writer.string(schedule)
-        writer.key("shifts")
+        writer.member("shifts")
         try writer.array(shifts)
-        writer.key("timezone")
+        writer.member("timezone")
         writer.string(timezone)
         writer.endObject()
     }

@@ -30,17 +30,17 @@ public struct OverrideCreateBody: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("from")
+        writer.member("from")
         writer.string(from)
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
-        writer.key("person")
+        writer.member("person")
         writer.string(person)
-        writer.key("schedule")
+        writer.member("schedule")
         writer.string(schedule)
-        writer.key("until")
+        writer.member("until")
         writer.string(until)
         writer.endObject()
     }

@@ -16,7 +16,7 @@ public struct OverrideListResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("overrides")
+        writer.member("overrides")
         try writer.array(overrides)
         writer.endObject()
     }

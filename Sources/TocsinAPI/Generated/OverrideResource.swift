@@ -40,23 +40,23 @@ public struct OverrideResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("created_at")
+        writer.member("created_at")
         writer.date(createdAt)
-        writer.key("created_by")
+        writer.member("created_by")
         writer.string(createdBy)
-        writer.key("ends_at")
+        writer.member("ends_at")
         writer.date(endsAt)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
-        writer.key("person")
+        writer.member("person")
         writer.string(person)
-        writer.key("schedule")
+        writer.member("schedule")
         writer.string(schedule)
-        writer.key("starts_at")
+        writer.member("starts_at")
         writer.date(startsAt)
         writer.endObject()
     }

@@ -22,11 +22,11 @@ public struct PagerDutyEventResultResource: Codable, Sendable, Equatable, JSONWr
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("dedup_key")
+        writer.member("dedup_key")
         writer.string(dedupKey)
-        writer.key("message")
+        writer.member("message")
         writer.string(message)
-        writer.key("status")
+        writer.member("status")
         writer.string(status)
         writer.endObject()
     }

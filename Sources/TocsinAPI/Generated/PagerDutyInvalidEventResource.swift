@@ -22,11 +22,11 @@ public struct PagerDutyInvalidEventResource: Codable, Sendable, Equatable, JSONW
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("errors")
+        writer.member("errors")
         writer.beginArray(); for item in errors { writer.string(item) }; writer.endArray()
-        writer.key("message")
+        writer.member("message")
         writer.string(message)
-        writer.key("status")
+        writer.member("status")
         writer.string(status)
         writer.endObject()
     }

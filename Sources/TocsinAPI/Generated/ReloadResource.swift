@@ -30,18 +30,18 @@ public struct ReloadResource: Codable, Sendable, Equatable, JSONWritable {
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
         if let policies {
-            writer.key("policies")
+            writer.member("policies")
             writer.integer(policies)
         }
         if let problems {
-            writer.key("problems")
+            writer.member("problems")
             writer.beginArray(); for item in problems { writer.string(item) }; writer.endArray()
         }
         if let routes {
-            writer.key("routes")
+            writer.member("routes")
             writer.integer(routes)
         }
-        writer.key("status")
+        writer.member("status")
         writer.string(status)
         writer.endObject()
     }

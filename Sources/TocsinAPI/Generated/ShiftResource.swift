@@ -26,15 +26,15 @@ public struct ShiftResource: Codable, Sendable, Equatable, JSONWritable {
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("end")
+        writer.member("end")
         writer.date(end)
         if let person {
-            writer.key("person")
+            writer.member("person")
             writer.string(person)
         }
-        writer.key("source")
+        writer.member("source")
         writer.string(source)
-        writer.key("start")
+        writer.member("start")
         writer.date(start)
         writer.endObject()
     }

@@ -44,24 +44,24 @@ public struct TimelineEntryResource: Codable, Sendable, Equatable, JSONWritable 
 
     public func writeJSON(to writer: inout JSONWriter) throws {
         writer.beginObject()
-        writer.key("actor")
+        writer.member("actor")
         writer.string(actor)
-        writer.key("at")
+        writer.member("at")
         writer.date(at)
-        writer.key("channel")
+        writer.member("channel")
         writer.string(channel)
-        writer.key("id")
+        writer.member("id")
         writer.integer(id)
-        writer.key("incident_id")
+        writer.member("incident_id")
         writer.integer(incidentID)
-        writer.key("kind")
+        writer.member("kind")
         writer.string(kind.rawValue)
         if let latenessMs {
-            writer.key("lateness_ms")
+            writer.member("lateness_ms")
             writer.integer(latenessMs)
         }
         if let note {
-            writer.key("note")
+            writer.member("note")
             writer.string(note)
         }
         writer.endObject()

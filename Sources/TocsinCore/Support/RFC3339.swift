@@ -58,6 +58,15 @@ public enum RFC3339 {
     /// `separator` and `suffix` give other layouts of the same fields: `" "` and `""` print the
     /// SQLite text form `2026-11-26 23:32:42.330`.
     public static func format(_ date: Date, separator: String = "T", suffix: String = "Z") -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(24 + separator.utf8.count + suffix.utf8.count)
+        append(date, separator: separator, suffix: suffix, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends ``format(_:separator:suffix:)``'s text to `text`, without a `String` of its own
+    /// (the API's JSON writer prints every date of a page this way).
+    public static func append(_ date: Date, separator: String = "T", suffix: String = "Z", to text: inout [UInt8]) {
         let totalMillis = Int((date.timeIntervalSince1970 * 1000).rounded())
         let millis = ((totalMillis % 1000) + 1000) % 1000
         let totalSeconds = (totalMillis - millis) / 1000
@@ -65,8 +74,6 @@ public enum RFC3339 {
         let days = (totalSeconds - secondsOfDay) / 86_400
         let (year, month, day) = CivilDays.date(fromDayNumber: days)
         // Built byte by byte: this runs several times for every alert stored.
-        var text: [UInt8] = []
-        text.reserveCapacity(24 + separator.utf8.count + suffix.utf8.count)
         append(year, width: 4, to: &text)
         text.append(UInt8(ascii: "-"))
         append(month, width: 2, to: &text)
@@ -81,7 +88,6 @@ public enum RFC3339 {
         text.append(UInt8(ascii: "."))
         append(millis, width: 3, to: &text)
         text.append(contentsOf: suffix.utf8)
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Whether `date` is Go's zero time, which Alertmanager sends as `endsAt` of firing alerts.
@@ -92,15 +98,28 @@ public enum RFC3339 {
     private static let goZeroTime: TimeInterval = -62_135_596_800
 
     /// Appends the decimal digits of `value`, zero-padded to `width`.
+    /// Appends `value` in decimal, zero-padded to `width` digits, without a `String` of its own.
     private static func append(_ value: Int, width: Int, to text: inout [UInt8]) {
         if value < 0 {
             text.append(UInt8(ascii: "-"))
         }
-        let digits = String(value.magnitude).utf8
-        if digits.count < width {
-            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        var magnitude = value.magnitude
+        var count = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            count += 1
         }
-        text.append(contentsOf: digits)
+        if count < width {
+            text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - count))
+        }
+        text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = text.count - 1
+        repeat {
+            text[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
     }
 
     private struct Scanner {
