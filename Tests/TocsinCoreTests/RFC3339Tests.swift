@@ -26,6 +26,18 @@ struct RFC3339Tests {
         #expect(RFC3339.parse(text) == nil)
     }
 
+    @Test("SQLite's stored form, without an offset, is read as UTC only when asked; an offset still counts")
+    func storedForm() throws {
+        let stored = try #require(RFC3339.parse("2026-11-26 23:32:42.330", utcWithoutOffset: true))
+        #expect(stored == RFC3339.parse("2026-11-26T23:32:42.330Z"))
+        #expect(RFC3339.parse("2026-11-26 23:32:42.330") == nil)
+        #expect(RFC3339.parse("2026-11-26 23:32:42.330+01:00", utcWithoutOffset: true) == RFC3339.parse("2026-11-26T22:32:42.330Z"))
+        #expect(RFC3339.parse("2026-11-26 23:32:42.330 ", utcWithoutOffset: true) == nil)
+        var text: [UInt8] = []
+        RFC3339.append(stored, separator: " ", suffix: "", to: &text)
+        #expect(String(decoding: text, as: UTF8.self) == "2026-11-26 23:32:42.330")
+    }
+
     @Test("recognises Go's zero time, which means unset")
     func goZeroTime() throws {
         let zero = try #require(RFC3339.parse("0001-01-01T00:00:00Z"))

@@ -7,9 +7,17 @@ import Foundation
 /// form depending on their options. Go's zero time (`0001-01-01T00:00:00Z`) parses to a date in
 /// year 1, which callers treat as "unset" through ``isGoZeroTime(_:)``.
 public enum RFC3339 {
-    /// Parses `text`, or returns nil when it is not an RFC 3339 date-time.
-    public static func parse(_ text: String) -> Date? {
-        var scanner = Scanner(bytes: Array(text.utf8))
+    /// Parses `text`, or returns nil when it is not an RFC 3339 date-time. With
+    /// `utcWithoutOffset`, a text that ends without `Z` or an offset is read as UTC (SQLite's
+    /// stored form, `2026-11-26 23:32:42.330`).
+    public static func parse(_ text: String, utcWithoutOffset: Bool = false) -> Date? {
+        var text = text
+        // Read in place: every stored date of every row read passes through here.
+        return text.withUTF8 { parse(utf8: $0, utcWithoutOffset: utcWithoutOffset) }
+    }
+
+    private static func parse(utf8: UnsafeBufferPointer<UInt8>, utcWithoutOffset: Bool) -> Date? {
+        var scanner = Scanner(bytes: utf8)
         guard let year = scanner.digits(4), scanner.skip("-"),
             let month = scanner.digits(2), scanner.skip("-"),
             let day = scanner.digits(2), scanner.skip("T") || scanner.skip("t") || scanner.skip(" "),
@@ -40,7 +48,7 @@ public enum RFC3339 {
                 offsetHours < 24, offsetMinutes < 60
             else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
-        } else {
+        } else if !(utcWithoutOffset && scanner.atEnd) {
             return nil
         }
         guard scanner.atEnd else { return nil }
@@ -123,10 +131,10 @@ public enum RFC3339 {
     }
 
     private struct Scanner {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
-        init(bytes: [UInt8]) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         var atEnd: Bool { index == bytes.count }
 
@@ -145,8 +153,8 @@ public enum RFC3339 {
             return value
         }
 
-        mutating func skip(_ character: Character) -> Bool {
-            guard let ascii = character.asciiValue, index < bytes.count, bytes[index] == ascii else { return false }
+        mutating func skip(_ ascii: Unicode.Scalar) -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ascii) else { return false }
             index += 1
             return true
         }

@@ -67,7 +67,7 @@ enum StoredDate {
     /// Reads the text layout above (as written by Tocsin or GRDB), without Foundation's calendar.
     static func parse(_ value: DatabaseValue) -> Date? {
         guard let text = String.fromDatabaseValue(value) else { return Date.fromDatabaseValue(value) }
-        return RFC3339.parse(text.hasSuffix("Z") ? text : text + "Z") ?? Date.fromDatabaseValue(value)
+        return RFC3339.parse(text, utcWithoutOffset: true) ?? Date.fromDatabaseValue(value)
     }
 
     static let encoding = DatabaseDateEncodingStrategy.custom { text($0) }
