@@ -19,8 +19,8 @@ public struct IngestResult: Sendable, Equatable {
 extension TocsinStore {
     /// Merges `batch` into its incident and commits: alerts upserted by fingerprint, the incident
     /// opened or updated, timeline events appended, escalation started, restarted or stopped, all
-    /// in one transaction (shared, each batch in its own savepoint, with the batches that wait for
-    /// the writer at the same time: ``GroupCommit``). Returns after the commit.
+    /// in one transaction (shared with the batches that wait for the writer at the same time, a
+    /// failing batch failing alone: ``GroupCommit``). Returns after the commit.
     ///
     /// Each firing alert is routed by its own labels through `configuration`'s routes: a new
     /// incident starts (and snapshots) every policy its alerts route to, and an alert joining an

@@ -50,10 +50,37 @@ struct GroupCommitStoreTests {
     func failureInGroup() async throws {
         let test = try TestStore()
         defer { test.remove() }
+        let health = WriteHealth()
+        let outcomes = try await group(of: 8, in: test, health: health) { index in
+            index == 5 ? StoreError.conflict("batch 5 refused") : nil
+        }
+        #expect(outcomes.enumerated().filter { $0.element != nil }.map(\.offset) == [5])
+        #expect(outcomes[5].map { "\($0)" } == "batch 5 refused")
+        #expect(try await storedNames(test) == ["batch-0", "batch-1", "batch-2", "batch-3", "batch-4", "batch-6", "batch-7", "first"])
+        #expect(health.lastFailure == nil)
+    }
+
+    @Test("a database that refuses the group's transaction (busy) fails every batch of it at once, and says so")
+    func transientFailureFailsTheGroup() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let health = WriteHealth()
+        let outcomes = try await group(of: 8, in: test, health: health) { index in
+            index == 3 ? StoreError.busy("database is locked") : nil
+        }
+        #expect(outcomes.allSatisfy { if case .busy = $0 { true } else { false } }, "\(outcomes)")
+        #expect(try await storedNames(test) == ["first"], "nothing of the group is stored")
+        #expect(health.lastFailure?.reason.contains("busy") == true)
+    }
+
+    /// Submits a first batch that holds the writer until `count` more wait, so that those form one
+    /// group; batch `index` inserts the setting `batch-index` and then throws `failure(index)`, if
+    /// any. Returns each grouped batch's error (nil when it committed).
+    private func group(
+        of count: Int, in test: TestStore, health: WriteHealth, failure: @escaping @Sendable (Int) -> StoreError?
+    ) async throws -> [StoreError?] {
         let commits = GroupCommit()
         let writer = test.store.writer
-        let health = WriteHealth()
-        // The writer is held busy by a first batch until the others wait, so they form one group.
         let release = DispatchSemaphore(value: 0)
         let started = Mutex(false)
         let first = Task {
@@ -65,35 +92,37 @@ struct GroupCommitStoreTests {
             }
         }
         // Polled, not waited on: a test must not block the concurrency pool's few threads.
-        let startDeadline = ContinuousClock.now + .seconds(10)
-        while !started.withLock({ $0 }), ContinuousClock.now < startDeadline { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !started.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(started.withLock { $0 })
-        let others = (0..<8).map { index in
+        let grouped = (0..<count).map { index in
             Task {
                 try await commits.submit(to: writer, writeHealth: health) { db in
                     try db.execute(sql: "INSERT INTO settings (name, value) VALUES (?, 'x')", arguments: ["batch-\(index)"])
-                    if index == 5 { throw StoreError.conflict("batch 5 refused") }
+                    if let failure = failure(index) { throw failure }
                     return .nothing
                 }
             }
         }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while commits.waiting < 8, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(commits.waiting == 8)
+        while commits.waiting < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(commits.waiting == count)
         release.signal()
         _ = try await first.value
-        var refused: [Int] = []
-        for (index, task) in others.enumerated() {
-            do { _ = try await task.value } catch StoreError.conflict(let why) {
-                #expect(why == "batch 5 refused")
-                refused.append(index)
+        var outcomes: [StoreError?] = []
+        for task in grouped {
+            do {
+                _ = try await task.value
+                outcomes.append(nil)
+            } catch let error as StoreError {
+                outcomes.append(error)
             }
         }
-        #expect(refused == [5])
-        let names = try await test.store.read { db in
+        return outcomes
+    }
+
+    private func storedNames(_ test: TestStore) async throws -> [String] {
+        try await test.store.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM settings WHERE name = 'first' OR name LIKE 'batch-%' ORDER BY name")
         }
-        #expect(names == ["batch-0", "batch-1", "batch-2", "batch-3", "batch-4", "batch-6", "batch-7", "first"])
-        #expect(health.lastFailure == nil)
     }
 }
