@@ -23,19 +23,16 @@ struct TwilioSignatureTests {
         }
     }
 
-    /// The whole fixture: the worked example and the repeated-name vector.
+    /// The whole fixture: the worked example (its top-level members) and the repeated-name vector.
     struct Fixture: Decodable {
-        var authToken: String
-        var url: String
-        var parameters: [[String]]
-        var formBody: String
-        var signedText: String
-        var expectedSignature: String
+        var example: Example
         var repeatedNames: Example
 
-        var example: Example {
-            Example(authToken: authToken, url: url, parameters: parameters, formBody: formBody,
-                    signedText: signedText, expectedSignature: expectedSignature)
+        private enum CodingKeys: String, CodingKey { case repeatedNames }
+
+        init(from decoder: any Decoder) throws {
+            example = try Example(from: decoder)
+            repeatedNames = try decoder.container(keyedBy: CodingKeys.self).decode(Example.self, forKey: .repeatedNames)
         }
     }
 
