@@ -35,7 +35,7 @@ struct RecordEncodingTests {
             people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "page")],
             policies: [policy])
         let snapshot = try #require(configuration.snapshot(ofPolicy: "page"))
-        let stored = try await test.store.writer.write { db -> ([Incident], [TimelineEvent], [Escalation]) in
+        let stored = try await test.store.writer.write { db -> ([Incident], [TimelineEvent], [Escalation], [IncidentAlert]) in
             var bare = incidents[0]
             var full = incidents[1]
             try bare.insert(db)
@@ -51,15 +51,29 @@ struct RecordEncodingTests {
                            startedBy: "DiskFull on db1:9100", createdAt: t0),
             ]
             for index in escalations.indices { try escalations[index].insert(db) }
-            return ([bare, full], events, escalations)
+            var alerts = [
+                IncidentAlert(
+                    incidentID: try #require(bare.id), alert: Alert(status: .firing, labels: ["alertname": "X"], startsAt: t0),
+                    firstSeenAt: t0, lastSeenAt: t0),
+                IncidentAlert(
+                    incidentID: try #require(full.id),
+                    alert: Alert(
+                        status: .resolved, labels: ["alertname": "Y", "quote": "\"a\"\\b", "ünï": "\u{1}\n"],
+                        annotations: ["summary": "disk <full> & 🔥"], startsAt: t0, endsAt: t0.addingTimeInterval(90.25),
+                        generatorURL: "http://prometheus:9090/graph?g0.expr=up"),
+                    firstSeenAt: t0.addingTimeInterval(1), lastSeenAt: t0.addingTimeInterval(2)),
+            ]
+            for index in alerts.indices { try alerts[index].insert(db) }
+            return ([bare, full], events, escalations, alerts)
         }
         let read = try await test.store.writer.read { db in
             (try Incident.order(Column("id")).fetchAll(db), try TimelineEvent.order(Column("id")).fetchAll(db),
-             try Escalation.order(Column("id")).fetchAll(db))
+             try Escalation.order(Column("id")).fetchAll(db), try IncidentAlert.order(Column("id")).fetchAll(db))
         }
         #expect(read.0 == stored.0)
         #expect(read.1 == stored.1)
         #expect(read.2 == stored.2)
+        #expect(read.3 == stored.3)
     }
 
     @Test("a policy snapshot's JSON is reused while the policy is the same, and renewed when it changes")
@@ -79,6 +93,21 @@ struct RecordEncodingTests {
         #expect(try decoder.decode(PolicySnapshot.self, from: Data(reloaded.utf8)) == (try snapshot(after: 300)))
         #expect(try decoder.decode(PolicySnapshot.self, from: Data(first.utf8)) == (try snapshot(after: 0)))
         #expect(cache.count == 1)
+    }
+
+    @Test("a stored snapshot text is decoded once, and the cache of decoded snapshots stays within its capacity")
+    func decodedSnapshotCache() throws {
+        let configuration = TocsinConfiguration(
+            people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "p0")],
+            policies: (0..<4).map { EscalationPolicy(name: "p\($0)", steps: [.init(after: 0, notify: [.person("alice")])]) })
+        let snapshots = try (0..<4).map { try #require(configuration.snapshot(ofPolicy: "p\($0)")) }
+        let cache = DecodedSnapshotCache(capacity: 2)
+        for snapshot in snapshots {
+            #expect(try cache.snapshot(fromJSON: try Escalation.snapshotJSON(snapshot)) == snapshot)
+        }
+        #expect(cache.count == 2)
+        #expect(try cache.snapshot(fromJSON: try Escalation.snapshotJSON(snapshots[0])) == snapshots[0], "decoded again once dropped")
+        #expect(throws: (any Error).self) { try cache.snapshot(fromJSON: "{\"policy\": 1}") }
     }
 
     @Test("the snapshot cache keeps at most its capacity of policies, the oldest going first")
