@@ -7,8 +7,9 @@ import TocsinTestSupport
 
 /// Nothing is lost when the dispatcher dies in the middle of a burst: hundreds of pages are due at
 /// once, so each turn of the dispatcher records the attempts of every worker that finished and
-/// claims the next pages in one transaction (`deliveryTurn`), while `tocsin serve` is killed with
-/// SIGKILL four times with pages in flight and restarted each time.
+/// claims the next lanes of pages in one transaction (`deliveryTurn`), while `tocsin serve` is
+/// killed with SIGKILL four times with pages in flight (and more claimed in lanes, not started)
+/// and restarted each time.
 @Suite("Crash during a burst of pages, end to end", .serialized)
 struct CrashDuringBurstEndToEndTests {
     /// How many incidents make the burst (two pages each).
@@ -81,7 +82,7 @@ struct CrashDuringBurstEndToEndTests {
         // "sent" attempt on record.
         var keys: Set<String> = []
         var withoutSentAttempt: [Int64] = []
-        var claimedAgain = 0
+        var miscounted: [Int64] = []
         for incident in incidents.values {
             guard let id = incident.id else { continue }
             let pages = try await store.notifications(incidentID: id)
@@ -91,19 +92,21 @@ struct CrashDuringBurstEndToEndTests {
             let attempts = try await store.deliveryAttempts(incidentID: id)
             let sent = Set(attempts.filter { $0.outcome == "sent" }.map(\.outboxID))
             withoutSentAttempt += pages.compactMap(\.id).filter { !sent.contains($0) }
-            claimedAgain += pages.filter { $0.attempts > 1 }.count
+            // A page claimed in a lane and never started when Tocsin died spent no attempt.
+            miscounted += pages.filter { page in page.attempts != attempts.filter { $0.outboxID == page.id }.count }.compactMap(\.id)
             keys.formUnion(pages.map(\.idempotencyKey))
         }
         #expect(withoutSentAttempt.isEmpty, "sent, but no \"sent\" attempt recorded: \(withoutSentAttempt.prefix(10))")
-        #expect(claimedAgain > 0, "a kill caught pages in flight, which were claimed again after the restart")
+        #expect(miscounted.isEmpty, "attempts counted that are not on record: \(miscounted.prefix(10))")
 
         // Every page reached the receiver at least once; a repeat carries the same key.
         let received = CrashTestSupport.receivedKeys(receiver)
         let arrived = Set(received)
         #expect(keys.subtracting(arrived).isEmpty, "pages never delivered: \(keys.subtracting(arrived).prefix(10))")
         #expect(arrived.subtracting(keys).isEmpty, "deliveries of pages the database does not know")
-        print("crash during burst: \(numbers.count) incidents written, \(incidents.count) incidents, \(keys.count) pages "
-            + "(\(claimedAgain) claimed more than once), \(received.count) deliveries (\(received.count - arrived.count) "
+        #expect(received.count > arrived.count, "a kill caught pages in flight, which were sent again after the restart")
+        print("crash during burst: \(numbers.count) incidents written, \(incidents.count) incidents, \(keys.count) pages, "
+            + "\(received.count) deliveries (\(received.count - arrived.count) "
             + "repeated after a crash, same key), \(server.starts - 1) restarts")
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 
 // `tocsin-bench escalation --deliver`: after the escalation pass, the production dispatcher
 // (curl transport, 8 workers, at most 2 in flight to one destination, as `tocsin serve` has
-// by default; `--workers` and `--per-destination` change them) delivers every page of the burst to a webhook receiver on
+// by default; `--workers`, `--per-destination` and `--lane` change them) delivers every page of the burst to a webhook receiver on
 // 127.0.0.1, and the benchmark reports when each page arrived, measured from the due time. This
 // is what a person on the receiving end sees of a burst; escalation lateness alone stops at the
 // commit.
@@ -60,12 +60,13 @@ func startReceiver(logging arrivals: ArrivalLog) async -> Int {
 /// two minutes) and returns each arrival in milliseconds after `due`, sorted, and the CPU time the
 /// process spent meanwhile (dispatcher and receiver both).
 func deliverBurst(
-    store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: Date, workers: Int, perDestination: Int
+    store: TocsinStore, arrivals: ArrivalLog, expected: Int, due: Date, workers: Int, perDestination: Int, lane: Int
 ) async throws -> (arrivals: [Double], cpuSeconds: Double) {
     let cpuBefore = processCPUSeconds()
     let dispatcher = Dispatcher(
         store: store, clock: WallClock(),
-        settings: DeliverySettings(publicURL: "http://127.0.0.1:9797", workers: workers, perDestination: perDestination),
+        settings: DeliverySettings(
+            publicURL: "http://127.0.0.1:9797", workers: workers, perDestination: perDestination, laneLength: lane),
         linkKey: Array("bench-link-key".utf8), webhookSettings: { _ in WebhookSettings() }, logger: quietLogger("bench"))
     // Left running (idle) until the benchmark exits.
     Task { try await dispatcher.run() }

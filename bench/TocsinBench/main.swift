@@ -1,6 +1,6 @@
 // tocsin-bench: benchmarks of the escalation engine that need no network, and the HTTP floor.
 //
-//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver [--workers 8] [--per-destination 2]]
+//   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver [--workers 8] [--per-destination 2] [--lane 16]]
 //     (--deliver: see BurstDelivery.swift)
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
@@ -11,6 +11,7 @@
 // after its due time its transaction committed (0 when it committed before).
 import Foundation
 import TocsinCore
+import TocsinDelivery
 import TocsinStore
 
 struct Options {
@@ -19,9 +20,11 @@ struct Options {
     var chunk = 500
     var lead: TimeInterval = 2
     var deliver = false
-    /// With --deliver: the dispatcher's workers and its limit of deliveries in flight to one destination.
+    /// With --deliver: the dispatcher's workers, its limit of deliveries in flight to one
+    /// destination, and how many pages a worker claims at once for one destination.
     var workers = 8
     var perDestination = 2
+    var lane = DeliverySettings(publicURL: "").laneLength
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -34,6 +37,7 @@ struct Options {
             case "--deliver": deliver = true
             case "--workers": workers = iterator.next().flatMap(Int.init) ?? workers
             case "--per-destination": perDestination = iterator.next().flatMap(Int.init) ?? perDestination
+            case "--lane": lane = iterator.next().flatMap(Int.init) ?? lane
             default: break
             }
         }
@@ -114,7 +118,7 @@ func escalationLateness(_ options: Options) async throws {
     let (arrived, deliveryCPU) =
         options.deliver
         ? try await deliverBurst(
-            store: store, arrivals: arrivals, expected: queued, due: t0, workers: options.workers, perDestination: options.perDestination)
+            store: store, arrivals: arrivals, expected: queued, due: t0, workers: options.workers, perDestination: options.perDestination, lane: options.lane)
         : ([], 0)
     try store.close()
     print(
@@ -131,7 +135,7 @@ func escalationLateness(_ options: Options) async throws {
     if options.deliver {
         print(
             """
-              pages delivered to the receiver (\(options.workers) workers, \(options.perDestination) in flight to one destination): \
+              pages delivered to the receiver (\(options.workers) workers, \(options.perDestination) in flight to one destination, lanes of \(options.lane)): \
             \(arrived.count) of \(queued); ms after the due time: \
             first \(String(format: "%.1f", arrived.first ?? 0)), p50 \(String(format: "%.1f", percentile(arrived, 50))), \
             p99 \(String(format: "%.1f", percentile(arrived, 99))), last \(String(format: "%.1f", arrived.last ?? 0))
@@ -150,7 +154,7 @@ case "ingest-writer":
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
-    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver [--workers N] [--per-destination N]]")
+    print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver [--workers N] [--per-destination N] [--lane N]]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)

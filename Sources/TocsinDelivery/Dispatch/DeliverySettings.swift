@@ -15,6 +15,14 @@ public struct DeliverySettings: Sendable {
     /// Deliveries in flight at once to one destination (``DeliveryDestination``): a receiver that
     /// hangs holds at most this many workers.
     public var perDestination: Int
+    /// The most notifications to one destination a worker claims at once and delivers one after
+    /// another (a lane, see `DestinationLimit`): a burst to one receiver then costs a commit per
+    /// lane, not per page.
+    public var laneLength: Int
+    /// A lane starts no notification later than this after its claim (nor after a failure): what
+    /// it has not started goes back to the queue, so a slow receiver never holds claimed pages
+    /// long, and a page cancelled meanwhile (an acknowledgement) is not sent late.
+    public var laneDuration: TimeInterval
     public var policy: DeliveryPolicy
     /// How long a signed ack/resolve link stays valid.
     public var linkLifetime: TimeInterval
@@ -25,11 +33,13 @@ public struct DeliverySettings: Sendable {
 
     public init(
         publicURL: String, smtp: SMTPSettings? = nil, connectTimeout: TimeInterval = 5, timeout: TimeInterval = 10,
-        workers: Int = 8, perDestination: Int = 2, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
+        workers: Int = 8, perDestination: Int = 2, laneLength: Int = 16, laneDuration: TimeInterval = 1, policy: DeliveryPolicy = DeliveryPolicy(), linkLifetime: TimeInterval = 86_400,
         userAgent: String = "Tocsin", twilio: TwilioSettings? = nil
     ) {
         self.twilio = twilio
         self.perDestination = perDestination
+        self.laneLength = max(1, laneLength)
+        self.laneDuration = laneDuration
         self.publicURL = publicURL
         self.smtp = smtp
         self.connectTimeout = connectTimeout

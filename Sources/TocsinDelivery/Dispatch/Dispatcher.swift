@@ -29,7 +29,7 @@ public final class Dispatcher: Service, Sendable {
     let random: @Sendable () -> Double
     private let wakeSignal = WakeSignal()
     private let inFlight = InFlightCounter()
-    /// Attempts finished and not yet recorded; the loop's next turn records them.
+    /// Attempts finished and claims given back, not yet recorded; the loop's next turn records them.
     private let completedAttempts = CompletedAttempts()
     private let stopping = Flag()
     /// The longest single sleep.
@@ -97,47 +97,86 @@ public final class Dispatcher: Service, Sendable {
         }
         // Every delivery has finished: what they did is recorded before the transport stops (a
         // failure here leaves them `sending`, retried at the next start).
-        await recordOneByOne(completedAttempts.takeAll())
+        let finished = completedAttempts.takeAll()
+        await recordOneByOne(finished.attempts)
+        await release(finished.released)
         await transport.shutdown()
         logger.info("dispatcher stopped")
     }
 
-    /// One turn: records the attempts finished since the last turn and claims what is ready (up
-    /// to the free workers) in one transaction, starts each delivery, and returns how long to sleep
-    /// before looking again.
+    /// One turn: records the attempts finished since the last turn, gives back the claims lanes did
+    /// not start, and claims lanes of what is ready (up to the free workers) in one transaction,
+    /// starts each lane, and returns how long to sleep before looking again.
     private func dispatchReady(into group: inout DiscardingTaskGroup) async -> TimeInterval {
         heartbeat.beat(at: clock.now)  // the loop is turning, even with every worker busy
-        let completed = completedAttempts.takeAll()
+        let finished = completedAttempts.takeAll()
         let inFlightNow = inFlight.byDestination
         let free = settings.workers - inFlightNow.values.reduce(0, +)
-        guard free > 0 || !completed.isEmpty else { return Self.maxSleep }  // a finishing delivery wakes the loop
+        // (A finishing lane wakes the loop.)
+        guard free > 0 || !finished.attempts.isEmpty || !finished.released.isEmpty else { return Self.maxSleep }
         let now = clock.now
         do {
             let turn = try await store.deliveryTurn(
-                recording: completed, now: now, limit: max(free, 0), lease: settings.lease,
-                destinationLimit: DestinationLimit(perDestination: settings.perDestination, inFlight: inFlightNow))
-            completed.forEach(log)
-            for entry in turn.claimed {
-                let destination = entry.destination
-                let material = turn.material[entry.incidentID]
+                recording: finished.attempts, releasing: finished.released, now: now, limit: max(free, 0), lease: settings.lease,
+                destinationLimit: DestinationLimit(
+                    perDestination: settings.perDestination, inFlight: inFlightNow, pagesPerLane: settings.laneLength))
+            finished.attempts.forEach(log)
+            for lane in turn.lanes {
+                guard let destination = lane.first?.destination else { continue }
+                let material = turn.material
                 let storedLinkKey = turn.linkKey
                 inFlight.add(1, to: destination)
                 group.addTask {
-                    let completed = await self.attempt(entry, material: material, storedLinkKey: storedLinkKey)
-                    // The worker is free once the receiver answered; the attempt is recorded by
-                    // the loop's next turn, with the others that finished meanwhile.
+                    await self.deliver(lane, claimedAt: now, material: material, storedLinkKey: storedLinkKey)
+                    // The worker is free once the receiver answered its lane's last page; the
+                    // attempts are recorded by the loop's next turn, with the others that finished meanwhile.
                     self.inFlight.add(-1, to: destination)
-                    self.completedAttempts.append(completed)
                     self.wakeSignal.signal()
                 }
             }
-            if turn.claimed.count == free { return 0 }
+            if turn.lanes.count == free { return 0 }
             guard let next = turn.nextDue else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)
         } catch {
             logger.error("recording and claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
-            await recordOneByOne(completed)
+            await recordOneByOne(finished.attempts)
+            await release(finished.released)
             return 1
+        }
+    }
+
+    /// A lane's notifications, one after another on one worker, each finished attempt handed to the
+    /// loop. The lane stops early, giving back what it has not started, after an attempt that was
+    /// not sent (the receiver is failing: the rest wait their turn in the queue), once
+    /// `laneDuration` has passed since the claim, or when the dispatcher stops.
+    private func deliver(_ lane: [OutboxEntry], claimedAt: Date, material: [Int64: RenderMaterial], storedLinkKey: [UInt8]?) async {
+        for (index, entry) in lane.enumerated() {
+            if index > 0, stopping.value || clock.now.timeIntervalSince(claimedAt) >= settings.laneDuration {
+                completedAttempts.release(lane[index...])
+                return
+            }
+            let completed = await attempt(entry, material: material[entry.incidentID], storedLinkKey: storedLinkKey)
+            // Recorded by the loop's next turn, while the lane goes on: a page accepted and not yet
+            // recorded is sent again after a crash, so that window stays one turn long.
+            completedAttempts.append(completed)
+            wakeSignal.signal()
+            guard case .sent = completed.outcome else {
+                completedAttempts.release(lane[(index + 1)...])
+                return
+            }
+        }
+    }
+
+    /// Gives back claims a lane did not start, after a turn failed or at a stop. A failure is
+    /// logged and left: the notifications stay `sending` until their lease ends (or the next start).
+    private func release(_ entries: [OutboxEntry]) async {
+        guard !entries.isEmpty else { return }
+        do {
+            try await store.releaseClaims(entries)
+        } catch {
+            logger.error(
+                "could not give back claimed deliveries; they will be sent when their lease ends",
+                metadata: ["error": "\(error)", "deliveries": "\(entries.count)"])
         }
     }
 
@@ -296,19 +335,25 @@ final class InFlightCounter: Sendable {
     }
 }
 
-/// Attempts finished by the workers, waiting for the loop to record them.
+/// Attempts finished by the workers, and claims their lanes gave back unstarted, waiting for the
+/// loop to record them.
 final class CompletedAttempts: Sendable {
-    private let attempts = Mutex<[CompletedAttempt]>([])
+    private let waiting = Mutex<(attempts: [CompletedAttempt], released: [OutboxEntry])>(([], []))
 
     func append(_ attempt: CompletedAttempt) {
-        attempts.withLock { $0.append(attempt) }
+        waiting.withLock { $0.attempts.append(attempt) }
+    }
+
+    func release(_ entries: ArraySlice<OutboxEntry>) {
+        guard !entries.isEmpty else { return }
+        waiting.withLock { $0.released.append(contentsOf: entries) }
     }
 
     /// Everything waiting, oldest first, leaving none.
-    func takeAll() -> [CompletedAttempt] {
-        attempts.withLock { attempts in
-            defer { attempts = [] }
-            return attempts
+    func takeAll() -> (attempts: [CompletedAttempt], released: [OutboxEntry]) {
+        waiting.withLock { waiting in
+            defer { waiting = ([], []) }
+            return waiting
         }
     }
 }

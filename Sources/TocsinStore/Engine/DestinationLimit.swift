@@ -4,27 +4,45 @@ import TocsinCore
 /// How many deliveries may be in flight to one destination at once (``DeliveryDestination``),
 /// and how many are: a claim takes no more than the rest, so a receiver that hangs holds at most
 /// `perDestination` workers and pages to every other destination still leave at once.
+///
+/// A worker delivers a *lane*: up to `pagesPerLane` notifications to one destination, one after
+/// another, claimed together, so that a burst to one receiver costs a turn of the dispatcher (a
+/// commit) per lane rather than per page. The limit counts lanes.
 public struct DestinationLimit: Sendable, Equatable {
     public var perDestination: Int
-    /// Deliveries in flight now, by destination.
+    /// Lanes in flight now, by destination.
     public var inFlight: [String: Int]
+    /// The most notifications one lane carries (1: every claimed notification is a lane of its own).
+    public var pagesPerLane: Int
 
-    public init(perDestination: Int, inFlight: [String: Int] = [:]) {
+    public init(perDestination: Int, inFlight: [String: Int] = [:], pagesPerLane: Int = 1) {
         self.perDestination = max(1, perDestination)
         self.inFlight = inFlight
+        self.pagesPerLane = max(1, pagesPerLane)
     }
 
-    /// The first `limit` of `candidates` (in their order) that fit each destination's room.
-    func select(from candidates: [ClaimCandidate], limit: Int) -> [ClaimCandidate] {
-        var taken = inFlight
-        var selected: [ClaimCandidate] = []
-        for entry in candidates where selected.count < limit {
-            let destination = entry.destination
-            guard taken[destination, default: 0] < perDestination else { continue }
-            taken[destination, default: 0] += 1
-            selected.append(entry)
+    /// How many more notifications `destination` may take in this claim.
+    func room(for destination: String) -> Int {
+        max(perDestination - inFlight[destination, default: 0], 0) * pagesPerLane
+    }
+
+    /// Up to `limit` lanes from `candidates` (in their order): a candidate opens a new lane while
+    /// its destination has room for one, and otherwise joins the destination's shortest lane that
+    /// is not full, so a destination's lanes share its notifications evenly, each in due order.
+    func lanes(from candidates: [ClaimCandidate], limit: Int) -> [[ClaimCandidate]] {
+        var lanes: [[ClaimCandidate]] = []
+        var lanesOf: [String: [Int]] = [:]
+        for candidate in candidates {
+            let destination = candidate.destination
+            let open = lanesOf[destination, default: []]
+            if lanes.count < limit, inFlight[destination, default: 0] + open.count < perDestination {
+                lanesOf[destination, default: []].append(lanes.count)
+                lanes.append([candidate])
+            } else if let shortest = open.min(by: { lanes[$0].count < lanes[$1].count }), lanes[shortest].count < pagesPerLane {
+                lanes[shortest].append(candidate)
+            }
         }
-        return selected
+        return lanes
     }
 }
 

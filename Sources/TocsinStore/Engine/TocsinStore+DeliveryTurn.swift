@@ -44,7 +44,9 @@ public struct RenderMaterial: Sendable {
 /// what their first attempts render from, and, when it claimed fewer than it asked for, when the
 /// next one becomes ready.
 public struct DeliveryTurn: Sendable {
-    public var claimed: [OutboxEntry]
+    /// The notifications claimed, by lane: each lane goes to one destination, on one worker, in
+    /// its order (``DestinationLimit``).
+    public var lanes: [[OutboxEntry]]
     /// By incident id, for every claimed notification not rendered yet: read in the turn's
     /// transaction, so a page costs no read of its own.
     public var material: [Int64: RenderMaterial]
@@ -55,30 +57,36 @@ public struct DeliveryTurn: Sendable {
     /// its limit, or an earlier notification to the same address is unfinished), and a finishing
     /// delivery wakes the loop anyway.
     public var nextDue: Date?
+
+    /// Every notification claimed, lane after lane.
+    public var claimed: [OutboxEntry] { lanes.flatMap { $0 } }
 }
 
 extension TocsinStore {
     /// One turn of delivery in one transaction: records the attempts that finished since the last
-    /// turn, then claims up to `limit` notifications ready to go (``claimDueNotifications(now:limit:lease:destinationLimit:)``).
+    /// turn, gives back the claims of notifications a lane did not start (``releaseClaims(_:)``),
+    /// then claims up to `limit` lanes of notifications ready to go (``claimDueNotifications(now:limit:lease:destinationLimit:)``).
     ///
     /// Recording first means a notification that waited behind one just finished (same incident and
     /// address) can go in the same turn, and one commit covers every worker that finished: a burst
     /// of pages costs a transaction per turn, not two per page.
     public func deliveryTurn(
-        recording completed: [CompletedAttempt], now: Date, limit: Int, lease: TimeInterval,
-        destinationLimit: DestinationLimit
+        recording completed: [CompletedAttempt], releasing released: [OutboxEntry] = [], now: Date, limit: Int,
+        lease: TimeInterval, destinationLimit: DestinationLimit
     ) async throws(StoreError) -> DeliveryTurn {
         try await write { db in
             try Self.record(completed, in: db)
-            let claimed = try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
-            let nextDue = claimed.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
+            try Self.release(released, in: db)
+            let lanes = try Self.claimLanes(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
+            let claimed = lanes.flatMap { $0 }
+            let nextDue = lanes.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
             var material: [Int64: RenderMaterial] = [:]
             // (A page whose material cannot be read here reads it itself, and fails alone.)
             for entry in claimed where entry.rendered == nil && material[entry.incidentID] == nil {
                 material[entry.incidentID] = try? Self.renderMaterial(incidentID: entry.incidentID, in: db)
             }
             let linkKey = material.isEmpty ? nil : try? Self.storedLinkSigningKey(in: db)
-            return DeliveryTurn(claimed: claimed, material: material, linkKey: linkKey, nextDue: nextDue)
+            return DeliveryTurn(lanes: lanes, material: material, linkKey: linkKey, nextDue: nextDue)
         }
     }
 
@@ -92,8 +100,17 @@ extension TocsinStore {
         now: Date, limit: Int = 100, lease: TimeInterval = 60, destinationLimit: DestinationLimit? = nil
     ) async throws(StoreError) -> [OutboxEntry] {
         try await write { db in
-            try Self.claim(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
+            try Self.claimLanes(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db).flatMap { $0 }
         }
+    }
+
+    /// Gives back claims that were never tried: the rest of a lane that stopped early (a page
+    /// failed, the lane ran out of time, or the dispatcher stopped). Each notification returns to
+    /// the queue as it was before its claim, its attempt uncounted, unless its incident's pages
+    /// were cancelled meanwhile (it ends `cancelled`); a claim already taken over (a later claim)
+    /// is left alone.
+    public func releaseClaims(_ entries: [OutboxEntry]) async throws(StoreError) {
+        try await write { db in try Self.release(entries, in: db) }
     }
 
     /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
@@ -137,9 +154,11 @@ extension TocsinStore {
             escalations: try liveEscalations(ofIncident: incidentID, in: db), drillRun: drillRun)
     }
 
-    static func claim(
+    /// Claims up to `limit` lanes (``DestinationLimit``; without one, each notification is a
+    /// lane), oldest first.
+    static func claimLanes(
         now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit?, in db: Database
-    ) throws -> [OutboxEntry] {
+    ) throws -> [[OutboxEntry]] {
         guard limit > 0 else { return [] }
         let stamp = StoredDate.text(now)
         // Pending and retrying notifications come in due order from their own index, so the claim
@@ -147,7 +166,7 @@ extension TocsinStore {
         // read; the rows chosen come back whole from their update. (A larger window, read so that
         // a claim could fill its workers with other destinations, cost more than the seeks by
         // destination below: a burst to one receiver at its limit read it whole at every turn.)
-        let window = limit
+        let window = limit * (destinationLimit?.pagesPerLane ?? 1)
         let ready = try ClaimCandidate.fetchAll(
             db.cachedStatement(
                 sql: """
@@ -160,26 +179,28 @@ extension TocsinStore {
             db.cachedStatement(
                 sql: """
                     SELECT o.id, o.destination, o.due_at FROM outbox AS o
-                    WHERE o.state = \(OutboxEntry.State.sending.sql) AND o.lease_until <= ? AND \(Self.notBehindEarlier)
+                    WHERE o.state = \(OutboxEntry.State.sending.sql) AND o.lease_until <= ? AND o.cancel_reason IS NULL
+                      AND \(Self.notBehindEarlier)
                     ORDER BY o.due_at, o.id LIMIT ?
                     """),
             arguments: [stamp, window])
         var candidates = ClaimCandidate.inDueOrder(ready + expired)
-        var chosen: [ClaimCandidate]
+        var lanes: [[ClaimCandidate]]
         if let destinationLimit {
-            chosen = destinationLimit.select(from: candidates, limit: limit)
-            if ready.count == window || expired.count == window, chosen.count < limit {
+            lanes = destinationLimit.lanes(from: candidates, limit: limit)
+            if ready.count == window || expired.count == window, lanes.count < limit {
                 // The oldest are bound for destinations at their limit, and there is more: the
                 // others are reached through the index by destination, not by reading the backlog.
                 let seen = Set(candidates.map(\.id))
                 candidates += try readyByDestination(
                     now: stamp, destinationLimit: destinationLimit, windowCounts: ClaimCandidate.counts(of: candidates), in: db
                 ).filter { !seen.contains($0.id) }
-                chosen = destinationLimit.select(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
+                lanes = destinationLimit.lanes(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
             }
         } else {
-            chosen = Array(candidates.prefix(limit))
+            lanes = candidates.prefix(limit).map { [$0] }
         }
+        let chosen = lanes.flatMap { $0 }
         guard !chosen.isEmpty else { return [] }
         let claimed = try OutboxEntry.fetchAll(
             db.cachedStatement(
@@ -188,7 +209,23 @@ extension TocsinStore {
                     WHERE id IN (\(Array(repeating: "?", count: chosen.count).joined(separator: ", "))) RETURNING *
                     """),
             arguments: StatementArguments([stamp, StoredDate.text(now.addingTimeInterval(lease))] + chosen.map(\.id)))
-        return claimed.sorted { ($0.dueAt, $0.id ?? 0) < ($1.dueAt, $1.id ?? 0) }
+        let byID = Dictionary(claimed.compactMap { entry in entry.id.map { ($0, entry) } }, uniquingKeysWith: { first, _ in first })
+        return lanes.map { lane in lane.compactMap { byID[$0.id] } }.filter { !$0.isEmpty }
+    }
+
+    static func release(_ entries: [OutboxEntry], in db: Database) throws {
+        let release = try db.cachedStatement(
+            sql: """
+                UPDATE outbox SET
+                  state = \(Self.unlessCancelled(
+                      "CASE WHEN attempts > 1 THEN \(OutboxEntry.State.retry.sql) ELSE \(OutboxEntry.State.pending.sql) END")),
+                  attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error)
+                WHERE id = ? AND state = \(OutboxEntry.State.sending.sql) AND attempts = ?
+                """)
+        for entry in entries {
+            guard let id = entry.id else { continue }
+            try release.execute(arguments: [id, entry.attempts])
+        }
     }
 
     /// For each destination with room (in name order, by seeks in `outbox_ready_by_destination`),
@@ -213,7 +250,7 @@ extension TocsinStore {
         var after = ""
         while let destination = try String.fetchOne(nextDestination, arguments: [after]) {
             after = destination
-            let room = destinationLimit.perDestination - destinationLimit.inFlight[destination, default: 0]
+            let room = destinationLimit.room(for: destination)
             guard room > 0 else { continue }
             found += try ClaimCandidate.fetchAll(oldest, arguments: [destination, stamp, room + windowCounts[destination, default: 0]])
         }
@@ -259,7 +296,8 @@ extension TocsinStore {
             case .retry(let at, let reason):
                 try db.cachedStatement(
                     sql: """
-                        UPDATE outbox SET state = \(OutboxEntry.State.retry.sql), due_at = ?, updated_at = ?, lease_until = NULL, last_error = ?,
+                        UPDATE outbox SET state = \(Self.unlessCancelled(OutboxEntry.State.retry.sql)), due_at = ?, updated_at = ?,
+                        lease_until = NULL, last_error = COALESCE(cancel_reason, ?),
                         rendered = COALESCE(rendered, ?) \(guardClause)
                         """
                 ).execute(arguments: [StoredDate.text(at), finished, reason, completed.rendered, id, entry.attempts])

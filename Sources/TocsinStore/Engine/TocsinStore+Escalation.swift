@@ -352,20 +352,15 @@ extension TocsinStore {
         // Everyone the escalation decided to notify (before unsent pages are cancelled: a page
         // being delivered may still reach them) hears that the incident was handled.
         let recipients = try noticeRecipients(ofIncident: id, now: now, in: db)
-        try db.execute(
-            sql: """
-                UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
-                WHERE incident_id = ? AND state IN \(OutboxEntry.State.awaitingDelivery.sqlList)
-                  AND event IN \(NotificationEvent.pages.sqlList)
-                """,
-            arguments: [StoredDate.text(now), "cancelled: incident \(event.rawValue) by \(actor)", id])
+        try cancelUnsentPages(ofIncident: id, reason: "cancelled: incident \(event.rawValue) by \(actor)", now: now, in: db)
         let notices = EscalationPlanner.notices(event, incident: incident, recipients: recipients, actor: actor, note: note, epoch: epoch)
         try enqueue(notices, now: now, in: db)
     }
 
     /// The incident's escalations that a reassignment has not stopped for good, oldest first.
     static func liveEscalations(ofIncident id: Int64, in db: Database) throws -> [Escalation] {
-        try Escalation.filter(Escalation.Columns.incidentID == id).filter(sql: "stopped_at IS NULL").order(Escalation.Columns.id).fetchAll(db)
+        try Escalation.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM escalations WHERE incident_id = ? AND stopped_at IS NULL ORDER BY id"), arguments: [id])
     }
 
     /// Everyone a page of the incident was queued for (``EscalationPlanner/noticeRecipients(of:)``),

@@ -67,13 +67,7 @@ extension TocsinStore {
             try db.execute(
                 sql: "UPDATE escalations SET stopped_at = ?, next_due_at = NULL WHERE incident_id = ? AND stopped_at IS NULL",
                 arguments: [StoredDate.text(now), id])
-            try db.execute(
-                sql: """
-                    UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
-                    WHERE incident_id = ? AND state IN \(OutboxEntry.State.awaitingDelivery.sqlList)
-                      AND event IN \(NotificationEvent.pages.sqlList)
-                    """,
-                arguments: [StoredDate.text(now), "cancelled: incident reassigned by \(actor.name)", id])
+            try Self.cancelUnsentPages(ofIncident: id, reason: "cancelled: incident reassigned by \(actor.name)", now: now, in: db)
             let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
             let what = Self.describe(page)
             var event = TimelineEvent(

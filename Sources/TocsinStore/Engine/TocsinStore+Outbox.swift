@@ -5,17 +5,51 @@ import TocsinCore
 extension TocsinStore {
     /// At start-up: nothing can be in flight any more, so every `sending` row is retried now
     /// (with the same idempotency key). Returns how many there were.
+    ///
+    /// Each one's count of attempts becomes the attempts on record: a claim counts its attempt
+    /// before it is made, and a lane's later notifications may have been claimed and never tried
+    /// (``DestinationLimit``), so a stop must not spend their attempts.
     @discardableResult
     public func recoverInterruptedDeliveries(now: Date) async throws(StoreError) -> Int {
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE outbox SET state = \(OutboxEntry.State.retry.sql), due_at = ?, lease_until = NULL,
-                    last_error = 'interrupted: Tocsin stopped during delivery' WHERE state = \(OutboxEntry.State.sending.sql)
+                    UPDATE outbox SET state = \(Self.unlessCancelled(OutboxEntry.State.retry.sql)), due_at = ?, lease_until = NULL,
+                    attempts = (SELECT COUNT(*) FROM delivery_attempts WHERE delivery_attempts.outbox_id = outbox.id),
+                    last_error = COALESCE(cancel_reason, 'interrupted: Tocsin stopped during delivery')
+                    WHERE state = \(OutboxEntry.State.sending.sql)
                     """,
                 arguments: [StoredDate.text(now)])
             return db.changesCount
         }
+    }
+
+    /// Cancels the incident's pages not sent yet, for `reason` ("cancelled: incident acknowledged
+    /// by alice"). Those waiting are cancelled at once. Those claimed (`sending`) may be on the wire
+    /// or waiting in a lane: they keep their claim and take `cancel_reason`, so that whatever ends
+    /// the claim but an accepted attempt (a failure, a claim given back, a restart) ends them
+    /// `cancelled` instead of queuing them again.
+    static func cancelUnsentPages(ofIncident id: Int64, reason: String, now: Date, in db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), updated_at = ?, last_error = ?
+                WHERE incident_id = ? AND state IN \(OutboxEntry.State.awaitingDelivery.sqlList)
+                  AND event IN \(NotificationEvent.pages.sqlList)
+                """,
+            arguments: [StoredDate.text(now), reason, id])
+        try db.execute(
+            sql: """
+                UPDATE outbox SET cancel_reason = ?
+                WHERE incident_id = ? AND state = \(OutboxEntry.State.sending.sql) AND event IN \(NotificationEvent.pages.sqlList)
+                """,
+            arguments: [reason, id])
+    }
+
+    /// The state a claim that ends without being accepted leaves its notification in: `cancelled`
+    /// when its pages were cancelled meanwhile (``cancelUnsentPages(ofIncident:reason:now:in:)``),
+    /// and otherwise the SQL expression `otherwise`.
+    static func unlessCancelled(_ otherwise: String) -> String {
+        "CASE WHEN cancel_reason IS NOT NULL THEN \(OutboxEntry.State.cancelled.sql) ELSE \(otherwise) END"
     }
 
     /// Notifications in the given states (all when empty), newest first.
