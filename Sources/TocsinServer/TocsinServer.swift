@@ -151,7 +151,10 @@ public struct TocsinServer: Sendable {
         }
         let gate = IngestGate(
             store: store, clock: clock, ingestToken: configuration.ingestToken, maxBodyBytes: configuration.maxBodyBytes)
-        let ingestor = Ingestor(store: store, clock: clock, configuration: policies, wakeEngine: wake)
+        let ingestor = Ingestor(store: store, clock: clock, configuration: policies) { [escalator, dispatcher] deliveries in
+            escalator.wake()
+            if deliveries { dispatcher.wake() }
+        }
         let ingest = IngestRoutes(ingestor: ingestor, gate: gate, maxAlertsPerIncident: configuration.maxAlertsPerIncident)
         router.addRoutes(ingest.collection, atPath: "/api/v1/ingest")
         router.addRoutes(

@@ -11,6 +11,9 @@ public struct IngestResult: Sendable, Equatable {
     public var counts: IngestPlan.Counts
     /// Whether escalation timers started, restarted or stopped (the escalator should look now).
     public var escalationChanged = false
+    /// Whether notifications went to the outbox (the dispatcher should look now): a first step
+    /// due at once, or the notices of an incident the batch resolved.
+    public var notificationsQueued = false
 
     /// Nothing stored: a message that carried no alert (a confirmation, an ignored state).
     public static let nothing = IngestResult(incidentID: nil, state: nil, counts: .init())
@@ -130,21 +133,24 @@ extension TocsinStore {
         let before: IncidentState? = if case .insert = plan.incident { nil } else { latest?.incident.state }
         let effect = EscalationEffect.afterIngest(
             before: before, after: incident.state, startsPolicies: !plan.startedPolicies.isEmpty)
+        let queued: Bool
         switch effect {
         case .start, .startJoined:
             // A first step due at once goes out with the commit that opened (or joined) the incident.
-            _ = try advanceDue(try startPolicies(), of: incident, now: now, configuration: configuration, in: db)
+            queued = try advanceDue(try startPolicies(), of: incident, now: now, configuration: configuration, in: db).queued > 0
         case .restart:
             try restartEscalations(of: incidentID, now: now, in: db)
             _ = try startPolicies()
-            _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
+            queued = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db).queued > 0
         case .finish(let event):
             try finishEscalations(of: incident, event: event, actor: batch.source, note: "all alerts resolved", now: now, in: db)
+            queued = true  // the notices to everyone paged, if any
         case .none:
-            break
+            queued = false
         }
         return IngestResult(
-            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: effect != .none)
+            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: effect != .none,
+            notificationsQueued: queued)
     }
 
     /// Inserts the alert into the incident or, when it is `known` there, updates every field but

@@ -59,6 +59,26 @@ struct AlertRoutingStoreTests {
         #expect(try await test.store.notifications(incidentID: id).map(\.address).contains("team@example.com"))
     }
 
+    @Test("an ingest says whether it queued notifications: only then is the dispatcher woken")
+    func notificationsQueued() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let configuration = TocsinConfiguration(
+            people: [Person(name: "alice", email: "alice@example.com")],
+            routes: [Route(matchers: [try Matcher(parsing: "severity=critical")], policy: "now"), Route(matchers: [], policy: "later")],
+            policies: [
+                EscalationPolicy(name: "now", steps: [.init(after: 0, notify: [.person("alice")])]),
+                EscalationPolicy(name: "later", steps: [.init(after: 3600, notify: [.person("alice")])]),
+            ])
+        let later = try await test.store.ingest(group([alert("db2:9100", "warning")]), configuration: configuration, now: t0)
+        #expect(later.escalationChanged && !later.notificationsQueued, "the escalator looks; the dispatcher has nothing to do")
+        let now = try await test.store.ingest(
+            AlertBatch(receiver: "r", groupKey: "other", status: .firing, alerts: [alert("db1:9100", "critical")]),
+            configuration: configuration, now: t0)
+        #expect(now.escalationChanged && now.notificationsQueued)
+        #expect(try await test.store.notifications(incidentID: try #require(now.incidentID)).count == 1)
+    }
+
     @Test("a critical alert joining an open warning incident starts critical-immediate at once; warning-24h keeps running")
     func criticalJoinsLater() async throws {
         let test = try TestStore()
@@ -67,13 +87,14 @@ struct AlertRoutingStoreTests {
         let opened = try await test.store.ingest(group([warning]), configuration: Self.configuration, now: t0)
         let id = try #require(opened.incidentID)
         #expect(try await pages(test, id).isEmpty, "a warning pages nobody at once")
+        #expect(opened.escalationChanged)
         let warningTimer = try await test.store.incident(id: id).escalations.first?.nextDueAt
 
         let joined = t0.addingTimeInterval(600)
         let result = try await test.store.ingest(
             group([warning, alert("db1:9100", "critical")]), configuration: Self.configuration, now: joined)
         #expect(result.incidentID == id)
-        #expect(result.escalationChanged)
+        #expect(result.escalationChanged && result.notificationsQueued)
         #expect(try await pages(test, id) == ["alice@example.com"])
         let detail = try await test.store.incident(id: id)
         #expect(detail.incident.severity == "critical")

@@ -11,15 +11,16 @@ struct Ingestor {
     let store: TocsinStore
     let clock: any TocsinClock
     let configuration: ConfigurationStore
-    let wakeEngine: @Sendable () -> Void
+    /// Tells the escalator (timers changed) and, with `true`, the dispatcher (notifications queued).
+    let wakeEngine: @Sendable (_ deliveries: Bool) -> Void
 
     /// Commits `batch`; answered only after the commit.
     func commit(_ batch: AlertBatch, now: Date, context: TocsinRequestContext) async throws -> IngestResult {
         let result = try await store.ingest(
             batch, configuration: configuration.configuration, now: now, correlationID: context.correlationID)
         ServerMetrics.received(batch)
-        if result.escalationChanged {
-            wakeEngine()
+        if result.escalationChanged || result.notificationsQueued {
+            wakeEngine(result.notificationsQueued)
         }
         context.logger.info(
             "ingested",

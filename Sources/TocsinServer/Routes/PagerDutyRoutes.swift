@@ -52,7 +52,7 @@ struct PagerDutyRoutes {
             {
                 let result = try await ingestor.store.acknowledge(
                     id: id, by: Actor(name: integration.name, channel: PagerDutyEvent.source), note: nil, now: now)
-                if result.changed { ingestor.wakeEngine() }
+                if result.changed { ingestor.wakeEngine(true) }
             }
         case .trigger, .resolve:
             var stored: Alert?
