@@ -253,6 +253,27 @@ struct TwilioEndToEndTests {
         #expect(text.contains(#"tocsin_phone_rate_limited_total{result="notice"} 1"#))
     }
 
+    @Test("pages to one number at once, however the workers and their lanes interleave: exactly --phone-rate-limit texts, and one notice")
+    func phoneRateLimitUnderABurst() async throws {
+        let world = try World(serverArguments: ["--phone-rate-limit", "2"])
+        defer { world.stop() }
+        for n in 1...6 {
+            #expect(try world.fire("TextDaveBurst\(n)") == Int64(n))
+        }
+        let store = try world.store()
+        var pages: [OutboxEntry] = []
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            try await Task.sleep(for: .milliseconds(50))
+            pages = try await (1...6).asyncCompactMap { try await store.notifications(incidentID: Int64($0)).first }
+        } while (pages.count < 6 || pages.contains { [.pending, .sending, .retry].contains($0.state) }) && Date() < deadline
+        #expect(pages.map(\.state).filter { $0 == .sent }.count == 2, "\(pages.map(\.state))")
+        #expect(pages.filter { $0.state == .dead && $0.lastError == PhoneText.rateNoticeSentReason }.count == 1)
+        #expect(pages.filter { $0.state == .dead && $0.lastError?.contains("--phone-rate-limit 2") == true }.count == 3)
+        let texts = world.events("message", count: 4, seconds: 2)
+        #expect(texts.count == 3, "two pages and the notice: \(texts.map { $0["body"] ?? "" })")
+    }
+
     @Test("Twilio's 429 is retried with backoff; the text goes out on the next attempt")
     func throttledIsRetried() async throws {
         let world = try World(twilioArguments: ["--fail", "\(Self.badPhone):429:1"])
@@ -268,5 +289,16 @@ struct TwilioEndToEndTests {
             if text?.state != .sent { try await Task.sleep(for: .milliseconds(50)) }
         }
         #expect(text?.state == .sent && text?.attempts == 2, "\(String(describing: text))")
+    }
+}
+
+extension ClosedRange where Bound == Int {
+    /// The non-nil results of `transform`, in order, one after another.
+    fileprivate func asyncCompactMap<T>(_ transform: (Int) async throws -> T?) async rethrows -> [T] {
+        var values: [T] = []
+        for element in self {
+            if let value = try await transform(element) { values.append(value) }
+        }
+        return values
     }
 }

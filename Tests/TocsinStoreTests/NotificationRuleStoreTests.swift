@@ -200,6 +200,9 @@ struct PhoneStatusStoreTests {
         let usage = try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(-3600), noticeReason: "x")
         #expect(usage == PhoneUsage(sent: 2, noticeSent: false))
         #expect(try await test.store.phoneUsage(address: "+441632960002", since: t0.addingTimeInterval(20), noticeReason: "x").sent == 0)
+        // Up to a moment (a dispatcher's start: what it sent itself, it counts in memory).
+        #expect(try await test.store.phoneUsage(
+            address: "+441632960002", since: t0.addingTimeInterval(-3600), until: t0.addingTimeInterval(10), noticeReason: "x").sent == 1)
     }
 
     @Test("a failure after the incident was acknowledged is not retried; an unknown delivery is not found")

@@ -32,6 +32,10 @@ public final class Dispatcher: Service, Sendable {
     /// Attempts finished and claims given back, not yet recorded; the loop's next turn records them.
     private let completedAttempts = CompletedAttempts()
     private let stopping = Flag()
+    /// The texts and calls this process sent, for the phone rate limit.
+    private let phoneLedger = PhoneLedger()
+    /// When this dispatcher was made: attempts finished before it are the database's to count.
+    private let startedAt: Date
     /// The longest single sleep.
     static let maxSleep: TimeInterval = 60
     /// Beats after every pass; `/readyz` checks it.
@@ -48,6 +52,7 @@ public final class Dispatcher: Service, Sendable {
         self.random = random
         self.store = store
         self.clock = clock
+        self.startedAt = clock.now
         self.settings = settings
         self.linkKey = linkKey
         self.webhookSettings = webhookSettings
@@ -205,23 +210,27 @@ public final class Dispatcher: Service, Sendable {
         var result: DeliveryResult
         var statusCode: Int?
         var held: String?
+        // A text or call the phone rate limit reserved: given back unless Twilio takes it.
+        var reservation: Int?
         do {
             switch try await phoneRateLimit(entry, now: started) {
-            case .none:
+            case .send(let reserved):
+                reservation = reserved
                 if rendered == nil {
                     // Rendered from the entry's own time, so a retry after a crash renders the same
                     // links and Date header; `rendered` is kept from the first recorded attempt on.
                     rendered = try await render(entry, material: material, storedLinkKey: storedLinkKey, now: entry.createdAt)
                 }
                 (result, statusCode) = await transport.send(entry, body: rendered ?? "", now: started)
-            case .notice(let text):
+            case .notice(let text, let reserved):
+                reservation = reserved
                 // The one text of the hour that says texts and calls are held back, in its place. The
                 // page itself is held back once the notice is out; its own body is left as it was, so
                 // that a retry (the notice failed) sends the page if the limit allows it by then.
                 var notice = entry
                 notice.medium = .sms
                 (result, statusCode) = await transport.send(notice, body: text, now: started)
-                if case .answered(let status, _, _) = result, (200..<300).contains(status) {
+                if Self.accepted(result) {
                     held = PhoneText.rateNoticeSentReason
                 }
                 DeliveryMetrics.phoneRateLimited("notice")
@@ -233,6 +242,9 @@ public final class Dispatcher: Service, Sendable {
         } catch {
             result = .failed("\(error)")
         }
+        if let reservation, !Self.accepted(result) {
+            phoneLedger.cancel(reservation, address: entry.address)
+        }
         let finished = clock.now
         let outcome = held.map { DeliveryPolicy.Outcome.dead(reason: $0) } ?? settings.policy.outcome(
             of: result, attempt: entry.attempts, queuedAt: entry.createdAt, now: finished, random: random())
@@ -243,25 +255,35 @@ public final class Dispatcher: Service, Sendable {
             outcome: outcome, rendered: rendered)
     }
 
-    /// What the phone rate limit says of a text or call to `entry`'s number: go ahead; send the
-    /// hour's one notice instead; or hold it back (email and the console still have it).
+    /// Whether the receiver took the notification (a 2xx).
+    static func accepted(_ result: DeliveryResult) -> Bool {
+        if case .answered(let status, _, _) = result { (200..<300).contains(status) } else { false }
+    }
+
+    /// What the phone rate limit says of a text or call to `entry`'s number: go ahead (with the
+    /// ledger's reservation, nil when no limit applies); send the hour's one notice instead; or
+    /// hold it back (email and the console still have it).
     private enum PhoneLimit {
-        case none
-        case notice(String)
+        case send(reservation: Int?)
+        case notice(String, reservation: Int)
         case hold(String)
     }
 
     private func phoneRateLimit(_ entry: OutboxEntry, now: Date) async throws -> PhoneLimit {
         guard entry.medium == .sms || entry.medium == .voice, let limit = settings.twilio?.phoneRateLimit, limit > 0 else {
-            return .none
+            return .send(reservation: nil)
         }
-        let usage = try await store.phoneUsage(
-            address: entry.address, since: now.addingTimeInterval(-3600), noticeReason: PhoneText.rateNoticeSentReason)
-        guard usage.sent >= limit else { return .none }
-        if !usage.noticeSent {
-            return .notice(PhoneText.rateNotice(limit: limit, consoleURL: "\(settings.publicURL)/ui/incidents"))
+        // What earlier processes sent; this one's own texts and calls are in the ledger.
+        let earlier = try await store.phoneUsage(
+            address: entry.address, since: now.addingTimeInterval(-3600), until: startedAt, noticeReason: PhoneText.rateNoticeSentReason)
+        switch phoneLedger.reserve(address: entry.address, now: now, limit: limit, earlier: earlier) {
+        case .send(let reservation):
+            return .send(reservation: reservation)
+        case .notice(let reservation):
+            return .notice(PhoneText.rateNotice(limit: limit, consoleURL: "\(settings.publicURL)/ui/incidents"), reservation: reservation)
+        case .hold(let used):
+            return .hold("not sent: \(used) texts and calls to this number in the last hour reached --phone-rate-limit \(limit)")
         }
-        return .hold("not sent: \(usage.sent) texts and calls to this number in the last hour reached --phone-rate-limit \(limit)")
     }
 
     /// The log line of a recorded attempt.

@@ -125,25 +125,27 @@ public struct PhoneUsage: Sendable, Equatable {
 
 extension TocsinStore {
     /// How many texts and calls Twilio took for `address` since `since` (every attempt counts, a
-    /// redial too), and whether the rate notice went out since (a row held back for `noticeReason`).
-    public func phoneUsage(address: String, since: Date, noticeReason: String) async throws(StoreError) -> PhoneUsage {
+    /// redial too), and whether the rate notice went out since (a row held back for `noticeReason`);
+    /// with `until`, only before it.
+    public func phoneUsage(address: String, since: Date, until: Date? = nil, noticeReason: String) async throws(StoreError) -> PhoneUsage {
         try await read { db in
             let stamp = StoredDate.text(since)
+            let end = until.map(StoredDate.text)
             let sent = try Int.fetchOne(
                 db,
                 sql: """
                     SELECT count(*) FROM outbox JOIN delivery_attempts ON delivery_attempts.outbox_id = outbox.id
-                    WHERE outbox.address = ? AND outbox.medium IN ('sms', 'voice') AND delivery_attempts.outcome = 'sent'
-                      AND delivery_attempts.finished_at >= ?
+                    WHERE outbox.address = ?1 AND outbox.medium IN ('sms', 'voice') AND delivery_attempts.outcome = 'sent'
+                      AND delivery_attempts.finished_at >= ?2 AND (?3 IS NULL OR delivery_attempts.finished_at < ?3)
                     """,
-                arguments: [address, stamp]) ?? 0
+                arguments: [address, stamp, end]) ?? 0
             let notice = try Bool.fetchOne(
                 db,
                 sql: """
-                    SELECT 1 FROM outbox WHERE address = ? AND medium IN ('sms', 'voice') AND updated_at >= ?
-                      AND state = 'dead' AND last_error = ? LIMIT 1
+                    SELECT 1 FROM outbox WHERE address = ?1 AND medium IN ('sms', 'voice') AND updated_at >= ?2
+                      AND (?3 IS NULL OR updated_at < ?3) AND state = 'dead' AND last_error = ?4 LIMIT 1
                     """,
-                arguments: [address, stamp, noticeReason]) != nil
+                arguments: [address, stamp, end, noticeReason]) != nil
             return PhoneUsage(sent: sent, noticeSent: notice)
         }
     }
