@@ -159,6 +159,27 @@ struct PhoneStatusStoreTests {
         #expect(dead == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
     }
 
+    @Test("a late failure about an earlier attempt changes nothing: the callback names its attempt")
+    func staleCallback() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, attempt: 1, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
+            == .retry(at: t0.addingTimeInterval(15)))
+        try await send(test, now: t0.addingTimeInterval(15))
+        let before = try await DatabaseSnapshot.take(test.store)
+        // Twilio's second callback about the first text (a failed one after undelivered) comes late.
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, attempt: 1, status: "failed", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(16), random: 0.5)
+            == .stale)
+        #expect(try await DatabaseSnapshot.take(test.store) == before)
+        // The second text's own failure counts.
+        #expect(try await test.store.recordPhoneStatus(
+            deliveryID: id, attempt: 2, status: "failed", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(20), random: 0.5)
+            == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
+    }
+
     @Test("a failure for a send not yet recorded asks to be told again, and changes nothing until then")
     func notYetRecorded() async throws {
         let test = try TestStore()

@@ -23,7 +23,8 @@ enum TwilioRequest {
             }
             fields.append(("Body", body))
         }
-        fields.append(("StatusCallback", "\(publicURL)/twilio/status/\(entry.id ?? 0)"))
+        // The attempt is named, so that a late callback about an earlier attempt is not taken for this one's.
+        fields.append(("StatusCallback", "\(publicURL)/twilio/status/\(entry.id ?? 0)?attempt=\(entry.attempts)"))
         return HTTPTransferRequest(
             method: "POST", url: twilio.resourceURL(resource),
             headers: [

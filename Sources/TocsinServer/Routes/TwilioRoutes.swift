@@ -8,7 +8,8 @@ import TocsinStore
 
 /// What Twilio calls back, mounted at `/twilio` without a bearer token; every request must carry a
 /// valid `X-Twilio-Signature` (403 otherwise, and nothing changes):
-/// - `POST /status/{delivery id}`: a text's or a call's status; a failure is retried or dead;
+/// - `POST /status/{delivery id}?attempt=N`: a text's or a call's status; a failure of the latest
+///   attempt is retried or dead (one about an earlier attempt changes nothing);
 /// - `POST /sms`: a reply to a text (`42A`, `42R`, `ack 42`, `resolve 42`), from a known phone;
 /// - `POST /voice/{incident id}/{token}`: what a call says (TwiML), with a signed URL per call;
 /// - `POST /voice/{incident id}/{token}/gather`: the key pressed: 1 acknowledges, 2 resolves.
@@ -28,6 +29,7 @@ struct TwilioRoutes {
         routes.post("status/{id}") { request, context in
             let form = try await verifiedForm(request, context)
             let id = try context.parameters.requireID(of: "delivery")
+            let attempt = request.uri.queryParameters.get("attempt", as: Int.self)
             let status = form.first { $0.0 == "MessageStatus" || $0.0 == "CallStatus" }?.1 ?? ""
             var change = PhoneStatusChange.notYetRecorded
             // A failure can outrun the recording of the send it is about (Twilio answered 201 a few
@@ -35,12 +37,12 @@ struct TwilioRoutes {
             for wait in 0..<40 {
                 if wait > 0 { try await Task.sleep(for: .milliseconds(50)) }
                 change = try await store.recordPhoneStatus(
-                    deliveryID: id, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1,
+                    deliveryID: id, attempt: attempt, status: status, errorCode: form.first { $0.0 == "ErrorCode" }?.1,
                     policy: TwilioSettings.redial(deliveryPolicy), now: clock.now, random: Double.random(in: 0..<1))
                 if change != .notYetRecorded { break }
             }
             if case .retry = change { wakeEngine() }
-            if change != .none {
+            if change != .none, change != .stale {
                 context.logger.notice("text or call failed", metadata: ["delivery_id": "\(id)", "status": "\(status)", "change": "\(change)"])
             }
             return Response(status: .noContent)

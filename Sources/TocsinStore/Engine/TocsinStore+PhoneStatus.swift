@@ -15,6 +15,8 @@ public enum PhoneStatusChange: Sendable, Equatable {
     /// It failed, but the send Twilio answered is not recorded yet (the row is still `sending`):
     /// ask again in a moment.
     case notYetRecorded
+    /// It is about an earlier attempt: a later one was made since, and this says nothing of it.
+    case stale
 }
 
 extension TocsinStore {
@@ -27,7 +29,8 @@ extension TocsinStore {
     ///
     /// - Throws: ``StoreError/notFound(what:id:)`` when there is no text or call with that id.
     public func recordPhoneStatus(
-        deliveryID id: Int64, status: String, errorCode: String?, policy: DeliveryPolicy, now: Date, random: Double
+        deliveryID id: Int64, attempt: Int? = nil, status: String, errorCode: String?, policy: DeliveryPolicy, now: Date,
+        random: Double
     ) async throws(StoreError) -> PhoneStatusChange {
         try await write { db in
             guard
@@ -43,6 +46,8 @@ extension TocsinStore {
                 let event = NotificationEvent.fromDatabaseValue(row["event"])
             else { throw StoreError.notFound(what: "text or call", id: "\(id)") }
             guard Self.failedPhoneStatuses.contains(status) else { return .none }
+            // The attempt the callback's URL names (texts and calls sent before it was named carry none).
+            if let attempt, attempt < row["attempts"] as Int { return .stale }
             if state == .sending { return .notYetRecorded }
             guard state == .sent else { return .none }
             let reason = "Twilio: \(status)" + (errorCode.map { " (error \($0))" } ?? "")
