@@ -203,6 +203,8 @@ struct Serve: AsyncParsableCommand {
                 """,
                 metadata: ["host": "\(host)"])
         }
+        // `--port 0` picks a free port; it is picked now, so that links in pages name it.
+        let port = self.port == 0 && delivery.publicURL == nil ? try await Self.freePort(host: host) : self.port
         var configuration = TocsinServer.Configuration(
                 host: host, port: port, ingestToken: resolvedIngestToken, maxBodyBytes: maxBodyBytes,
                 maxAlertsPerIncident: maxAlertsPerIncident, apiRateLimit: rateLimit,
@@ -247,6 +249,16 @@ struct Serve: AsyncParsableCommand {
         try await app.runService()
         try? store.close()
         logger.info("stopped")
+    }
+}
+
+extension Serve {
+    static func freePort(host: String) async throws -> Int {
+        do {
+            return try await FreePort.pick(host: host)
+        } catch {
+            throw CLIError("--port 0: could not find a free port on \(host): \(error)")
+        }
     }
 }
 
