@@ -115,6 +115,23 @@ struct DeliveryLaneStoreTests {
         #expect(states.last.map { $0["last_error"] as String? } == "cancelled: incident resolved by fast")
     }
 
+    @Test("a cancelled claim whose lease ran out (its attempt or give-back never recorded) ends cancelled, and what waited behind it goes")
+    func cancelledClaimPastItsLease() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await open(1, team: "fast", in: test.store)
+        let now = t0.addingTimeInterval(60)
+        let page = try #require(try await test.store.claimDueNotifications(now: now, limit: 8, lease: 30).first)
+        _ = try await test.store.acknowledge(id: 1, by: Actor(name: "fast", channel: "cli"), note: nil, now: now)
+        // The acknowledgement notice to the same address waits behind the claimed page.
+        #expect(try await test.store.claimDueNotifications(now: now.addingTimeInterval(1), limit: 8).isEmpty)
+        let later = try await test.store.claimDueNotifications(now: now.addingTimeInterval(31), limit: 8)
+        let all = try await test.store.notifications(incidentID: 1)
+        #expect(later.map(\.event) == [.acknowledged], "\(all.map { ($0.event, $0.state, $0.leaseUntil, $0.dueAt) })")
+        let ended = try #require(try await test.store.notifications(incidentID: 1).first { $0.id == page.id })
+        #expect(ended.state == .cancelled && ended.lastError == "cancelled: incident acknowledged by fast")
+    }
+
     @Test("at start-up, claims left by a stop count only the attempts on record")
     func recoveryCountsRecordedAttempts() async throws {
         let test = try TestStore()
@@ -133,7 +150,7 @@ struct DeliveryLaneStoreTests {
         let recovered = try test.store.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT state, attempts FROM outbox WHERE event = 'triggered' ORDER BY incident_id")
         }
-        #expect(recovered.map { $0["state"] as String } == ["retry", "retry", "cancelled"], "incident 3 was acknowledged")
+        #expect(recovered.map { $0["state"] as String } == ["retry", "pending", "cancelled"], "never tried: pending again; incident 3 was acknowledged")
         #expect(recovered.map { $0["attempts"] as Int } == [1, 0, 0])
         let again = try await test.store.claimDueNotifications(now: now, limit: 8).filter { $0.event == .triggered }
         #expect(again.map { [$0.incidentID, Int64($0.attempts)] } == [[1, 2], [2, 1]], "all due at the restart")

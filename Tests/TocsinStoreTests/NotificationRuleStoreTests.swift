@@ -180,6 +180,42 @@ struct PhoneStatusStoreTests {
             == .dead(reason: "Twilio: failed (gave up after 2 attempts)"))
     }
 
+    @Test("a text's failure reported by Twilio is recorded under its attempt: a restart counts attempts, not rows")
+    func recoveryAfterAPhoneFailure() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let id = try await sentText(test)
+        _ = try await test.store.recordPhoneStatus(
+            deliveryID: id, attempt: 1, status: "undelivered", errorCode: nil, policy: Self.policy, now: t0.addingTimeInterval(5), random: 0.5)
+        let again = try #require(try await test.store.claimDueNotifications(now: t0.addingTimeInterval(15)).first { $0.id == id })
+        #expect(again.attempts == 2)
+        #expect(try await test.store.recoverInterruptedDeliveries(now: t0.addingTimeInterval(16)) == 1)
+        let recovered = try #require(try await test.store.notifications(incidentID: 1).first { $0.id == id })
+        #expect(recovered.attempts == 1 && recovered.state == .retry, "one attempt on record (its two rows: sent, then undelivered)")
+    }
+
+    @Test("a text accepted before its incident was reassigned, then undelivered, is not sent again")
+    func failureAfterReassignment() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        _ = try await test.store.ingest(
+            try Fixtures.batch("webhook-01-firing-critical-single"), configuration: NotificationRuleStoreTests.configuration
+                .routed(to: "bob"), now: t0)
+        let text = try #require(try await test.store.claimDueNotifications(now: t0).first { $0.medium == .sms })
+        let configuration = NotificationRuleStoreTests.configuration.routed(to: "bob")
+        _ = try await test.store.reassign(
+            incident: 1, ManualPage(policy: try #require(configuration.policies.first?.name)), by: Actor(name: "alice", channel: "cli"),
+            now: t0.addingTimeInterval(1), configuration: configuration)
+        try await test.store.recordAttempt(
+            text, startedAt: t0, finishedAt: t0.addingTimeInterval(1), statusCode: 201, error: nil, outcome: .sent, rendered: nil)
+        let change = try await test.store.recordPhoneStatus(
+            deliveryID: try #require(text.id), attempt: 1, status: "undelivered", errorCode: nil, policy: Self.policy,
+            now: t0.addingTimeInterval(5), random: 0.5)
+        #expect(change == .notNeeded)
+        let entry = try #require(try await test.store.notifications(incidentID: 1).first { $0.id == text.id })
+        #expect(entry.state == .sent && entry.lastError == "Twilio: undelivered; cancelled: incident reassigned by alice")
+    }
+
     @Test("a failure for a send not yet recorded asks to be told again, and changes nothing until then")
     func notYetRecorded() async throws {
         let test = try TestStore()

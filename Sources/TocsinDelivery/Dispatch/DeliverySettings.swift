@@ -19,9 +19,10 @@ public struct DeliverySettings: Sendable {
     /// another (a lane, see `DestinationLimit`): a burst to one receiver then costs a commit per
     /// lane, not per page.
     public var laneLength: Int
-    /// A lane starts no notification later than this after its claim (nor after a failure): what
-    /// it has not started goes back to the queue, so a slow receiver never holds claimed pages
-    /// long, and a page cancelled meanwhile (an acknowledgement) is not sent late.
+    /// A lane starts no notification later than this after its claim (nor after a failure to be
+    /// retried): what it has not started goes back to the queue, so a slow receiver never holds
+    /// claimed pages long, and a page cancelled meanwhile (an acknowledgement) starts at most this
+    /// late, as a page already on the wire may still arrive.
     public var laneDuration: TimeInterval
     public var policy: DeliveryPolicy
     /// How long a signed ack/resolve link stays valid.

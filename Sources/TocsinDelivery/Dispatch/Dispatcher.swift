@@ -151,9 +151,10 @@ public final class Dispatcher: Service, Sendable {
     }
 
     /// A lane's notifications, one after another on one worker, each finished attempt handed to the
-    /// loop. The lane stops early, giving back what it has not started, after an attempt that was
-    /// not sent (the receiver is failing: the rest wait their turn in the queue), once
-    /// `laneDuration` has passed since the claim, or when the dispatcher stops.
+    /// loop. The lane stops early, giving back what it has not started, after an attempt to be
+    /// retried (the receiver is failing: the rest wait their turn in the queue), once
+    /// `laneDuration` has passed since the claim, or when the dispatcher stops. (An attempt dead on
+    /// its own account, a page the receiver refused or a text held back, does not stop it.)
     private func deliver(_ lane: [OutboxEntry], claimedAt: Date, material: [Int64: RenderMaterial], storedLinkKey: [UInt8]?) async {
         for (index, entry) in lane.enumerated() {
             if index > 0, stopping.value || clock.now.timeIntervalSince(claimedAt) >= settings.laneDuration {
@@ -165,7 +166,7 @@ public final class Dispatcher: Service, Sendable {
             // recorded is sent again after a crash, so that window stays one turn long.
             completedAttempts.append(completed)
             wakeSignal.signal()
-            guard case .sent = completed.outcome else {
+            if case .retry = completed.outcome {
                 completedAttempts.release(lane[(index + 1)...])
                 return
             }

@@ -167,6 +167,14 @@ extension TocsinStore {
         // a claim could fill its workers with other destinations, cost more than the seeks by
         // destination below: a burst to one receiver at its limit read it whole at every turn.)
         let window = limit * (destinationLimit?.pagesPerLane ?? 1)
+        // A claim whose pages were cancelled and whose lease ran out (its attempt or its give-back
+        // could not be recorded) is not tried again: it ends here, so nothing waits behind it.
+        try db.cachedStatement(
+            sql: """
+                UPDATE outbox SET state = \(OutboxEntry.State.cancelled.sql), last_error = cancel_reason, lease_until = NULL, updated_at = ?1
+                WHERE state = \(OutboxEntry.State.sending.sql) AND lease_until <= ?1 AND cancel_reason IS NOT NULL
+                """
+        ).execute(arguments: [stamp])
         let ready = try ClaimCandidate.fetchAll(
             db.cachedStatement(
                 sql: """

@@ -6,17 +6,23 @@ extension TocsinStore {
     /// At start-up: nothing can be in flight any more, so every `sending` row is retried now
     /// (with the same idempotency key). Returns how many there were.
     ///
-    /// Each one's count of attempts becomes the attempts on record: a claim counts its attempt
-    /// before it is made, and a lane's later notifications may have been claimed and never tried
-    /// (``DestinationLimit``), so a stop must not spend their attempts.
+    /// Each one's count of attempts becomes the last attempt on record (a text's failure reported
+    /// later by Twilio is recorded under its attempt's number): a claim counts its attempt before
+    /// it is made, and a lane's later notifications may have been claimed and never tried
+    /// (``DestinationLimit``), so a stop must not spend their attempts. One never tried is `pending`
+    /// again, as a claim given back is (``releaseClaims(_:)``); one whose pages were cancelled
+    /// meanwhile ends `cancelled`.
     @discardableResult
     public func recoverInterruptedDeliveries(now: Date) async throws(StoreError) -> Int {
-        try await write { db in
+        let recorded = "COALESCE((SELECT MAX(attempt) FROM delivery_attempts WHERE delivery_attempts.outbox_id = outbox.id), 0)"
+        return try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE outbox SET state = \(Self.unlessCancelled(OutboxEntry.State.retry.sql)), due_at = ?, lease_until = NULL,
-                    attempts = (SELECT COUNT(*) FROM delivery_attempts WHERE delivery_attempts.outbox_id = outbox.id),
-                    last_error = COALESCE(cancel_reason, 'interrupted: Tocsin stopped during delivery')
+                    UPDATE outbox SET
+                      state = \(Self.unlessCancelled(
+                          "CASE WHEN \(recorded) > 0 THEN \(OutboxEntry.State.retry.sql) ELSE \(OutboxEntry.State.pending.sql) END")),
+                      due_at = ?, lease_until = NULL, attempts = \(recorded),
+                      last_error = COALESCE(cancel_reason, 'interrupted: Tocsin stopped during delivery')
                     WHERE state = \(OutboxEntry.State.sending.sql)
                     """,
                 arguments: [StoredDate.text(now)])
@@ -76,7 +82,10 @@ extension TocsinStore {
             entry.dueAt = now
             entry.updatedAt = now
             try db.execute(
-                sql: "UPDATE outbox SET state = \(OutboxEntry.State.pending.sql), due_at = ?, updated_at = ?, destination = ? WHERE id = ?",
+                sql: """
+                    UPDATE outbox SET state = \(OutboxEntry.State.pending.sql), due_at = ?, updated_at = ?, destination = ?, cancel_reason = NULL
+                    WHERE id = ?
+                    """,
                 arguments: [StoredDate.text(now), StoredDate.text(now), entry.destination, id])
             return entry
         }

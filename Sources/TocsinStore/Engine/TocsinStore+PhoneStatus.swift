@@ -37,7 +37,8 @@ extension TocsinStore {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT outbox.state, outbox.attempts, outbox.created_at, outbox.medium, outbox.event, incidents.state AS incident_state
+                        SELECT outbox.state, outbox.attempts, outbox.created_at, outbox.medium, outbox.event, outbox.cancel_reason,
+                               incidents.state AS incident_state
                         FROM outbox JOIN incidents ON incidents.id = outbox.incident_id
                         WHERE outbox.id = ? AND outbox.medium IN ('sms', 'voice')
                         """,
@@ -54,9 +55,11 @@ extension TocsinStore {
             let attempts: Int = row["attempts"]
             let stamp = StoredDate.text(now)
             let incidentState: String = row["incident_state"]
-            if event.isPage, incidentState != IncidentState.triggered.rawValue {
-                // Nobody needs it any more: it stays sent, with the failure kept beside it.
-                let why = "\(reason); the incident was \(incidentState) meanwhile"
+            let cancelled: String? = row["cancel_reason"]
+            if event.isPage, incidentState != IncidentState.triggered.rawValue || cancelled != nil {
+                // Nobody needs it any more (the incident was handled, or reassigned while the page
+                // was out): it stays sent, with the failure kept beside it.
+                let why = "\(reason); " + (cancelled ?? "the incident was \(incidentState) meanwhile")
                 try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
                 try Self.recordPhoneFailure(of: id, attempt: attempts, reason: why, outcome: "dead", at: stamp, in: db)
                 return .notNeeded
