@@ -6,6 +6,11 @@ public enum DeliveryResult: Sendable, Equatable {
     case answered(status: Int, retryAfter: TimeInterval?, detail: String?)
     /// No answer: connection refused, timeout, TLS failure, …
     case failed(String)
+
+    /// Whether the receiver took it (a 2xx).
+    public var isAccepted: Bool {
+        if case .answered(let status, _, _) = self { (200..<300).contains(status) } else { false }
+    }
 }
 
 /// Decides what follows a delivery attempt: sent, retry later (exponential backoff with jitter,
@@ -51,7 +56,7 @@ public struct DeliveryPolicy: Sendable, Equatable {
         var retryAfter: TimeInterval?
         switch result {
         case .answered(let status, let after, let detail):
-            if (200..<300).contains(status) { return .sent }
+            if result.isAccepted { return .sent }
             let described = "HTTP \(status)" + (detail.map { ": \($0)" } ?? "")
             guard status == 408 || status == 429 || status >= 500 else {
                 return .dead(reason: "\(described) (not retried: the receiver refused the notification)")

@@ -231,7 +231,7 @@ public final class Dispatcher: Service, Sendable {
                 var notice = entry
                 notice.medium = .sms
                 (result, statusCode) = await transport.send(notice, body: text, now: started)
-                if Self.accepted(result) {
+                if result.isAccepted {
                     held = PhoneText.rateNoticeSentReason
                 }
                 DeliveryMetrics.phoneRateLimited("notice")
@@ -243,7 +243,7 @@ public final class Dispatcher: Service, Sendable {
         } catch {
             result = .failed("\(error)")
         }
-        if let reservation, !Self.accepted(result) {
+        if let reservation, !result.isAccepted {
             phoneLedger.cancel(reservation, address: entry.address)
         }
         let finished = clock.now
@@ -254,11 +254,6 @@ public final class Dispatcher: Service, Sendable {
             entry: entry, startedAt: started, finishedAt: finished, statusCode: statusCode,
             error: { if case .failed(let message) = result { return message } else { return nil } }(),
             outcome: outcome, rendered: rendered)
-    }
-
-    /// Whether the receiver took the notification (a 2xx).
-    static func accepted(_ result: DeliveryResult) -> Bool {
-        if case .answered(let status, _, _) = result { (200..<300).contains(status) } else { false }
     }
 
     /// What the phone rate limit says of a text or call to `entry`'s number: go ahead (with the
