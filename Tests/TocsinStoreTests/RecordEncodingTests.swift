@@ -95,7 +95,7 @@ struct RecordEncodingTests {
         #expect(cache.count == 1)
     }
 
-    @Test("a stored snapshot text is decoded once, and the cache of decoded snapshots stays within its capacity")
+    @Test("the cache of decoded snapshots gives each stored text's snapshot, refuses a malformed one, and stays within its capacity")
     func decodedSnapshotCache() throws {
         let configuration = TocsinConfiguration(
             people: [Person(name: "alice", email: "alice@example.com")], routes: [Route(matchers: [], policy: "p0")],
@@ -106,7 +106,7 @@ struct RecordEncodingTests {
             #expect(try cache.snapshot(fromJSON: try Escalation.snapshotJSON(snapshot)) == snapshot)
         }
         #expect(cache.count == 2)
-        #expect(try cache.snapshot(fromJSON: try Escalation.snapshotJSON(snapshots[0])) == snapshots[0], "decoded again once dropped")
+        #expect(try cache.snapshot(fromJSON: try Escalation.snapshotJSON(snapshots[0])) == snapshots[0], "read again after it was dropped")
         #expect(throws: (any Error).self) { try cache.snapshot(fromJSON: "{\"policy\": 1}") }
     }
 

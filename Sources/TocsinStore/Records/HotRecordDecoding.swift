@@ -9,9 +9,7 @@ import TocsinCore
 
 extension IncidentAlert {
     public init(row: Row) throws {
-        func malformed(_ column: String) -> StoreError {
-            StoreError.database("alert \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
-        }
+        func malformed(_ column: String) -> StoreError { StoreError.malformed(column, of: "alert", in: row) }
         guard let incidentID = row["incident_id"] as Int64? else { throw malformed("incident_id") }
         guard let fingerprint = row["fingerprint"] as Fingerprint? else { throw malformed("fingerprint") }
         guard let status = (row["status"] as String?).flatMap(AlertStatus.init(rawValue:)) else { throw malformed("status") }
@@ -29,9 +27,7 @@ extension IncidentAlert {
 
 extension Escalation {
     public init(row: Row) throws {
-        func malformed(_ column: String) -> StoreError {
-            StoreError.database("escalation \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
-        }
+        func malformed(_ column: String) -> StoreError { StoreError.malformed(column, of: "escalation", in: row) }
         guard let snapshotJSON = row["snapshot"] as String? else { throw malformed("snapshot") }
         guard let incidentID = row["incident_id"] as Int64? else { throw malformed("incident_id") }
         guard let policyName = row["policy_name"] as String? else { throw malformed("policy_name") }
@@ -67,5 +63,12 @@ final class DecodedSnapshotCache: Sendable {
         let snapshot = try Escalation.databaseJSONDecoder(for: "snapshot").decode(PolicySnapshot.self, from: Data(json.utf8))
         byJSON.set(snapshot, forKey: json)
         return snapshot
+    }
+}
+
+extension StoreError {
+    /// A stored row a record cannot be read from: names the record, its id, the column and what it holds.
+    static func malformed(_ column: String, of record: String, in row: Row) -> StoreError {
+        .database("\(record) \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
     }
 }

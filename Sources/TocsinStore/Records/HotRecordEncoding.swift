@@ -10,9 +10,7 @@ import TocsinCore
 
 extension Incident {
     public init(row: Row) throws {
-        func malformed(_ column: String) -> StoreError {
-            StoreError.database("incident \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
-        }
+        func malformed(_ column: String) -> StoreError { StoreError.malformed(column, of: "incident", in: row) }
         guard let state = IncidentState(rawValue: row["state"]) else { throw malformed("state") }
         guard let createdAt = StoredDate.parse(row["created_at"]) else { throw malformed("created_at") }
         guard let lastSeenAt = StoredDate.parse(row["last_seen_at"]) else { throw malformed("last_seen_at") }
