@@ -39,6 +39,8 @@ public final class TocsinStore: Sendable {
     let ingestCommits = GroupCommit()
     /// Whether writes are succeeding, as the last write found.
     public let writeHealth = WriteHealth()
+    /// Counts the commits that changed a page of incidents (``incidentListVersion``).
+    let incidentListChanges = IncidentListChanges()
     /// The database file.
     public let path: String
 
@@ -79,7 +81,13 @@ public final class TocsinStore: Sendable {
                 path: path, reason: "the system's SQLite is \(version ?? "unknown"); Tocsin needs \(Self.oldestSQLite) or newer")
         }
         try SchemaMigrations.migrate(writer, path: path)
+        writer.add(transactionObserver: incidentListChanges, extent: .databaseLifetime)
     }
+
+    /// Moves whenever a committed write changes what ``incidents(filter:limit:before:)`` returns
+    /// (an incident, or its maintenance hold). Read it before the page: while it has not moved,
+    /// that page is still the answer.
+    public var incidentListVersion: UInt64 { incidentListChanges.count }
 
     /// The oldest SQLite Tocsin runs on (`UPDATE … FROM` and `… RETURNING` came in 3.33 and 3.35).
     static let oldestSQLite = "3.35"

@@ -65,6 +65,36 @@ struct IncidentAPITests {
         }
     }
 
+    @Test("a first page answered again is the same bytes until an incident changes, then shows the change at once")
+    func listFollowsChanges() async throws {
+        try await LiveServer.run { server in
+            func page(_ query: String) async throws -> (ids: [Int64], states: [IncidentState], body: ByteBuffer) {
+                let response = try await server.api(.get, "/api/v1/incidents" + query)
+                #expect(response.status == .ok)
+                let list = try response.decode(IncidentListResource.self)
+                return (list.incidents.map(\.id), list.incidents.map(\.state), response.body)
+            }
+            _ = try await server.ingest(try Fixtures.data("webhook-01-firing-critical-single"))
+            let first = try await page("")
+            #expect(first.ids == [1])
+            #expect(try await page("").body == first.body)
+
+            _ = try await server.ingest(try Fixtures.data("webhook-04-firing-grouped-2-alerts"))
+            #expect(try await page("").ids == [2, 1])
+            #expect(try await page("?state=triggered&limit=1").ids == [2])
+
+            _ = try await server.api(.post, "/api/v1/incidents/2/ack")
+            #expect(try await page("").states == [.acknowledged, .triggered])
+            #expect(try await page("?state=triggered&limit=1").ids == [1])
+
+            _ = try await server.api(.post, "/api/v1/incidents/1/resolve")
+            #expect(try await page("").ids == [2])
+            #expect(try await page("?state=all").states == [.acknowledged, .resolved])
+            // A page further back is read every time, and agrees.
+            #expect(try await page("?state=all&before=2").states == [.resolved])
+        }
+    }
+
     @Test("bad ids and parameters get 400 or 404 naming the problem")
     func badRequests() async throws {
         try await LiveServer.run { server in

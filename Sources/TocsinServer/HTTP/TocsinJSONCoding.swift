@@ -14,6 +14,11 @@ struct TocsinResponseEncoder: ResponseEncoder {
     /// The JSON answer `value` with `status`: an API type writes its own JSON (``JSONWriter``, the
     /// same bytes at a fraction of JSONEncoder's cost); anything else goes through JSONEncoder.
     static func response(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+        response(body: try body(value), status: status)
+    }
+
+    /// The bytes of `value`'s JSON answer, newline included.
+    static func body(_ value: some Encodable) throws -> ByteBuffer {
         var buffer = ByteBuffer()
         if let writable = value as? any JSONWritable {
             var writer = JSONWriter()
@@ -26,8 +31,12 @@ struct TocsinResponseEncoder: ResponseEncoder {
             buffer.writeBytes(data)
         }
         buffer.writeString("\n")
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+        return buffer
+    }
+
+    /// A JSON answer whose bytes were written before (``body(_:)``).
+    static func response(body: ByteBuffer, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 }
 

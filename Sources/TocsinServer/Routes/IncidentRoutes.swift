@@ -12,6 +12,8 @@ struct IncidentRoutes {
     /// The configuration in force: escalating by hand runs steps as the engine would.
     let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void
+    /// First pages already answered, while no incident has changed.
+    let pageCache = IncidentPageCache()
 
     var collection: RouteCollection<TocsinRequestContext> {
         let routes = RouteCollection(context: TocsinRequestContext.self).add(middleware: BearerAuthMiddleware(store: store))
@@ -132,11 +134,22 @@ struct IncidentRoutes {
         return note
     }
 
-    @Sendable private func list(_ request: Request, context: TocsinRequestContext) async throws -> IncidentListResource {
+    /// A page of incidents; a first page unchanged since it was last answered is answered again
+    /// from ``pageCache``.
+    @Sendable private func list(_ request: Request, context: TocsinRequestContext) async throws -> Response {
         let filter = try request.queryValue("state", as: IncidentFilter.self) ?? .open
         let limit = try request.queryInteger("limit", in: 1...IncidentListResource.maxPageSize, default: 50)
         let before = try request.queryInteger("before", in: 1...Int.max).map(Int64.init)
-        return IncidentListResource(try await store.incidents(filter: filter, limit: limit, before: before))
+        let key = before == nil ? IncidentPageCache.Key(filter: filter, limit: limit) : nil
+        // Read before the page: a write committed meanwhile moves it, and the page is read again next time.
+        let version = store.incidentListVersion
+        if let key, let body = pageCache.body(for: key, at: version) {
+            return TocsinResponseEncoder.response(body: body, status: .ok)
+        }
+        let body = try TocsinResponseEncoder.body(
+            IncidentListResource(try await store.incidents(filter: filter, limit: limit, before: before)))
+        if let key { pageCache.keep(body, for: key, readAt: version) }
+        return TocsinResponseEncoder.response(body: body, status: .ok)
     }
 
     private func command(
