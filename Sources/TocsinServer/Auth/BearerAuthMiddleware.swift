@@ -39,11 +39,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     }
 
     static func bearerToken(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization] else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        request.headers[.authorization].flatMap { HeaderText.bearerToken($0) }
     }
 
     static func unauthorized(_ message: String) -> APIError {

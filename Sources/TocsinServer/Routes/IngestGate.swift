@@ -46,8 +46,7 @@ struct IngestGate {
 
     func requireJSON(_ request: Request) throws {
         let contentType = request.headers[.contentType] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        guard mediaType == "application/json" else {
+        guard HeaderText.isJSONMediaType(contentType) else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type", field: "Content-Type",
                 message: "expected Content-Type: application/json, got \(contentType.isEmpty ? "none" : "\"\(contentType)\"")")
@@ -58,17 +57,20 @@ struct IngestGate {
     /// its own (PagerDuty's events, SNS messages); longer is a 413 naming the limit.
     func collectBody(_ request: Request, sourceLimit: Int? = nil) async throws -> ByteBuffer {
         let limit = min(maxBodyBytes, sourceLimit ?? .max)
-        let tooLarge = APIError(
-            .contentTooLarge, code: "payload_too_large",
-            message: "the body is larger than the limit of \(limit) bytes"
-                + (limit < maxBodyBytes ? " for this source" : " (serve --max-body-bytes)"))
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw tooLarge
+            throw tooLarge(limit)
         }
         do {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw tooLarge
+            throw tooLarge(limit)
         }
+    }
+
+    private func tooLarge(_ limit: Int) -> APIError {
+        APIError(
+            .contentTooLarge, code: "payload_too_large",
+            message: "the body is larger than the limit of \(limit) bytes"
+                + (limit < maxBodyBytes ? " for this source" : " (serve --max-body-bytes)"))
     }
 }
