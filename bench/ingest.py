@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -71,7 +72,16 @@ def start_server(db, durability, policies=POLICIES):
         "tocsin serve")
 
 
+def accepts_connections(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def listening_port(pid):
+    """The port the process `pid` listens and answers on, or None while it does not yet."""
     inodes = set()
     try:
         for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -85,7 +95,10 @@ def listening_port(pid):
         for line in table.readlines()[1:]:
             fields = line.split()
             if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
-                return int(fields[1].split(":")[1], 16)
+                port = int(fields[1].split(":")[1], 16)
+                # `serve --port 0` first probes for a free port with a socket of its own: the port
+                # counts once the server takes a connection on it.
+                return port if accepts_connections(port) else None
     return None
 
 
