@@ -65,6 +65,7 @@ let package = Package(
             name: "TocsinDelivery",
             dependencies: [
                 "TocsinCore",
+                "TocsinAPI",
                 "TocsinStore",
                 "CCurlShim",
                 "CCurl",

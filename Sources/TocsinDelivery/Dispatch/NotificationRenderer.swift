@@ -1,4 +1,5 @@
 import Foundation
+import TocsinAPI
 import TocsinCore
 
 /// Turns an outbox entry into the bytes that go out: the webhook body (Tocsin JSON or Slack), or
@@ -66,17 +67,14 @@ struct NotificationRenderer: Sendable {
         timeZone: TimeZone = ReadableTime.utc, format: WebhookSettings.Format, now: Date
     ) throws -> String {
         let facts = pageFacts(entry, incident: incident, alerts: alerts, escalations: escalations, timeZone: timeZone, now: now)
-        let data =
-            switch format {
-            case .tocsin:
-                try TocsinJSON.encoder().encode({
-                    var payload = WebhookPayload(facts, entry: entry, incident: incident, alerts: alerts)
-                    payload.incident.apiURL = "\(settings.publicURL)/api/v1/incidents/\(entry.incidentID)"
-                    return payload
-                }())
-            case .slack: try TocsinJSON.encoder().encode(SlackMessage(facts))
-            }
-        return String(decoding: data, as: UTF8.self)
+        switch format {
+        case .tocsin:
+            var payload = WebhookPayload(facts, entry: entry, incident: incident, alerts: alerts)
+            payload.incident.apiURL = "\(settings.publicURL)/api/v1/incidents/\(entry.incidentID)"
+            return String(decoding: try JSONWriter.bytes(of: payload), as: UTF8.self)
+        case .slack:
+            return String(decoding: try TocsinJSON.encoder().encode(SlackMessage(facts)), as: UTF8.self)
+        }
     }
 
     func email(
