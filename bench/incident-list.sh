@@ -2,16 +2,24 @@
 # The incident list under load: starts `tocsin serve` on a fresh temporary database (durability
 # full, no receivers), fills it for 3 s with distinct batches of 10 alerts (wrk -c8), then drives
 # GET /api/v1/incidents?state=all&limit=50 with a bearer token for DURATION seconds (wrk -t1 -c8)
-# and prints wrk's latency and requests/s. Everything stays on 127.0.0.1.
+# and prints wrk's latency and requests/s. With WRITES_PER_SECOND, a new incident is opened that
+# many times a second while the list is read (bench/lib/trickle.py), so that the list changes as
+# it would on a busy installation. Everything stays on 127.0.0.1.
 #
-#   bench/incident-list.sh [BINARY] [DURATION]     (default: .build/release/tocsin, 6)
+#   bench/incident-list.sh [BINARY] [DURATION] [WRITES_PER_SECOND]    (default: .build/release/tocsin, 6, 0)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BINARY=${1:-$ROOT/.build/release/tocsin}
 DURATION=${2:-6}
+WRITES_PER_SECOND=${3:-0}
 POLICIES="$ROOT/bench/policies/no-receivers"
 SERVE_OPTIONS=(--durability full)
 source "$ROOT/bench/lib/serve.sh"
 BATCH=10 MODE=distinct wrk -t1 -c8 -d3s -s "$ROOT/bench/wrk/ingest.lua" "$BASE/api/v1/ingest/alertmanager" > /dev/null
-wrk -t1 -c8 "-d${DURATION}s" -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/incidents?state=all&limit=50" \
-    | grep -E "Latency|Requests/sec"
+if [ "$WRITES_PER_SECOND" != 0 ]; then
+    python3 "$ROOT/bench/lib/trickle.py" "$BASE/api/v1/ingest/alertmanager" "$WRITES_PER_SECOND" "$DURATION" &
+    WRITER=$!
+fi
+wrk -t1 -c8 "-d${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/incidents?state=all&limit=50" \
+    | grep -E "^ +Latency +[0-9]|99%|Requests/sec"
+[ -z "${WRITER:-}" ] || wait "$WRITER"
