@@ -77,7 +77,7 @@ extension TocsinStore {
             _ = arguments.append(contentsOf: [size + 1])
             let rows = try Incident.fetchAll(
                 try db.cachedStatement(
-                    sql: "SELECT * FROM incidents" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                    sql: "SELECT \(Incident.selection) FROM incidents" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
                         + " ORDER BY id DESC LIMIT ?"),
                 arguments: arguments)
             let page = Array(rows.prefix(size))
@@ -173,7 +173,7 @@ extension TocsinStore {
 
     /// (Both statements below are cached: every page rendered and every detail asks them.)
     static func incident(id: Int64, in db: Database) throws -> Incident {
-        guard let incident = try Incident.fetchOne(db.cachedStatement(sql: "SELECT * FROM incidents WHERE id = ?"), arguments: [id]) else {
+        guard let incident = try Incident.fetchOne(db.cachedStatement(sql: "SELECT \(Incident.selection) FROM incidents WHERE id = ?"), arguments: [id]) else {
             throw StoreError.notFound(what: "incident", id: "#\(id)")
         }
         return incident

@@ -190,7 +190,7 @@ extension TocsinStore {
     {
         let batch = prepared.batch
         let newest = try db.cachedStatement(
-            sql: "SELECT * FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1")
+            sql: "SELECT \(Incident.selection) FROM incidents WHERE receiver = ? AND group_key = ? ORDER BY id DESC LIMIT 1")
         guard
             let incident = try Incident.fetchOne(newest, arguments: [batch.receiver, batch.groupKey]),
             let id = incident.id

@@ -74,6 +74,9 @@ struct RecordEncodingTests {
         #expect(read.1 == stored.1)
         #expect(read.2 == stored.2)
         #expect(read.3 == stored.3)
+        // Incidents are read by position: every column of the table is one the record reads and writes.
+        let columns = try await test.store.writer.read { db in try db.columns(in: "incidents").map(\.name) }
+        #expect(columns == Incident.storedColumnNames)
     }
 
     @Test("a policy snapshot's JSON is reused while the policy is the same, and renewed when it changes")

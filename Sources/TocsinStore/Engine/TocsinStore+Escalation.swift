@@ -218,11 +218,11 @@ extension TocsinStore {
     static func incidentsForPlanning(_ ids: Set<Int64>, in db: Database) throws -> [Int64: Incident] {
         var incidents: [Int64: Incident] = [:]
         let rows = try Row.fetchCursor(
-            try db.cachedStatement(sql: "SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))"),
+            try db.cachedStatement(sql: "SELECT \(Incident.selection) FROM incidents WHERE id IN (SELECT value FROM json_each(?))"),
             arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
         while let row = try rows.next() {
             let incident = try Incident(row: row)
-            incidents[row["id"]] = incident
+            incidents[row[Incident.StoredColumn.id.rawValue]] = incident
         }
         return incidents
     }

@@ -9,29 +9,69 @@ import TocsinCore
 // others read through Codable. `RecordEncodingTests` checks that each one reads back equal.
 
 extension Incident {
+    /// The stored columns, in the order of the table, of ``storedColumnNames`` and of
+    /// ``selection``: rows are read by position (``init(row:)``), not looked up by name.
+    enum StoredColumn: Int, CaseIterable {
+        case id, title, severity, state, source, receiver, groupKey, groupLabels, externalURL, createdAt, lastSeenAt,
+            acknowledgedAt, acknowledgedBy, resolvedAt, resolvedBy, alertCount, firingCount, truncatedAlerts, drillRun,
+            correlationID
+
+        var name: String {
+            switch self {
+            case .id: "id"
+            case .title: "title"
+            case .severity: "severity"
+            case .state: "state"
+            case .source: "source"
+            case .receiver: "receiver"
+            case .groupKey: "group_key"
+            case .groupLabels: "group_labels"
+            case .externalURL: "external_url"
+            case .createdAt: "created_at"
+            case .lastSeenAt: "last_seen_at"
+            case .acknowledgedAt: "acknowledged_at"
+            case .acknowledgedBy: "acknowledged_by"
+            case .resolvedAt: "resolved_at"
+            case .resolvedBy: "resolved_by"
+            case .alertCount: "alert_count"
+            case .firingCount: "firing_count"
+            case .truncatedAlerts: "truncated_alerts"
+            case .drillRun: "drill_run"
+            case .correlationID: "correlation_id"
+            }
+        }
+    }
+
+    /// Reads a row of ``selection`` (every query of incidents selects it, and GRDB's query
+    /// interface does through ``databaseSelection``), by position.
     public init(row: Row) throws {
-        func malformed(_ column: String) -> StoreError { StoreError.malformed(column, of: "incident", in: row) }
-        guard let state = IncidentState(rawValue: row["state"]) else { throw malformed("state") }
-        guard let createdAt = StoredDate.parse(row["created_at"]) else { throw malformed("created_at") }
-        guard let lastSeenAt = StoredDate.parse(row["last_seen_at"]) else { throw malformed("last_seen_at") }
-        guard let groupLabels = StringMapJSON.decode(row["group_labels"]) else { throw malformed("group_labels") }
+        typealias At = StoredColumn
+        func date(_ column: At) -> Date? { StoredDate.parse(row[column.rawValue]) }
+        func malformed(_ column: At) -> StoreError { StoreError.malformed(column.name, of: "incident", in: row) }
+        guard let state = IncidentState(rawValue: row[At.state.rawValue]) else { throw malformed(.state) }
+        guard let createdAt = date(.createdAt) else { throw malformed(.createdAt) }
+        guard let lastSeenAt = date(.lastSeenAt) else { throw malformed(.lastSeenAt) }
+        guard let groupLabels = StringMapJSON.decode(row[At.groupLabels.rawValue]) else { throw malformed(.groupLabels) }
         self.init(
-            id: row["id"], title: row["title"], severity: row["severity"], state: state, source: row["source"],
-            receiver: row["receiver"], groupKey: row["group_key"], groupLabels: groupLabels, externalURL: row["external_url"],
-            createdAt: createdAt, lastSeenAt: lastSeenAt, acknowledgedAt: StoredDate.parse(row["acknowledged_at"]),
-            acknowledgedBy: row["acknowledged_by"], resolvedAt: StoredDate.parse(row["resolved_at"]),
-            resolvedBy: row["resolved_by"], alertCount: row["alert_count"], firingCount: row["firing_count"],
-            truncatedAlerts: row["truncated_alerts"], drillRun: row["drill_run"])
-        correlationID = row["correlation_id"]
+            id: row[At.id.rawValue], title: row[At.title.rawValue], severity: row[At.severity.rawValue], state: state,
+            source: row[At.source.rawValue], receiver: row[At.receiver.rawValue], groupKey: row[At.groupKey.rawValue],
+            groupLabels: groupLabels, externalURL: row[At.externalURL.rawValue], createdAt: createdAt, lastSeenAt: lastSeenAt,
+            acknowledgedAt: date(.acknowledgedAt), acknowledgedBy: row[At.acknowledgedBy.rawValue],
+            resolvedAt: date(.resolvedAt), resolvedBy: row[At.resolvedBy.rawValue], alertCount: row[At.alertCount.rawValue],
+            firingCount: row[At.firingCount.rawValue], truncatedAlerts: row[At.truncatedAlerts.rawValue],
+            drillRun: row[At.drillRun.rawValue])
+        correlationID = row[At.correlationID.rawValue]
     }
 
     /// The stored columns, `id` first: the one list that inserts (``insertRow(_:)``, `encode(to:)`)
-    /// and updates (``updateAllColumns(_:)``) write.
-    static let storedColumnNames = [
-        "id", "title", "severity", "state", "source", "receiver", "group_key", "group_labels", "external_url", "created_at",
-        "last_seen_at", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "alert_count", "firing_count",
-        "truncated_alerts", "drill_run", "correlation_id",
-    ]
+    /// and updates (``updateAllColumns(_:)``) write, and that reads select.
+    static let storedColumnNames = StoredColumn.allCases.map(\.name)
+
+    /// ``storedColumnNames`` as SQL: what `SELECT` reads of an incident.
+    static let selection = storedColumnNames.joined(separator: ", ")
+
+    /// GRDB's query interface selects the same columns in the same order.
+    public static var databaseSelection: [any SQLSelectable] { storedColumnNames.map { Column($0) } }
 
     /// The values of ``storedColumnNames``, in order.
     var storedValues: [(any DatabaseValueConvertible)?] {
