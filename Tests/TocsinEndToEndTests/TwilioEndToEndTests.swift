@@ -7,7 +7,7 @@ import TocsinTestSupport
 
 /// Texts and calls through a local server that speaks Twilio's API and signs its requests back
 /// like Twilio (`Tests/Support/twilio_fake.py`), with a person's notification rules: the webhook
-/// and email at once, a text at +2s, a call at +60s.
+/// and email at once, a text at +2s, a call at +10m.
 @Suite("Texts and calls through Twilio's API, end to end")
 struct TwilioEndToEndTests {
     static let account = "AC" + String(repeating: "0123456789abcdef", count: 2)
@@ -16,8 +16,9 @@ struct TwilioEndToEndTests {
     static let carolPhone = "+441632960003"
     static let badPhone = "+441632960009"
 
-    /// alice: webhook and email at once, a text at 2s, a call at 60s; carol: a call at once; dave
-    /// a text to a number Twilio refuses.
+    /// alice: webhook and email at once, a text at 2s, a call at 10m (never due while a test runs,
+    /// however slowly the shared pool lets it go on); carol: a call at once; dave a text to a
+    /// number Twilio refuses.
     static func policy(receiver: Int) -> String {
         """
         people:
@@ -28,7 +29,7 @@ struct TwilioEndToEndTests {
             notify:
               - {after: 0s, via: [webhook, email]}
               - {after: 2s, via: sms}
-              - {after: 60s, via: voice}
+              - {after: 10m, via: voice}
           - name: carol
             phone: "\(carolPhone)"
             notify:
@@ -139,7 +140,7 @@ struct TwilioEndToEndTests {
         func store() throws -> TocsinStore { try TocsinStore(path: db) }
     }
 
-    @Test("webhook and email at once, a text at +2s, a reply of 1A acknowledges, and the call at +60s never comes")
+    @Test("webhook and email at once, a text at +2s, a reply of 1A acknowledges, and the call at +10m never comes")
     func textReplyAcknowledges() async throws {
         let world = try World()
         defer { world.stop() }
@@ -168,7 +169,7 @@ struct TwilioEndToEndTests {
         let detail = try await world.store().incident(id: 1)
         #expect(detail.incident.state == .acknowledged && detail.incident.acknowledgedBy == "alice")
         #expect(detail.timeline.contains { $0.kind == .acknowledged && $0.channel == "sms" && $0.actor == "alice" })
-        // The call at +60s was cancelled with the acknowledgement: it will never be made.
+        // The call at +10m was cancelled with the acknowledgement: it will never be made.
         let call = try #require(detail.notifications.first { $0.medium == .voice })
         #expect(call.state == .cancelled)
         #expect(world.events("call", seconds: 0).isEmpty)
