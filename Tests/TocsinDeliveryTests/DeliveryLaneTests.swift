@@ -61,9 +61,10 @@ struct DeliveryLaneTests {
         }
     }
 
-    /// Waits (without blocking a thread) until `condition` holds, 10 s at most.
+    /// Waits (without blocking a thread) until `condition` holds, 60 s at most (a bound, not a
+    /// timing: the suites share two pool threads, and a cold first run is slow).
     static func poll(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))

@@ -91,8 +91,10 @@ struct GroupCommitStoreTests {
                 return .nothing
             }
         }
-        // Polled, not waited on: a test must not block the concurrency pool's few threads.
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Polled, not waited on: a test must not block the concurrency pool's few threads. The bound
+        // is generous: the suites run in parallel on two pool threads, and on a cold first run the
+        // tasks below took more than 10 s to be scheduled at all.
+        let deadline = ContinuousClock.now + .seconds(60)
         while !started.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(started.withLock { $0 })
         let grouped = (0..<count).map { index in
