@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
+        // PostgreSQL, for several instances sharing one database (`--db postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        // TLS to PostgreSQL (`sslmode`); the version postgres-nio resolves with.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     ],
     targets: [
         // Pure domain: types and decisions. Foundation only, no I/O, time from an injected clock.
@@ -45,6 +49,8 @@ let package = Package(
             dependencies: [
                 "TocsinCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,6 +138,7 @@ let package = Package(
             name: "TocsinTestSupport",
             dependencies: [
                 "TocsinCore", "TocsinAPI", "TocsinStore", "TocsinDelivery",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -225,4 +225,25 @@ struct CLIEndToEndTests {
             #expect(refused.stderr.contains("--escalation-lead must be a duration from 0 to 1m such as 2s, got \"\(lead)\""))
         }
     }
+
+    @Test("--db takes a path or sqlite:PATH; a URL it cannot serve from is refused by name, its password hidden, and nothing is created")
+    func databaseLocation() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("by-url/tocsin.sqlite")
+        let created = try TocsinBinary.run(["users", "add", "ann", "--email", "ann@example.com", "--db", "sqlite:\(path)", "--create"])
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(FileManager.default.fileExists(atPath: path))
+        let listed = try TocsinBinary.run(["users", "list", "--db", path])
+        #expect(listed.status == 0 && listed.stdout.contains("ann"), "\(listed.stdout)\(listed.stderr)")
+
+        let postgres = try TocsinBinary.run(["serve", "--db", "postgres://tocsin:hunter2@127.0.0.1:1/tocsin"])
+        #expect(postgres.status == 64, "\(postgres.stderr)")
+        #expect(postgres.stderr.contains("--db postgres://tocsin@127.0.0.1:1/tocsin: this version of Tocsin keeps its state in a SQLite file only"))
+        #expect(!postgres.stderr.contains("hunter2"))
+        let unknown = try TocsinBinary.run(["users", "list", "--db", "mysql://u@h/d"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("mysql:// is not a database Tocsin uses"), "\(unknown.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "postgres:") && !FileManager.default.fileExists(atPath: "mysql:"),
+                "a refused --db creates nothing")
+    }
 }

@@ -2,17 +2,44 @@ import ArgumentParser
 import Foundation
 import TocsinStore
 
-/// `--db`: the SQLite file, shared by `serve` and the admin commands that run on the server host.
+/// `--db`: where the state lives, shared by `serve` and the admin commands that run on the server
+/// host. A path or `sqlite:PATH` is a SQLite file; a `postgres://` URL names PostgreSQL, which
+/// this version reads (``StoreLocation``) but does not serve from yet.
 struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(
-            "SQLite database file (default: $TOCSIN_DB, else tocsin-data/tocsin.sqlite).", valueName: "path"))
+            "SQLite database file, or sqlite:PATH (default: $TOCSIN_DB, else tocsin-data/tocsin.sqlite).", valueName: "path"))
     var explicitPath: String?
 
+    /// The value as given: `--db`, else `TOCSIN_DB`, else the default file.
+    private var value: (text: String, origin: String) {
+        if let explicitPath { return (explicitPath, "--db") }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["TOCSIN_DB"], !fromEnvironment.isEmpty {
+            return (fromEnvironment, "TOCSIN_DB")
+        }
+        return ("tocsin-data/tocsin.sqlite", "--db")
+    }
+
+    /// Refuses a value that names no store Tocsin can open, and PostgreSQL, which it cannot serve from yet.
+    func validate() throws {
+        let (text, origin) = value
+        let location: StoreLocation
+        do {
+            location = try StoreLocation(parsing: text, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(origin == "--db" ? error.description : "TOCSIN_DB: \(error.description)")
+        }
+        if case .postgres(let postgres) = location {
+            throw ValidationError(
+                "\(origin) \(postgres): this version of Tocsin keeps its state in a SQLite file only; give a file's path")
+        }
+    }
+
+    /// The SQLite file (after ``validate()``).
     var path: String {
-        explicitPath ?? ProcessInfo.processInfo.environment["TOCSIN_DB"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tocsin-data/tocsin.sqlite"
+        if case .sqlite(let path) = try? StoreLocation(parsing: value.text) { return path }
+        return value.text
     }
 }
 
