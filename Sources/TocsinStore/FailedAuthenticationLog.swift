@@ -4,9 +4,11 @@ import TocsinCore
 
 /// Keeps a flood of failed authentications from becoming a flood of audit writes: at most one
 /// entry per client address per minute; the next entry says how many went unrecorded meanwhile.
-final class FailedAuthenticationLog: Sendable {
+public final class FailedAuthenticationLog: Sendable {
     static let window: TimeInterval = 60
     private let recent = Mutex<[String: (recordedAt: Date, suppressed: Int)]>([:])
+
+    init() {}
 
     /// Nil when a failure from `client` was recorded within the window (this one is counted);
     /// otherwise how many failures went unrecorded since the previous entry.

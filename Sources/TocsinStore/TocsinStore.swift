@@ -30,7 +30,7 @@ public final class TocsinStore: Sendable {
 
     let writer: DatabasePool
     /// Collapses repeated failed authentications in the audit trail.
-    let failedAuthentications = FailedAuthenticationLog()
+    public let failedAuthentications = FailedAuthenticationLog()
     /// The stored JSON of the policy snapshots new escalations start from.
     let snapshotJSON = SnapshotJSONCache()
     /// The maintenance windows not yet released, so that ingest does not read them every time.

@@ -18,6 +18,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let pool: Task<Void, Never>
+    /// Collapses repeated failed authentications in the audit trail (per instance).
+    public let failedAuthentications = FailedAuthenticationLog()
 
     private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
         self.location = location

@@ -69,6 +69,11 @@ final class DecodedSnapshotCache: Sendable {
 extension StoreError {
     /// A stored row a record cannot be read from: names the record, its id, the column and what it holds.
     static func malformed(_ column: String, of record: String, in row: Row) -> StoreError {
-        .database("\(record) \(row["id"] as Int64? ?? 0): malformed \(column): \(row[column] as DatabaseValue)")
+        malformed(column, of: record, id: row["id"] as Int64? ?? 0, holding: "\(row[column] as DatabaseValue)")
+    }
+
+    /// A stored value a record cannot be read from: names the record, its id, the column and what it holds.
+    static func malformed(_ column: String, of record: String, id: Int64, holding value: String) -> StoreError {
+        .database("\(record) \(id): malformed \(column): \(value)")
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import TocsinStore
+
+/// The two stores a store test runs against: a SQLite file of its own, and a database of its own
+/// on the test PostgreSQL server (``TestPostgres``). Store tests take it as their argument
+/// (`@Test(arguments: TestBackend.allCases)`), so one test proves both.
+public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+
+    /// Runs `body` with a new, empty store on this backend, removed afterwards.
+    public func withStore<T: Sendable>(_ body: (any StateStore) async throws -> T) async throws -> T {
+        switch self {
+        case .sqlite:
+            let test = try TestStore()
+            defer { test.remove() }
+            return try await body(test.store)
+        case .postgres:
+            return try await TestPostgres.withDatabase { location in
+                let store = try await PostgresStore.open(location, logger: Logger(label: "test"))
+                do {
+                    let result = try await body(store)
+                    await store.close()
+                    return result
+                } catch {
+                    await store.close()
+                    throw error
+                }
+            }
+        }
+    }
+}
