@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import Testing
+import TocsinCore
 @testable import TocsinStore
 import TocsinTestSupport
 
@@ -152,5 +153,20 @@ struct PostgresMigrationTests {
                 text.trimmingCharacters(in: .whitespacesAndNewlines) == embedded.sql.trimmingCharacters(in: .whitespacesAndNewlines),
                 "\(file) differs from the binary; run scripts/embed-migrations")
         }
+    }
+
+    @Test("times are stored exactly to the millisecond, as SQLite's text keeps them")
+    func exactMilliseconds() async throws {
+        let times = (0..<40).map { Date(timeIntervalSince1970: 1_795_800_000 + Double($0) * 3.017 + 0.001) }
+        let stored = try await TestPostgres.withDatabase { location in
+            let store = try await PostgresStore.open(location, logger: logger)
+            for time in times {
+                try await store.audit(AuditEvent(at: time, kind: .configReloaded, actor: "system", source: "test", detail: ""))
+            }
+            await store.close()
+            return try await TestPostgres.rows(
+                "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM audit_events ORDER BY id", on: location)
+        }
+        #expect(stored.map { $0[0] ?? "" } == times.map { RFC3339.format($0, separator: " ", suffix: "") + "000" })
     }
 }

@@ -125,4 +125,24 @@ struct UserDirectoryStoreTests {
             ])
         }
     }
+
+    @Test("a time is kept to the millisecond: an event is found from exactly its own time", arguments: TestBackend.allCases)
+    func millisecondTimes(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            // Times whose milliseconds are not exact in binary (…0.123, …0.999) come back equal.
+            let times = (0..<40).map { t0.addingTimeInterval(Double($0) * 3.017 + 0.001) }
+            for (index, time) in times.enumerated() {
+                try await store.audit(AuditEvent(at: time, kind: .configReloaded, actor: "system", source: "test", detail: "\(index)"))
+            }
+            for (index, time) in times.enumerated() {
+                let found = try await store.auditEvents(since: time, limit: 1000)
+                #expect(found.first?.detail == "\(index)", "event \(index) at \(time.timeIntervalSince1970)")
+                #expect(found.first?.at == time.addingTimeInterval(0).roundedToMilliseconds)
+            }
+        }
+    }
+}
+
+extension Date {
+    fileprivate var roundedToMilliseconds: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000) }
 }

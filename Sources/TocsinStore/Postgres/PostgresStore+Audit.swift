@@ -13,7 +13,7 @@ extension PostgresStore {
         try await connection.query(
             """
             INSERT INTO audit_events (at, kind, actor, source, detail)
-            VALUES (\(event.at.storedPrecision), \(event.kind.rawValue), \(event.actor), \(event.source), \(event.detail))
+            VALUES (\(event.at.moment), \(event.kind.rawValue), \(event.actor), \(event.source), \(event.detail))
             """, logger: logger)
     }
 
@@ -21,7 +21,7 @@ extension PostgresStore {
         try await reading { connection, logger in
             let rows = try await connection.query(
                 """
-                SELECT id, at, kind, actor, source, detail FROM audit_events WHERE at >= \(since.storedPrecision)
+                SELECT id, at, kind, actor, source, detail FROM audit_events WHERE at >= \(since.moment)
                 ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
             var events: [AuditEvent] = []

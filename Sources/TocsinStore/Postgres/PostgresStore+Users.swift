@@ -11,7 +11,7 @@ extension PostgresStore {
             // A name taken, here or by an instance that committed a moment ago, inserts nothing.
             let rows = try await connection.query(
                 """
-                INSERT INTO users (name, email, created_at) VALUES (\(name), \(email), \(now))
+                INSERT INTO users (name, email, created_at) VALUES (\(name), \(email), \(now.moment))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """, logger: logger)
             guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
@@ -43,7 +43,7 @@ extension PostgresStore {
         let scopeText = TokenScope.format(scopes)
         let rows = try await connection.query(
             """
-            INSERT INTO api_tokens (user_id, token_hash, created_at, scopes) VALUES (\(userID), \(tokenHash), \(now), \(scopeText))
+            INSERT INTO api_tokens (user_id, token_hash, created_at, scopes) VALUES (\(userID), \(tokenHash), \(now.moment), \(scopeText))
             RETURNING id
             """, logger: logger)
         let tokenID = try await rows.decode(Int64.self).first(where: { _ in true }) ?? 0
@@ -59,7 +59,7 @@ extension PostgresStore {
                 throw StoreError.notFound(what: "user", id: userName)
             }
             let result = try await connection.query(
-                "UPDATE api_tokens SET revoked_at = \(now) WHERE user_id = \(id) AND revoked_at IS NULL", logger: logger
+                "UPDATE api_tokens SET revoked_at = \(now.moment) WHERE user_id = \(id) AND revoked_at IS NULL", logger: logger
             ).get()
             let revoked = result.metadata.rows ?? 0
             try await Self.insertAudit(

@@ -146,11 +146,3 @@ public final class PostgresStore: Sendable {
         await pool.value
     }
 }
-
-extension Date {
-    /// The date as the stores keep it: to the millisecond, as SQLite's text does, so that a value
-    /// read back from either store equals the one written.
-    var storedPrecision: Date {
-        Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000)
-    }
-}
