@@ -18,7 +18,7 @@ struct Tocsin: AsyncParsableCommand {
         version: TocsinVersion.current,
         subcommands: [
             Serve.self, Incidents.self, Show.self, Ack.self, Resolve.self, OnCall.self, Override.self, Deliveries.self, Policy.self,
-            DrillCommand.self, Users.self, Audit.self, Links.self, Heartbeats.self, Integrations.self, Fire.self, Note.self, Escalate.self, Page.self, Reassign.self, Maintenance.self,
+            DrillCommand.self, Users.self, Audit.self, Links.self, Heartbeats.self, Integrations.self, Fire.self, Note.self, Escalate.self, Page.self, Reassign.self, Maintenance.self, Migrate.self,
         ]
     )
 

@@ -80,7 +80,7 @@ struct PostgresMigrationTests {
             return try await TestPostgres.rows(
                 """
                 SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name <> 'tocsin_migrations' ORDER BY table_name, ordinal_position
+                WHERE table_schema = 'public' AND table_name NOT IN ('tocsin_migrations', 'tocsin_copies') ORDER BY table_name, ordinal_position
                 """, on: location)
         }
         var postgres: [String: [String]] = [:]

@@ -25,7 +25,9 @@ public final class PostgresStore: Sendable {
         self.location = location
         self.client = client
         self.logger = logger
-        pool = Task { await client.run() }
+        // Started at once, before the first query: `run()` marks the pool running before it first
+        // suspends, so no query ever finds it not yet started.
+        pool = Task.immediate { await client.run() }
     }
 
     /// Connects to `location` and migrates it, waiting at most `timeout` for the server to answer.
