@@ -135,6 +135,25 @@ struct StoreCopyTests {
         #expect(users == ["alice", "bob"])
     }
 
+    @Test("on the copied outbox, a rotation of the link key has unfinished pages rendered again, and leaves sent ones")
+    func rotationRendersUnfinishedAgain() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try await populate(test.store)
+        let rows = try await TestPostgres.withDatabase { location in
+            let target = try await PostgresStore.open(location, logger: logger)
+            _ = try await target.copy(from: test.store)
+            try await TestPostgres.run("UPDATE outbox SET rendered = 'before'", on: location)
+            try await target.rotateLinkSigningKey(by: "root", source: "cli", now: t0)
+            await target.close()
+            return try await TestPostgres.rows("SELECT state, COALESCE(rendered, 'again') FROM outbox ORDER BY id", on: location)
+        }
+        #expect(rows.contains { $0[0] == "sent" } && rows.contains { $0[0] == "pending" }, "\(rows)")
+        for row in rows {
+            #expect(row[1] == (row[0] == "sent" ? "before" : "again"), "\(row)")
+        }
+    }
+
     @Test("the copy names every table SQLite has")
     func coversEveryTable() async throws {
         let test = try TestStore()

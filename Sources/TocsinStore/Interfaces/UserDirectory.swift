@@ -27,6 +27,24 @@ public protocol UserDirectory: Sendable {
 
     /// The user and scopes of the unrevoked token with this hash, if any.
     func authenticate(tokenHash hash: String) async throws(StoreError) -> Authenticated?
+
+    /// Whether `userName` is a user whose access was revoked: the account exists and none of its
+    /// tokens is still valid. Links sent to such a person no longer act as them.
+    func accessRevoked(userName: String) async throws(StoreError) -> Bool
+}
+
+/// Server-wide settings kept in the store, the key that signs the links in pages among them.
+public protocol ServerSettings: Sendable {
+    /// A server-wide setting, created with `initial` the first time it is asked for (by any instance).
+    func setting(_ name: String, orInsert initial: String) async throws(StoreError) -> String
+
+    /// The key that signs the one-click links in pages, made on first use. It lives in the
+    /// database, so a backup of the database is a secret too.
+    func linkSigningKey() async throws(StoreError) -> [UInt8]
+
+    /// Replaces the link-signing key with a new random one, so every link sent before stops
+    /// working; pages not yet delivered are rendered again under the new key. Audited.
+    func rotateLinkSigningKey(by actor: String, source: String, now: Date) async throws(StoreError)
 }
 
 /// The append-only record of who did what (tokens, acknowledgements, configuration, drills), on
@@ -60,8 +78,8 @@ extension AuditTrail {
 
 /// Everything a store offers on both backends. It grows as the PostgreSQL store does; the server
 /// holds a ``TocsinStore`` until the store it needs is whole.
-public typealias StateStore = UserDirectory & AuditTrail
+public typealias StateStore = UserDirectory & AuditTrail & ServerSettings
 
-extension TocsinStore: UserDirectory, AuditTrail {}
+extension TocsinStore: UserDirectory, AuditTrail, ServerSettings {}
 
-extension PostgresStore: UserDirectory, AuditTrail {}
+extension PostgresStore: UserDirectory, AuditTrail, ServerSettings {}
