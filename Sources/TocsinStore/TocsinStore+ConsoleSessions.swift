@@ -23,11 +23,7 @@ extension TocsinStore {
             try db.execute(
                 sql: "INSERT INTO console_sessions (session_hash, token_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
                 arguments: [sessionHash, tokenID, StoredDate.text(now), StoredDate.text(expiresAt)])
-            try Self.audit(
-                AuditEvent(
-                    at: now, kind: .consoleSignedIn, actor: authenticated.user.name, source: client,
-                    detail: "console session with token #\(tokenID), scopes \(TokenScope.format(authenticated.scopes))"),
-                in: db)
+            try Self.audit(.consoleSignedIn(authenticated, tokenID: tokenID, client: client, at: now), in: db)
             return authenticated
         }
     }
@@ -71,9 +67,7 @@ extension TocsinStore {
             else { return false }
             let id: Int64 = row["id"]
             try db.execute(sql: "UPDATE console_sessions SET ended_at = ? WHERE id = ?", arguments: [StoredDate.text(now), id])
-            try Self.audit(
-                AuditEvent(at: now, kind: .consoleSignedOut, actor: row["name"], source: client, detail: "console session #\(id) ended"),
-                in: db)
+            try Self.audit(.consoleSignedOut(sessionID: id, user: row["name"], client: client, at: now), in: db)
             return true
         }
     }

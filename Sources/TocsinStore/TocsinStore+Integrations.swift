@@ -24,12 +24,7 @@ extension TocsinStore {
             let integration = Integration(
                 id: db.lastInsertedRowID, name: name, source: source, labels: labels, insufficientData: insufficientData,
                 topicArn: topicArn, createdAt: now)
-            try Self.audit(
-                AuditEvent(
-                    at: now, kind: .integrationCreated, actor: "tocsin", source: "cli",
-                    detail: "integration \(name) (\(source.rawValue))"
-                        + (labels.isEmpty ? "" : ", labels " + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))),
-                in: db)
+            try Self.audit(.integrationCreated(name: name, source: source, labels: labels, at: now), in: db)
             return integration
         }
     }
@@ -43,9 +38,7 @@ extension TocsinStore {
             guard integration.revokedAt == nil else { return integration }
             try db.execute(sql: "UPDATE integrations SET revoked_at = ? WHERE name = ?", arguments: [StoredDate.text(now), name])
             integration.revokedAt = now
-            try Self.audit(
-                AuditEvent(at: now, kind: .integrationRevoked, actor: "tocsin", source: "cli", detail: "integration \(name) revoked"),
-                in: db)
+            try Self.audit(.integrationRevoked(name: name, at: now), in: db)
             return integration
         }
     }
@@ -71,22 +64,10 @@ extension TocsinStore {
             try db.execute(
                 sql: "UPDATE integrations SET topic_arn = ? WHERE name = ? AND topic_arn IS NULL", arguments: [topic, name])
             if db.changesCount > 0 {
-                try Self.audit(
-                    AuditEvent(
-                        at: now, kind: .subscriptionConfirmed, actor: name, source: "sns",
-                        detail: "integration \(name) takes messages from SNS topic \(topic) only (the first to sign one)"),
-                    in: db)
+                try Self.audit(.topicPinned(integration: name, topic: topic, at: now), in: db)
             }
             return try String.fetchOne(db, sql: "SELECT topic_arn FROM integrations WHERE name = ?", arguments: [name]) ?? topic
         }
-    }
-
-    /// Records that the SNS subscription of a CloudWatch integration was confirmed.
-    public func auditSubscriptionConfirmed(integration: String, topic: String, client: String, now: Date) async throws(StoreError) {
-        try await audit(
-            AuditEvent(
-                at: now, kind: .subscriptionConfirmed, actor: integration, source: client,
-                detail: "SNS subscription to \(topic) confirmed for integration \(integration)"))
     }
 
     private static func integration(sql: String, _ arguments: StatementArguments, in db: Database) throws -> Integration? {
@@ -94,16 +75,22 @@ extension TocsinStore {
     }
 
     private static func integration(_ row: Row) throws -> Integration {
-        let name: String = row["name"]
-        guard let source = Integration.Source(rawValue: row["source"]), let createdAt = StoredDate.parse(row["created_at"]) else {
+        try integration(
+            id: row["id"], name: row["name"], source: row["source"], labels: row["labels"], insufficientData: row["insufficient_data"],
+            topicArn: row["topic_arn"], createdAt: StoredDate.parse(row["created_at"]), revokedAt: StoredDate.parse(row["revoked_at"]))
+    }
+
+    /// An integration from its stored columns (either store).
+    static func integration(
+        id: Int64, name: String, source: String, labels: String, insufficientData: String?, topicArn: String?, createdAt: Date?,
+        revokedAt: Date?
+    ) throws -> Integration {
+        guard let source = Integration.Source(rawValue: source), let createdAt else {
             throw StoreError.database("integration \"\(name)\" has an unreadable source or time")
         }
-        let labelsText: String = row["labels"]
-        let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
         return Integration(
-            id: row["id"], name: name, source: source, labels: labels,
-            insufficientData: (row["insufficient_data"] as String?).flatMap(CloudWatchAlarm.InsufficientData.init(rawValue:)),
-            topicArn: row["topic_arn"], createdAt: createdAt,
-            revokedAt: StoredDate.parse(row["revoked_at"]))
+            id: id, name: name, source: source, labels: (try? JSONDecoder().decode([String: String].self, from: Data(labels.utf8))) ?? [:],
+            insufficientData: insufficientData.flatMap(CloudWatchAlarm.InsufficientData.init(rawValue:)), topicArn: topicArn,
+            createdAt: createdAt, revokedAt: revokedAt)
     }
 }

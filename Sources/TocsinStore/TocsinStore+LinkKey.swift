@@ -26,10 +26,7 @@ extension TocsinStore {
                 sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [Self.linkKeySetting, Self.randomKey()])
             // Pages not yet delivered are rendered again, with links under the new key.
             try db.execute(sql: "UPDATE outbox SET rendered = NULL WHERE state IN \(OutboxEntry.State.unfinished.sqlList)")
-            try Self.audit(
-                AuditEvent(at: now, kind: .linkKeyRotated, actor: actor, source: source,
-                           detail: "the link-signing key was replaced; every earlier ack and resolve link stopped working"),
-                in: db)
+            try Self.audit(.linkKeyRotated(by: actor, source: source, at: now), in: db)
         }
     }
 

@@ -71,10 +71,7 @@ extension TocsinStore {
         var token = APITokenRecord(
             userID: userID, tokenHash: tokenHash, createdAt: now, scopes: TokenScope.format(scopes))
         try token.insert(db)
-        try audit(
-            AuditEvent(at: now, kind: .tokenCreated, actor: user.name, source: "cli",
-                       detail: "token #\(token.id ?? 0) for \(user.name), scopes \(TokenScope.format(scopes))"),
-            in: db)
+        try audit(.tokenCreated(id: token.id ?? 0, user: user.name, scopes: scopes, at: now), in: db)
     }
 
     /// Revokes every unrevoked token of a user; audited. Returns how many were revoked.
@@ -87,10 +84,7 @@ extension TocsinStore {
                 sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
                 arguments: [StoredDate.text(now), userID])
             let revoked = db.changesCount
-            try Self.audit(
-                AuditEvent(at: now, kind: .tokenRevoked, actor: userName, source: "cli",
-                           detail: "\(revoked) token\(revoked == 1 ? "" : "s") of \(userName) revoked"),
-                in: db)
+            try Self.audit(.tokensRevoked(revoked, user: userName, at: now), in: db)
             return revoked
         }
     }

@@ -31,11 +31,7 @@ extension PostgresStore {
             try await connection.query(
                 PostgresQuery(unsafeSQL: "UPDATE outbox SET rendered = NULL WHERE state IN \(OutboxEntry.State.unfinished.sqlList)"),
                 logger: logger)
-            try await Self.insertAudit(
-                AuditEvent(
-                    at: now, kind: .linkKeyRotated, actor: actor, source: source,
-                    detail: "the link-signing key was replaced; every earlier ack and resolve link stopped working"),
-                on: connection, logger: logger)
+            try await Self.insertAudit(.linkKeyRotated(by: actor, source: source, at: now), on: connection, logger: logger)
         }
     }
 
@@ -46,14 +42,12 @@ extension PostgresStore {
                 SELECT NOT EXISTS (SELECT 1 FROM api_tokens WHERE user_id = users.id AND revoked_at IS NULL)
                 FROM users WHERE name = \(userName)
                 """, logger: logger)
-            for try await revoked in rows.decode(Bool.self) { return revoked }
-            return false
+            return try await rows.decode(Bool.self).all().first ?? false
         }
     }
 
     private static func setting(_ name: String, on connection: PostgresConnection, logger: Logger) async throws -> String? {
         let rows = try await connection.query("SELECT value FROM settings WHERE name = \(name)", logger: logger)
-        for try await value in rows.decode(String.self) { return value }
-        return nil
+        return try await rows.decode(String.self).all().first
     }
 }

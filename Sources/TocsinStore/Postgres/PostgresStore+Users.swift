@@ -14,7 +14,7 @@ extension PostgresStore {
                 INSERT INTO users (name, email, created_at) VALUES (\(name), \(email), \(now.moment))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """, logger: logger)
-            guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
+            guard let id = try await rows.decode(Int64.self).all().first else {
                 throw StoreError.conflict("a user named \"\(name)\" already exists")
             }
             let user = User(id: id, name: name, email: email, createdAt: now)
@@ -40,16 +40,13 @@ extension PostgresStore {
         for user: User, userID: Int64, tokenHash: String, scopes: Set<TokenScope>, now: Date, on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        let scopeText = TokenScope.format(scopes)
         let rows = try await connection.query(
             """
-            INSERT INTO api_tokens (user_id, token_hash, created_at, scopes) VALUES (\(userID), \(tokenHash), \(now.moment), \(scopeText))
-            RETURNING id
+            INSERT INTO api_tokens (user_id, token_hash, created_at, scopes)
+            VALUES (\(userID), \(tokenHash), \(now.moment), \(TokenScope.format(scopes))) RETURNING id
             """, logger: logger)
-        let tokenID = try await rows.decode(Int64.self).first(where: { _ in true }) ?? 0
-        try await insertAudit(
-            AuditEvent(at: now, kind: .tokenCreated, actor: user.name, source: "cli", detail: "token #\(tokenID) for \(user.name), scopes \(scopeText)"),
-            on: connection, logger: logger)
+        let tokenID = try await rows.decode(Int64.self).all().first ?? 0
+        try await insertAudit(.tokenCreated(id: tokenID, user: user.name, scopes: scopes, at: now), on: connection, logger: logger)
     }
 
     public func revokeTokens(userName: String, now: Date) async throws(StoreError) -> Int {
@@ -62,11 +59,7 @@ extension PostgresStore {
                 "UPDATE api_tokens SET revoked_at = \(now.moment) WHERE user_id = \(id) AND revoked_at IS NULL", logger: logger
             ).get()
             let revoked = result.metadata.rows ?? 0
-            try await Self.insertAudit(
-                AuditEvent(
-                    at: now, kind: .tokenRevoked, actor: userName, source: "cli",
-                    detail: "\(revoked) token\(revoked == 1 ? "" : "s") of \(userName) revoked"),
-                on: connection, logger: logger)
+            try await Self.insertAudit(.tokensRevoked(revoked, user: userName, at: now), on: connection, logger: logger)
             return revoked
         }
     }
@@ -83,26 +76,29 @@ extension PostgresStore {
     }
 
     public func authenticate(tokenHash hash: String) async throws(StoreError) -> Authenticated? {
-        try await reading { connection, logger in
-            let rows = try await connection.query(
-                """
-                SELECT users.id, users.name, users.email, users.created_at, api_tokens.scopes FROM users
-                JOIN api_tokens ON api_tokens.user_id = users.id
-                WHERE api_tokens.token_hash = \(hash) AND api_tokens.revoked_at IS NULL
-                """, logger: logger)
-            for try await (id, name, email, createdAt, scopes) in rows.decode((Int64, String, String, Date, String).self) {
-                let user = User(id: id, name: name, email: email, createdAt: createdAt.storedPrecision)
-                return Authenticated(user: user, scopes: TokenScope.parse(scopes) ?? [])
-            }
-            return nil
-        }
+        try await reading { connection, logger in try await Self.authenticated(tokenHash: hash, on: connection, logger: logger)?.0 }
+    }
+
+    /// The user and scopes of the unrevoked token with this hash, and the token's id.
+    static func authenticated(tokenHash hash: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> (Authenticated, Int64)?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT users.id, users.name, users.email, users.created_at, api_tokens.scopes, api_tokens.id FROM users
+            JOIN api_tokens ON api_tokens.user_id = users.id
+            WHERE api_tokens.token_hash = \(hash) AND api_tokens.revoked_at IS NULL
+            """, logger: logger)
+        guard let (id, name, email, createdAt, scopes, tokenID) = try await rows.decode((Int64, String, String, Date, String, Int64).self).all().first
+        else { return nil }
+        let user = User(id: id, name: name, email: email, createdAt: createdAt.storedPrecision)
+        return (Authenticated(user: user, scopes: TokenScope.parse(scopes) ?? []), tokenID)
     }
 
     private static func user(named name: String, on connection: PostgresConnection, logger: Logger) async throws -> User? {
         let rows = try await connection.query("SELECT id, name, email, created_at FROM users WHERE name = \(name)", logger: logger)
-        for try await (id, name, email, createdAt) in rows.decode((Int64, String, String, Date).self) {
-            return User(id: id, name: name, email: email, createdAt: createdAt.storedPrecision)
+        return try await rows.decode((Int64, String, String, Date).self).all().first.map { id, name, email, createdAt in
+            User(id: id, name: name, email: email, createdAt: createdAt.storedPrecision)
         }
-        return nil
     }
 }

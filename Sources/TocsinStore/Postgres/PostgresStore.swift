@@ -148,3 +148,13 @@ public final class PostgresStore: Sendable {
         await pool.value
     }
 }
+
+extension AsyncSequence {
+    /// Every element, the sequence read to its end: a connection's next statement never starts
+    /// while rows of the last one are still coming.
+    func all() async throws -> [Element] {
+        var elements: [Element] = []
+        for try await element in self { elements.append(element) }
+        return elements
+    }
+}
