@@ -51,11 +51,7 @@ extension TocsinStore {
             var stored = override
             try stored.insert(db)
             try Self.withdrawAllPreparedSteps(now: override.createdAt, in: db)
-            try Self.audit(
-                AuditEvent(
-                    at: override.createdAt, kind: .overrideAdded, actor: override.createdBy, source: "api",
-                    detail: "override #\(stored.id ?? 0): \(override.person) on call for \(override.schedule) from \(RFC3339.format(override.startsAt)) until \(RFC3339.format(override.endsAt))"),
-                in: db)
+            try Self.audit(.overrideAdded(override, id: stored.id ?? 0), in: db)
             return stored
         }
     }
@@ -70,10 +66,7 @@ extension TocsinStore {
             }
             _ = try StoredOverride.deleteOne(db, key: id)
             try Self.withdrawAllPreparedSteps(now: now, in: db)
-            try Self.audit(
-                AuditEvent(at: now, kind: .overrideRemoved, actor: actor, source: "api",
-                           detail: "override #\(id): \(stored.person) on call for \(stored.schedule)"),
-                in: db)
+            try Self.audit(.overrideRemoved(stored, id: id, by: actor, at: now), in: db)
             return stored
         }
     }

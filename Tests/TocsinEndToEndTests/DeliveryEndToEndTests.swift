@@ -490,10 +490,14 @@ struct OutageEndToEndTests {
             return Int(subject[subject.index(after: hash)...].prefix { $0.isNumber })
         }
         // The first page through is whichever retry came first after recovery (usually the newest
-        // page, whose backoff is shortest); its success releases the rest, oldest first.
+        // page, whose backoff is shortest); its success releases the rest, oldest first. The two
+        // newest pages, queued last, have the shortest backoffs: one of them may fall due on its
+        // own timer before the release, and so go before the backlog. The backlog itself (every
+        // older page) goes oldest first.
         for (medium, order) in [("webhooks", hookOrder), ("mails", mailOrder)] {
             #expect(order.sorted() == Array(1...incidents), "\(medium): every incident once: \(order)")
-            #expect(Array(order.dropFirst()) == order.dropFirst().sorted(), "\(medium): the backlog oldest first: \(order)")
+            let backlog = order.filter { $0 <= incidents - 2 }
+            #expect(backlog == backlog.sorted(), "\(medium): the backlog oldest first: \(order)")
         }
         #expect(drained < 45, "the backlog drained \(Int(drained)) s after recovery")
         #expect(try world.cli(["deliveries", "--state", "dead"]).stdout.contains("person:alice") == false, "nothing given up")

@@ -11,26 +11,8 @@ import TocsinTestSupport
 struct StoreCopyTests {
     let t0 = Date(timeIntervalSince1970: 1_795_800_000.25)
     let logger = Logger(label: "test")
-    static let configuration = TocsinConfiguration(
-        people: [Person(name: "alice", email: "alice@example.com")],
-        routes: [Route(matchers: [], policy: "p")],
-        policies: [EscalationPolicy(name: "p", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 600, notify: [.person("alice")])])])
-
-    /// A store in use: incidents open, acknowledged and resolved, pages sent, people, an override,
-    /// the link key, and the audit trail of it all.
     func populate(_ store: TocsinStore) async throws {
-        for fixture in ["webhook-01-firing-critical-single", "webhook-04-firing-grouped-2-alerts", "webhook-03-firing-warning-single"] {
-            _ = try await store.ingest(try Fixtures.batch(fixture), configuration: Self.configuration, now: t0)
-        }
-        for page in try await store.claimDueNotifications(now: t0) {
-            try await store.recordAttempt(page, startedAt: t0, finishedAt: t0.addingTimeInterval(0.2), statusCode: 200, error: nil, outcome: .sent, rendered: "{}")
-        }
-        _ = try await store.acknowledge(id: 1, by: Actor(name: "alice", channel: "cli"), note: "on it", now: t0.addingTimeInterval(30))
-        _ = try await store.ingest(try Fixtures.batch("webhook-08-resolved-critical-single"), configuration: Self.configuration, now: t0.addingTimeInterval(60))
-        _ = try await store.addUser(name: "alice", email: "alice@example.com", tokenHash: "alice-hash", scopes: [.read, .respond], now: t0)
-        _ = try await store.addOverride(
-            StoredOverride(schedule: "primary", person: "alice", startsAt: t0, endsAt: t0.addingTimeInterval(3600), note: nil, createdBy: "bob", createdAt: t0))
-        _ = try await store.linkSigningKey()
+        try await PopulatedStore.fill(store, at: t0)
     }
 
     @Test("every table is copied, and the copy is verified by counts and checksums")
@@ -72,7 +54,7 @@ struct StoreCopyTests {
             let target = try await PostgresStore.open(location, logger: logger)
             let first = try await target.copy(from: test.store)
             _ = try await test.store.ingest(
-                try Fixtures.batch("webhook-11-firing-group_by-all-labels"), configuration: Self.configuration, now: t0.addingTimeInterval(90))
+                try Fixtures.batch("webhook-11-firing-group_by-all-labels"), configuration: PopulatedStore.configuration, now: t0.addingTimeInterval(90))
             _ = try await test.store.resolve(id: 2, by: Actor(name: "alice", channel: "cli"), note: nil, now: t0.addingTimeInterval(95))
             let second = try await target.copy(from: test.store)
             let trailCount = try await target.auditEvents(since: .distantPast).count

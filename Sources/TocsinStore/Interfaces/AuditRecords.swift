@@ -47,6 +47,19 @@ extension AuditEvent {
             detail: "console session with token #\(tokenID), scopes \(TokenScope.format(authenticated.scopes))")
     }
 
+    static func overrideAdded(_ override: StoredOverride, id: Int64) -> AuditEvent {
+        AuditEvent(
+            at: override.createdAt, kind: .overrideAdded, actor: override.createdBy, source: "api",
+            detail: "override #\(id): \(override.person) on call for \(override.schedule) from \(RFC3339.format(override.startsAt)) "
+                + "until \(RFC3339.format(override.endsAt))")
+    }
+
+    static func overrideRemoved(_ override: StoredOverride, id: Int64, by actor: String, at now: Date) -> AuditEvent {
+        AuditEvent(
+            at: now, kind: .overrideRemoved, actor: actor, source: "api",
+            detail: "override #\(id): \(override.person) on call for \(override.schedule)")
+    }
+
     static func consoleSignedOut(sessionID: Int64, user: String, client: String, at now: Date) -> AuditEvent {
         AuditEvent(at: now, kind: .consoleSignedOut, actor: user, source: client, detail: "console session #\(sessionID) ended")
     }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// Tocsin's state in a PostgreSQL database that several instances share (`--db postgres://…`).
 ///
@@ -18,6 +19,8 @@ public final class PostgresStore: Sendable {
     let client: PostgresClient
     let logger: Logger
     private let pool: Task<Void, Never>
+    /// Each table's layout, read from the catalog once (``layout(_:on:logger:)``).
+    private let layouts = Mutex<[String: TableLayout]>([:])
     /// Collapses repeated failed authentications in the audit trail (per instance).
     public let failedAuthentications = FailedAuthenticationLog()
 
@@ -140,6 +143,14 @@ public final class PostgresStore: Sendable {
         return try await StoreError.mappingPostgres {
             try await client.withConnection { connection in try await body(connection, logger) }
         }
+    }
+
+    /// The layout of `table`, read from PostgreSQL's catalog the first time it is asked for.
+    func layout(_ table: String, on connection: PostgresConnection, logger: Logger) async throws -> TableLayout {
+        if let known = layouts.withLock({ $0[table] }) { return known }
+        let layout = try await TableLayout.read(table, on: connection, logger: logger)
+        layouts.withLock { $0[table] = layout }
+        return layout
     }
 
     /// Stops the connection pool.

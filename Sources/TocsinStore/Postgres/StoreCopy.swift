@@ -87,21 +87,6 @@ enum StoreCopy {
 
     /// The advisory lock two copies into one database take in turn (`migrate` in ASCII).
     static let lockKey: Int64 = 0x6D69_6772_6174_65
-
-    /// A column of the target table, with how its values are carried across.
-    struct Column: Sendable {
-        enum Kind: Sendable { case integer, boolean, moment, text }
-        var name: String
-        var kind: Kind
-    }
-
-    /// A table's columns (in the target's order) and its primary key.
-    struct Layout: Sendable {
-        var table: String
-        var columns: [Column]
-        var primaryKey: [String]
-        var hasIdentity: Bool
-    }
 }
 
 extension PostgresStore {
@@ -118,12 +103,12 @@ extension PostgresStore {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(StoreCopy.lockKey))", logger: logger)
-                var layouts: [StoreCopy.Layout] = []
+                var layouts: [TableLayout] = []
                 for table in StoreCopy.tables {
-                    layouts.append(try await StoreCopy.layout(of: table, on: connection, logger: logger))
+                    layouts.append(try await TableLayout.read(table, on: connection, logger: logger))
                 }
                 try await StoreCopy.requireMirror(layouts, on: connection, logger: logger)
-                let truncate = StoreCopy.tables.map(StoreCopy.quoted).joined(separator: ", ")
+                let truncate = StoreCopy.tables.map(TableLayout.quoted).joined(separator: ", ")
                 try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(truncate) RESTART IDENTITY"), logger: logger)
                 var report = StoreCopyReport(tables: [])
                 for layout in layouts {
@@ -150,7 +135,7 @@ extension PostgresStore {
 
 extension StoreCopy {
     /// Refuses a target that is neither empty nor exactly what the last copy left.
-    static func requireMirror(_ layouts: [Layout], on connection: PostgresConnection, logger: Logger) async throws {
+    static func requireMirror(_ layouts: [TableLayout], on connection: PostgresConnection, logger: Logger) async throws {
         var current: TableSums = [:]
         for layout in layouts {
             current[layout.table] = try await checksum(of: layout, on: connection, logger: logger)
@@ -181,44 +166,12 @@ extension StoreCopy {
         }
     }
 
-    /// The target table's columns, their kinds and its primary key, from PostgreSQL's catalog.
-    static func layout(of table: String, on connection: PostgresConnection, logger: Logger) async throws -> Layout {
-        var columns: [Column] = []
-        var hasIdentity = false
-        let rows = try await connection.query(
-            """
-            SELECT column_name::text, data_type::text, is_identity::text FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = \(table) ORDER BY ordinal_position
-            """, logger: logger)
-        for try await (name, type, identity) in rows.decode((String, String, String).self) {
-            let kind: Column.Kind =
-                switch type {
-                case "bigint", "integer", "smallint": .integer
-                case "boolean": .boolean
-                case "timestamp with time zone": .moment
-                default: .text
-                }
-            columns.append(Column(name: name, kind: kind))
-            if identity == "YES" { hasIdentity = true }
-        }
-        guard !columns.isEmpty else { throw StoreError.database("the PostgreSQL database has no table \(table)") }
-        var primaryKey: [String] = []
-        let keys = try await connection.query(
-            """
-            SELECT a.attname::text FROM pg_index i
-            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
-            WHERE i.indrelid = \(table)::regclass AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)
-            """, logger: logger)
-        for try await name in keys.decode(String.self) { primaryKey.append(name) }
-        return Layout(table: table, columns: columns, primaryKey: primaryKey, hasIdentity: hasIdentity)
-    }
-
     /// Copies one table, a page at a time, and returns the source's row count and checksum.
     static func copy(
-        _ layout: Layout, from snapshot: DatabaseSnapshot, to connection: PostgresConnection, logger: Logger
+        _ layout: TableLayout, from snapshot: DatabaseSnapshot, to connection: PostgresConnection, logger: Logger
     ) async throws -> (rows: Int, checksum: String) {
         let names = layout.columns.map(\.name)
-        let select = "SELECT rowid, \(names.map(quoted).joined(separator: ", ")) FROM \(quoted(layout.table)) WHERE rowid > ? ORDER BY rowid LIMIT \(pageSize)"
+        let select = "SELECT rowid, \(names.map(TableLayout.quoted).joined(separator: ", ")) FROM \(TableLayout.quoted(layout.table)) WHERE rowid > ? ORDER BY rowid LIMIT \(pageSize)"
         var digests: [SHA256.Digest] = []
         var lastRowID: Int64 = 0
         while true {
@@ -238,31 +191,21 @@ extension StoreCopy {
                 tuples.append("(\(placeholders.joined(separator: ", ")))")
                 digests.append(SHA256.hash(data: Data(canonical.joined(separator: "\u{1F}").utf8)))
             }
-            let sql = "INSERT INTO \(quoted(layout.table)) (\(names.map(quoted).joined(separator: ", "))) VALUES \(tuples.joined(separator: ", ")) "
-                + onConflict(layout)
+            let sql = "INSERT INTO \(TableLayout.quoted(layout.table)) (\(names.map(TableLayout.quoted).joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))"
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
         }
         if layout.hasIdentity {
             try await connection.query(
                 PostgresQuery(
                     unsafeSQL: """
-                        SELECT setval(pg_get_serial_sequence('\(layout.table)', 'id'), COALESCE((SELECT max(id) FROM \(quoted(layout.table))), 0) + 1, false)
+                        SELECT setval(pg_get_serial_sequence('\(layout.table)', 'id'), COALESCE((SELECT max(id) FROM \(TableLayout.quoted(layout.table))), 0) + 1, false)
                         """), logger: logger)
         }
         return (digests.count, combined(digests))
     }
 
-    /// What a row whose key is already there does: takes the source's values, except in the
-    /// append-only audit trail, whose rows never change.
-    static func onConflict(_ layout: Layout) -> String {
-        let key = layout.primaryKey.map(quoted).joined(separator: ", ")
-        let others = layout.columns.map(\.name).filter { !layout.primaryKey.contains($0) }
-        if layout.table == "audit_events" || others.isEmpty { return "ON CONFLICT (\(key)) DO NOTHING" }
-        return "ON CONFLICT (\(key)) DO UPDATE SET " + others.map { "\(quoted($0)) = EXCLUDED.\(quoted($0))" }.joined(separator: ", ")
-    }
-
     /// Binds one SQLite value as its PostgreSQL column takes it, and returns the value's canonical text.
-    static func append(_ value: DatabaseValue, of column: Column, table: String, rowID: Int64, to bindings: inout PostgresBindings) throws
+    static func append(_ value: DatabaseValue, of column: TableLayout.Column, table: String, rowID: Int64, to bindings: inout PostgresBindings) throws
         -> String
     {
         func malformed() -> StoreError {
@@ -293,18 +236,9 @@ extension StoreCopy {
     }
 
     /// The target's row count and checksum, each row rendered as ``append(_:of:table:rowID:to:)`` renders the source's.
-    static func checksum(of layout: Layout, on connection: PostgresConnection, logger: Logger) async throws -> (rows: Int, checksum: String) {
-        let expressions = layout.columns.map { column in
-            let name = quoted(column.name)
-            return switch column.kind {
-            case .integer: "\(name)::text"
-            case .boolean: "CASE WHEN \(name) THEN '1' ELSE '0' END"
-            case .moment: "to_char(\(name) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')"
-            case .text: name
-            }
-        }
+    static func checksum(of layout: TableLayout, on connection: PostgresConnection, logger: Logger) async throws -> (rows: Int, checksum: String) {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(expressions.joined(separator: ", ")) FROM \(quoted(layout.table))"), logger: logger)
+            PostgresQuery(unsafeSQL: "SELECT \(layout.storedSelection) FROM \(TableLayout.quoted(layout.table))"), logger: logger)
         var digests: [SHA256.Digest] = []
         for try await row in rows {
             var canonical: [String] = []
@@ -325,7 +259,4 @@ extension StoreCopy {
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
-
-    /// A table or column name as an SQL identifier.
-    static func quoted(_ name: String) -> String { "\"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 }

@@ -8,6 +8,19 @@ import TocsinCore
 // cost. Incidents, read on every ingest, are also decoded column by column (`init(row:)`); the
 // others read through Codable. `RecordEncodingTests` checks that each one reads back equal.
 
+/// A stored row's values by position: GRDB's `Row`, or values read from PostgreSQL in SQLite's shape.
+protocol StoredValues {
+    func value(at index: Int) -> DatabaseValue
+}
+
+extension Row: StoredValues {
+    func value(at index: Int) -> DatabaseValue { self[index] }
+}
+
+extension Array: StoredValues where Element == DatabaseValue {
+    func value(at index: Int) -> DatabaseValue { indices.contains(index) ? self[index] : .null }
+}
+
 extension Incident {
     /// The stored columns, in the order of the table, of ``storedColumnNames`` and of
     /// ``selection``: rows are read by position (``init(row:)``), not looked up by name.
@@ -45,22 +58,35 @@ extension Incident {
     /// Reads a row of ``selection`` (every query of incidents selects it, and GRDB's query
     /// interface does through ``databaseSelection``), by position.
     public init(row: Row) throws {
+        try self.init(stored: row)
+    }
+
+    /// Reads the stored values of an incident by position: a SQLite row of ``selection``, or
+    /// PostgreSQL's values in SQLite's shape (``TableLayout``).
+    init(stored values: some StoredValues) throws {
         typealias At = StoredColumn
-        func date(_ column: At) -> Date? { StoredDate.parse(row[column.rawValue]) }
-        func malformed(_ column: At) -> StoreError { StoreError.malformed(column.name, of: "incident", in: row) }
-        guard let state = IncidentState(rawValue: row[At.state.rawValue]) else { throw malformed(.state) }
-        guard let createdAt = date(.createdAt) else { throw malformed(.createdAt) }
-        guard let lastSeenAt = date(.lastSeenAt) else { throw malformed(.lastSeenAt) }
-        guard let groupLabels = StringMapJSON.decode(row[At.groupLabels.rawValue]) else { throw malformed(.groupLabels) }
+        func value(_ column: At) -> DatabaseValue { values.value(at: column.rawValue) }
+        func text(_ column: At) -> String? { String.fromDatabaseValue(value(column)) }
+        func number(_ column: At) -> Int? { Int.fromDatabaseValue(value(column)) }
+        func date(_ column: At) -> Date? { StoredDate.parse(value(column)) }
+        func malformed(_ column: At) -> StoreError {
+            StoreError.malformed(column.name, of: "incident", id: Int64.fromDatabaseValue(value(.id)) ?? 0, holding: "\(value(column))")
+        }
+        func required<T>(_ read: (At) -> T?, _ column: At) throws -> T {
+            guard let value = read(column) else { throw malformed(column) }
+            return value
+        }
+        guard let state = text(.state).flatMap(IncidentState.init(rawValue:)) else { throw malformed(.state) }
+        guard let groupLabels = text(.groupLabels).flatMap(StringMapJSON.decode) else { throw malformed(.groupLabels) }
         self.init(
-            id: row[At.id.rawValue], title: row[At.title.rawValue], severity: row[At.severity.rawValue], state: state,
-            source: row[At.source.rawValue], receiver: row[At.receiver.rawValue], groupKey: row[At.groupKey.rawValue],
-            groupLabels: groupLabels, externalURL: row[At.externalURL.rawValue], createdAt: createdAt, lastSeenAt: lastSeenAt,
-            acknowledgedAt: date(.acknowledgedAt), acknowledgedBy: row[At.acknowledgedBy.rawValue],
-            resolvedAt: date(.resolvedAt), resolvedBy: row[At.resolvedBy.rawValue], alertCount: row[At.alertCount.rawValue],
-            firingCount: row[At.firingCount.rawValue], truncatedAlerts: row[At.truncatedAlerts.rawValue],
-            drillRun: row[At.drillRun.rawValue])
-        correlationID = row[At.correlationID.rawValue]
+            id: Int64.fromDatabaseValue(value(.id)), title: try required(text, .title), severity: try required(text, .severity), state: state,
+            source: try required(text, .source), receiver: try required(text, .receiver), groupKey: try required(text, .groupKey),
+            groupLabels: groupLabels, externalURL: try required(text, .externalURL), createdAt: try required(date, .createdAt),
+            lastSeenAt: try required(date, .lastSeenAt), acknowledgedAt: date(.acknowledgedAt), acknowledgedBy: text(.acknowledgedBy),
+            resolvedAt: date(.resolvedAt), resolvedBy: text(.resolvedBy), alertCount: try required(number, .alertCount),
+            firingCount: try required(number, .firingCount), truncatedAlerts: try required(number, .truncatedAlerts),
+            drillRun: text(.drillRun))
+        correlationID = text(.correlationID)
     }
 
     /// The stored columns, `id` first: the one list that inserts (``insertRow(_:)``, `encode(to:)`)

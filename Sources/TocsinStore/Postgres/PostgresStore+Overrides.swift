@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import PostgresNIO
+import TocsinCore
+
+extension PostgresStore {
+    public func addOverride(_ override: StoredOverride) async throws(StoreError) -> StoredOverride {
+        try await transaction { connection, logger in
+            let rows = try await connection.query(
+                """
+                INSERT INTO schedule_overrides (schedule, person, starts_at, ends_at, note, created_by, created_at)
+                VALUES (\(override.schedule), \(override.person), \(override.startsAt.moment), \(override.endsAt.moment), \(override.note),
+                        \(override.createdBy), \(override.createdAt.moment))
+                RETURNING id
+                """, logger: logger)
+            var stored = override
+            stored.id = try await rows.decode(Int64.self).all().first
+            try await self.withdrawAllPreparedSteps(now: override.createdAt, on: connection, logger: logger)
+            try await Self.insertAudit(.overrideAdded(override, id: stored.id ?? 0), on: connection, logger: logger)
+            return stored
+        }
+    }
+
+    public func removeOverride(id: Int64, by actor: String, now: Date) async throws(StoreError) -> StoredOverride {
+        try await transaction { connection, logger in
+            let layout = try await self.layout("schedule_overrides", on: connection, logger: logger)
+            let deleted = try await connection.query(
+                PostgresQuery(unsafeSQL: "DELETE FROM schedule_overrides AS t WHERE t.id = $1 RETURNING \(layout.storedSelection(of: "t"))",
+                              binds: Self.binding(id)),
+                logger: logger
+            ).collect()
+            guard let row = deleted.first else { throw StoreError.notFound(what: "override", id: "#\(id)") }
+            let stored = try StoredOverride(row: try layout.storedRow(row))
+            try await self.withdrawAllPreparedSteps(now: now, on: connection, logger: logger)
+            try await Self.insertAudit(.overrideRemoved(stored, id: id, by: actor, at: now), on: connection, logger: logger)
+            return stored
+        }
+    }
+
+    public func overrides(endingAfter now: Date?) async throws(StoreError) -> [StoredOverride] {
+        try await reading { connection, logger in
+            let layout = try await self.layout("schedule_overrides", on: connection, logger: logger)
+            var bindings = PostgresBindings()
+            var condition = ""
+            if let now {
+                bindings.append(now.moment)
+                condition = "WHERE t.ends_at > $1"
+            }
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT \(layout.storedSelection(of: "t")) FROM schedule_overrides AS t \(condition) ORDER BY t.starts_at, t.id",
+                    binds: bindings),
+                logger: logger
+            ).collect()
+            return try rows.map { try StoredOverride(row: try layout.storedRow($0)) }
+        }
+    }
+
+    public func withdrawPreparedSteps(now: Date) async throws(StoreError) {
+        try await transaction { connection, logger in try await self.withdrawAllPreparedSteps(now: now, on: connection, logger: logger) }
+    }
+
+    /// Takes back every step prepared ahead of `now`, as SQLite's store does: for each incident
+    /// with such steps, the steps' timeline events and unsent pages go, and its escalations return
+    /// to those steps (``EscalationPlanner/withdrawPrepared(_:now:)``).
+    func withdrawAllPreparedSteps(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        let prepared = try await connection.query(
+            "DELETE FROM timeline_events WHERE prepared AND at > \(now.moment) RETURNING incident_id", logger: logger)
+        let incidents = Set(try await prepared.decode(Int64.self).all())
+        guard !incidents.isEmpty else { return }
+        let ids = Array(incidents)
+        let pages = NotificationEvent.pages.map(\.rawValue)
+        try await connection.query(
+            """
+            DELETE FROM outbox WHERE incident_id = ANY(\(ids)) AND state = 'pending' AND attempts = 0
+              AND COALESCE(step_due_at, due_at) > \(now.moment) AND COALESCE(step_due_at, due_at) > created_at
+              AND event = ANY(\(pages))
+            """, logger: logger)
+        let layout = try await layout("escalations", on: connection, logger: logger)
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "SELECT \(layout.storedSelection(of: "t")) FROM escalations AS t WHERE t.incident_id = ANY($1) FOR UPDATE",
+                binds: Self.binding(ids)),
+            logger: logger
+        ).collect()
+        for row in rows {
+            let escalation = try Escalation(row: try layout.storedRow(row))
+            let withdrawn = EscalationPlanner.withdrawPrepared(escalation, now: now)
+            guard withdrawn != escalation, let id = withdrawn.id else { continue }
+            try await connection.query(
+                """
+                UPDATE escalations SET epoch = \(withdrawn.epoch), started_at = \(withdrawn.startedAt.moment), position = \(withdrawn.position),
+                                       next_due_at = \(withdrawn.nextDueAt?.moment)
+                WHERE id = \(id)
+                """, logger: logger)
+        }
+    }
+
+    /// Bindings holding `value` alone, as `$1`.
+    static func binding(_ value: some PostgresNonThrowingEncodable & Sendable) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(value)
+        return bindings
+    }
+}
