@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import TocsinCore
 import TocsinStore
 import TocsinTestSupport
@@ -39,17 +38,9 @@ enum PopulatedStore {
         case .sqlite:
             return try await body(test.store)
         case .postgres:
-            return try await TestPostgres.withDatabase { location in
-                let store = try await PostgresStore.open(location, logger: Logger(label: "test"))
-                do {
-                    _ = try await store.copy(from: test.store)
-                    let result = try await body(store)
-                    await store.close()
-                    return result
-                } catch {
-                    await store.close()
-                    throw error
-                }
+            return try await TestBackend.withPostgresStore { store in
+                _ = try await store.copy(from: test.store)
+                return try await body(store)
             }
         }
     }

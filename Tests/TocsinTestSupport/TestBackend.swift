@@ -19,16 +19,21 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
             defer { test.remove() }
             return try await body(test.store)
         case .postgres:
-            return try await TestPostgres.withDatabase { location in
-                let store = try await PostgresStore.open(location, logger: Logger(label: "test"))
-                do {
-                    let result = try await body(store)
-                    await store.close()
-                    return result
-                } catch {
-                    await store.close()
-                    throw error
-                }
+            return try await Self.withPostgresStore { store in try await body(store) }
+        }
+    }
+
+    /// Runs `body` with a new, empty PostgreSQL store on the test server, closed and dropped afterwards.
+    public static func withPostgresStore<T: Sendable>(_ body: (PostgresStore) async throws -> T) async throws -> T {
+        try await TestPostgres.withDatabase { location in
+            let store = try await PostgresStore.open(location, logger: Logger(label: "test"))
+            do {
+                let result = try await body(store)
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
             }
         }
     }
