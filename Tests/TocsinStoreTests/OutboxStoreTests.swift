@@ -104,24 +104,29 @@ struct OutboxStoreTests {
             _ = try await test.store.ingest(batch, configuration: configuration, now: t0)
         }
         // Every destination is down: each page will be retried in 5 minutes, but alice's first one
-        // in 10 s and dave's first mail in 20 s.
+        // in 10 s, bob's second one in 11 s and dave's first mail in 20 s.
         let claimed = try await test.store.claimDueNotifications(now: t0)
         #expect(claimed.count == 10)
         let first = try #require(claimed.first { $0.address.hasSuffix("/alice") && $0.incidentID == 1 })
         let mail = try #require(claimed.first { $0.address == "dave@example.com" && $0.incidentID == 1 })
+        let bobsSecond = try #require(claimed.first { $0.address.hasSuffix("?who=bob") && $0.incidentID == 2 })
         for entry in claimed {
-            let retryAt = t0.addingTimeInterval(entry.id == first.id ? 10 : entry.id == mail.id ? 20 : 300)
+            let retryAt = t0.addingTimeInterval(entry.id == first.id ? 10 : entry.id == bobsSecond.id ? 11 : entry.id == mail.id ? 20 : 300)
             try await test.store.recordAttempt(
                 entry, startedAt: t0, finishedAt: t0, statusCode: nil, error: "Couldn't connect",
                 outcome: .retry(at: retryAt, reason: "Couldn't connect"), rendered: "{}")
         }
         let t10 = t0.addingTimeInterval(10)
-        let probe = try #require(try await test.store.claimDueNotifications(now: t10).first)
-        #expect(probe.id == first.id)
-        try await test.store.recordAttempt(probe, startedAt: t10, finishedAt: t10, statusCode: 200, error: nil, outcome: .sent, rendered: nil)
-        // 127.0.0.1:9001 is back: alice's and bob's pages go now, in the order they were queued;
-        // carol's host and the SMTP server have not answered yet.
-        let woken = try await test.store.claimDueNotifications(now: t10)
+        let probes = try await test.store.claimDueNotifications(now: t10)
+        #expect(probes.map(\.id) == [first.id])
+        let probe = try #require(probes.first)
+        // The probe is answered at +12 s: bob's second page fell due on its own timer meanwhile.
+        let t12 = t0.addingTimeInterval(12)
+        try await test.store.recordAttempt(probe, startedAt: t10, finishedAt: t12, statusCode: 200, error: nil, outcome: .sent, rendered: nil)
+        // 127.0.0.1:9001 is back: alice's and bob's pages go now, in the order they were queued
+        // (bob's second one too, though it was due a second earlier); carol's host and the SMTP
+        // server have not answered yet.
+        let woken = try await test.store.claimDueNotifications(now: t12)
         #expect(woken.map(\.target) == ["person:bob", "person:alice", "person:bob"])
         #expect(woken.compactMap(\.id) == woken.compactMap(\.id).sorted())
         #expect(woken.allSatisfy { $0.address.hasPrefix("http://127.0.0.1:9001") })

@@ -324,11 +324,13 @@ extension TocsinStore {
     }
 
     /// After a notification was sent: its destination is back, so every notification waiting to be
-    /// retried there becomes due now and the backlog of an outage drains at once, oldest first
-    /// (claims go by due time, then id), instead of each one waiting out its own backoff.
+    /// retried there becomes due now and the backlog of an outage drains at once, oldest first,
+    /// instead of each one waiting out its own backoff. Those whose own retry fell due a moment
+    /// before take the same due time: claims go by due time, then id, so they keep their place
+    /// in the backlog instead of going ahead of older pages.
     static func wakeBacklog(of destination: String, at now: String, in db: Database) throws {
         try db.cachedStatement(
-            sql: "UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND due_at > ?1 AND destination = ?2"
+            sql: "UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND due_at <> ?1 AND destination = ?2"
         ).execute(arguments: [now, destination])
     }
 
