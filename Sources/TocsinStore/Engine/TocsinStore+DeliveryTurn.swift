@@ -327,10 +327,15 @@ extension TocsinStore {
     /// retried there becomes due now and the backlog of an outage drains at once, oldest first,
     /// instead of each one waiting out its own backoff. Those whose own retry fell due a moment
     /// before take the same due time: claims go by due time, then id, so they keep their place
-    /// in the backlog instead of going ahead of older pages.
+    /// in the backlog instead of going ahead of older pages. Only a success that finds retries
+    /// still waiting out a backoff changes anything: once the backlog is due, the ones after it
+    /// do not rewrite it.
     static func wakeBacklog(of destination: String, at now: String, in db: Database) throws {
         try db.cachedStatement(
-            sql: "UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND due_at <> ?1 AND destination = ?2"
+            sql: """
+                UPDATE outbox SET due_at = ?1 WHERE state = \(OutboxEntry.State.retry.sql) AND destination = ?2 AND due_at <> ?1
+                  AND EXISTS (SELECT 1 FROM outbox WHERE state = \(OutboxEntry.State.retry.sql) AND destination = ?2 AND due_at > ?1)
+                """
         ).execute(arguments: [now, destination])
     }
 
