@@ -114,7 +114,7 @@ extension TocsinStore {
         -> IncidentCommandResult
     {
         try await write { db in
-            try Self.apply(IncidentLifecycle.acknowledge, kind: .acknowledged, id: id, actor: actor, note: note, now: now, in: db)
+            try Self.apply(.acknowledge, id: id, actor: actor, note: note, now: now, in: db)
         }
     }
 
@@ -123,52 +123,25 @@ extension TocsinStore {
         -> IncidentCommandResult
     {
         try await write { db in
-            try Self.apply(IncidentLifecycle.resolve, kind: .resolved, id: id, actor: actor, note: note, now: now, in: db)
+            try Self.apply(.resolve, id: id, actor: actor, note: note, now: now, in: db)
         }
     }
 
     private static func apply(
-        _ transition: (IncidentState) -> IncidentLifecycle.Transition, kind: TimelineEvent.Kind,
-        id: Int64, actor: Actor, note: String?, now: Date, in db: Database
+        _ command: IncidentCommand, id: Int64, actor: Actor, note: String?, now: Date, in db: Database
     ) throws -> IncidentCommandResult {
-        var incident = try incident(id: id, in: db)
-        switch transition(incident.state) {
-        case .unchanged:
+        let incident = try incident(id: id, in: db)
+        guard var change = try command.change(of: incident, id: id, by: actor, note: note, now: now) else {
             return IncidentCommandResult(incident: incident, changed: false)
-        case .rejected(let reason):
-            throw StoreError.conflict("incident #\(id): \(reason)")
-        case .moves(let state):
-            let waited = now.timeIntervalSince(incident.createdAt)
-            StoreMetrics.afterCommit(of: db) {
-                StoreMetrics.transition(to: state)
-                if state == .acknowledged {
-                    StoreMetrics.timeToAcknowledge.recordDuration(.seconds(max(0, waited)))
-                }
-            }
-            incident.state = state
-            switch state {
-            case .acknowledged:
-                incident.acknowledgedAt = now
-                incident.acknowledgedBy = actor.name
-            case .resolved:
-                incident.resolvedAt = now
-                incident.resolvedBy = actor.name
-            case .triggered:
-                break
-            }
-            try incident.update(db)
-            var event = TimelineEvent(incidentID: id, at: now, kind: kind, actor: actor.name, channel: actor.channel, note: note)
-            try event.insertRow(db)
-            try audit(
-                AuditEvent(
-                    at: now, kind: state == .resolved ? .incidentResolved : .incidentAcknowledged, actor: actor.name,
-                    source: actor.channel, detail: "incident #\(id)" + (note.map { ": \($0)" } ?? "")),
-                in: db)
-            if case .finish(let event) = EscalationEffect.afterCommand(movedTo: state) {
-                try finishEscalations(of: incident, event: event, actor: actor.name, note: note, now: now, in: db)
-            }
-            return IncidentCommandResult(incident: incident, changed: true)
         }
+        StoreMetrics.afterCommit(of: db, change.metrics)
+        try change.incident.update(db)
+        try change.event.insertRow(db)
+        try audit(change.audit, in: db)
+        if let event = change.finish {
+            try finishEscalations(of: change.incident, event: event, actor: actor.name, note: note, now: now, in: db)
+        }
+        return IncidentCommandResult(incident: change.incident, changed: true)
     }
 
     /// (Both statements below are cached: every page rendered and every detail asks them.)

@@ -256,7 +256,7 @@ extension TocsinStore {
         try Row.fetchOne(db, sql: "SELECT * FROM maintenance_windows WHERE id = ?", arguments: [id]).map(window)
     }
 
-    private static func window(_ row: Row) throws -> MaintenanceWindow {
+    static func window(_ row: Row) throws -> MaintenanceWindow {
         let id: Int64 = row["id"]
         let text: String = row["matchers"]
         guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)),

@@ -5,35 +5,37 @@ import TocsinCore
 @testable import TocsinStore
 import TocsinTestSupport
 
-@Suite("Ingest into SQLite")
+@Suite("Ingest")
 struct IngestStoreTests {
     let t0 = Date(timeIntervalSince1970: 1_795_800_000)
 
-    @Test("the captured webhooks, replayed in order, give the expected incidents after each step")
-    func replayFixtures() async throws {
-        let test = try TestStore()
-        defer { test.remove() }
+    @Test("the captured webhooks, replayed in order, give the expected incidents after each step", arguments: TestBackend.allCases)
+    func replayFixtures(backend: TestBackend) async throws {
+        try await backend.withStore { store in try await replayFixtures(into: store) }
+    }
+
+    func replayFixtures(into store: any StateStore) async throws {
         for (index, step) in FixtureReplay.steps.enumerated() {
             let now = t0.addingTimeInterval(Double(index))
-            let result = try await test.store.ingest(try Fixtures.batch(step.fixture), now: now)
+            let result = try await store.ingest(try Fixtures.batch(step.fixture), now: now)
             #expect(result.incidentID == step.incidentID, "\(step.fixture)")
             #expect(result.counts.new == step.new && result.counts.updated == step.updated
                     && result.counts.resolved == step.resolved, "\(step.fixture): \(result.counts)")
-            let incident = try await test.store.incident(id: step.incidentID).incident
+            let incident = try await store.incident(id: step.incidentID).incident
             #expect(incident.state == step.state, "\(step.fixture)")
             #expect(incident.firingCount == step.firing && incident.alertCount == step.total, "\(step.fixture)")
         }
-        let all = try await test.store.incidents(filter: .all).incidents
+        let all = try await store.incidents(filter: .all, limit: 50, before: nil).incidents
         #expect(all.count == 8)
         #expect(all.map(\.id) == [8, 7, 6, 5, 4, 3, 2, 1])
-        let truncated = try await test.store.incident(id: 5).incident
+        let truncated = try await store.incident(id: 5).incident
         #expect(truncated.truncatedAlerts == 3)
-        let disk = try await test.store.incident(id: 1)
+        let disk = try await store.incident(id: 1)
         #expect(disk.incident.title == "Disk almost full on db1")
         #expect(disk.incident.severity == "critical")
         #expect(disk.incident.resolvedBy == "alertmanager")
         #expect(disk.timeline.map(\.kind) == [.opened, .alertsResolved, .resolved])
-        let group = try await test.store.incident(id: 4)
+        let group = try await store.incident(id: 4)
         #expect(group.timeline.map(\.kind) == [.opened, .alertsAdded, .alertsResolved, .alertsResolved, .resolved])
         #expect(group.alerts.allSatisfy { $0.status == .resolved && $0.endsAt != nil })
     }

@@ -25,14 +25,23 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
 
     /// Runs `body` with a new, empty PostgreSQL store on the test server, closed and dropped afterwards.
     public static func withPostgresStore<T: Sendable>(_ body: (PostgresStore) async throws -> T) async throws -> T {
+        try await withPostgresStores(1) { stores in try await body(stores[0]) }
+    }
+
+    /// Runs `body` with `count` stores open on one new, empty PostgreSQL database, as that many
+    /// instances of Tocsin would be; closed and dropped afterwards.
+    public static func withPostgresStores<T: Sendable>(_ count: Int, _ body: ([PostgresStore]) async throws -> T) async throws -> T {
         try await TestPostgres.withDatabase { location in
-            let store = try await PostgresStore.open(location, logger: Logger(label: "test"))
+            var stores: [PostgresStore] = []
             do {
-                let result = try await body(store)
-                await store.close()
+                for index in 0..<count {
+                    stores.append(try await PostgresStore.open(location, logger: Logger(label: "test-instance-\(index)")))
+                }
+                let result = try await body(stores)
+                for store in stores { await store.close() }
                 return result
             } catch {
-                await store.close()
+                for store in stores { await store.close() }
                 throw error
             }
         }

@@ -50,7 +50,7 @@ extension PostgresStore {
                 try await connection.query("COMMIT", logger: logger)
                 return detail
             } catch {
-                try? await connection.query("ROLLBACK", logger: logger)
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw error
             }
         }

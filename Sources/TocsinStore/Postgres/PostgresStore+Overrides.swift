@@ -65,10 +65,14 @@ extension PostgresStore {
     /// to those steps (``EscalationPlanner/withdrawPrepared(_:now:)``).
     func withdrawAllPreparedSteps(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         let prepared = try await connection.query(
-            "DELETE FROM timeline_events WHERE prepared AND at > \(now.moment) RETURNING incident_id", logger: logger)
-        let incidents = Set(try await prepared.decode(Int64.self).all())
-        guard !incidents.isEmpty else { return }
-        let ids = Array(incidents)
+            "SELECT DISTINCT incident_id FROM timeline_events WHERE prepared AND at > \(now.moment) ORDER BY 1", logger: logger)
+        let ids = try await prepared.decode(Int64.self).all()
+        guard !ids.isEmpty else { return }
+        // The incidents first, as every change to escalations takes them (an escalator's pass holds
+        // the incidents it plans; taking their steps second would wait on each other in a circle).
+        try await connection.query("SELECT id FROM incidents WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE", logger: logger)
+        try await connection.query(
+            "DELETE FROM timeline_events WHERE incident_id = ANY(\(ids)) AND prepared AND at > \(now.moment)", logger: logger)
         let pages = NotificationEvent.pages.map(\.rawValue)
         try await connection.query(
             """

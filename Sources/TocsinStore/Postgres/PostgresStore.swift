@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     private let layouts = Mutex<[String: TableLayout]>([:])
     /// Collapses repeated failed authentications in the audit trail (per instance).
     public let failedAuthentications = FailedAuthenticationLog()
+    /// Policy snapshots as stored, encoded once per configuration (shared by the incidents a policy opens).
+    let snapshotJSON = SnapshotJSONCache()
 
     private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
         self.location = location
