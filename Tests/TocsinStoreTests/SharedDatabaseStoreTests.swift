@@ -118,4 +118,53 @@ struct SharedDatabaseStoreTests {
             }
         }
     }
+
+    @Test("two instances claiming at the same moment never claim one page twice")
+    func claimsAreDisjoint() async throws {
+        try await TestBackend.withPostgresStores(2) { stores in
+            let groups = 100
+            for group in 0..<groups {
+                _ = try await stores[group % 2].ingest(batch(group: group, alerts: ["a"]), configuration: Self.configuration, now: t0)
+            }
+            func claims(_ store: PostgresStore) async throws -> [Int64] {
+                var claimed: [Int64] = []
+                for _ in 0..<100 {
+                    let turn = try await store.claimDueNotifications(now: t0, limit: 7, lease: 30)
+                    guard !turn.isEmpty else { break }
+                    claimed += turn.compactMap(\.id)
+                }
+                return claimed
+            }
+            async let onA = claims(stores[0])
+            async let onB = claims(stores[1])
+            let (a, b) = try await (onA, onB)
+            #expect(Set(a).isDisjoint(with: b), "claimed by both: \(Set(a).intersection(b).sorted())")
+            #expect(a.count + b.count == groups && Set(a + b).count == groups)
+        }
+    }
+
+    @Test("a page claimed by an instance that dies goes out from another once the lease runs out, with the same key; the late answer changes nothing")
+    func leaseOfADeadInstance() async throws {
+        try await TestBackend.withPostgresStores(2) { stores in
+            _ = try await stores[0].ingest(batch(group: 1, alerts: ["a"]), configuration: Self.configuration, now: t0)
+            let onA = try #require(try await stores[0].claimDueNotifications(now: t0, limit: 10, lease: 30).first)
+            // A dies holding the claim: B finds nothing while the lease holds, then takes it.
+            #expect(try await stores[1].claimDueNotifications(now: t0.addingTimeInterval(29.999), limit: 10, lease: 30).isEmpty)
+            #expect(try await stores[1].nextDeliveryDue(after: t0) == t0.addingTimeInterval(30))
+            let onB = try #require(try await stores[1].claimDueNotifications(now: t0.addingTimeInterval(30), limit: 10, lease: 30).first)
+            #expect(onB.id == onA.id && onB.idempotencyKey == onA.idempotencyKey)
+            #expect(onA.attempts == 1 && onB.attempts == 2)
+            // A's attempt, if it ever answers, is recorded but does not end B's claim.
+            try await stores[0].recordAttempt(
+                onA, startedAt: t0, finishedAt: t0.addingTimeInterval(31), statusCode: nil, error: "timed out",
+                outcome: .retry(at: t0.addingTimeInterval(60), reason: "timed out"), rendered: nil)
+            #expect(try await stores[1].notifications(incidentID: 1).first?.state == .sending)
+            try await stores[1].recordAttempt(
+                onB, startedAt: t0.addingTimeInterval(30), finishedAt: t0.addingTimeInterval(30.2), statusCode: 200, error: nil,
+                outcome: .sent, rendered: "{}")
+            let page = try #require(try await stores[0].notifications(incidentID: 1).first)
+            #expect(page.state == .sent && page.attempts == 2)
+            #expect(try await stores[0].deliveryAttempts(incidentID: 1).map(\.attempt) == [1, 2])
+        }
+    }
 }

@@ -55,6 +55,12 @@ struct ClaimCandidate: FetchableRecord {
     /// The due time as stored (text that sorts as time does).
     var dueAt: String
 
+    init(id: Int64, destination: String, dueAt: String) {
+        self.id = id
+        self.destination = destination
+        self.dueAt = dueAt
+    }
+
     init(row: Row) {
         id = row[0]
         destination = row[1]

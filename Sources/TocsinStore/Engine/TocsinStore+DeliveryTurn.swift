@@ -113,18 +113,6 @@ extension TocsinStore {
         try await write { db in try Self.release(entries, in: db) }
     }
 
-    /// Records the outcome of an attempt and moves the notification on: sent, retry at a time, or dead.
-    public func recordAttempt(
-        _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?,
-        outcome: DeliveryPolicy.Outcome, rendered: String?
-    ) async throws(StoreError) {
-        try await recordAttempts([
-            CompletedAttempt(
-                entry: entry, startedAt: startedAt, finishedAt: finishedAt, statusCode: statusCode, error: error,
-                outcome: outcome, rendered: rendered)
-        ])
-    }
-
     /// Records finished attempts in one transaction (see ``record(_:in:)``).
     public func recordAttempts(_ attempts: [CompletedAttempt]) async throws(StoreError) {
         try await write { db in try Self.record(attempts, in: db) }

@@ -71,3 +71,81 @@ extension EscalationRunner {
         try await nextEscalationDue(preparingAhead: 0)
     }
 }
+
+/// The outbox as the dispatcher works it, on either store: claims with a lease, attempts
+/// recorded, claims given back.
+public protocol DeliveryQueue: Sendable {
+    /// One turn of delivery in one transaction (``TocsinStore/deliveryTurn(recording:releasing:now:limit:lease:destinationLimit:)``).
+    func deliveryTurn(
+        recording completed: [CompletedAttempt], releasing released: [OutboxEntry], now: Date, limit: Int, lease: TimeInterval,
+        destinationLimit: DestinationLimit
+    ) async throws(StoreError) -> DeliveryTurn
+
+    /// Claims up to `limit` notifications ready to go, with a lease of `lease` seconds.
+    func claimDueNotifications(now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit?) async throws(StoreError)
+        -> [OutboxEntry]
+
+    /// Gives back claims that were never tried.
+    func releaseClaims(_ entries: [OutboxEntry]) async throws(StoreError)
+
+    /// Records finished attempts in one transaction.
+    func recordAttempts(_ attempts: [CompletedAttempt]) async throws(StoreError)
+
+    /// When the next notification becomes ready after `after` (a due time, or a lease that runs out).
+    func nextDeliveryDue(after: Date?) async throws(StoreError) -> Date?
+
+    /// What a first attempt at one of the incident's notifications renders from.
+    func renderMaterial(incidentID: Int64) async throws(StoreError) -> RenderMaterial
+
+    /// Notifications in the given states (all when empty), newest first.
+    func deliveries(states: [OutboxEntry.State], limit: Int) async throws(StoreError) -> [OutboxEntry]
+
+    /// Puts a dead notification back in the queue, due now (same idempotency key).
+    ///
+    /// - Throws: ``StoreError/notFound(what:id:)``; ``StoreError/conflict(_:)`` when it is not dead.
+    func retryDelivery(id: Int64, now: Date) async throws(StoreError) -> OutboxEntry
+
+    /// Every attempt at the incident's notifications, oldest first.
+    func deliveryAttempts(incidentID: Int64) async throws(StoreError) -> [DeliveryAttempt]
+
+    /// At start-up, the claims left by a stop that can be taken again at once; returns how many.
+    @discardableResult
+    func recoverInterruptedDeliveries(now: Date) async throws(StoreError) -> Int
+}
+
+extension DeliveryQueue {
+    /// Claims up to `limit` notifications ready at `now`, each a lane of its own, with a lease of 60 s.
+    public func claimDueNotifications(now: Date, limit: Int = 100, lease: TimeInterval = 60) async throws(StoreError) -> [OutboxEntry] {
+        try await claimDueNotifications(now: now, limit: limit, lease: lease, destinationLimit: nil)
+    }
+}
+
+extension DeliveryQueue {
+    /// Records the outcome of one attempt (``recordAttempts(_:)``).
+    public func recordAttempt(
+        _ entry: OutboxEntry, startedAt: Date, finishedAt: Date, statusCode: Int?, error: String?, outcome: DeliveryPolicy.Outcome,
+        rendered: String?
+    ) async throws(StoreError) {
+        try await recordAttempts([
+            CompletedAttempt(
+                entry: entry, startedAt: startedAt, finishedAt: finishedAt, statusCode: statusCode, error: error, outcome: outcome,
+                rendered: rendered)
+        ])
+    }
+
+    /// One turn of delivery that gives back no claims.
+    public func deliveryTurn(
+        recording completed: [CompletedAttempt], now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit
+    ) async throws(StoreError) -> DeliveryTurn {
+        try await deliveryTurn(recording: completed, releasing: [], now: now, limit: limit, lease: lease, destinationLimit: destinationLimit)
+    }
+
+    /// Notifications in the given states (all when empty), the newest 100.
+    public func deliveries(states: [OutboxEntry.State]) async throws(StoreError) -> [OutboxEntry] {
+        try await deliveries(states: states, limit: 100)
+    }
+}
+
+extension TocsinStore: DeliveryQueue {}
+
+extension PostgresStore: DeliveryQueue {}
