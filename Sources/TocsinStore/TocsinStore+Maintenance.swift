@@ -83,12 +83,7 @@ extension TocsinStore {
                 ])
             var added = window
             added.id = db.lastInsertedRowID
-            try Self.audit(
-                AuditEvent(
-                    at: window.createdAt, kind: .maintenanceAdded, actor: window.createdBy, source: "api",
-                    detail: "maintenance window #\(added.id ?? 0) (\(window.matcherDescription)) from \(RFC3339.format(window.startsAt)) "
-                        + "until \(RFC3339.format(window.endsAt))" + (window.note.map { ": \($0)" } ?? "")),
-                in: db)
+            try Self.audit(.maintenanceAdded(window, id: added.id ?? 0), in: db)
             return added
         }
     }
@@ -101,9 +96,7 @@ extension TocsinStore {
             guard window.removedAt == nil else { return window }
             try db.execute(sql: "UPDATE maintenance_windows SET removed_at = ? WHERE id = ?", arguments: [StoredDate.text(now), id])
             window.removedAt = now
-            try Self.audit(
-                AuditEvent(at: now, kind: .maintenanceRemoved, actor: actor, source: "api", detail: "maintenance window #\(id) removed"),
-                in: db)
+            try Self.audit(.maintenanceRemoved(id: id, by: actor, at: now), in: db)
             return window
         }
     }
@@ -203,44 +196,24 @@ extension TocsinStore {
         let byIncident = Dictionary(grouping: held) { $0["incident_id"] as Int64 }
         for incidentID in byIncident.keys.sorted() {
             var incident = try incident(id: incidentID, in: db)
-            var still: [Fingerprint: MaintenanceWindow] = [:]
-            var started: [EscalationPolicy] = []
             let running = Set(try Escalation.filter(Escalation.Columns.incidentID == incidentID).fetchAll(db).map(\.policyName))
-            var paged = 0
-            for row in byIncident[incidentID] ?? [] {
-                let labelsText: String = row["labels"]
-                let labels = (try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8))) ?? [:]
-                guard let fingerprint = Fingerprint.fromDatabaseValue(row["fingerprint"]) else { continue }
-                if let other = hold.window(holding: labels) {
-                    still[fingerprint] = other  // another open window holds it on
-                    continue
-                }
-                paged += 1
-                for name in Route.policies(for: labels, in: configuration.routes)
-                where !running.contains(name) && !started.contains(where: { $0.name == name }) {
-                    if let policy = configuration.policy(name) { started.append(policy) }
-                }
+            let alerts = (byIncident[incidentID] ?? []).compactMap { row in
+                Fingerprint.fromDatabaseValue(row["fingerprint"]).map { (fingerprint: $0, labels: row["labels"] as String) }
             }
-            try recordHolds(still, incidentID: incidentID, now: now, in: db)
-            guard paged > 0 else { continue }
-            var event = TimelineEvent(
-                incidentID: incidentID, at: now, kind: .maintenanceEnded, actor: EscalationPlanner.actor, channel: "maintenance",
-                note: "maintenance window #\(windowID) closed: \(paged) alert\(paged == 1 ? "" : "s") still firing, paged as new"
-                    + (started.isEmpty ? "" : ": " + started.map(\.name).joined(separator: ", ") + " started"))
+            let release = MaintenanceRelease(windowID: windowID, held: alerts, hold: hold, configuration: configuration, running: running)
+            try recordHolds(release.still, incidentID: incidentID, now: now, in: db)
+            guard release.paged > 0 else { continue }
+            var event = release.event(incidentID: incidentID, now: now)
             try event.insertRow(db)
             if incident.state == .acknowledged {
-                // As when a new alert joins an acknowledged incident: triggered again, the chains restart.
-                let by = incident.acknowledgedBy ?? "?"
-                incident = IncidentLifecycle.acknowledgementExpired(incident)
+                var retriggered: TimelineEvent
+                (incident, retriggered) = release.retriggered(incident, now: now)
                 try incident.updateAllColumns(db)
                 StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: .triggered) }
-                var retriggered = TimelineEvent(
-                    incidentID: incidentID, at: now, kind: .retriggered, actor: EscalationPlanner.actor, channel: "maintenance",
-                    note: "back to triggered: alerts held by maintenance window #\(windowID) still fire after \(by)'s acknowledgement")
                 try retriggered.insertRow(db)
                 try restartEscalations(of: incidentID, now: now, in: db)
             }
-            try start(started, on: incident, startedBy: "maintenance window #\(windowID) closed", now: now, configuration: configuration, in: db)
+            try start(release.started, on: incident, startedBy: release.startedBy, now: now, configuration: configuration, in: db)
             _ = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db)
         }
         try db.execute(

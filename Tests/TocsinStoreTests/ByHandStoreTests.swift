@@ -71,28 +71,28 @@ struct ByHandStoreTests {
         #expect(audit.contains(.incidentPaged) && audit.contains(.incidentReassigned))
     }
 
-    @Test("a window holds matching alerts; a later one takes over when the first closes; the last to close releases them")
-    func maintenance() async throws {
-        let test = try TestStore()
-        defer { test.remove() }
-        let first = try await test.store.addMaintenance(MaintenanceWindow(
-            matchers: [try Matcher(parsing: #"cluster="eu1""#)], startsAt: t0, endsAt: t0.addingTimeInterval(600), createdBy: "alice",
-            createdAt: t0))
-        let second = try await test.store.addMaintenance(MaintenanceWindow(
-            matchers: [try Matcher(parsing: #"alertname="Disk""#)], startsAt: t0.addingTimeInterval(300), endsAt: t0.addingTimeInterval(1200),
-            createdBy: "alice", createdAt: t0))
-        _ = try await test.store.ingest(batch(["alertname": "Disk", "cluster": "eu1"], at: t0), configuration: Self.configuration, now: t0)
-        #expect(try await test.store.notifications(incidentID: 1).isEmpty)
-        #expect(try await test.store.incident(id: 1).maintenanceHolds.values.map { $0 } == [first.id])
+    @Test("a window holds matching alerts; a later one takes over when the first closes; the last to close releases them", arguments: TestBackend.allCases)
+    func maintenance(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let first = try await store.addMaintenance(MaintenanceWindow(
+                matchers: [try Matcher(parsing: #"cluster="eu1""#)], startsAt: t0, endsAt: t0.addingTimeInterval(600), createdBy: "alice",
+                createdAt: t0))
+            let second = try await store.addMaintenance(MaintenanceWindow(
+                matchers: [try Matcher(parsing: #"alertname="Disk""#)], startsAt: t0.addingTimeInterval(300), endsAt: t0.addingTimeInterval(1200),
+                createdBy: "alice", createdAt: t0))
+            _ = try await store.ingest(batch(["alertname": "Disk", "cluster": "eu1"], at: t0), configuration: Self.configuration, now: t0)
+            #expect(try await store.notifications(incidentID: 1).isEmpty)
+            #expect(try await store.incident(id: 1).maintenanceHolds.values.map { $0 } == [first.id])
 
-        let closing = try await test.store.releaseClosedMaintenance(now: t0.addingTimeInterval(600), configuration: Self.configuration)
-        #expect(closing.released == 1 && closing.next == t0.addingTimeInterval(1200))
-        #expect(try await test.store.notifications(incidentID: 1).isEmpty, "the second window holds it on")
-        #expect(try await test.store.incident(id: 1).maintenanceHolds.values.map { $0 } == [second.id])
+            let closing = try await store.releaseClosedMaintenance(now: t0.addingTimeInterval(600), configuration: Self.configuration)
+            #expect(closing.released == 1 && closing.next == t0.addingTimeInterval(1200))
+            #expect(try await store.notifications(incidentID: 1).isEmpty, "the second window holds it on")
+            #expect(try await store.incident(id: 1).maintenanceHolds.values.map { $0 } == [second.id])
 
-        _ = try await test.store.releaseClosedMaintenance(now: t0.addingTimeInterval(1200), configuration: Self.configuration)
-        #expect(try await test.store.notifications(incidentID: 1).map(\.address) == ["alice@example.com"])
-        #expect(try await test.store.incident(id: 1).maintenanceHolds.isEmpty)
-        #expect(try await test.store.maintenanceWindows(all: false, now: t0.addingTimeInterval(1200)).isEmpty)
+            _ = try await store.releaseClosedMaintenance(now: t0.addingTimeInterval(1200), configuration: Self.configuration)
+            #expect(try await store.notifications(incidentID: 1).map(\.address) == ["alice@example.com"])
+            #expect(try await store.incident(id: 1).maintenanceHolds.isEmpty)
+            #expect(try await store.maintenanceWindows(all: false, now: t0.addingTimeInterval(1200)).isEmpty)
+        }
     }
 }

@@ -96,36 +96,16 @@ extension TocsinStore {
         var queued = 0
         var names = Set(try Escalation.filter(Escalation.Columns.incidentID == id).fetchAll(db).map(\.policyName))
         let onCall = try onCallDirectory(configuration, now: now, in: db)
-        var triggered = incident
-        triggered.state = .triggered  // a page by hand goes out even while the incident is acknowledged
-        for var policy in policies {
-            let base = policy.name
-            var number = 1
-            while names.contains(policy.name) {
-                number += 1
-                policy.name = "\(base) (\(number))"
-            }
-            names.insert(policy.name)
-            var snapshot = PolicySnapshot(policy: policy, configuration: configuration)
-            if let drillRun = incident.drillRun {
-                // A drill's incident pages its capture receiver (or nobody, once the run finished), never the real targets.
-                let run = try DrillRun.fetchOne(db, key: drillRun)
-                snapshot = snapshot.forDrill(run?.finishedAt == nil ? run : nil)
-            }
+        let drill = try incident.drillRun.map { drillRun in (run: try DrillRun.fetchOne(db, key: drillRun).flatMap { $0.finishedAt == nil ? $0 : nil }, ()) }
+        for policy in policies {
+            let snapshot = PolicyStart.snapshot(
+                of: PolicyStart.named(policy, avoiding: &names), configuration: configuration, drill: drill)
             var escalation = EscalationPlanner.start(incidentID: id, snapshot: snapshot, now: now, startedBy: startedBy)
             try escalation.insert(db, snapshotJSON: try Escalation.snapshotJSON(snapshot))
-            let outcome = EscalationPlanner.advance(escalation, incident: triggered, now: now, onCall: onCall)
-            var timer = outcome.escalation
-            if incident.state == .acknowledged {
-                // While acknowledged, the chain waits as an acknowledged one would.
-                timer = EscalationPlanner.acknowledge(timer, now: incident.acknowledgedAt ?? now)
-            }
-            try saveTimers([timer], in: db)
-            try insert(outcome.events.map { (id, $0, false) }, in: db)
-            // On an incident already acknowledged, nothing would stop a person's later rules (a
-            // second acknowledgement changes nothing): the page goes by their first rule only.
-            let notifications = incident.state == .triggered ? outcome.notifications : outcome.notifications.filter { $0.delay == 0 }
-            queued += try enqueue(notifications, now: now, in: db)
+            let pass = PolicyStart.firstPass(of: escalation, on: incident, now: now, onCall: onCall)
+            try saveTimers([pass.timer], in: db)
+            try insert(pass.events.map { (id, $0, false) }, in: db)
+            queued += try enqueue(pass.notifications, now: now, in: db)
         }
         return queued
     }

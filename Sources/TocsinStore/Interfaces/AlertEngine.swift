@@ -149,3 +149,25 @@ extension DeliveryQueue {
 extension TocsinStore: DeliveryQueue {}
 
 extension PostgresStore: DeliveryQueue {}
+
+/// Maintenance windows, on either store: alerts they match are held from paging until they
+/// close, and what still fires then is paged as new.
+public protocol MaintenanceSchedule: Sendable {
+    /// Adds a window; audited.
+    func addMaintenance(_ window: MaintenanceWindow) async throws(StoreError) -> MaintenanceWindow
+
+    /// Removes a window before its end; audited.
+    ///
+    /// - Throws: ``StoreError/notFound(what:id:)``.
+    func removeMaintenance(id: Int64, by actor: String, now: Date) async throws(StoreError) -> MaintenanceWindow
+
+    /// The windows (those still to close, or every one with `all`), newest first, each with what it holds back.
+    func maintenanceWindows(all: Bool, now: Date) async throws(StoreError) -> [MaintenanceSummary]
+
+    /// Releases the windows closed by `now`; returns when the next window closes, and how many were released.
+    func releaseClosedMaintenance(now: Date, configuration: TocsinConfiguration) async throws(StoreError) -> (next: Date?, released: Int)
+}
+
+extension TocsinStore: MaintenanceSchedule {}
+
+extension PostgresStore: MaintenanceSchedule {}

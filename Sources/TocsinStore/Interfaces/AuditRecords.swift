@@ -13,6 +13,17 @@ extension AuditEvent {
             at: now, kind: .tokenRevoked, actor: user, source: "cli", detail: "\(count) token\(count == 1 ? "" : "s") of \(user) revoked")
     }
 
+    static func maintenanceAdded(_ window: MaintenanceWindow, id: Int64) -> AuditEvent {
+        AuditEvent(
+            at: window.createdAt, kind: .maintenanceAdded, actor: window.createdBy, source: "api",
+            detail: "maintenance window #\(id) (\(window.matcherDescription)) from \(RFC3339.format(window.startsAt)) "
+                + "until \(RFC3339.format(window.endsAt))" + (window.note.map { ": \($0)" } ?? ""))
+    }
+
+    static func maintenanceRemoved(id: Int64, by actor: String, at now: Date) -> AuditEvent {
+        AuditEvent(at: now, kind: .maintenanceRemoved, actor: actor, source: "api", detail: "maintenance window #\(id) removed")
+    }
+
     static func linkKeyRotated(by actor: String, source: String, at now: Date) -> AuditEvent {
         AuditEvent(
             at: now, kind: .linkKeyRotated, actor: actor, source: source,
