@@ -19,9 +19,7 @@ extension TocsinStore {
             let incident = try Self.incident(id: id, in: db)
             var note = TimelineEvent(incidentID: id, at: now, kind: .note, actor: actor.name, channel: actor.channel, note: text)
             try note.insertRow(db)
-            try Self.audit(
-                AuditEvent(at: now, kind: .incidentNoted, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(text)"),
-                in: db)
+            try Self.audit(ByHand.noteAudit(text, incident: id, by: actor, now: now), in: db)
             var notified = 0
             if notify, let noteID = note.id {
                 let drafts = EscalationPlanner.noteNotices(
@@ -44,42 +42,18 @@ extension TocsinStore {
                 throw StoreError.conflict("incident #\(id) is resolved: there is nothing to escalate")
             }
             try Self.withdrawPreparedSteps(ofIncident: id, now: now, in: db)
-            let escalations = try Self.liveEscalations(ofIncident: id, in: db)
-            guard !escalations.isEmpty else {
-                throw StoreError.conflict("incident #\(id) follows no escalation policy: page someone with `tocsin page \(id) --person NAME`")
-            }
-            let moved = escalations.compactMap { EscalationPlanner.escalateNow($0, toStep: toStep, now: now) }
-            guard !moved.isEmpty else {
-                throw StoreError.conflict(
-                    toStep.map { "no policy of incident #\(id) has a step \($0)" }
-                        ?? "every policy of incident #\(id) has run all its steps: page someone with `tocsin page \(id) --person NAME`")
-            }
+            let moved = try ByHand.escalations(try Self.liveEscalations(ofIncident: id, in: db), of: id, toStep: toStep, now: now)
             if incident.state == .acknowledged {
-                let by = incident.acknowledgedBy ?? "?"
-                incident.state = .triggered
-                incident.acknowledgedAt = nil
-                incident.acknowledgedBy = nil
+                var retriggered: TimelineEvent
+                (incident, retriggered) = ByHand.retriggered(incident, by: actor, now: now)
                 try incident.update(db)
                 StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: .triggered) }
-                var retriggered = TimelineEvent(
-                    incidentID: id, at: now, kind: .retriggered, actor: actor.name, channel: actor.channel,
-                    note: "back to triggered: escalated by hand after \(by)'s acknowledgement")
                 try retriggered.insertRow(db)
             }
             try Self.saveTimers(moved, in: db)
-            let what = moved.map { escalation -> String in
-                let step = (escalation.position % max(escalation.snapshot.policy.steps.count, 1)) + 1
-                return "step \(step) of \(escalation.policyName)"
-            }.joined(separator: ", ")
-            var event = TimelineEvent(
-                incidentID: id, at: now, kind: .escalatedByHand, actor: actor.name, channel: actor.channel,
-                note: "\(what) run at once" + (note.map { ": \($0)" } ?? ""))
+            var (event, audit) = ByHand.escalatedRecords(moved, of: id, by: actor, note: note, now: now)
             try event.insertRow(db)
-            try Self.audit(
-                AuditEvent(
-                    at: now, kind: .incidentEscalated, actor: actor.name, source: actor.channel,
-                    detail: "incident #\(id): \(what)" + (note.map { ": \($0)" } ?? "")),
-                in: db)
+            try Self.audit(audit, in: db)
             _ = try Self.runDueEscalations(ofIncident: id, now: now, configuration: configuration, in: db)
             return IncidentCommandResult(incident: try Self.incident(id: id, in: db), changed: true)
         }

@@ -10,13 +10,7 @@ extension TocsinStore {
     public func openManualIncident(
         _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> IncidentCommandResult {
-        // Every target is routed to, whatever the configuration's routes say.
-        var routed = configuration
-        routed.routes = page.targets.map { target in
-            let policy = ManualPage.handPolicy(for: target)
-            routed.policies.append(policy)
-            return Route(matchers: [], policy: policy.name, continue: true)
-        } + (page.policy.map { [Route(matchers: [], policy: $0, continue: true)] } ?? [])
+        let routed = ByHand.routed(page, in: configuration)
         let key = "manual/" + UUID().uuidString.lowercased()
         let prepared = try StoreError.mapping {
             try PreparedBatch(page.batch(key: key, requestedBy: actor.name, now: now), configuration: routed, snapshotJSON: snapshotJSON)
@@ -27,7 +21,7 @@ extension TocsinStore {
             guard let id = result.incidentID else { throw StoreError.database("the page by hand opened no incident") }
             let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE incident_id = ?", arguments: [id]) ?? 0
             guard page.targets.isEmpty || queued > 0 else {
-                throw Self.nobodyPaged(page)  // rolled back: no incident that pages nobody
+                throw ByHand.nobodyPaged(page)  // rolled back: no incident that pages nobody
             }
             return try Self.recordPage(page, incident: id, opened: true, by: actor, now: now, in: db)
         }
@@ -44,10 +38,10 @@ extension TocsinStore {
             guard incident.state.isOpen else {
                 throw StoreError.conflict("incident #\(id) is resolved: open a new one with `tocsin page --person … --summary …`")
             }
-            let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
+            let policies = ByHand.policies(of: page, configuration: configuration)
             let queued = try Self.start(
                 policies, on: incident, startedBy: "\(actor.name) (by hand)", now: now, configuration: configuration, in: db)
-            guard page.targets.isEmpty || queued > 0 else { throw Self.nobodyPaged(page) }
+            guard page.targets.isEmpty || queued > 0 else { throw ByHand.nobodyPaged(page) }
             return try Self.recordPage(page, incident: id, opened: false, by: actor, now: now, in: db)
         }
     }
@@ -68,18 +62,13 @@ extension TocsinStore {
                 sql: "UPDATE escalations SET stopped_at = ?, next_due_at = NULL WHERE incident_id = ? AND stopped_at IS NULL",
                 arguments: [StoredDate.text(now), id])
             try Self.cancelUnsentPages(ofIncident: id, reason: "cancelled: incident reassigned by \(actor.name)", now: now, in: db)
-            let policies = page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
-            let what = Self.describe(page)
-            var event = TimelineEvent(
-                incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel,
-                note: "reassigned by hand: \(running.map(\.policyName).joined(separator: ", ")) stopped; \(what)")
+            let policies = ByHand.policies(of: page, configuration: configuration)
+            var (event, audit) = ByHand.reassignedRecords(page, incident: id, stopped: running, by: actor, now: now)
             try event.insertRow(db)
             let queued = try Self.start(
                 policies, on: incident, startedBy: "\(actor.name) (reassigned)", now: now, configuration: configuration, in: db)
-            guard page.targets.isEmpty || queued > 0 else { throw Self.nobodyPaged(page) }
-            try Self.audit(
-                AuditEvent(at: now, kind: .incidentReassigned, actor: actor.name, source: actor.channel, detail: "incident #\(id): \(what)"),
-                in: db)
+            guard page.targets.isEmpty || queued > 0 else { throw ByHand.nobodyPaged(page) }
+            try Self.audit(audit, in: db)
             return IncidentCommandResult(incident: try Self.incident(id: id, in: db), changed: true)
         }
     }
@@ -110,35 +99,13 @@ extension TocsinStore {
         return queued
     }
 
-    /// A page by hand whose person or schedule would reach nobody now (nobody on call) is refused,
-    /// and nothing of it is kept.
-    private static func nobodyPaged(_ page: ManualPage) -> StoreError {
-        StoreError.conflict(
-            "nobody could be paged now (\(describe(page))): "
-                + (page.schedule.map { "nobody is on call for \($0)? " } ?? "") + "page a person with --person")
-    }
-
     /// Who asked for the page, on the timeline and in the audit trail.
     private static func recordPage(
         _ page: ManualPage, incident id: Int64, opened: Bool, by actor: Actor, now: Date, in db: Database
     ) throws -> IncidentCommandResult {
-        let what = describe(page)
-        var event = TimelineEvent(
-            incidentID: id, at: now, kind: .escalationStarted, actor: actor.name, channel: actor.channel, note: "paged by hand: \(what)")
+        var (event, audit) = ByHand.pageRecords(page, incident: id, opened: opened, by: actor, now: now)
         try event.insertRow(db)
-        try audit(
-            AuditEvent(
-                at: now, kind: .incidentPaged, actor: actor.name, source: actor.channel,
-                detail: "incident #\(id)\(opened ? " opened" : ""): \(what)"),
-            in: db)
+        try Self.audit(audit, in: db)
         return IncidentCommandResult(incident: try incident(id: id, in: db), changed: true)
-    }
-
-    private static func describe(_ page: ManualPage) -> String {
-        var parts: [String] = []
-        if let person = page.person { parts.append("person \(person)") }
-        if let schedule = page.schedule { parts.append("whoever is on call for \(schedule)") }
-        if let policy = page.policy { parts.append("policy \(policy)") }
-        return parts.joined(separator: ", ")
     }
 }

@@ -171,3 +171,30 @@ public protocol MaintenanceSchedule: Sendable {
 extension TocsinStore: MaintenanceSchedule {}
 
 extension PostgresStore: MaintenanceSchedule {}
+
+/// Acting on incidents by hand, on either store: notes, escalating now, paging, reassigning.
+/// Each is audited and commits with what it changes.
+public protocol IncidentsByHand: Sendable {
+    /// Writes a note on the incident's timeline; with `notify`, everyone already paged is sent it.
+    func addNote(id: Int64, text: String, notify: Bool, by actor: Actor, now: Date) async throws(StoreError) -> NoteResult
+
+    /// Runs the next step of each of the incident's policies (or step `toStep`) at once.
+    func escalateNow(id: Int64, toStep: Int?, by actor: Actor, note: String?, now: Date, configuration: TocsinConfiguration)
+        async throws(StoreError) -> IncidentCommandResult
+
+    /// Opens an incident by hand and pages its targets at once.
+    func openManualIncident(_ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration) async throws(StoreError)
+        -> IncidentCommandResult
+
+    /// Pages `page`'s targets about the open incident now, without changing its state.
+    func pageResponders(incident id: Int64, _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration)
+        async throws(StoreError) -> IncidentCommandResult
+
+    /// Stops the incident's escalations for good and starts `page`'s policy, or pages its person.
+    func reassign(incident id: Int64, _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration)
+        async throws(StoreError) -> IncidentCommandResult
+}
+
+extension TocsinStore: IncidentsByHand {}
+
+extension PostgresStore: IncidentsByHand {}
