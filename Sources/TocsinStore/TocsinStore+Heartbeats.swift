@@ -161,7 +161,7 @@ extension TocsinStore {
         try Row.fetchOne(db, sql: "SELECT * FROM heartbeats WHERE name = ?", arguments: [name]).map(heartbeatStatus)
     }
 
-    private static func heartbeatStatus(_ row: Row) throws -> HeartbeatStatus {
+    static func heartbeatStatus(_ row: Row) throws -> HeartbeatStatus {
         let name: String = row["name"]
         guard let state = HeartbeatStatus.State(rawValue: row["state"]), let since = StoredDate.parse(row["watching_since"]) else {
             throw StoreError.database("heartbeat \"\(name)\" has an unreadable state or time")

@@ -121,44 +121,43 @@ struct HeartbeatTests {
         }
     }
 
-    @Test("at a start, a heartbeat whose beat fell due while Tocsin was down gets one more window; one late before the stop is missed")
-    func resumeAtStart() async throws {
+    @Test("at a start, a heartbeat whose beat fell due while Tocsin was down gets one more window; one late before the stop is missed", arguments: TestBackend.allCases)
+    func resumeAtStart(backend: TestBackend) async throws {
         var late = Heartbeat(name: "late", interval: 60, grace: 120)
         late.labels = ["severity": "critical"]
         var policies = Self.policies
         policies.heartbeats.append(late)
         let configuration = policies
-        // On the store alone, without a server's loop that could look at the heartbeats in between.
-        let test = try TestStore()
-        defer { test.remove() }
-        let store = test.store
-        let t0 = Date(timeIntervalSince1970: 1_795_800_000)
-        func at(_ seconds: TimeInterval) -> Date { t0.addingTimeInterval(seconds) }
-        func incidents() async throws -> Int { try await store.incidents(filter: .all, limit: 10).incidents.count }
-        _ = try await store.recordBeat(Self.watchdog, configuration: configuration, now: at(0))     // the watchdog beats at t0
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(0))              // "late" is watched from t0
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(100))            // last check at t0+100
-        // Tocsin is down from t0+100 to t0+400: the watchdog's next beat was expected at t0+60, while
-        // Tocsin was still up, and "late" was already late then too.
-        #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(400)) == [])
+        // On the store alone (each store), without a server's loop that could look at the heartbeats in between.
+        try await backend.withStore { store in
+            let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+            func at(_ seconds: TimeInterval) -> Date { t0.addingTimeInterval(seconds) }
+            func incidents() async throws -> Int { try await store.incidents(filter: .all, limit: 10, before: nil).incidents.count }
+            _ = try await store.recordBeat(Self.watchdog, configuration: configuration, now: at(0))     // the watchdog beats at t0
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(0))              // "late" is watched from t0
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(100))            // last check at t0+100
+            // Tocsin is down from t0+100 to t0+400: the watchdog's next beat was expected at t0+60, while
+            // Tocsin was still up, and "late" was already late then too.
+            #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(400)) == [])
 
-        // A beat that falls due after the last check is given a fresh window instead.
-        _ = try await store.recordBeat(Self.watchdog, configuration: configuration, now: at(400))
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(400))            // "late" is missed now
-        #expect(try await incidents() == 1)
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(430))            // checked at t0+430
-        // Down until t0+1030; the watchdog's beat was expected at t0+460.
-        #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(1030)) == ["prometheus-eu1"])
-        let watchdog = try #require(try await store.heartbeatStatuses()["prometheus-eu1"])
-        #expect(watchdog.state == .healthy && watchdog.watchingSince == at(1030) && watchdog.lastBeatAt == at(400))
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(1030))
-        #expect(try await incidents() == 1, "no incident for the watchdog at the start")
+            // A beat that falls due after the last check is given a fresh window instead.
+            _ = try await store.recordBeat(Self.watchdog, configuration: configuration, now: at(400))
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(400))            // "late" is missed now
+            #expect(try await incidents() == 1)
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(430))            // checked at t0+430
+            // Down until t0+1030; the watchdog's beat was expected at t0+460.
+            #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(1030)) == ["prometheus-eu1"])
+            let watchdog = try #require(try await store.heartbeatStatuses()["prometheus-eu1"])
+            #expect(watchdog.state == .healthy && watchdog.watchingSince == at(1030) && watchdog.lastBeatAt == at(400))
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(1030))
+            #expect(try await incidents() == 1, "no incident for the watchdog at the start")
 
-        // Tocsin crashes again before that window ends and stays down past it: no second window.
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(1040))
-        #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(1640)) == [])
-        _ = try await store.checkHeartbeats(configuration: configuration, now: at(1640))
-        #expect(try await incidents() == 2, "the silent watchdog is missed at once")
+            // Tocsin crashes again before that window ends and stays down past it: no second window.
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(1040))
+            #expect(try await store.resumeHeartbeats(configuration: configuration, now: at(1640)) == [])
+            _ = try await store.checkHeartbeats(configuration: configuration, now: at(1640))
+            #expect(try await incidents() == 2, "the silent watchdog is missed at once")
+        }
     }
 
     @Test("a heartbeat removed from the configuration is forgotten: its missed incident resolves, and it is watched afresh if it comes back")

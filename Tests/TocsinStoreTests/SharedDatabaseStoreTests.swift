@@ -167,4 +167,28 @@ struct SharedDatabaseStoreTests {
             #expect(try await stores[0].deliveryAttempts(incidentID: 1).map(\.attempt) == [1, 2])
         }
     }
+
+    @Test("two instances looking at a missed heartbeat at the same moment open its incident once")
+    func missedHeartbeatOnTwoInstances() async throws {
+        var configuration = Self.configuration
+        var watchdog = Heartbeat(name: "watchdog", interval: 60, grace: 60)
+        watchdog.labels = ["severity": "critical"]
+        configuration.heartbeats = [watchdog]
+        let watched = configuration
+        try await TestBackend.withPostgresStores(2) { stores in
+            let configuration = watched
+            _ = try await stores[0].recordBeat(watchdog, configuration: configuration, now: t0)
+            async let onA = stores[0].checkHeartbeats(configuration: configuration, now: t0.addingTimeInterval(121))
+            async let onB = stores[1].checkHeartbeats(configuration: configuration, now: t0.addingTimeInterval(121))
+            let (a, b) = try await (onA, onB)
+            #expect(a.missed + b.missed == ["watchdog"], "A: \(a.missed), B: \(b.missed)")
+            let incidents = try await stores[0].incidents(filter: .all, limit: 10, before: nil).incidents
+            #expect(incidents.count == 1)
+            let id = try #require(incidents.first?.id)
+            #expect(try await stores[1].notifications(incidentID: id).map(\.address) == ["alice@example.com"])
+            // A beat on either instance resolves it.
+            let beat = try await stores[1].recordBeat(watchdog, configuration: configuration, now: t0.addingTimeInterval(130))
+            #expect(beat.recovery?.state == .resolved)
+        }
+    }
 }

@@ -198,3 +198,31 @@ public protocol IncidentsByHand: Sendable {
 extension TocsinStore: IncidentsByHand {}
 
 extension PostgresStore: IncidentsByHand {}
+
+/// Heartbeats (dead man's switches), on either store: a missed beat opens its incident, a beat
+/// after it resolves it.
+public protocol HeartbeatWatch: Sendable {
+    /// Every stored heartbeat status, by name.
+    func heartbeatStatuses() async throws(StoreError) -> [String: HeartbeatStatus]
+
+    /// Watches new heartbeats, opens the incident of each one missed, forgets those no longer configured.
+    func checkHeartbeats(configuration: TocsinConfiguration, now: Date) async throws(StoreError) -> HeartbeatPass
+
+    /// Records a beat; a beat of a missed heartbeat resolves its incident in the same commit.
+    func recordBeat(_ heartbeat: Heartbeat, configuration: TocsinConfiguration, now: Date, correlationID: String?)
+        async throws(StoreError) -> BeatResult
+
+    /// At start-up: a fresh window for every heartbeat whose beat fell due while Tocsin was down.
+    func resumeHeartbeats(configuration: TocsinConfiguration, now: Date) async throws(StoreError) -> [String]
+}
+
+extension HeartbeatWatch {
+    /// Records a beat with no correlation id.
+    public func recordBeat(_ heartbeat: Heartbeat, configuration: TocsinConfiguration, now: Date) async throws(StoreError) -> BeatResult {
+        try await recordBeat(heartbeat, configuration: configuration, now: now, correlationID: nil)
+    }
+}
+
+extension TocsinStore: HeartbeatWatch {}
+
+extension PostgresStore: HeartbeatWatch {}
