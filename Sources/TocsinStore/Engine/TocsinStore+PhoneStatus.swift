@@ -46,41 +46,32 @@ extension TocsinStore {
                 let state = OutboxEntry.State.fromDatabaseValue(row["state"]), let queuedAt = StoredDate.parse(row["created_at"]),
                 let event = NotificationEvent.fromDatabaseValue(row["event"])
             else { throw StoreError.notFound(what: "text or call", id: "\(id)") }
-            guard Self.failedPhoneStatuses.contains(status) else { return .none }
-            // The attempt the callback's URL names (texts and calls sent before it was named carry none).
-            if let attempt, attempt < row["attempts"] as Int { return .stale }
-            if state == .sending { return .notYetRecorded }
-            guard state == .sent else { return .none }
-            let reason = "Twilio: \(status)" + (errorCode.map { " (error \($0))" } ?? "")
-            let attempts: Int = row["attempts"]
             let stamp = StoredDate.text(now)
-            let incidentState: String = row["incident_state"]
-            let cancelled: String? = row["cancel_reason"]
-            if event.isPage, incidentState != IncidentState.triggered.rawValue || cancelled != nil {
-                // Nobody needs it any more (the incident was handled, or reassigned while the page
-                // was out): it stays sent, with the failure kept beside it.
-                let why = "\(reason); " + (cancelled ?? "the incident was \(incidentState) meanwhile")
+            let attempts: Int = row["attempts"]
+            let decision = PhoneStatusDecision(
+                status: status, errorCode: errorCode, callbackAttempt: attempt, state: state, attempts: attempts, queuedAt: queuedAt,
+                event: event, cancelReason: row["cancel_reason"], incidentState: row["incident_state"], policy: policy, now: now,
+                random: random)
+            let change: PhoneStatusChange
+            let outcome: DeliveryPolicy.Outcome
+            switch decision {
+            case .unchanged(let unchanged):
+                return unchanged
+            case .notNeeded(let why):
                 try db.execute(sql: "UPDATE outbox SET last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
                 try Self.recordPhoneFailure(of: id, attempt: attempts, reason: why, outcome: "dead", at: stamp, in: db)
                 return .notNeeded
-            }
-            // A declined call (busy) is not rung again: that would only annoy, and the escalation goes on.
-            let outcome: DeliveryPolicy.Outcome = status == "busy"
-                ? .dead(reason: "\(reason): the call was declined")
-                : policy.outcome(of: .failed(reason), attempt: max(attempts, 1), queuedAt: queuedAt, now: now, random: random)
-            let change: PhoneStatusChange
-            switch outcome {
-            case .retry(let at, _):
+            case .retry(let at, let reason, let recorded):
                 change = .retry(at: at)
+                outcome = .retry(at: at, reason: recorded)
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'retry', due_at = ?, last_error = ?, updated_at = ?, sent_at = NULL WHERE id = ?",
                     arguments: [StoredDate.text(at), reason, stamp, id])
             case .dead(let why):
                 change = .dead(reason: why)
+                outcome = .dead(reason: why)
                 try db.execute(
                     sql: "UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?", arguments: [why, stamp, id])
-            case .sent:
-                return .none
             }
             try Self.recordPhoneFailure(of: id, attempt: attempts, reason: outcome.reason, outcome: outcome.name, at: stamp, in: db)
             return change

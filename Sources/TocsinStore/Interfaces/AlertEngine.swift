@@ -226,3 +226,31 @@ extension HeartbeatWatch {
 extension TocsinStore: HeartbeatWatch {}
 
 extension PostgresStore: HeartbeatWatch {}
+
+/// Texts and calls, on either store: Twilio's reports recorded, and the counts that limit what
+/// one phone receives.
+public protocol PhoneLedger: Sendable {
+    /// Records a status Twilio reported for a text or call (``TocsinStore/recordPhoneStatus(deliveryID:attempt:status:errorCode:policy:now:random:)``).
+    func recordPhoneStatus(
+        deliveryID id: Int64, attempt: Int?, status: String, errorCode: String?, policy: DeliveryPolicy, now: Date, random: Double
+    ) async throws(StoreError) -> PhoneStatusChange
+
+    /// The texts and calls sent to `address` since `since` (until `until`), and whether the notice of the limit went.
+    func phoneUsage(address: String, since: Date, until: Date?, noticeReason: String) async throws(StoreError) -> PhoneUsage
+
+    /// Whether the incident texted or called `address` (nil: no such incident).
+    func phoned(incidentID id: Int64, address: String) async throws(StoreError) -> Bool?
+}
+
+extension PhoneLedger {
+    /// Records a status Twilio reported for a text or call whose callback named no attempt.
+    public func recordPhoneStatus(
+        deliveryID id: Int64, status: String, errorCode: String?, policy: DeliveryPolicy, now: Date, random: Double
+    ) async throws(StoreError) -> PhoneStatusChange {
+        try await recordPhoneStatus(deliveryID: id, attempt: nil, status: status, errorCode: errorCode, policy: policy, now: now, random: random)
+    }
+}
+
+extension TocsinStore: PhoneLedger {}
+
+extension PostgresStore: PhoneLedger {}
