@@ -75,7 +75,7 @@ public struct TocsinServer: Sendable {
     }
 
     public let configuration: Configuration
-    public let store: TocsinStore
+    public let store: any StateStore
     public let policies: ConfigurationStore
     public let clock: any TocsinClock
     public let logger: Logger
@@ -91,7 +91,7 @@ public struct TocsinServer: Sendable {
     let metricsRegistry: PrometheusCollectorRegistry
 
     public init(
-        configuration: Configuration, store: TocsinStore, policies: ConfigurationStore, delivery: DeliverySettings,
+        configuration: Configuration, store: any StateStore, policies: ConfigurationStore, delivery: DeliverySettings,
         linkKey: [UInt8]? = nil, clock: any TocsinClock = WallClock(), logger: Logger,
         metricsRegistry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {

@@ -13,7 +13,7 @@ import TocsinStore
 /// At least once: a notification is marked sent only after the receiver accepted it; one claimed
 /// by a process that died is retried with the same idempotency key.
 public final class Dispatcher: Service, Sendable {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let settings: DeliverySettings
     /// The key links are signed with; nil: the database's current one, read at each turn, so a
@@ -42,7 +42,7 @@ public final class Dispatcher: Service, Sendable {
     public let heartbeat = LoopHeartbeat(name: "dispatcher", bound: 3 * 60)
 
     public init(
-        store: TocsinStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8]?,
+        store: any StateStore, clock: any TocsinClock, settings: DeliverySettings, linkKey: [UInt8]?,
         webhookSettings: @escaping @Sendable (String) -> WebhookSettings,
         timeZone: @escaping @Sendable (String) -> TimeZone = { _ in ReadableTime.utc },
         transport: (any NotificationTransport)? = nil,

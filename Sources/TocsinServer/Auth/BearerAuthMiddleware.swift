@@ -7,11 +7,11 @@ import TocsinStore
 /// that user and the token's scopes in the context. Failures are audited with the client address.
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext
-    let store: TocsinStore
+    let store: any StateStore
     let scope: TokenScope
     let clock: any TocsinClock
 
-    init(store: TocsinStore, scope: TokenScope = .read, clock: any TocsinClock = WallClock()) {
+    init(store: any StateStore, scope: TokenScope = .read, clock: any TocsinClock = WallClock()) {
         self.store = store
         self.scope = scope
         self.clock = clock

@@ -24,7 +24,7 @@ public final class ConfigurationStore: Sendable {
 
     /// Reads the directory again, as `actor` asked from `source`, and records it in the audit trail.
     public func reload(
-        logger: Logger, audit store: TocsinStore, actor: String, source: String, now: Date
+        logger: Logger, audit store: any StateStore, actor: String, source: String, now: Date
     ) async -> Result<TocsinConfiguration, PolicyDirectory.InvalidConfiguration> {
         let result = reload(logger: logger, now: now)
         let event: AuditEvent

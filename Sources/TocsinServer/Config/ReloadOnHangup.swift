@@ -8,7 +8,7 @@ import UnixSignals
 /// Reloads the policy directory on SIGHUP, as long as the server runs.
 struct ReloadOnHangup: Service {
     let policies: ConfigurationStore
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let logger: Logger
     /// Runs after a reload that took effect.

@@ -9,7 +9,7 @@ import TocsinStore
 /// context. Without one, the browser is sent to the sign-in page.
 struct ConsoleAuthMiddleware: RouterMiddleware {
     typealias Context = TocsinRequestContext
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
 
     func handle(

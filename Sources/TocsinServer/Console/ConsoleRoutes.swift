@@ -6,7 +6,7 @@ import TocsinStore
 /// The web console under `/ui/`: signing in and out, the static files, and (behind a session) the
 /// incident, on-call and status pages. `/` sends a browser there.
 struct ConsoleRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let policies: ConfigurationStore
     let renderer: ConsoleRenderer

@@ -7,7 +7,7 @@ import TocsinStore
 /// `GET /metrics`: the Prometheus text format. swift-metrics' registry (requests, alerts,
 /// deliveries, escalation lateness, …), then gauges read from the database and from /proc.
 struct MetricsRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let registry: PrometheusCollectorRegistry
     /// The configuration in force: its heartbeats are reported.
     let policies: ConfigurationStore
@@ -35,7 +35,7 @@ struct MetricsRoutes {
                 help: "When the newest notification was delivered (Unix time; 0 if none ever was).")
             text.sample("tocsin_last_successful_delivery_timestamp_seconds", [:], counts.lastSentAt?.timeIntervalSince1970 ?? 0)
             text.family("tocsin_database_size_bytes", type: "gauge", help: "The database file and its write-ahead log, in bytes.")
-            text.sample("tocsin_database_size_bytes", [:], Double(store.databaseSizeBytes()))
+            text.sample("tocsin_database_size_bytes", [:], Double(try await store.databaseSizeBytes()))
             try await writeHeartbeats(into: &text)
             ProcessStatistics.read()?.write(into: &text)
             return Response(

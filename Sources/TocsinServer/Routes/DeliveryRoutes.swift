@@ -7,7 +7,7 @@ import TocsinStore
 /// Mounted at `/api/v1/deliveries` (bearer token): `GET ?state=dead,retry&limit=N` lists
 /// deliveries, `POST /{id}/retry` queues a dead or waiting one again now (admin).
 struct DeliveryRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let wakeEngine: @Sendable () -> Void
 

@@ -7,13 +7,13 @@ import TocsinStore
 /// Live drill runs, mounted at `/api/v1/drills` (bearer token): `POST` registers one and answers
 /// its id, `GET` lists them, `POST /{id}/finish` ends one.
 struct DrillRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
 
     var collection: RouteCollection<TocsinRequestContext> {
         let routes = RouteCollection(context: TocsinRequestContext.self).add(middleware: BearerAuthMiddleware(store: store))
         routes.get { _, _ in
-            DrillListResource(try await store.drillRuns())
+            DrillListResource(try await store.drillRuns(limit: 50))
         }
         routes.post(use: start)
         routes.post("{id}/finish") { _, context in

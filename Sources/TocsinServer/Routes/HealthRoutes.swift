@@ -9,7 +9,7 @@ import TocsinStore
 /// is the one this binary knows, and the background loops (escalator, dispatcher) completed a
 /// pass recently; 503 with every problem otherwise.
 struct HealthRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let loops: [LoopHeartbeat]
     /// How long a failed write of a request keeps `/readyz` failing when no write succeeded since.
@@ -35,7 +35,7 @@ struct HealthRoutes {
     private func databaseProblems() async -> [String] {
         do {
             try await store.checkWritable(now: clock.now)
-            if try store.appliedMigrations() != TocsinStore.knownMigrations {
+            if try await !store.schemaIsCurrent() {
                 return ["the database schema is not the one this binary knows"]
             }
             // A request's write may fail where the small probe passes: not ready while the last

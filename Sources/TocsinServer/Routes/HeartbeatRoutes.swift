@@ -8,7 +8,7 @@ import TocsinStore
 /// - `POST /{name}`: a beat, any body (the ingest token when one is set), committed before it is answered;
 /// - `GET`: every configured heartbeat with its last beat and state (bearer token).
 struct HeartbeatRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let policies: ConfigurationStore
     let gate: IngestGate

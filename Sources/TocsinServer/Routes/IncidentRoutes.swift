@@ -7,7 +7,7 @@ import TocsinStore
 /// The incident API used by the CLI, mounted at `/api/v1/incidents`: list, show, acknowledge,
 /// resolve, notes, escalate now, page by hand, reassign. Bearer token required.
 struct IncidentRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     /// The configuration in force: escalating by hand runs steps as the engine would.
     let policies: ConfigurationStore

@@ -8,7 +8,7 @@ import TocsinStore
 /// What every ingest endpoint (a source's webhook, a heartbeat's beat) checks before it reads a
 /// payload: the ingest token, the media type and the size of the body.
 struct IngestGate {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     /// When set, requests must carry `Authorization: Bearer <ingestToken>` (or a user token with the `ingest` scope).
     let ingestToken: String?

@@ -8,7 +8,7 @@ import TocsinStore
 /// in one transaction, counted, logged, and the engine woken. Also finds the integration a key
 /// belongs to, for the sources that authenticate with one.
 struct Ingestor {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let configuration: ConfigurationStore
     /// Tells the escalator (timers changed) and, with `true`, the dispatcher (notifications queued).

@@ -13,7 +13,7 @@ import TocsinStore
 /// channel (team chat) asks who is acting, from the people of the incident's policies, and acts as
 /// that person via the channel (`team-chat link`).
 struct LinkRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     /// A fixed signing key (tests); nil: the database's current one, read for each link, so a
     /// rotation (`tocsin links rotate-key`) refuses every earlier link at once.

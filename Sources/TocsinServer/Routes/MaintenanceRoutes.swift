@@ -7,7 +7,7 @@ import TocsinStore
 /// Maintenance windows, mounted at `/api/v1/maintenance`: `GET [?all=true]` (read), `POST` and
 /// `DELETE /{id}` (admin; audited).
 struct MaintenanceRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     /// The longest window without `force` (`serve --max-maintenance`).
     let maxLength: TimeInterval

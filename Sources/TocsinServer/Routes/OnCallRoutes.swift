@@ -10,7 +10,7 @@ import TocsinStore
 ///
 /// And overrides, mounted at `/api/v1/overrides`: `GET [?all=true]`, `POST`, `DELETE /{id}`.
 struct OnCallRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let policies: ConfigurationStore
     let wakeEngine: @Sendable () -> Void

@@ -9,7 +9,7 @@ import TocsinStore
 /// An invalid directory keeps the running configuration; the answer lists the problems.
 struct ReloadRoutes {
     let policies: ConfigurationStore
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let logger: Logger
     /// Runs after a reload that took effect.

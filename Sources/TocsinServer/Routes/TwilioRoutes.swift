@@ -14,7 +14,7 @@ import TocsinStore
 /// - `POST /voice/{incident id}/{token}`: what a call says (TwiML), with a signed URL per call;
 /// - `POST /voice/{incident id}/{token}/gather`: the key pressed: 1 acknowledges, 2 resolves.
 struct TwilioRoutes {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let policies: ConfigurationStore
     let twilio: TwilioSettings?

@@ -12,7 +12,7 @@ import TocsinStore
 /// with a pause after it, so ingestion and the
 /// escalator never wait long behind it.
 public final class RetentionService: Service, Sendable {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     /// How long resolved incidents are kept; nil keeps them forever.
     let incidents: TimeInterval?
@@ -23,7 +23,7 @@ public final class RetentionService: Service, Sendable {
     static let interval: Duration = .seconds(600)
     static let batch = 200
 
-    public init(store: TocsinStore, clock: any TocsinClock, incidents: TimeInterval?, auditEvents: TimeInterval?, logger: Logger) {
+    public init(store: any StateStore, clock: any TocsinClock, incidents: TimeInterval?, auditEvents: TimeInterval?, logger: Logger) {
         self.store = store
         self.clock = clock
         self.incidents = incidents
@@ -62,7 +62,7 @@ public final class RetentionService: Service, Sendable {
         if let incidents {
             let cutoff = clock.now.addingTimeInterval(-incidents)
             while true {
-                let count = try await store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: Self.batch)
+                let count = try await store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: Self.batch, maxAlerts: 5_000)
                 deleted.incidents += count
                 if count == 0 { break }
                 try await Task.sleep(for: .milliseconds(20))  // let the writer serve requests between batches

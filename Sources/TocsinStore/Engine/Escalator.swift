@@ -13,7 +13,7 @@ import TocsinCore
 /// the outbox until it comes), so that thousands of steps falling due at one instant are all
 /// written before it, instead of the last of them committing a second late.
 public final class Escalator: Service, Sendable {
-    let store: TocsinStore
+    let store: any StateStore
     let clock: any TocsinClock
     let logger: Logger
     private let wakeSignal = WakeSignal()
@@ -34,7 +34,7 @@ public final class Escalator: Service, Sendable {
     public static let defaultLead: TimeInterval = 2
 
     public init(
-        store: TocsinStore, clock: any TocsinClock, logger: Logger, lead: TimeInterval = Escalator.defaultLead,
+        store: any StateStore, clock: any TocsinClock, logger: Logger, lead: TimeInterval = Escalator.defaultLead,
         configuration: @escaping @Sendable () -> TocsinConfiguration = { TocsinConfiguration() },
         onQueued: @escaping @Sendable () -> Void = {}
     ) {

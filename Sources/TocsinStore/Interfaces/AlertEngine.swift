@@ -133,6 +133,11 @@ extension DeliveryQueue {
         ])
     }
 
+    /// When the next notification becomes ready, if any.
+    public func nextDeliveryDue() async throws(StoreError) -> Date? {
+        try await nextDeliveryDue(after: nil)
+    }
+
     /// One turn of delivery that gives back no claims.
     public func deliveryTurn(
         recording completed: [CompletedAttempt], now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit

@@ -56,6 +56,23 @@ extension PostgresStore {
         }
     }
 
+    public func latestIncident(source: String, receiver: String, groupKey: String) async throws(StoreError) -> IncidentDetail? {
+        var key = PostgresBindings()
+        key.append(receiver)
+        key.append(groupKey)
+        key.append(source)
+        let id = try await reading { connection, logger in
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: "SELECT id FROM incidents WHERE receiver = $1 AND group_key = $2 AND source = $3 ORDER BY id DESC LIMIT 1",
+                    binds: key),
+                logger: logger
+            ).decode(Int64.self).all().first
+        }
+        guard let id else { return nil }
+        return try await incident(id: id)
+    }
+
     private func detail(id: Int64, on connection: PostgresConnection, logger: Logger) async throws -> IncidentDetail {
         let incidents = try await layout("incidents", on: connection, logger: logger)
         let incidentRows = try await connection.query(

@@ -23,6 +23,10 @@ public final class PostgresStore: Sendable {
     private let layouts = Mutex<[String: TableLayout]>([:])
     /// Collapses repeated failed authentications in the audit trail (per instance).
     public let failedAuthentications = FailedAuthenticationLog()
+    /// Whether this instance's writes are succeeding (``transaction(_:)`` notes each one).
+    public let writeHealth = WriteHealth()
+    /// Reads of the incident list so far (``incidentListVersion``).
+    let listReads = Atomic<UInt64>(0)
     /// Policy snapshots as stored, encoded once per configuration (shared by the incidents a policy opens).
     let snapshotJSON = SnapshotJSONCache()
 
@@ -133,8 +137,15 @@ public final class PostgresStore: Sendable {
         _ body: (PostgresConnection, Logger) async throws -> sending T
     ) async throws(StoreError) -> T {
         let logger = logger
-        return try await StoreError.mappingPostgres {
-            try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        do {
+            let result = try await StoreError.mappingPostgres {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+            }
+            writeHealth.succeeded()
+            return result
+        } catch {
+            writeHealth.failed(error)
+            throw error
         }
     }
 

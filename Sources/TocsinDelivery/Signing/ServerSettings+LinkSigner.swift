@@ -1,6 +1,6 @@
 import TocsinStore
 
-extension TocsinStore {
+extension ServerSettings {
     /// The signer for one-click links: under `fixedKey` when given (tests, drills), else under the
     /// database's current key, read at each use so a rotation (`tocsin links rotate-key`) takes
     /// effect at once for pages being rendered and links being checked.
