@@ -19,6 +19,7 @@ Alertmanager keeps alerts in memory: its 2xx is not durable.
 """
 import argparse
 import atexit
+import glob
 import json
 import os
 import re
@@ -169,12 +170,23 @@ def run_alertmanager_case(batch, mode, args):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def fresh_postgres_database(server):
+    """A new, empty database on the PostgreSQL server `server` (a superuser's postgres:// URL), as a URL."""
+    psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
+    name = f"tocsin_bench_{os.getpid()}_{time.monotonic_ns()}"
+    subprocess.run([psql, server, "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    base, _, query = server.partition("?")
+    return base.rsplit("/", 1)[0] + "/" + name + (("?" + query) if query else "")
+
+
 def run_case(batch, mode, args, policies=POLICIES):
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
-    proc, port, _ = start_server(os.path.join(workdir, "tocsin.sqlite"), args.durability, policies)
+    db = fresh_postgres_database(args.postgres) if args.postgres else os.path.join(workdir, "tocsin.sqlite")
+    proc, port, _ = start_server(db, args.durability, policies)
     try:
         result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin", proc.pid)
-        result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
+        if not args.postgres:
+            result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
         return result
     finally:
         proc.terminate()
@@ -213,6 +225,8 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--durability", choices=["full", "normal"], default="full")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="run Tocsin on a new database on this PostgreSQL server (a superuser's postgres:// URL) instead of SQLite")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
     parser.add_argument("--floor", action="store_true",

@@ -226,6 +226,12 @@ public struct TocsinServer: Sendable {
         if deliver {
             application.addServices(dispatcher)
         }
+        if let announcements = store as? any WorkAnnouncements {
+            application.addServices(OthersWorkListener(announcements: announcements) { [escalator, dispatcher] in
+                escalator.wake()
+                dispatcher.wake()
+            })
+        }
         return application
     }
 }

@@ -28,7 +28,7 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try database.open()
+        let store = try await database.open()
         let from = Date().addingTimeInterval(-(PolicyDuration.parse(since) ?? 0))
         let events: [AuditEvent]
         do {

@@ -68,6 +68,12 @@ struct DeliveryOptions: ParsableArguments {
         "At most this many texts and calls to one phone number per hour (0: no limit).", valueName: "n"))
     var phoneRateLimit = 20
 
+    @Option(help: ArgumentHelp(
+        "Seconds a claimed delivery is held (default: the attempt's timeouts plus 15 s, 30 s). With several instances on "
+            + "PostgreSQL, a page claimed by an instance that dies is sent again by another once its lease runs out.",
+        valueName: "seconds"))
+    var lease: Double?
+
     func validate() throws {
         if let twilioAccountSid {
             guard twilioAccountSid.hasPrefix("AC"), twilioAccountSid.count == 34 else {
@@ -85,6 +91,11 @@ struct DeliveryOptions: ParsableArguments {
         }
         guard phoneRateLimit >= 0 else { throw ValidationError("--phone-rate-limit must be 0 (no limit) or more") }
         guard deliveryTimeout > 0, deliveryConnectTimeout > 0 else { throw ValidationError("delivery timeouts must be positive") }
+        if let lease, lease <= deliveryTimeout + deliveryConnectTimeout {
+            throw ValidationError(
+                "--lease must be longer than an attempt may take (--delivery-connect-timeout + --delivery-timeout = "
+                    + "\(deliveryConnectTimeout + deliveryTimeout) s), got \(lease)")
+        }
         guard (1...256).contains(deliveryWorkers) else { throw ValidationError("--delivery-workers must be between 1 and 256") }
         guard (1...256).contains(deliveryPerDestination) else {
             throw ValidationError("--delivery-per-destination must be between 1 and 256")
@@ -112,7 +123,7 @@ struct DeliveryOptions: ParsableArguments {
                 requireTLS: smtpStarttls)
         }
         let base = publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
-        return DeliverySettings(
+        var settings = DeliverySettings(
             publicURL: base.hasSuffix("/") ? String(base.dropLast()) : base, smtp: smtp,
             connectTimeout: deliveryConnectTimeout, timeout: deliveryTimeout, workers: deliveryWorkers, perDestination: deliveryPerDestination,
             policy: DeliveryPolicy(maxAttempts: deliveryMaxAttempts, maxAge: PolicyDuration.parse(deliveryMaxAge) ?? 21_600),
@@ -122,5 +133,7 @@ struct DeliveryOptions: ParsableArguments {
                     accountSID: sid, authToken: environment["TOCSIN_TWILIO_AUTH_TOKEN"] ?? "", from: twilioFrom,
                     messagingServiceSID: twilioMessagingServiceSid, apiURL: twilioAPIURL, phoneRateLimit: phoneRateLimit)
             })
+        settings.leaseSeconds = lease
+        return settings
     }
 }

@@ -73,7 +73,7 @@ struct Integrations: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let key = IntegrationKey.generate()
             let integration: Integration
             do {
@@ -102,7 +102,7 @@ struct Integrations: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let integrations: [Integration]
             do {
                 integrations = try await store.integrations()
@@ -133,7 +133,7 @@ struct Integrations: AsyncParsableCommand {
         @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             do {
                 _ = try await store.revokeIntegration(name: name, now: Date())
                 print("Revoked the key of integration \(name).")

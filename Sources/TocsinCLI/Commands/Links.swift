@@ -21,7 +21,7 @@ struct Links: AsyncParsableCommand {
         @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             do {
                 try await store.rotateLinkSigningKey(by: ProcessInfo.processInfo.userName, source: "cli", now: Date())
             } catch {

@@ -7,12 +7,13 @@ import TocsinDelivery
 import TocsinServer
 import TocsinStore
 
-/// `tocsin serve`: run the HTTP server on a SQLite database.
+/// `tocsin serve`: run the HTTP server on a SQLite database, or on PostgreSQL shared with other instances.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the Tocsin server.",
         discussion: """
-            Opens (or creates) the SQLite database, applies its migrations and serves HTTP:
+            Opens (or creates) the SQLite database, or the PostgreSQL database that several instances \
+            share (--db postgres://…), applies its migrations and serves HTTP:
               POST /api/v1/ingest/alertmanager   Alertmanager webhook (version 4)
               GET  /api/v1/incidents[/ID]        incident API (bearer token)
               POST /api/v1/incidents/ID/ack|resolve
@@ -175,12 +176,7 @@ struct Serve: AsyncParsableCommand {
         let metricsRegistry = ServerMetrics.bootstrap(version: TocsinVersion.current)
         let logger = Logger(label: "tocsin")
         let started = ContinuousClock.now
-        let store: TocsinStore
-        do {
-            store = try TocsinStore(path: database.path, configuration: .init(durability: durability))
-        } catch {
-            throw CLIError(error.description, exitCode: .failure)
-        }
+        let store = try await database.open(durability: durability, logger: logger)
         let policies: TocsinConfiguration
         do {
             policies = try PolicyDirectory.load(config)
@@ -240,14 +236,14 @@ struct Serve: AsyncParsableCommand {
             logger.info(
                 "listening",
                 metadata: [
-                    "url": "http://\(host):\(boundPort)", "db": "\(store.path)",
+                    "url": "http://\(host):\(boundPort)", "db": "\(database.description)",
                     "ingest_auth": "\(resolvedIngestToken != nil)", "startup": "\(elapsed)",
                     "policies": "\(policies.policies.map(\.name).joined(separator: ","))",
                     "max_connections": "\(connectionCap)", "open_files_limit": "\(descriptorLimit)",
                 ])
         }
         try await app.runService()
-        try? store.close()
+        try? await store.close()
         logger.info("stopped")
     }
 }

@@ -35,7 +35,7 @@ struct Users: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let token = APIToken.generate()
             do {
                 let user = try await store.addUser(
@@ -60,7 +60,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let token = APIToken.generate()
             do {
                 _ = try await store.addToken(userName: name, tokenHash: APIToken.hash(token), scopes: scopes.parsed, now: Date())
@@ -81,7 +81,7 @@ struct Users: AsyncParsableCommand {
         @OptionGroup var database: ExistingDatabaseOptions
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             do {
                 let revoked = try await store.revokeTokens(userName: name, now: Date())
                 print("Revoked \(revoked) token\(revoked == 1 ? "" : "s") of \(name).")
@@ -100,7 +100,7 @@ struct Users: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             let users: [User]
             do {
                 users = try await store.users()

@@ -51,6 +51,11 @@ public struct DeliverySettings: Sendable {
         self.userAgent = userAgent
     }
 
-    /// How long a claimed delivery may take before another attempt may start.
-    var lease: TimeInterval { connectTimeout + timeout + 30 }
+    /// How long a claimed delivery is held before another attempt may start (`--lease`): on
+    /// PostgreSQL, how long a page claimed by an instance that died waits before another instance
+    /// sends it. At least an attempt's whole time; by default 15 s more than that.
+    public var leaseSeconds: TimeInterval?
+
+    /// The lease of a claim.
+    var lease: TimeInterval { max(leaseSeconds ?? connectTimeout + timeout + 15, connectTimeout + timeout + 1) }
 }

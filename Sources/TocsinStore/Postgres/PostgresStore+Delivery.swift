@@ -202,6 +202,7 @@ extension PostgresWork {
 
     /// Gives back claims that were never tried (``TocsinStore/releaseClaims(_:)``).
     func release(_ entries: [OutboxEntry]) async throws {
+        if !entries.isEmpty { try await announceWork() }
         for entry in entries {
             guard let id = entry.id else { continue }
             try await query(
@@ -244,6 +245,7 @@ extension PostgresWork {
                     """, logger: logger)
                 accepted[entry.destination] = max(accepted[entry.destination] ?? completed.finishedAt, completed.finishedAt)
             case .retry(let at, let reason):
+                try await announceWork()
                 try await connection.query(
                     PostgresQuery(
                         unsafeSQL: """

@@ -152,6 +152,7 @@ extension PostgresWork {
 
     /// Saves the escalations' progress.
     func saveTimers(_ escalations: [Escalation]) async throws {
+        if !escalations.isEmpty { try await announceWork() }
         for escalation in escalations {
             guard let id = escalation.id else { continue }
             try await connection.query(
@@ -203,6 +204,7 @@ extension PostgresWork {
                 "attempts", "created_at", "due_at", "updated_at", "correlation_id", "destination", "step_due_at",
             ],
             rows: rows, suffix: "ON CONFLICT (idempotency_key) DO NOTHING")
+        if !written.isEmpty { try await announceWork() }
         return written.count
     }
 

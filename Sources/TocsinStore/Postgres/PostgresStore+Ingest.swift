@@ -93,6 +93,7 @@ extension PostgresWork {
         }
         let before: IncidentState? = if case .insert = plan.incident { nil } else { latest?.incident.state }
         let effect = EscalationEffect.afterIngest(before: before, after: incident.state, startsPolicies: !plan.startedPolicies.isEmpty)
+        if effect != .none || !prepared.routes.held.isEmpty { try await announceWork() }
         let queued: Bool
         switch effect {
         case .start, .startJoined:

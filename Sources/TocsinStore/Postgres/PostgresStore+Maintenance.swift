@@ -19,6 +19,7 @@ extension PostgresStore {
                 ]]
             ).first
             try await Self.insertAudit(.maintenanceAdded(window, id: added.id ?? 0), on: work.connection, logger: work.logger)
+            try await work.announceWork()
             return added
         }
     }
@@ -31,6 +32,7 @@ extension PostgresStore {
             guard window.removedAt == nil else { return window }
             try await work.query("UPDATE maintenance_windows SET removed_at = $1 WHERE id = $2", work.bindings(now.moment, id))
             window.removedAt = now.storedPrecision
+            try await work.announceWork()
             try await Self.insertAudit(.maintenanceRemoved(id: id, by: actor, at: now), on: work.connection, logger: work.logger)
             return window
         }

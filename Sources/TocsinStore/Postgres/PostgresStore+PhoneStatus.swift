@@ -36,6 +36,7 @@ extension PostgresStore {
                 change = .notNeeded
                 recorded = (why, "dead")
             case .retry(let at, let reason, let policyReason):
+                try await work.announceWork()
                 try await work.connection.query(
                     """
                     UPDATE outbox SET state = 'retry', due_at = \(at.moment), last_error = \(reason), updated_at = \(now.moment), sent_at = NULL

@@ -23,6 +23,8 @@ public final class PostgresStore: Sendable {
     private let layouts = Mutex<[String: TableLayout]>([:])
     /// Collapses repeated failed authentications in the audit trail (per instance).
     public let failedAuthentications = FailedAuthenticationLog()
+    /// This instance, in the work it announces (``WorkAnnouncements``): its own announcements wake nothing.
+    let instanceID = UUID().uuidString
     /// Whether this instance's writes are succeeding (``transaction(_:)`` notes each one).
     public let writeHealth = WriteHealth()
     /// Reads of the incident list so far (``incidentListVersion``).
