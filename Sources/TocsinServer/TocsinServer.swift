@@ -226,6 +226,9 @@ public struct TocsinServer: Sendable {
         if deliver {
             application.addServices(dispatcher)
         }
+        if let clock = clock as? DatabaseClock {
+            application.addServices(DatabaseClockService(clock: clock))
+        }
         if let announcements = store as? any WorkAnnouncements {
             application.addServices(OthersWorkListener(announcements: announcements) { [escalator, dispatcher] in
                 escalator.wake()

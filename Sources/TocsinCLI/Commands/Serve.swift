@@ -177,6 +177,21 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "tocsin")
         let started = ContinuousClock.now
         let store = try await database.open(durability: durability, logger: logger)
+        // On PostgreSQL, due times follow the database server's clock, which every instance shares.
+        var clock: any TocsinClock = WallClock()
+        if let postgres = store as? PostgresStore {
+            do {
+                let databaseClock = try await postgres.clock()
+                if abs(databaseClock.measuredOffset) > 1 {
+                    logger.warning(
+                        "this host's clock is off the database server's; due times follow the database's",
+                        metadata: ["offset_seconds": "\(databaseClock.measuredOffset)"])
+                }
+                clock = databaseClock
+            } catch {
+                throw CLIError(error.description, exitCode: .failure)
+            }
+        }
         let policies: TocsinConfiguration
         do {
             policies = try PolicyDirectory.load(config)
@@ -229,7 +244,7 @@ struct Serve: AsyncParsableCommand {
         let server = TocsinServer(
             configuration: configuration,
             store: store, policies: ConfigurationStore(directory: config, initial: policies),
-            delivery: deliverySettings, logger: logger,
+            delivery: deliverySettings, clock: clock, logger: logger,
             metricsRegistry: metricsRegistry)
         let app = server.makeApplication { boundPort in
             let elapsed = ContinuousClock.now - started
