@@ -53,7 +53,9 @@ extension PostgresWork {
     /// The escalations due at `now`, and those of triggered incidents due by `horizon`, oldest due
     /// first, their incidents locked for this transaction. An incident another transaction holds
     /// (another instance's pass, an acknowledgement, an ingest) is skipped: the next pass sees it as
-    /// that transaction left it.
+    /// that transaction left it. The escalations are locked too: a row another pass advanced and
+    /// committed while this one read is checked again as committed (PostgreSQL re-reads a row it
+    /// locks), so a step that pass ran is not run a second time from the older reading.
     func dueEscalations(now: Date, horizon: Date, limit: Int) async throws -> [Escalation] {
         var bindings = PostgresBindings()
         bindings.append(now.moment)
@@ -65,7 +67,7 @@ extension PostgresWork {
             JOIN incidents AS i ON i.id = t.incident_id
             WHERE t.next_due_at IS NOT NULL AND t.next_due_at <= $2 AND (t.next_due_at <= $1 OR i.state = 'triggered')
             ORDER BY t.next_due_at, t.id LIMIT $3
-            FOR UPDATE OF i SKIP LOCKED
+            FOR UPDATE OF t, i SKIP LOCKED
             """, bindings
         ).map(Escalation.init(row:))
     }
