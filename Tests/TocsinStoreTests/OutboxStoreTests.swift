@@ -144,14 +144,18 @@ struct OutboxStoreTests {
         }
     }
 
-    @Test("a claim whose lease expired is claimed again, with the attempt counted; a stale result cannot overwrite it", arguments: TestBackend.allCases)
+    @Test("a claim whose lease expired is claimed again under the same key; a stale result cannot overwrite it", arguments: TestBackend.allCases)
     func leases(backend: TestBackend) async throws {
         try await backend.withStore { store in
             _ = try await store.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), configuration: Self.configuration, now: t0)
             let first = try #require(try await store.claimDueNotifications(now: t0, lease: 10).first)
             #expect(try await store.claimDueNotifications(now: t0.addingTimeInterval(5), lease: 10).isEmpty)
             let second = try #require(try await store.claimDueNotifications(now: t0.addingTimeInterval(11), lease: 10).first)
-            #expect(second.id == first.id && second.attempts == 2 && second.idempotencyKey == first.idempotencyKey)
+            #expect(second.id == first.id && second.idempotencyKey == first.idempotencyKey)
+            // On SQLite the one process retakes its own attempt, which outlived the lease: it started,
+            // and counts. On PostgreSQL another instance retakes a dead instance's claim, which may
+            // never have started: it counts the attempts on record, as a restart does on SQLite.
+            #expect(second.attempts == (backend == .sqlite ? 2 : 1))
             // The first attempt's late answer does not undo the second claim.
             try await store.recordAttempt(first, startedAt: t0, finishedAt: t0.addingTimeInterval(12), statusCode: 200, error: nil, outcome: .sent, rendered: nil)
             #expect(try await store.notifications(incidentID: 1).first?.state == .sending)

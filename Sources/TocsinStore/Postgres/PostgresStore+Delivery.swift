@@ -125,7 +125,8 @@ extension PostgresWork {
         let window = limit * (destinationLimit?.pagesPerLane ?? 1)
         try await query(
             """
-            UPDATE outbox SET state = 'cancelled', last_error = cancel_reason, lease_until = NULL, updated_at = $1
+            UPDATE outbox SET state = 'cancelled', last_error = cancel_reason, lease_until = NULL, updated_at = $1,
+              attempts = \(Self.recordedAttempts)
             WHERE state = 'sending' AND lease_until <= $1 AND cancel_reason IS NOT NULL
             """, PostgresStore.binding(now.moment))
         let ready = try await candidates(
@@ -153,15 +154,23 @@ extension PostgresWork {
         bindings.append(now.moment)
         bindings.append(now.addingTimeInterval(lease).moment)
         bindings.append(chosen.map(\.id))
+        // A claim retaken from a dead instance counts the attempts on record, as a restart does on
+        // SQLite (``TocsinStore/recoverInterruptedDeliveries(now:)``): the dead claim's attempt may
+        // never have started.
         let claimed = try await query(
             """
-            UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = $1, lease_until = $2
+            UPDATE outbox SET state = 'sending', updated_at = $1, lease_until = $2,
+              attempts = CASE WHEN state = 'sending' THEN \(Self.recordedAttempts) ELSE attempts END + 1
             WHERE id = ANY($3) RETURNING \(layout.storedSelection)
             """, bindings
         ).map { try OutboxEntry(row: try layout.storedRow($0)) }
         let byID = Dictionary(claimed.compactMap { entry in entry.id.map { ($0, entry) } }, uniquingKeysWith: { first, _ in first })
         return lanes.map { lane in lane.compactMap { byID[$0.id] } }.filter { !$0.isEmpty }
     }
+
+    /// The number of the last attempt on record for the `outbox` row being updated (0 when none).
+    private static let recordedAttempts =
+        "COALESCE((SELECT MAX(attempt) FROM delivery_attempts WHERE delivery_attempts.outbox_id = outbox.id), 0)"
 
     /// Notifications (`o`) meeting `condition` and not behind an earlier one, in due order, at most
     /// `$2`, locked for the claim; those another transaction holds are passed over.
@@ -204,14 +213,14 @@ extension PostgresWork {
     func release(_ entries: [OutboxEntry]) async throws {
         if !entries.isEmpty { try await announceWork() }
         for entry in entries {
-            guard let id = entry.id else { continue }
+            guard let id = entry.id, let claim = entry.leaseUntil else { continue }
             try await query(
                 """
                 UPDATE outbox SET
                   state = \(TocsinStore.unlessCancelled("CASE WHEN attempts > 1 THEN 'retry' ELSE 'pending' END")),
                   attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error)
-                WHERE id = $1 AND state = 'sending' AND attempts = $2
-                """, bindings(id, entry.attempts))
+                WHERE id = $1 AND state = 'sending' AND lease_until = $2
+                """, bindings(id, claim.moment))
         }
     }
 
@@ -230,6 +239,8 @@ extension PostgresWork {
                 case .dead(let reason): ("dead", reason)
                 }
             let finished = completed.finishedAt.moment
+            // The claim this attempt was made under: its lease's end, which every later claim moves on.
+            let claim = entry.leaseUntil?.moment
             try await connection.query(
                 """
                 INSERT INTO delivery_attempts (outbox_id, attempt, started_at, finished_at, status_code, error, outcome)
@@ -241,7 +252,7 @@ extension PostgresWork {
                 try await connection.query(
                     """
                     UPDATE outbox SET state = 'sent', sent_at = \(finished), updated_at = \(finished), lease_until = NULL, last_error = NULL,
-                    rendered = COALESCE(rendered, \(completed.rendered)) WHERE id = \(id) AND state = 'sending' AND attempts = \(entry.attempts)
+                    rendered = COALESCE(rendered, \(completed.rendered)) WHERE id = \(id) AND state = 'sending' AND lease_until = \(claim)
                     """, logger: logger)
                 accepted[entry.destination] = max(accepted[entry.destination] ?? completed.finishedAt, completed.finishedAt)
             case .retry(let at, let reason):
@@ -251,16 +262,16 @@ extension PostgresWork {
                         unsafeSQL: """
                             UPDATE outbox SET state = \(TocsinStore.unlessCancelled("'retry'")), due_at = $1, updated_at = $2,
                             lease_until = NULL, last_error = COALESCE(cancel_reason, $3), rendered = COALESCE(rendered, $4)
-                            WHERE id = $5 AND state = 'sending' AND attempts = $6
+                            WHERE id = $5 AND state = 'sending' AND lease_until = $6
                             """,
                         binds: retryBindings(at: at, finished: completed.finishedAt, reason: reason, rendered: completed.rendered, id: id,
-                                             attempts: entry.attempts)),
+                                             claim: claim)),
                     logger: logger)
             case .dead(let reason):
                 try await connection.query(
                     """
                     UPDATE outbox SET state = 'dead', updated_at = \(finished), lease_until = NULL, last_error = \(reason),
-                    rendered = COALESCE(rendered, \(completed.rendered)) WHERE id = \(id) AND state = 'sending' AND attempts = \(entry.attempts)
+                    rendered = COALESCE(rendered, \(completed.rendered)) WHERE id = \(id) AND state = 'sending' AND lease_until = \(claim)
                     """, logger: logger)
             }
         }
@@ -274,14 +285,14 @@ extension PostgresWork {
         }
     }
 
-    private func retryBindings(at: Date, finished: Date, reason: String, rendered: String?, id: Int64, attempts: Int) -> PostgresBindings {
+    private func retryBindings(at: Date, finished: Date, reason: String, rendered: String?, id: Int64, claim: StoredMoment?) -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(at.moment)
         bindings.append(finished.moment)
         bindings.append(reason)
         bindings.append(rendered)
         bindings.append(id)
-        bindings.append(attempts)
+        bindings.append(claim)
         return bindings
     }
 
