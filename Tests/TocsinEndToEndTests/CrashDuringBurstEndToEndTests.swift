@@ -15,8 +15,14 @@ struct CrashDuringBurstEndToEndTests {
     /// How many incidents make the burst (two pages each).
     static let incidentCount = 400
 
-    @Test("SIGKILL during a burst of pages: every page is recorded sent and arrived at least once (repeats share a key)")
-    func killsDuringBurst() async throws {
+    @Test(
+        "SIGKILL during a burst of pages: every page is recorded sent and arrived at least once (repeats share a key)",
+        arguments: TestBackend.allCases)
+    func killsDuringBurst(backend: TestBackend) async throws {
+        try await backend.withDatabase { database in try await killsDuringBurst(database) }
+    }
+
+    func killsDuringBurst(_ database: TestDatabase) async throws {
         let directory = try TemporaryDirectory("tocsin-crash-burst")
         defer { directory.remove() }
         let receiver = try PeerProcess(
@@ -27,34 +33,38 @@ struct CrashDuringBurstEndToEndTests {
             TestPolicies.pageAlice(
                 ["webhook: \"\(hook)\""], steps: ["{after: 0s, notify: [person: alice]}", "{after: 1s, notify: [person: alice]}"]),
             in: directory)
-        let db = directory.path("tocsin.sqlite")
 
         // The incidents, written before Tocsin starts (the same policy, in Swift), so that the pages of
         // both steps are due when it does, whatever the load on the host: one burst of 800.
         let configuration = TocsinConfiguration(
             people: [Person(name: "alice", webhooks: [hook])], routes: [Route(matchers: [], policy: "page")],
             policies: [EscalationPolicy(name: "page", steps: [.init(after: 0, notify: [.person("alice")]), .init(after: 1, notify: [.person("alice")])])])
-        let writer = try TocsinStore(path: db)
-        for number in 0..<Self.incidentCount {
-            let labels = ["alertname": "Burst\(number)", "severity": "critical"]
-            _ = try await writer.ingest(
-                AlertBatch(receiver: "tocsin", groupKey: "burst-\(number)", status: .firing, alerts: [Alert(status: .firing, labels: labels, startsAt: Date())]),
-                configuration: configuration, now: Date())
+        try await database.withStore { writer in
+            for number in 0..<Self.incidentCount {
+                let labels = ["alertname": "Burst\(number)", "severity": "critical"]
+                _ = try await writer.ingest(
+                    AlertBatch(receiver: "tocsin", groupKey: "burst-\(number)", status: .firing, alerts: [Alert(status: .firing, labels: labels, startsAt: Date())]),
+                    configuration: configuration, now: Date())
+            }
         }
-        try writer.close()
-        let numbers = Array(0..<Self.incidentCount)
 
         // Every page goes to the one receiver: several workers deliver to it at once, so that a turn
         // has several finished attempts to record.
         let server = try SupervisedServer(
-            directory: directory, arguments: ["--db", db, "--config", policies, "--delivery-per-destination", "8"])
+            directory: directory,
+            arguments: ["--db", database.argument, "--config", policies, "--delivery-per-destination", "8"] + TestDatabase.shortLease)
         defer { server.stop() }
+        try await database.withStore { store in try await killAndCheck(server, receiver: receiver, store: store, on: database) }
+    }
+
+    /// Kills the server four times during the burst, then checks that every page was recorded
+    /// sent and arrived.
+    func killAndCheck(_ server: SupervisedServer, receiver: PeerProcess, store: any StateStore, on database: TestDatabase) async throws {
+        let numbers = Array(0..<Self.incidentCount)
 
         // The crashes, while the burst is delivered: each of 4 SIGKILLs once the receiver has 80 more
         // pages and the database shows pages being sent (each is held 10 ms by the receiver), each
         // followed by the restart.
-        let store = try TocsinStore(path: db)
-        defer { try? store.close() }
         for kill in 1...4 {
             var inFlight = false
             let deadline = Date().addingTimeInterval(30)
@@ -105,7 +115,7 @@ struct CrashDuringBurstEndToEndTests {
         #expect(keys.subtracting(arrived).isEmpty, "pages never delivered: \(keys.subtracting(arrived).prefix(10))")
         #expect(arrived.subtracting(keys).isEmpty, "deliveries of pages the database does not know")
         #expect(received.count > arrived.count, "a kill caught pages in flight, which were sent again after the restart")
-        print("crash during burst: \(numbers.count) incidents written, \(incidents.count) incidents, \(keys.count) pages, "
+        print("crash during burst on \(database.backend): \(numbers.count) incidents written, \(incidents.count) incidents, \(keys.count) pages, "
             + "\(received.count) deliveries (\(received.count - arrived.count) "
             + "repeated after a crash, same key), \(server.starts - 1) restarts")
     }

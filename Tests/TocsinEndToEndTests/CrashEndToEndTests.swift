@@ -6,7 +6,8 @@ import TocsinStore
 import TocsinTestSupport
 
 /// Nothing is lost: distinct alerts posted without pause while `tocsin serve` is killed with
-/// SIGKILL at random moments (during ingest, escalation and delivery) and restarted each time.
+/// SIGKILL at random moments (during ingest, escalation and delivery) and restarted each time, on
+/// a SQLite file and on PostgreSQL.
 @Suite("Crash test, end to end", .serialized)
 struct CrashEndToEndTests {
     /// Collects the numbers of the alerts the server answered 2xx for.
@@ -26,8 +27,14 @@ struct CrashEndToEndTests {
             """#.utf8)
     }
 
-    @Test("12 SIGKILLs under load: every accepted alert is stored, every step ran once, every page arrived (duplicates share a key)")
-    func killsUnderLoad() async throws {
+    @Test(
+        "12 SIGKILLs under load: every accepted alert is stored, every step ran once, every page arrived (duplicates share a key)",
+        arguments: TestBackend.allCases)
+    func killsUnderLoad(backend: TestBackend) async throws {
+        try await backend.withDatabase { database in try await killsUnderLoad(database) }
+    }
+
+    func killsUnderLoad(_ database: TestDatabase) async throws {
         let directory = try TemporaryDirectory("tocsin-crash")
         defer { directory.remove() }
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: directory.path("hooks.jsonl"))
@@ -37,8 +44,8 @@ struct CrashEndToEndTests {
                 ["webhook: \"http://127.0.0.1:\(receiver.port)/alice\""],
                 steps: ["{after: 0s, notify: [person: alice]}", "{after: 2s, notify: [person: alice]}"]),
             in: directory)
-        let db = directory.path("tocsin.sqlite")
-        let server = try SupervisedServer(directory: directory, arguments: ["--db", db, "--config", policies])
+        let server = try SupervisedServer(
+            directory: directory, arguments: ["--db", database.argument, "--config", policies] + TestDatabase.shortLease)
         defer { server.stop() }
 
         // The load: distinct alerts one after another, at most 3,000 and at most 60 s.
@@ -74,8 +81,15 @@ struct CrashEndToEndTests {
         #expect(server.starts >= 13)
 
         // Let the last escalation steps (at +2 s) and their deliveries finish.
-        let store = try TocsinStore(path: db)
-        defer { try? store.close() }
+        try await database.withStore { store in
+            try await expectNothingLost(store, on: database, accepted: numbers, receiver: receiver, restarts: server.starts - 1)
+        }
+    }
+
+    /// Every accepted alert is stored, every step ran once and every page arrived.
+    func expectNothingLost(
+        _ store: any StateStore, on database: TestDatabase, accepted numbers: [Int], receiver: PeerProcess, restarts: Int
+    ) async throws {
         let quiet = try await CrashTestSupport.waitUntilQuiet(store)
         #expect(quiet, "everything due has run and been delivered")
 
@@ -104,7 +118,7 @@ struct CrashEndToEndTests {
         #expect(keys.subtracting(arrived).isEmpty, "pages never delivered: \(keys.subtracting(arrived).prefix(10))")
         #expect(arrived.subtracting(keys).isEmpty, "deliveries of pages the database does not know")
         let duplicates = received.count - arrived.count
-        print("crash test: \(numbers.count) alerts accepted, \(incidents.count) incidents, \(keys.count) pages, "
-            + "\(received.count) deliveries (\(duplicates) repeated after a crash, same key), \(server.starts - 1) restarts")
+        print("crash test on \(database.backend): \(numbers.count) alerts accepted, \(incidents.count) incidents, \(keys.count) pages, "
+            + "\(received.count) deliveries (\(duplicates) repeated after a crash, same key), \(restarts) restarts")
     }
 }

@@ -5,7 +5,9 @@ import TocsinDelivery
 import TocsinTestSupport
 
 /// Pages really leave Tocsin: the real binary, a real webhook receiver and a real SMTP server
-/// (aiosmtpd), all on 127.0.0.1.
+/// (aiosmtpd), all on 127.0.0.1. What the outbox decides (holding, retrying, giving up, sending
+/// again after a crash, links) runs on a SQLite file and on PostgreSQL; what only renders a page
+/// runs on SQLite.
 @Suite("Delivery, end to end", .serialized)
 struct DeliveryEndToEndTests {
     /// A temporary world: a policy directory, a database, a user token, and helpers.
@@ -15,9 +17,10 @@ struct DeliveryEndToEndTests {
         let token: String
         var server: ServerProcess?
 
-        init(policy: String) throws {
+        /// A world on `database`, or on a SQLite file of its own.
+        init(policy: String, database: TestDatabase? = nil) throws {
             directory = try TemporaryDirectory("tocsin-delivery")
-            db = directory.path("tocsin.sqlite")
+            db = database?.argument ?? directory.path("tocsin.sqlite")
             try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
             try policy.write(toFile: directory.path("policies/all.yaml"), atomically: true, encoding: .utf8)
             let added = try TocsinBinary.run(["users", "add", "admin", "--email", "admin@example.com", "--scopes", "admin", "--db", db, "--create"])
@@ -74,9 +77,13 @@ struct DeliveryEndToEndTests {
         TestPolicies.pageAlice(["webhook: http://127.0.0.1:\(port)/alice"] + (extra.isEmpty ? [] : [extra]))
     }
 
-    @Test("a page reaches the webhook signed, with the documented payload and headers")
-    func signedWebhook() throws {
-        let world = try World(policy: Self.webhookPolicy(port: 0, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"))
+    @Test("a page reaches the webhook signed, with the documented payload and headers", arguments: TestBackend.allCases)
+    func signedWebhook(backend: TestBackend) async throws {
+        try await backend.withDatabase { try signedWebhook($0) }
+    }
+
+    func signedWebhook(_ database: TestDatabase) throws {
+        let world = try World(policy: Self.webhookPolicy(port: 0, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"), database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         try world.writePolicy(Self.webhookPolicy(port: receiver.port, extra: "secrets_env: [HOOK_SECRET_NEW, HOOK_SECRET_OLD]"))
@@ -115,8 +122,8 @@ struct DeliveryEndToEndTests {
 
     /// A server paging alice's webhook at a real receiver at once and again at 3s, with an alert
     /// fired (at the time returned) and the second step prepared (2 s before its due time).
-    func fireWithSecondStepPrepared() throws -> (world: World, receiver: PeerProcess, fired: Date) {
-        let world = try World(policy: Self.webhookPolicy(port: 0))
+    func fireWithSecondStepPrepared(on database: TestDatabase) throws -> (world: World, receiver: PeerProcess, fired: Date) {
+        let world = try World(policy: Self.webhookPolicy(port: 0), database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         try world.writePolicy(TestPolicies.pageAlice(
             ["webhook: http://127.0.0.1:\(receiver.port)/alice"],
@@ -129,9 +136,13 @@ struct DeliveryEndToEndTests {
         return (world, receiver, fired)
     }
 
-    @Test("a step prepared ahead waits in the outbox and reaches the receiver at its due time, not before")
-    func preparedStepHeldUntilDue() throws {
-        let (world, receiver, firedAt) = try fireWithSecondStepPrepared()
+    @Test("a step prepared ahead waits in the outbox and reaches the receiver at its due time, not before", arguments: TestBackend.allCases)
+    func preparedStepHeldUntilDue(backend: TestBackend) async throws {
+        try await backend.withDatabase { try preparedStepHeldUntilDue($0) }
+    }
+
+    func preparedStepHeldUntilDue(_ database: TestDatabase) throws {
+        let (world, receiver, firedAt) = try fireWithSecondStepPrepared(on: database)
         defer { receiver.stop() }
         let fired = firedAt.timeIntervalSince1970
         let notifications = try world.shown()["notifications"] as? [[String: Any]] ?? []
@@ -148,9 +159,13 @@ struct DeliveryEndToEndTests {
         #expect(arrived < fired + 6, "and when it falls due, not at the next unrelated wake-up")
     }
 
-    @Test("`tocsin ack` before a prepared step's due time: its page never leaves; the ack notice does")
-    func acknowledgedBeforePreparedStepIsDue() throws {
-        let (world, receiver, fired) = try fireWithSecondStepPrepared()
+    @Test("`tocsin ack` before a prepared step's due time: its page never leaves; the ack notice does", arguments: TestBackend.allCases)
+    func acknowledgedBeforePreparedStepIsDue(backend: TestBackend) async throws {
+        try await backend.withDatabase { try acknowledgedBeforePreparedStepIsDue($0) }
+    }
+
+    func acknowledgedBeforePreparedStepIsDue(_ database: TestDatabase) throws {
+        let (world, receiver, fired) = try fireWithSecondStepPrepared(on: database)
         defer { receiver.stop() }
         let ack = try world.cli(["ack", "1"])
         #expect(ack.status == 0, "\(ack.stderr)")
@@ -192,9 +207,13 @@ struct DeliveryEndToEndTests {
         #expect(urls.last?.hasSuffix("/ui/incidents/1") == true)
     }
 
-    @Test("503, 503, then 200: one delivery, three attempts recorded")
-    func retriesThenSucceeds() throws {
-        let world = try World(policy: "")
+    @Test("503, 503, then 200: one delivery, three attempts recorded", arguments: TestBackend.allCases)
+    func retriesThenSucceeds(backend: TestBackend) async throws {
+        try await backend.withDatabase { try retriesThenSucceeds($0) }
+    }
+
+    func retriesThenSucceeds(_ database: TestDatabase) throws {
+        let world = try World(policy: "", database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "503,503,200"], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         try world.writePolicy(Self.webhookPolicy(port: receiver.port))
@@ -212,9 +231,13 @@ struct DeliveryEndToEndTests {
         #expect(show.stdout.contains("attempt 2: retry, status 503"))
     }
 
-    @Test("400 is dead at once with its reason; `deliveries retry` re-queues it")
-    func deadThenRetried() throws {
-        let world = try World(policy: "")
+    @Test("400 is dead at once with its reason; `deliveries retry` re-queues it", arguments: TestBackend.allCases)
+    func deadThenRetried(backend: TestBackend) async throws {
+        try await backend.withDatabase { try deadThenRetried($0) }
+    }
+
+    func deadThenRetried(_ database: TestDatabase) throws {
+        let world = try World(policy: "", database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: ["--script", "400,200"], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         try world.writePolicy(Self.webhookPolicy(port: receiver.port))
@@ -235,10 +258,14 @@ struct DeliveryEndToEndTests {
         #expect(again.status == 6 && again.stderr.contains("only dead deliveries"))
     }
 
-    @Test("the receiver is down for a while, then up: the page is delivered after recovery")
-    func receiverDownThenUp() throws {
+    @Test("the receiver is down for a while, then up: the page is delivered after recovery", arguments: TestBackend.allCases)
+    func receiverDownThenUp(backend: TestBackend) async throws {
+        try await backend.withDatabase { try receiverDownThenUp($0) }
+    }
+
+    func receiverDownThenUp(_ database: TestDatabase) throws {
         let port = try freeLoopbackPort()
-        let world = try World(policy: Self.webhookPolicy(port: port))
+        let world = try World(policy: Self.webhookPolicy(port: port), database: database)
         try world.startServer()
         try world.fire()
         Thread.sleep(forTimeInterval: 2.5)  // attempts fail: connection refused
@@ -252,14 +279,18 @@ struct DeliveryEndToEndTests {
         #expect((attempts.first?["error"] as? String)?.contains("onnect") == true)
     }
 
-    @Test("SIGKILL while a webhook is being sent: delivered after restart, with the same Idempotency-Key")
-    func killWhileSending() throws {
+    @Test("SIGKILL while a webhook is being sent: delivered after restart, with the same Idempotency-Key", arguments: TestBackend.allCases)
+    func killWhileSending(backend: TestBackend) async throws {
+        try await backend.withDatabase { try killWhileSending($0) }
+    }
+
+    func killWhileSending(_ database: TestDatabase) throws {
         let port = try freeLoopbackPort()
-        let world = try World(policy: Self.webhookPolicy(port: port))
+        let world = try World(policy: Self.webhookPolicy(port: port), database: database)
         let hanging = try PeerProcess(
             script: "webhook_receiver.py", arguments: ["--port", "\(port)", "--hang-first", "30"],
             logPath: world.directory.path("hooks-1.jsonl"))
-        try world.startServer()
+        try world.startServer(TestDatabase.shortLease)
         try world.fire()
         let first = hanging.waitForRecords(1, seconds: 10)
         #expect(first.count == 1)
@@ -268,7 +299,7 @@ struct DeliveryEndToEndTests {
         let receiver = try PeerProcess(
             script: "webhook_receiver.py", arguments: ["--port", "\(port)"], logPath: world.directory.path("hooks-2.jsonl"))
         defer { receiver.stop() }
-        try world.startServer(log: "serve-2.log")
+        try world.startServer(TestDatabase.shortLease, log: "serve-2.log")
         let second = receiver.waitForRecords(1, seconds: 15)
         #expect(second.count == 1)
         let key = { (record: [String: Any]?) in (record?["headers"] as? [String: String])?["Idempotency-Key"] }
@@ -276,9 +307,13 @@ struct DeliveryEndToEndTests {
         #expect(try world.firstNotificationReaches("sent"))
     }
 
-    @Test("a signed ack link: GET only asks, POST acknowledges as the person via webhook-link; tampered links change nothing")
-    func ackLink() throws {
-        let world = try World(policy: "")
+    @Test("a signed ack link: GET only asks, POST acknowledges as the person via webhook-link; tampered links change nothing", arguments: TestBackend.allCases)
+    func ackLink(backend: TestBackend) async throws {
+        try await backend.withDatabase { try ackLink($0) }
+    }
+
+    func ackLink(_ database: TestDatabase) throws {
+        let world = try World(policy: "", database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         try world.writePolicy(Self.webhookPolicy(port: receiver.port))
@@ -311,9 +346,13 @@ struct DeliveryEndToEndTests {
         #expect(ack?["actor"] as? String == "alice" && ack?["channel"] as? String == "webhook-link")
     }
 
-    @Test("a link stops working when its person's access is revoked; tocsin links rotate-key refuses every earlier link (audited)")
-    func revokedAndRotatedLinks() throws {
-        let world = try World(policy: "")
+    @Test("a link stops working when its person's access is revoked; tocsin links rotate-key refuses every earlier link (audited)", arguments: TestBackend.allCases)
+    func revokedAndRotatedLinks(backend: TestBackend) async throws {
+        try await backend.withDatabase { try revokedAndRotatedLinks($0) }
+    }
+
+    func revokedAndRotatedLinks(_ database: TestDatabase) throws {
+        let world = try World(policy: "", database: database)
         let receiver = try PeerProcess(script: "webhook_receiver.py", arguments: [], logPath: world.directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         try world.writePolicy(Self.webhookPolicy(port: receiver.port))
@@ -396,9 +435,13 @@ struct DeliveryEndToEndTests {
         #expect(second["References"] == headers["References"] && second["Message-ID"] != headers["Message-ID"])
     }
 
-    @Test("email dead for want of an SMTP server is sent in full once one is configured and it is re-queued")
-    func emailWithoutSMTPThenRetried() throws {
-        let world = try World(policy: Self.emailPolicy)
+    @Test("email dead for want of an SMTP server is sent in full once one is configured and it is re-queued", arguments: TestBackend.allCases)
+    func emailWithoutSMTPThenRetried(backend: TestBackend) async throws {
+        try await backend.withDatabase { try emailWithoutSMTPThenRetried($0) }
+    }
+
+    func emailWithoutSMTPThenRetried(_ database: TestDatabase) throws {
+        let world = try World(policy: Self.emailPolicy, database: database)
         let first = try world.startServer()
         try world.fire()
         #expect(try world.firstNotificationReaches("dead"))

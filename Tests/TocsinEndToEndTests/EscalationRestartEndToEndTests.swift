@@ -3,7 +3,8 @@ import Testing
 import TocsinDelivery
 import TocsinTestSupport
 
-/// A real server with a policy of seconds, killed mid-chain and restarted on the same database.
+/// A real server with a policy of seconds, killed mid-chain and restarted on the same database (a
+/// SQLite file, and PostgreSQL).
 @Suite("Escalation across SIGKILL, end to end", .serialized)
 struct EscalationRestartEndToEndTests {
     static let policies: [String: String] = [
@@ -36,17 +37,19 @@ struct EscalationRestartEndToEndTests {
         return try JSONDecoder().decode(Shown.self, from: Data(outcome.stdout.utf8))
     }
 
-    /// Polls (every 50 ms, at most `seconds`) until `condition` holds.
+    @Test("a step that fell due while Tocsin was down runs once at start, late; no step runs twice", arguments: TestBackend.allCases)
+    func killMidChain(backend: TestBackend) async throws {
+        try await backend.withDatabase { database in try killMidChain(database) }
+    }
 
-    @Test("a step that fell due while Tocsin was down runs once at start, late; no step runs twice")
-    func killMidChain() throws {
+    func killMidChain(_ database: TestDatabase) throws {
         let directory = try TemporaryDirectory("tocsin-restart")
         defer { directory.remove() }
         try FileManager.default.createDirectory(atPath: directory.path("policies"), withIntermediateDirectories: true)
         for (name, text) in Self.policies {
             try text.write(toFile: directory.path("policies/\(name)"), atomically: true, encoding: .utf8)
         }
-        let db = directory.path("tocsin.sqlite")
+        let db = database.argument
         let added = try TocsinBinary.run(["users", "add", "alice", "--email", "alice@example.com", "--db", db, "--create"])
         let token = try #require(added.stdout.split(separator: "\n").last.map(String.init))
         let arguments = ["--db", db, "--config", directory.path("policies")]

@@ -6,7 +6,7 @@ import TocsinStore
 public enum CrashTestSupport {
     /// Waits (at most 600 polls of 100 ms) until nothing waits in the outbox and no escalation step
     /// is due; false if that never happened.
-    public static func waitUntilQuiet(_ store: TocsinStore) async throws -> Bool {
+    public static func waitUntilQuiet(_ store: any StateStore) async throws -> Bool {
         for _ in 0..<600 {
             let outbox = try await store.operationalCounts().outbox
             let waiting = ["pending", "retry", "sending"].reduce(0) { $0 + (outbox[$1] ?? 0) }
@@ -17,7 +17,7 @@ public enum CrashTestSupport {
     }
 
     /// Every incident in the store, by group key, read page by page.
-    public static func allIncidents(in store: TocsinStore) async throws -> [String: Incident] {
+    public static func allIncidents(in store: any StateStore) async throws -> [String: Incident] {
         var incidents: [String: Incident] = [:]
         var before: Int64?
         repeat {
