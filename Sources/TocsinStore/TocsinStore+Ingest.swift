@@ -58,31 +58,24 @@ extension TocsinStore {
     static func ingest(
         _ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
     ) throws -> IngestResult {
-        let batch = prepared.batch
         let (latest, storedRows) = try latestIncident(for: prepared, in: db) ?? (nil, [:])
-        let drill = try drill(of: batch, in: db)
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, routes: prepared.routes)
+        let write = IngestWrite(prepared: prepared, latest: latest, drill: try drill(of: prepared.batch, in: db), now: now)
         var incident: Incident
-        switch plan.incident {
-        case .none:
-            return IngestResult(incidentID: nil, state: nil, counts: plan.counts)
+        switch write.incidentRow(correlationID: correlationID) {
+        case nil:
+            return write.unchanged
         case .insert(let opened):
             incident = opened
-            incident.drillRun = drill?.id
-            incident.correlationID = correlationID
             try incident.insertRow(db)
-        case .update(let updated):
+        case .touch(let updated):
             incident = updated
-            if let stored = latest?.incident, Self.onlySeenAgain(stored, now: updated) {
-                // A resend: nothing but the time it was last seen changes.
-                try db.cachedStatement(sql: "UPDATE incidents SET last_seen_at = ? WHERE id = ?")
-                    .execute(arguments: [StoredDate.text(updated.lastSeenAt), updated.id])
-            } else {
-                try incident.updateAllColumns(db)
-            }
+            try db.cachedStatement(sql: "UPDATE incidents SET last_seen_at = ? WHERE id = ?")
+                .execute(arguments: [StoredDate.text(updated.lastSeenAt), updated.id])
+        case .save(let updated):
+            incident = updated
+            try incident.updateAllColumns(db)
         }
-        if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
-            let state = incident.state
+        if let state = write.transition(to: incident) {
             StoreMetrics.afterCommit(of: db) { StoreMetrics.transition(to: state) }
         }
         guard let incidentID = incident.id else {
@@ -92,7 +85,7 @@ extension TocsinStore {
         // An alert sent again unchanged (a resend every repeat_interval) only needs its last-seen
         // time moved: those go in one statement, the rest are upserted one by one.
         var unchanged: [String] = []
-        for alert in plan.alerts {
+        for alert in write.plan.alerts {
             let row = prepared.row(for: alert)
             if storedRows[alert.fingerprint] == row {
                 unchanged.append(row.fingerprint)
@@ -108,31 +101,21 @@ extension TocsinStore {
                     """
             ).execute(arguments: [seenAt, incidentID, LabelJSON.encode(unchanged)])
         }
-        for var event in plan.events {
+        for var event in write.plan.events {
             event.incidentID = incidentID
             try event.insertRow(db)
         }
         if !prepared.routes.held.isEmpty {
-            // Only alerts that start firing here are held: one already firing is already being paged about.
-            let fresh = prepared.routes.held.filter { storedRows[$0.key]?.status != AlertStatus.firing.rawValue || latest?.incident.id != incidentID }
-            try recordHolds(fresh, incidentID: incidentID, now: now, in: db)
+            try recordHolds(write.freshHolds(incidentID: incidentID, stored: storedRows), incidentID: incidentID, now: now, in: db)
         }
-        /// Starts the policies the plan names (each alert routed by its own labels), a drill's
-        /// pages redirected to its receiver.
         func startPolicies() throws -> [Escalation] {
-            try plan.startedPolicies.compactMap { start in
-                guard let policy = prepared.snapshots[start.policy] else { return nil }
-                // A drill's copy of the policy (its pages redirected) is encoded for its run alone.
-                let snapshot = drill.map { policy.snapshot.forDrill($0.run) } ?? policy.snapshot
-                var escalation = EscalationPlanner.start(
-                    incidentID: incidentID, snapshot: snapshot, now: now, startedBy: start.alert.shortDescription)
-                try escalation.insert(db, snapshotJSON: drill == nil ? policy.json : try Escalation.snapshotJSON(snapshot))
+            try write.escalationsToStart(incidentID: incidentID).map { start in
+                var escalation = start.escalation
+                try escalation.insert(db, snapshotJSON: start.snapshotJSON)
                 return escalation
             }
         }
-        let before: IncidentState? = if case .insert = plan.incident { nil } else { latest?.incident.state }
-        let effect = EscalationEffect.afterIngest(
-            before: before, after: incident.state, startsPolicies: !plan.startedPolicies.isEmpty)
+        let effect = write.effect(on: incident)
         let queued: Bool
         switch effect {
         case .start, .startJoined:
@@ -143,14 +126,12 @@ extension TocsinStore {
             _ = try startPolicies()
             queued = try runDueEscalations(ofIncident: incidentID, now: now, configuration: configuration, in: db).queued > 0
         case .finish(let event):
-            try finishEscalations(of: incident, event: event, actor: batch.source, note: "all alerts resolved", now: now, in: db)
+            try finishEscalations(of: incident, event: event, actor: prepared.batch.source, note: "all alerts resolved", now: now, in: db)
             queued = true  // the notices to everyone paged, if any
         case .none:
             queued = false
         }
-        return IngestResult(
-            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: effect != .none,
-            notificationsQueued: queued)
+        return write.result(incident: incident, effect: effect, notificationsQueued: queued)
     }
 
     /// Inserts the alert into the incident or, when it is `known` there, updates every field but

@@ -107,7 +107,7 @@ struct TwilioRoutes {
             case .acknowledge: result = try await store.acknowledge(id: id, by: actor, note: nil, now: clock.now)
             case .resolve: result = try await store.resolve(id: id, by: actor, note: nil, now: clock.now)
             }
-        } catch let error as StoreError {
+        } catch {
             if case .notFound = error { return "Incident #\(id) does not exist; nothing was changed." }
             if case .conflict(let why) = error { return "Incident #\(id): \(why); nothing was changed." }
             throw error

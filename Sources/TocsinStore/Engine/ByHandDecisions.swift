@@ -58,6 +58,19 @@ enum ByHand {
         page.targets.map(ManualPage.handPolicy(for:)) + (page.policy.flatMap(configuration.policy).map { [$0] } ?? [])
     }
 
+    /// The batch that opens an incident by hand for `page` (a group key of its own), and the
+    /// configuration that routes it to every target (``routed(_:in:)``).
+    static func openingBatch(
+        _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration, snapshotJSON: SnapshotJSONCache
+    ) throws(StoreError) -> (batch: PreparedBatch, configuration: TocsinConfiguration) {
+        let routed = routed(page, in: configuration)
+        let key = "manual/" + UUID().uuidString.lowercased()
+        let batch = try StoreError.mapping {
+            try PreparedBatch(page.batch(key: key, requestedBy: actor.name, now: now), configuration: routed, snapshotJSON: snapshotJSON)
+        }
+        return (batch, routed)
+    }
+
     /// `configuration` with every target of `page` routed to, whatever its own routes say (an incident opened by hand).
     static func routed(_ page: ManualPage, in configuration: TocsinConfiguration) -> TocsinConfiguration {
         var routed = configuration

@@ -75,3 +75,42 @@ struct ClaimCandidate: FetchableRecord {
         candidates.reduce(into: [:]) { counts, candidate in counts[candidate.destination, default: 0] += 1 }
     }
 }
+
+/// The lanes one claim takes, chosen once for both stores from what the store read: the oldest
+/// notifications ready (`ready`, at most `window`) and the claims whose lease ran out (`expired`).
+/// When the oldest are all bound for destinations at their limit and there may be more, the store
+/// seeks the other destinations' oldest through its index by destination (``add(_:)``), rather
+/// than reading the whole backlog.
+struct LaneChoice {
+    private let limit: Int
+    private let destinationLimit: DestinationLimit?
+    private var candidates: [ClaimCandidate]
+    /// The lanes chosen so far, each in due order.
+    private(set) var lanes: [[ClaimCandidate]]
+    /// Whether the claim should seek more by destination (``add(_:)``).
+    let wantsMore: Bool
+
+    init(ready: [ClaimCandidate], expired: [ClaimCandidate], window: Int, limit: Int, destinationLimit: DestinationLimit?) {
+        self.limit = limit
+        self.destinationLimit = destinationLimit
+        candidates = ClaimCandidate.inDueOrder(ready + expired)
+        if let destinationLimit {
+            lanes = destinationLimit.lanes(from: candidates, limit: limit)
+            wantsMore = (ready.count == window || expired.count == window) && lanes.count < limit
+        } else {
+            lanes = candidates.prefix(limit).map { [$0] }
+            wantsMore = false
+        }
+    }
+
+    /// How many of the candidates so far go to each destination.
+    var windowCounts: [String: Int] { ClaimCandidate.counts(of: candidates) }
+
+    /// Chooses again with `found`, the oldest ready notifications of each destination with room.
+    mutating func add(_ found: [ClaimCandidate]) {
+        guard let destinationLimit else { return }
+        let seen = Set(candidates.map(\.id))
+        candidates += found.filter { !seen.contains($0.id) }
+        lanes = destinationLimit.lanes(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
+    }
+}

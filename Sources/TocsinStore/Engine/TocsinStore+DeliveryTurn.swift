@@ -180,22 +180,13 @@ extension TocsinStore {
                     ORDER BY o.due_at, o.id LIMIT ?
                     """),
             arguments: [stamp, window])
-        var candidates = ClaimCandidate.inDueOrder(ready + expired)
-        var lanes: [[ClaimCandidate]]
-        if let destinationLimit {
-            lanes = destinationLimit.lanes(from: candidates, limit: limit)
-            if ready.count == window || expired.count == window, lanes.count < limit {
-                // The oldest are bound for destinations at their limit, and there is more: the
-                // others are reached through the index by destination, not by reading the backlog.
-                let seen = Set(candidates.map(\.id))
-                candidates += try readyByDestination(
-                    now: stamp, destinationLimit: destinationLimit, windowCounts: ClaimCandidate.counts(of: candidates), in: db
-                ).filter { !seen.contains($0.id) }
-                lanes = destinationLimit.lanes(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
-            }
-        } else {
-            lanes = candidates.prefix(limit).map { [$0] }
+        var choice = LaneChoice(ready: ready, expired: expired, window: window, limit: limit, destinationLimit: destinationLimit)
+        if let destinationLimit, choice.wantsMore {
+            // The oldest are bound for destinations at their limit, and there is more: the others
+            // are reached through the index by destination, not by reading the backlog.
+            choice.add(try readyByDestination(now: stamp, destinationLimit: destinationLimit, windowCounts: choice.windowCounts, in: db))
         }
+        let lanes = choice.lanes
         let chosen = lanes.flatMap { $0 }
         guard !chosen.isEmpty else { return [] }
         let claimed = try OutboxEntry.fetchAll(

@@ -118,63 +118,31 @@ extension TocsinStore {
         return try advance(due, now: now, onCall: try onCallDirectory(configuration, now: now, in: db), known: known, in: db)
     }
 
-    /// Plans and applies each escalation in `due`: timer, events, notifications, and the
-    /// incident's return to `triggered` when an acknowledgement expired. Incidents in `known` are
-    /// taken as they are; the others are read.
+    /// Plans and applies each escalation in `due` (``EscalationPass``): timer, events,
+    /// notifications, and the incident's return to `triggered` when an acknowledgement expired.
+    /// Incidents in `known` are taken as they are; the others are read.
     static func advance(
         _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, known: [Int64: Incident] = [:],
         in db: Database
     ) throws -> EscalationTick {
-        var tick = EscalationTick()
         var incidents = known
         let unknown = Set(due.map(\.incidentID)).subtracting(known.keys)
         if !unknown.isEmpty {
             incidents.merge(try incidentsForPlanning(unknown, in: db)) { _, read in read }
         }
-        var timers: [Escalation] = []
-        var events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)] = []
-        var notifications: [NotificationDraft] = []
-        // An expired acknowledgement restarts all of an incident's escalations in the database;
-        // the copies of them loaded for this pass are stale, so they wait for the next pass.
-        var restarted: Set<Int64> = []
-        var retriggered = 0
+        var pass = EscalationPass(now: now, horizon: horizon, onCall: onCall, incidents: incidents)
         for escalation in due {
-            tick.processed += 1
-            guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
-            let outcome = EscalationPlanner.advance(
-                escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
-            timers.append(outcome.escalation)
-            for event in outcome.events {
-                events.append((escalation.incidentID, event, outcome.prepared))
-                guard event.kind == .notified else { continue }
-                if outcome.prepared {
-                    tick.preparedDueTimes.append(event.at)
-                } else if let lateness = event.latenessMs {
-                    tick.latenessMs.append(lateness)
-                }
-            }
-            notifications += outcome.notifications
-            if outcome.acknowledgementExpired {
-                // Written now: the restart below must see this escalation's own timer, too.
-                try saveTimers(timers, in: db)
-                timers.removeAll()
-                retriggered += 1
-                incident = IncidentLifecycle.acknowledgementExpired(incident)
-                try incident.updateAllColumns(db)
-                try restartEscalations(of: escalation.incidentID, except: escalation.id, now: now, in: db)
-                restarted.insert(escalation.incidentID)
-            }
-            incidents[escalation.incidentID] = incident
+            guard let retriggered = pass.plan(escalation) else { continue }
+            // Written now: the restart must see this escalation's own timer, too.
+            try saveTimers(pass.takeTimers(), in: db)
+            try retriggered.updateAllColumns(db)
+            try restartEscalations(of: escalation.incidentID, except: escalation.id, now: now, in: db)
         }
-        try saveTimers(timers, in: db)
-        try insert(events, in: db)
-        tick.queued += try enqueue(notifications, now: now, in: db)
-        let stepsRun = tick.latenessMs
-        let retriggeredCount = retriggered
-        StoreMetrics.afterCommit(of: db) {
-            for lateness in stepsRun { StoreMetrics.stepRan(latenessMs: lateness) }
-            for _ in 0..<retriggeredCount { StoreMetrics.transition(to: .triggered) }
-        }
+        try saveTimers(pass.takeTimers(), in: db)
+        try insert(pass.events, in: db)
+        var tick = pass.tick
+        tick.queued += try enqueue(pass.notifications, now: now, in: db)
+        StoreMetrics.afterCommit(of: db, pass.metricsAfterCommit)
         return tick
     }
 

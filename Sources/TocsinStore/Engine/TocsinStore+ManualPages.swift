@@ -10,14 +10,9 @@ extension TocsinStore {
     public func openManualIncident(
         _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> IncidentCommandResult {
-        let routed = ByHand.routed(page, in: configuration)
-        let key = "manual/" + UUID().uuidString.lowercased()
-        let prepared = try StoreError.mapping {
-            try PreparedBatch(page.batch(key: key, requestedBy: actor.name, now: now), configuration: routed, snapshotJSON: snapshotJSON)
-        }
-        let routedConfiguration = routed
+        let opening = try ByHand.openingBatch(page, by: actor, now: now, configuration: configuration, snapshotJSON: snapshotJSON)
         return try await write { db in
-            let result = try Self.ingest(prepared, configuration: routedConfiguration, now: now, correlationID: nil, in: db)
+            let result = try Self.ingest(opening.batch, configuration: opening.configuration, now: now, correlationID: nil, in: db)
             guard let id = result.incidentID else { throw StoreError.database("the page by hand opened no incident") }
             let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE incident_id = ?", arguments: [id]) ?? 0
             guard page.targets.isEmpty || queued > 0 else {

@@ -53,13 +53,9 @@ extension PostgresStore {
     public func openManualIncident(
         _ page: ManualPage, by actor: Actor, now: Date, configuration: TocsinConfiguration
     ) async throws(StoreError) -> IncidentCommandResult {
-        let routed = ByHand.routed(page, in: configuration)
-        let key = "manual/" + UUID().uuidString.lowercased()
-        let prepared = try StoreError.mapping {
-            try PreparedBatch(page.batch(key: key, requestedBy: actor.name, now: now), configuration: routed, snapshotJSON: snapshotJSON)
-        }
+        let opening = try ByHand.openingBatch(page, by: actor, now: now, configuration: configuration, snapshotJSON: snapshotJSON)
         return try await work { work in
-            let result = try await work.ingest(prepared, configuration: routed, now: now, correlationID: nil)
+            let result = try await work.ingest(opening.batch, configuration: opening.configuration, now: now, correlationID: nil)
             guard let id = result.incidentID else { throw StoreError.database("the page by hand opened no incident") }
             let queued = try await work.query("SELECT count(*) FROM outbox WHERE incident_id = $1", Self.binding(id))
                 .first.map { try $0.decode(Int.self) } ?? 0

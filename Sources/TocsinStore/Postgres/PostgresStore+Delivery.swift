@@ -133,20 +133,11 @@ extension PostgresWork {
             "o.state IN \(OutboxEntry.State.awaitingDelivery.sqlList) AND o.due_at <= $1", bindings(now.moment, window))
         let expired = try await candidates(
             "o.state = 'sending' AND o.lease_until <= $1 AND o.cancel_reason IS NULL", bindings(now.moment, window))
-        var candidates = ClaimCandidate.inDueOrder(ready + expired)
-        var lanes: [[ClaimCandidate]]
-        if let destinationLimit {
-            lanes = destinationLimit.lanes(from: candidates, limit: limit)
-            if ready.count == window || expired.count == window, lanes.count < limit {
-                let seen = Set(candidates.map(\.id))
-                candidates += try await readyByDestination(
-                    now: now, destinationLimit: destinationLimit, windowCounts: ClaimCandidate.counts(of: candidates)
-                ).filter { !seen.contains($0.id) }
-                lanes = destinationLimit.lanes(from: ClaimCandidate.inDueOrder(candidates), limit: limit)
-            }
-        } else {
-            lanes = candidates.prefix(limit).map { [$0] }
+        var choice = LaneChoice(ready: ready, expired: expired, window: window, limit: limit, destinationLimit: destinationLimit)
+        if let destinationLimit, choice.wantsMore {
+            choice.add(try await readyByDestination(now: now, destinationLimit: destinationLimit, windowCounts: choice.windowCounts))
         }
+        let lanes = choice.lanes
         let chosen = lanes.flatMap { $0 }
         guard !chosen.isEmpty else { return [] }
         let layout = try await store.layout("outbox", on: connection, logger: logger)

@@ -94,7 +94,6 @@ extension PostgresWork {
     func advance(
         _ due: [Escalation], now: Date, horizon: Date? = nil, onCall: OnCallDirectory, known: [Int64: Incident] = [:]
     ) async throws -> EscalationTick {
-        var tick = EscalationTick()
         var incidents = known
         let unknown = Set(due.map(\.incidentID)).subtracting(known.keys)
         if !unknown.isEmpty {
@@ -103,46 +102,18 @@ extension PostgresWork {
                 if let id = incident.id { incidents[id] = incident }
             }
         }
-        var timers: [Escalation] = []
-        var events: [(incidentID: Int64, event: TimelineEvent, prepared: Bool)] = []
-        var notifications: [NotificationDraft] = []
-        var restarted: Set<Int64> = []
-        var retriggered = 0
+        var pass = EscalationPass(now: now, horizon: horizon, onCall: onCall, incidents: incidents)
         for escalation in due {
-            tick.processed += 1
-            guard !restarted.contains(escalation.incidentID), var incident = incidents[escalation.incidentID] else { continue }
-            let outcome = EscalationPlanner.advance(escalation, incident: incident, now: now, preparingUntil: horizon ?? now, onCall: onCall)
-            timers.append(outcome.escalation)
-            for event in outcome.events {
-                events.append((escalation.incidentID, event, outcome.prepared))
-                guard event.kind == .notified else { continue }
-                if outcome.prepared {
-                    tick.preparedDueTimes.append(event.at)
-                } else if let lateness = event.latenessMs {
-                    tick.latenessMs.append(lateness)
-                }
-            }
-            notifications += outcome.notifications
-            if outcome.acknowledgementExpired {
-                try await saveTimers(timers)
-                timers.removeAll()
-                retriggered += 1
-                incident = IncidentLifecycle.acknowledgementExpired(incident)
-                try await save(incident)
-                try await restartEscalations(of: escalation.incidentID, except: escalation.id, now: now)
-                restarted.insert(escalation.incidentID)
-            }
-            incidents[escalation.incidentID] = incident
+            guard let retriggered = pass.plan(escalation) else { continue }
+            try await saveTimers(pass.takeTimers())
+            try await save(retriggered)
+            try await restartEscalations(of: escalation.incidentID, except: escalation.id, now: now)
         }
-        try await saveTimers(timers)
-        try await insert(events)
-        tick.queued += try await enqueue(notifications, now: now)
-        let stepsRun = tick.latenessMs
-        let retriggeredCount = retriggered
-        afterCommit.append {
-            for lateness in stepsRun { StoreMetrics.stepRan(latenessMs: lateness) }
-            for _ in 0..<retriggeredCount { StoreMetrics.transition(to: .triggered) }
-        }
+        try await saveTimers(pass.takeTimers())
+        try await insert(pass.events)
+        var tick = pass.tick
+        tick.queued += try await enqueue(pass.notifications, now: now)
+        afterCommit.append(pass.metricsAfterCommit)
         return tick
     }
 

@@ -44,55 +44,42 @@ extension PostgresWork {
         try await query(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", PostgresStore.binding("ingest\n\(batch.receiver)\n\(batch.groupKey)"))
         let (latest, storedRows) = try await latestIncident(for: prepared) ?? (nil, [:])
-        let drill = try await drill(of: batch)
-        let plan = IngestPlanner.plan(batch: batch, latest: latest, now: now, routes: prepared.routes)
+        let write = IngestWrite(prepared: prepared, latest: latest, drill: try await drill(of: batch), now: now)
         var incident: Incident
-        switch plan.incident {
-        case .none:
-            return IngestResult(incidentID: nil, state: nil, counts: plan.counts)
+        switch write.incidentRow(correlationID: correlationID) {
+        case nil:
+            return write.unchanged
         case .insert(let opened):
             incident = opened
-            incident.drillRun = drill?.id
-            incident.correlationID = correlationID
             let names = Array(Incident.storedColumnNames.dropFirst())
             incident.id = try await insert(into: "incidents", columns: names, rows: [Array(incident.storedValues.dropFirst())]).first
-        case .update(let updated):
+        case .touch(let updated):
             incident = updated
-            if let stored = latest?.incident, TocsinStore.onlySeenAgain(stored, now: updated), let id = updated.id {
-                try await query(
-                    "UPDATE incidents SET last_seen_at = $1 WHERE id = $2", bindings(updated.lastSeenAt.moment, id))
-            } else {
-                try await save(incident)
+            if let id = updated.id {
+                try await query("UPDATE incidents SET last_seen_at = $1 WHERE id = $2", bindings(updated.lastSeenAt.moment, id))
             }
+        case .save(let updated):
+            incident = updated
+            try await save(incident)
         }
-        if latest?.incident.state != incident.state || latest?.incident.id != incident.id {
-            let state = incident.state
+        if let state = write.transition(to: incident) {
             afterCommit.append { StoreMetrics.transition(to: state) }
         }
         guard let incidentID = incident.id else { throw StoreError.database("incident was stored without an id") }
-        try await storeAlerts(plan.alerts, of: prepared, incidentID: incidentID, stored: storedRows, now: now)
-        try await insert(plan.events.map { (incidentID, $0, false) })
+        try await storeAlerts(write.plan.alerts, of: prepared, incidentID: incidentID, stored: storedRows, now: now)
+        try await insert(write.plan.events.map { (incidentID, $0, false) })
         if !prepared.routes.held.isEmpty {
-            let fresh = prepared.routes.held.filter { storedRows[$0.key]?.status != AlertStatus.firing.rawValue || latest?.incident.id != incidentID }
-            try await recordHolds(fresh, incidentID: incidentID, now: now)
+            try await recordHolds(write.freshHolds(incidentID: incidentID, stored: storedRows), incidentID: incidentID, now: now)
         }
-        /// Starts the policies the plan names, a drill's pages redirected to its receiver.
         func startPolicies() async throws -> [Escalation] {
             var started: [Escalation] = []
-            for start in plan.startedPolicies {
-                guard let policy = prepared.snapshots[start.policy] else { continue }
-                let snapshot = drill.map { policy.snapshot.forDrill($0.run) } ?? policy.snapshot
-                var escalation = EscalationPlanner.start(incidentID: incidentID, snapshot: snapshot, now: now, startedBy: start.alert.shortDescription)
-                let json = drill == nil ? policy.json : try Escalation.snapshotJSON(snapshot)
-                escalation.id = try await insert(
-                    into: "escalations", columns: Escalation.storedColumnNames, rows: [escalation.storedValues(snapshotJSON: json)]
-                ).first
+            for var (escalation, json) in try write.escalationsToStart(incidentID: incidentID) {
+                escalation.id = try await insert(into: "escalations", columns: Escalation.storedColumnNames, rows: [escalation.storedValues(snapshotJSON: json)]).first
                 started.append(escalation)
             }
             return started
         }
-        let before: IncidentState? = if case .insert = plan.incident { nil } else { latest?.incident.state }
-        let effect = EscalationEffect.afterIngest(before: before, after: incident.state, startsPolicies: !plan.startedPolicies.isEmpty)
+        let effect = write.effect(on: incident)
         if effect != .none || !prepared.routes.held.isEmpty { try await announceWork() }
         let queued: Bool
         switch effect {
@@ -108,8 +95,7 @@ extension PostgresWork {
         case .none:
             queued = false
         }
-        return IngestResult(
-            incidentID: incidentID, state: incident.state, counts: plan.counts, escalationChanged: effect != .none, notificationsQueued: queued)
+        return write.result(incident: incident, effect: effect, notificationsQueued: queued)
     }
 
     /// The newest incident with the batch's key (its row locked), what the planner needs to know
