@@ -15,7 +15,7 @@ sets to its POST /api/v2/alerts with the same wrk settings, and prints the ratio
 Alertmanager keeps alerts in memory: its 2xx is not durable.
 
     python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager] [--floor] [--no-receivers]
-                            [--cases distinct:1,repeated:100]
+                            [--cases distinct:1,repeated:100] [--postgres URL [--instances 2]]
 """
 import argparse
 import atexit
@@ -139,16 +139,29 @@ def start_alertmanager(workdir):
 def wrk(url, batch, mode, args, target, pid):
     """Drives `url` with wrk; also reports the CPU the server (`pid`) spent per request, which is
     steadier than requests/s on a machine shared with the load generator."""
-    env = dict(os.environ, BATCH=str(batch), MODE=mode, TARGET=target)
-    cpu_before = cpu_seconds(pid)
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA, url],
-        env=env, capture_output=True, text=True, check=True).stdout
-    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
-    seconds = result["duration_us"] / 1e6
-    result.update(batch=batch, mode=mode, req_per_s=result["requests"] / seconds,
-                  alerts_per_s=result["requests"] * batch / seconds,
-                  cpu_us_per_request=(cpu_seconds(pid) - cpu_before) * 1e6 / max(result["requests"], 1))
+    return wrk_side_by_side([url], batch, mode, args, target, [pid])
+
+
+def wrk_side_by_side(urls, batch, mode, args, target, pids):
+    """Drives every URL at once, each with its own wrk and its share of the connections, on label
+    sets of its own. Requests are summed; latency is the worse URL's; CPU is every server's."""
+    cpu_before = sum(cpu_seconds(pid) for pid in pids)
+    connections = max(1, args.connections // len(urls))
+    runs = [subprocess.Popen(
+        ["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", LUA, url],
+        env=dict(os.environ, BATCH=str(batch), MODE=mode, TARGET=target, PREFIX=f"{index}-"),
+        stdout=subprocess.PIPE, text=True) for index, url in enumerate(urls)]
+    parts = []
+    for run in runs:
+        out, _ = run.communicate()
+        if run.returncode != 0:
+            sys.exit(f"wrk failed: {out}")
+        parts.append(json.loads(out.split("RESULT ", 1)[1].splitlines()[0]))
+    result = {key: sum(part[key] for part in parts) for key in ("requests", "non_2xx", "socket_errors")}
+    result.update({key: max(part[key] for part in parts) for key in ("duration_us", "p50_us", "p99_us", "max_us")})
+    requests_per_s = sum(part["requests"] / (part["duration_us"] / 1e6) for part in parts)
+    result.update(batch=batch, mode=mode, req_per_s=requests_per_s, alerts_per_s=requests_per_s * batch,
+                  cpu_us_per_request=(sum(cpu_seconds(pid) for pid in pids) - cpu_before) * 1e6 / max(result["requests"], 1))
     return result
 
 
@@ -180,17 +193,25 @@ def fresh_postgres_database(server):
 
 
 def run_case(batch, mode, args, policies=POLICIES):
+    """One case on a fresh database: --instances servers on it (several only on PostgreSQL), each
+    driven by its own wrk."""
     workdir = tempfile.mkdtemp(prefix="tocsin-bench-")
     db = fresh_postgres_database(args.postgres) if args.postgres else os.path.join(workdir, "tocsin.sqlite")
-    proc, port, _ = start_server(db, args.durability, policies)
+    servers = []
     try:
-        result = wrk(f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager", batch, mode, args, "tocsin", proc.pid)
+        for _ in range(args.instances):
+            proc, port, _ = start_server(db, args.durability, policies)
+            servers.append((proc, port))
+        result = wrk_side_by_side([f"http://127.0.0.1:{port}/api/v1/ingest/alertmanager" for _, port in servers],
+                                  batch, mode, args, "tocsin", [proc.pid for proc, _ in servers])
+        result["instances"] = args.instances
         if not args.postgres:
             result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
         return result
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -227,6 +248,9 @@ def main():
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--postgres", metavar="URL",
                         help="run Tocsin on a new database on this PostgreSQL server (a superuser's postgres:// URL) instead of SQLite")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="with --postgres: this many Tocsin instances on the one database, each driven by its own wrk "
+                             "with its share of --connections (requests summed, latency the worse instance's)")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
     parser.add_argument("--floor", action="store_true",
@@ -237,6 +261,8 @@ def main():
     parser.add_argument("--cases", help="only these cases, e.g. distinct:1,repeated:100 (default: all six)")
     args = parser.parse_args()
     args.duration = max(1, min(args.duration, 60))
+    if args.instances < 1 or (args.instances > 1 and not args.postgres):
+        sys.exit("--instances: 1, or more with --postgres (instances share a database only on PostgreSQL)")
     global LOG_LEVEL
     LOG_LEVEL = args.log_level
     if shutil.which("wrk") is None:
@@ -282,7 +308,8 @@ def main():
                   f"{paging['http_floor']['cpu_us_per_request']:,.0f} µs of CPU per request")
     startup = startup_time(args)
     setup = "no receivers (bench/policies/no-receivers)" if args.no_receivers else "with paging (Tests/Fixtures/policies)"
-    print(f"\nTocsin ingest {setup}, wrk -t1 -c{args.connections} "
+    store = f"PostgreSQL, {args.instances} instance(s)" if args.postgres else "SQLite"
+    print(f"\nTocsin ingest {setup} on {store}, wrk -t1 -c{args.connections} "
           f"-d{args.duration}s, durability={args.durability}, {os.cpu_count()} cores")
     print(f"| label sets | alerts/request | requests/s | alerts/s | p50 ms | p99 ms | max ms | CPU µs/req | non-2xx |")
     print(f"|---|---|---|---|---|---|---|---|---|")

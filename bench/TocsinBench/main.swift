@@ -2,6 +2,7 @@
 //
 //   swift run -c release tocsin-bench escalation [--incidents 10000] [--durability full|normal] [--lead 2] [--deliver [--workers 8] [--per-destination 2] [--lane 16]]
 //     (--deliver: see BurstDelivery.swift)
+//   swift run -c release tocsin-bench escalation --postgres URL [--instances 2] [--incidents 10000]   (SharedEscalation.swift)
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
 //
@@ -25,6 +26,10 @@ struct Options {
     var workers = 8
     var perDestination = 2
     var lane = DeliverySettings(publicURL: "").laneLength
+    /// An empty PostgreSQL database to run on instead of a SQLite file, and how many instances
+    /// share it (SharedEscalation.swift).
+    var postgres: String?
+    var instances = 1
 
     init(_ arguments: [String]) {
         var iterator = arguments.makeIterator()
@@ -38,6 +43,8 @@ struct Options {
             case "--workers": workers = iterator.next().flatMap(Int.init) ?? workers
             case "--per-destination": perDestination = iterator.next().flatMap(Int.init) ?? perDestination
             case "--lane": lane = iterator.next().flatMap(Int.init) ?? lane
+            case "--postgres": postgres = iterator.next()
+            case "--instances": instances = iterator.next().flatMap(Int.init) ?? instances
             default: break
             }
         }
@@ -148,13 +155,19 @@ func escalationLateness(_ options: Options) async throws {
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "escalation":
-    try await escalationLateness(Options(Array(arguments.dropFirst())))
+    let options = Options(Array(arguments.dropFirst()))
+    if let url = options.postgres {
+        try await sharedEscalationLateness(options, url: url, instances: options.instances)
+    } else {
+        try await escalationLateness(options)
+    }
 case "ingest-writer":
     try await ingestWriterCost(Array(arguments.dropFirst()))
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
     print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver [--workers N] [--per-destination N] [--lane N]]")
+    print("       tocsin-bench escalation --postgres URL [--instances N] [--incidents N] [--chunk N] [--lead SECONDS]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)

@@ -10,7 +10,8 @@ local thread_id = 0
 local fixed_body = nil
 
 function setup(thread)
-    thread:set("thread_id", tostring(math.random(1, 1e9)))
+    -- PREFIX keeps the label sets of wrk processes run side by side apart (their random numbers agree).
+    thread:set("thread_id", (os.getenv("PREFIX") or "") .. tostring(math.random(1, 1e9)))
 end
 
 -- The same alerts either way: Alertmanager's webhook adds each alert's status and endsAt (Go's
