@@ -48,13 +48,6 @@ extension TocsinStore {
         return result
     }
 
-    /// Whether `updated` differs from `stored` only in when it was last seen.
-    static func onlySeenAgain(_ stored: Incident, now updated: Incident) -> Bool {
-        var seen = stored
-        seen.lastSeenAt = updated.lastSeenAt
-        return seen == updated
-    }
-
     static func ingest(
         _ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?, in db: Database
     ) throws -> IngestResult {

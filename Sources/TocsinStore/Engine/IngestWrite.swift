@@ -42,9 +42,16 @@ struct IngestWrite {
             opened.correlationID = correlationID
             return .insert(opened)
         case .update(let updated):
-            if let latest, TocsinStore.onlySeenAgain(latest, now: updated) { return .touch(updated) }
+            if let latest, Self.onlySeenAgain(latest, now: updated) { return .touch(updated) }
             return .save(updated)
         }
+    }
+
+    /// Whether `updated` differs from `stored` only in when it was last seen.
+    private static func onlySeenAgain(_ stored: Incident, now updated: Incident) -> Bool {
+        var seen = stored
+        seen.lastSeenAt = updated.lastSeenAt
+        return seen == updated
     }
 
     /// The answer when the batch changes nothing.

@@ -55,9 +55,8 @@ extension PostgresWork {
             incident.id = try await insert(into: "incidents", columns: names, rows: [Array(incident.storedValues.dropFirst())]).first
         case .touch(let updated):
             incident = updated
-            if let id = updated.id {
-                try await query("UPDATE incidents SET last_seen_at = $1 WHERE id = $2", bindings(updated.lastSeenAt.moment, id))
-            }
+            guard let id = updated.id else { throw StoreError.database("cannot update an incident that was never stored") }
+            try await query("UPDATE incidents SET last_seen_at = $1 WHERE id = $2", bindings(updated.lastSeenAt.moment, id))
         case .save(let updated):
             incident = updated
             try await save(incident)
