@@ -140,6 +140,7 @@ let package = Package(
             dependencies: [
                 "TocsinCore", "TocsinAPI", "TocsinStore", "TocsinDelivery",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

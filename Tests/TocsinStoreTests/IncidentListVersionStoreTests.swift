@@ -5,6 +5,8 @@ import TocsinCore
 @testable import TocsinStore
 import TocsinTestSupport
 
+/// On SQLite the version counts this process's commits that touch incidents (the only writer);
+/// on PostgreSQL other instances commit unseen, so every read takes a new version.
 @Suite("The incident list's version")
 struct IncidentListVersionStoreTests {
     let t0 = Date(timeIntervalSince1970: 1_795_800_000)
@@ -55,5 +57,17 @@ struct IncidentListVersionStoreTests {
                 sql: "INSERT INTO maintenance_holds (window_id, incident_id, fingerprint, held_at) VALUES (1, 1, 'f', '2026-01-01 00:00:00')")
         }
         #expect(store.incidentListVersion > afterAck)
+    }
+
+    @Test("on PostgreSQL every read takes a new version: another instance's commit is never hidden behind a cached page")
+    func postgresNeverRepeats() async throws {
+        try await TestBackend.withPostgresStores(2) { stores in
+            let (reader, writer) = (stores[0], stores[1])
+            let first = reader.incidentListVersion
+            _ = try await writer.ingest(try Fixtures.batch("webhook-01-firing-critical-single"), now: t0)
+            let second = reader.incidentListVersion
+            #expect(second != first)
+            #expect(reader.incidentListVersion != second, "no commit between, and still a new version")
+        }
     }
 }

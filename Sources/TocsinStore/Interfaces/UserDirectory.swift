@@ -79,7 +79,7 @@ extension AuditTrail {
 /// Everything a store offers on both backends. It grows as the PostgreSQL store does; the server
 /// holds a ``TocsinStore`` until the store it needs is whole.
 public typealias StateStore = UserDirectory & AuditTrail & ServerSettings & IntegrationRegistry & ConsoleSessionStore & IncidentReader
-    & Housekeeping & DrillRegistry & OnCallOverrides & AlertIngest & EscalationRunner & IncidentCommands & DeliveryQueue & MaintenanceSchedule & IncidentsByHand & HeartbeatWatch & PhoneLedger & StoreHealth
+    & Housekeeping & DrillRegistry & OnCallOverrides & AlertIngest & EscalationRunner & IncidentCommands & DeliveryQueue & MaintenanceSchedule & IncidentsByHand & HeartbeatWatch & PhoneLedger & StoreHealth & StoreContents
 
 extension TocsinStore: UserDirectory, AuditTrail, ServerSettings {}
 
