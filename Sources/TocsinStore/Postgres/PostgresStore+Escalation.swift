@@ -123,18 +123,40 @@ extension PostgresWork {
         try await update("incidents", id: id, columns: Array(Incident.storedColumnNames.dropFirst()), values: Array(incident.storedValues.dropFirst()))
     }
 
-    /// Saves the escalations' progress.
+    /// Saves the escalations' progress, all in one statement (a pass may move thousands of timers:
+    /// one round trip, not one each). Times travel as milliseconds since 1970, exact.
     func saveTimers(_ escalations: [Escalation]) async throws {
         if !escalations.isEmpty { try await announceWork() }
+        var index: [Int64: Int] = [:]
+        var ids: [Int64] = [], epochs: [Int64] = [], started: [Int64] = [], positions: [Int64] = []
+        var hasDue: [Bool] = [], due: [Int64] = []
         for escalation in escalations {
             guard let id = escalation.id else { continue }
-            try await connection.query(
-                """
-                UPDATE escalations SET epoch = \(escalation.epoch), started_at = \(escalation.startedAt.moment), position = \(escalation.position),
-                                       next_due_at = \(escalation.nextDueAt?.moment)
-                WHERE id = \(id)
-                """, logger: logger)
+            let values = (
+                Int64(escalation.epoch), escalation.startedAt.moment.milliseconds, Int64(escalation.position),
+                escalation.nextDueAt != nil, escalation.nextDueAt?.moment.milliseconds ?? 0)
+            if let known = index[id] {  // planned twice in one pass: the later plan stands
+                (epochs[known], started[known], positions[known], hasDue[known], due[known]) = values
+                continue
+            }
+            index[id] = ids.count
+            ids.append(id)
+            epochs.append(values.0)
+            started.append(values.1)
+            positions.append(values.2)
+            hasDue.append(values.3)
+            due.append(values.4)
         }
+        guard !ids.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE escalations AS e
+            SET epoch = v.epoch, started_at = TIMESTAMPTZ 'epoch' + v.started_ms * INTERVAL '1 millisecond', position = v.position,
+                next_due_at = CASE WHEN v.has_due THEN TIMESTAMPTZ 'epoch' + v.due_ms * INTERVAL '1 millisecond' END
+            FROM unnest(\(ids)::bigint[], \(epochs)::bigint[], \(started)::bigint[], \(positions)::bigint[], \(hasDue)::boolean[],
+                        \(due)::bigint[]) AS v(id, epoch, started_ms, position, has_due, due_ms)
+            WHERE e.id = v.id
+            """, logger: logger)
     }
 
     /// Appends timeline events; `prepared` marks the events of steps prepared ahead of their due time.

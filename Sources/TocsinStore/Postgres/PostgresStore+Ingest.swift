@@ -14,29 +14,34 @@ extension PostgresStore {
     public func ingest(
         _ batch: AlertBatch, configuration: TocsinConfiguration = TocsinConfiguration(), now: Date, correlationID: String? = nil
     ) async throws(StoreError) -> IngestResult {
-        let hold = try await maintenanceHold(at: now)
-        let prepared = try StoreError.mapping {
-            try PreparedBatch(batch, configuration: configuration, hold: hold, snapshotJSON: snapshotJSON)
+        // The windows are read in the ingest's own transaction: one transaction, one round trip fewer.
+        let (result, held) = try await work { work in
+            let hold = try await work.maintenanceHold(at: now)
+            let prepared = try StoreError.mapping {
+                try PreparedBatch(batch, configuration: configuration, hold: hold, snapshotJSON: snapshotJSON)
+            }
+            let result = try await work.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID)
+            return (result, !prepared.routes.held.isEmpty)
         }
-        var result = try await work { work in
-            try await work.ingest(prepared, configuration: configuration, now: now, correlationID: correlationID)
+        var answer = result
+        if held {
+            answer.escalationChanged = true  // the escalator looks: a window may have closed meanwhile
         }
-        if !prepared.routes.held.isEmpty {
-            result.escalationChanged = true  // the escalator looks: a window may have closed meanwhile
-        }
-        return result
+        return answer
     }
 
     /// The maintenance windows open at `now`.
     public func maintenanceHold(at now: Date) async throws(StoreError) -> MaintenanceHold {
-        try await work { work in
-            MaintenanceHold(
-                try await work.rows(of: "maintenance_windows", "WHERE t.released_at IS NULL ORDER BY t.id").map(TocsinStore.window), at: now)
-        }
+        try await work { work in try await work.maintenanceHold(at: now) }
     }
 }
 
 extension PostgresWork {
+    /// The maintenance windows open at `now`.
+    func maintenanceHold(at now: Date) async throws -> MaintenanceHold {
+        MaintenanceHold(try await rows(of: "maintenance_windows", "WHERE t.released_at IS NULL ORDER BY t.id").map(TocsinStore.window), at: now)
+    }
+
     func ingest(_ prepared: PreparedBatch, configuration: TocsinConfiguration, now: Date, correlationID: String?) async throws
         -> IngestResult
     {

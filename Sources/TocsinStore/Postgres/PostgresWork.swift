@@ -11,9 +11,11 @@ struct PostgresWork {
     let logger: Logger
     let afterCommit: AfterCommit
 
-    /// What to do once the transaction committed, in order.
+    /// What to do once the transaction committed, in order, and whether the transaction has
+    /// already announced work to the other instances (one `NOTIFY` wakes them however much it leaves).
     final class AfterCommit {
         private(set) var actions: [@Sendable () -> Void] = []
+        var workAnnounced = false
         func append(_ action: @escaping @Sendable () -> Void) { actions.append(action) }
     }
 

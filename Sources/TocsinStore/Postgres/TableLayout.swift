@@ -14,11 +14,24 @@ struct TableLayout: Sendable {
         var kind: Kind
     }
 
-    var table: String
+    let table: String
     /// In the table's order, which is SQLite's (a test holds the two schemas equal).
-    var columns: [Column]
-    var primaryKey: [String]
-    var hasIdentity: Bool
+    let columns: [Column]
+    let primaryKey: [String]
+    let hasIdentity: Bool
+    /// ``storedSelection(of:)`` without an alias and with the alias `t`, made once: every read of
+    /// the table uses one of them.
+    let storedSelection: String
+    private let storedSelectionOfT: String
+
+    init(table: String, columns: [Column], primaryKey: [String], hasIdentity: Bool) {
+        self.table = table
+        self.columns = columns
+        self.primaryKey = primaryKey
+        self.hasIdentity = hasIdentity
+        storedSelection = Self.selection(of: columns, alias: nil)
+        storedSelectionOfT = Self.selection(of: columns, alias: "t")
+    }
 
     /// The table's layout, from PostgreSQL's catalog.
     static func read(_ table: String, on connection: PostgresConnection, logger: Logger) async throws -> TableLayout {
@@ -53,7 +66,15 @@ struct TableLayout: Sendable {
     }
 
     /// Every column as text in SQLite's shape, in order (`alias.` before each name when given).
-    func storedSelection(of alias: String? = nil) -> String {
+    func storedSelection(of alias: String?) -> String {
+        switch alias {
+        case nil: storedSelection
+        case "t": storedSelectionOfT
+        case let alias: Self.selection(of: columns, alias: alias)
+        }
+    }
+
+    private static func selection(of columns: [Column], alias: String?) -> String {
         columns.map { column in
             let name = (alias.map { "\($0)." } ?? "") + Self.quoted(column.name)
             return switch column.kind {
@@ -64,8 +85,6 @@ struct TableLayout: Sendable {
             }
         }.joined(separator: ", ")
     }
-
-    var storedSelection: String { storedSelection(of: nil) }
 
     /// A row selected with ``storedSelection(of:)``: its values in SQLite's shape, in order.
     func storedValues(_ row: PostgresRow) throws -> [DatabaseValue] {

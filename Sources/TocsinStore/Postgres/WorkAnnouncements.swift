@@ -39,6 +39,8 @@ extension PostgresStore: WorkAnnouncements {
 extension PostgresWork {
     /// Tells the other instances that this transaction leaves work for their loops (at its commit).
     func announceWork() async throws {
+        guard !afterCommit.workAnnounced else { return }
+        afterCommit.workAnnounced = true
         try await query("SELECT pg_notify($1, $2)", bindings(PostgresStore.workChannel, store.instanceID))
     }
 }
