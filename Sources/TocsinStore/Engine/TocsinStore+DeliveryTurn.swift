@@ -29,6 +29,16 @@ public struct CompletedAttempt: Sendable {
         self.outcome = outcome
         self.rendered = rendered
     }
+
+    /// The attempt as `delivery_attempts` keeps it: the outcome's name, and the reason (for a page
+    /// sent, the transport's remark, if any).
+    var recordedOutcome: (name: String, detail: String?) {
+        switch outcome {
+        case .sent: ("sent", error)
+        case .retry(_, let reason): ("retry", reason)
+        case .dead(let reason): ("dead", reason)
+        }
+    }
 }
 
 /// What a notification's first attempt renders from: its incident, the incident's alerts, its live
@@ -260,12 +270,7 @@ extension TocsinStore {
         for completed in attempts {
             let entry = completed.entry
             guard let id = entry.id else { continue }
-            let (name, detail): (String, String?) =
-                switch completed.outcome {
-                case .sent: ("sent", completed.error)
-                case .retry(_, let reason): ("retry", reason)
-                case .dead(let reason): ("dead", reason)
-                }
+            let (name, detail) = completed.recordedOutcome
             let finished = StoredDate.text(completed.finishedAt)
             try insert.execute(arguments: [
                 id, entry.attempts, StoredDate.text(completed.startedAt), finished, completed.statusCode, detail, name,

@@ -223,12 +223,7 @@ extension PostgresWork {
         for completed in attempts {
             let entry = completed.entry
             guard let id = entry.id else { continue }
-            let (name, detail): (String, String?) =
-                switch completed.outcome {
-                case .sent: ("sent", completed.error)
-                case .retry(_, let reason): ("retry", reason)
-                case .dead(let reason): ("dead", reason)
-                }
+            let (name, detail) = completed.recordedOutcome
             let finished = completed.finishedAt.moment
             // The claim this attempt was made under: its lease's end, which every later claim moves on.
             let claim = entry.leaseUntil?.moment
