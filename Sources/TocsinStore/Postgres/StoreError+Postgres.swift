@@ -28,7 +28,7 @@ extension StoreError {
     private init(psql error: PSQLError) {
         guard let info = error.serverInfo, let state = info[.sqlState] else {
             // Not an answer from the server: the connection failed or was lost.
-            let cause = error.underlying.map { String(describing: $0) } ?? "\(error.code)"
+            let cause = error.underlying.map { ConnectionFailure.explain($0) ?? String(describing: $0) } ?? "\(error.code)"
             self = .unavailable("PostgreSQL: \(cause)")
             return
         }
