@@ -36,6 +36,10 @@ struct RetentionStoreTests {
             _ = try await store.resolve(id: older, by: actor, note: nil, now: t0.addingTimeInterval(30))
             _ = try await store.resolve(id: recent, by: actor, note: nil, now: t0.addingTimeInterval(100 * 86_400))
             let cutoff = t0.addingTimeInterval(90 * 86_400)
+            let tables = ["incident_alerts", "timeline_events", "escalations", "outbox"]
+            for table in tables {
+                #expect(try await sql.count(table, where: "incident_id IN (\(old), \(older))") > 0, "\(table) holds the old incidents' rows")
+            }
 
             #expect(try await store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: 200, maxAlerts: 1) == 1,
                     "a batch stops at its alerts, but takes one incident at least")
@@ -43,11 +47,11 @@ struct RetentionStoreTests {
             #expect(try await store.deleteResolvedIncidents(resolvedBefore: cutoff, limit: 200, maxAlerts: 5000) == 0, "nothing else is old enough")
             let left = try await store.incidents(filter: .all).incidents.compactMap(\.id)
             #expect(Set(left) == [recent, stillOpen])
-            for table in ["incident_alerts", "timeline_events", "escalations", "outbox"] {
-                let rows = try await sql.count("\(table) WHERE incident_id IN (\(old), \(older))")
+            for table in tables {
+                let rows = try await sql.count(table, where: "incident_id IN (\(old), \(older))")
                 #expect(rows == 0, "\(table) keeps rows of a deleted incident")
             }
-            #expect(try await sql.count("delivery_attempts WHERE outbox_id NOT IN (SELECT id FROM outbox)") == 0,
+            #expect(try await sql.count("delivery_attempts", where: "outbox_id NOT IN (SELECT id FROM outbox)") == 0,
                     "delivery_attempts keeps rows of a deleted page")
             let kept = try await store.deliveryAttempts(incidentID: recent).count + store.deliveryAttempts(incidentID: stillOpen).count
             #expect(kept == 2, "the kept incidents keep their attempts")

@@ -95,8 +95,9 @@ public struct TestSQL: Sendable {
         }
     }
 
-    /// The number of rows in `table`.
-    public func count(_ table: String) async throws -> Int {
-        try await column("SELECT CAST(COUNT(*) AS TEXT) FROM \(table)").first.flatMap { $0.flatMap { Int($0) } } ?? 0
+    /// The number of rows in `table`, or of those that `condition` (an SQL expression) picks.
+    public func count(_ table: String, where condition: String? = nil) async throws -> Int {
+        let clause = condition.map { " WHERE \($0)" } ?? ""
+        return try await column("SELECT CAST(COUNT(*) AS TEXT) FROM \(table)\(clause)").first.flatMap { $0.flatMap { Int($0) } } ?? 0
     }
 }
