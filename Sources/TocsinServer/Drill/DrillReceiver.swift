@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 import TocsinCore
 
@@ -12,6 +13,7 @@ final class DrillReceiver: Sendable {
         var captured: [DrillDelivery] = []
         var origin = Date()
         var task: Task<Void, any Error>?
+        var group: ServiceGroup?
     }
 
     let outages = ReceiverOutages()
@@ -42,12 +44,16 @@ final class DrillReceiver: Sendable {
         let application = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "tocsin-drill"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
             // If the server cannot start (no port to bind), ending the stream lets start() say so.
             defer { continuation.finish() }
-            try await application.runService(gracefulShutdownSignals: [])
+            try await group.run()
         }
-        state.withLock { $0.task = task }
+        state.withLock { state in
+            state.task = task
+            state.group = group
+        }
         for await port in ports {
             return "http://127.0.0.1:\(port)"
         }
@@ -60,8 +66,13 @@ final class DrillReceiver: Sendable {
         state.withLock { $0.origin = origin }
     }
 
-    func stop() {
-        state.withLock { $0.task }?.cancel()
+    /// Shuts the server down gracefully and waits until it has: connections Tocsin keeps open to
+    /// it are closed first. (Cancelling the server's task instead could end the process in a crash
+    /// while a kept connection was still open, before the drill's report was printed.)
+    func stop() async {
+        let (task, group) = state.withLock { ($0.task, $0.group) }
+        await group?.triggerGracefulShutdown()
+        _ = try? await task?.value
     }
 
     private func record(_ payload: WebhookPayload, medium: Medium, at arrived: Date) {

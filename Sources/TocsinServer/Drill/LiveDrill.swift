@@ -68,7 +68,18 @@ public struct LiveDrill: Sendable {
         } catch {
             throw Failure(message: "cannot start the capture receiver on 127.0.0.1: \(error)")
         }
-        defer { receiver.stop() }
+        let result: Result<DrillReport, Failure>
+        do throws(Failure) {
+            result = .success(try await run(drill, receiver: receiver, receiverURL: receiverURL))
+        } catch {
+            result = .failure(error)
+        }
+        await receiver.stop()
+        return try result.get()
+    }
+
+    /// The drill, its pages captured by `receiver` (listening at `receiverURL`).
+    private func run(_ drill: Drill, receiver: DrillReceiver, receiverURL: String) async throws(Failure) -> DrillReport {
         let run = try await api.post(
             "/api/v1/drills", body: DrillStartBody(name: drill.name, receiverURL: receiverURL, realTargets: options.realTargets),
             as: DrillRunResource.self)
