@@ -14,6 +14,10 @@ prometheus-alertmanager, no receivers, temporary storage, on 127.0.0.1) posting 
 sets to its POST /api/v2/alerts with the same wrk settings, and prints the ratio per case.
 Alertmanager keeps alerts in memory: its 2xx is not durable.
 
+With --floor, every case also runs against a bare Hummingbird route (the HTTP floor), and
+bench/lib/sqlite_floor.py replays the SQL of one such request on its own (the SQLite floor):
+what no implementation that commits each request before answering can go below.
+
     python3 bench/ingest.py [--duration 10] [--connections 8] [--durability full|normal] [--alertmanager] [--floor] [--no-receivers]
                             [--cases distinct:1,repeated:100] [--postgres URL [--instances 2]]
 """
@@ -31,6 +35,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench", "lib"))
+import sqlite_floor  # noqa: E402  (bench/lib/sqlite_floor.py)
 BINARY = os.environ.get("TOCSIN_BINARY") or os.path.join(ROOT, ".build", "release", "tocsin")
 LUA = os.path.join(ROOT, "bench", "wrk", "ingest.lua")
 # The shipped policies' shapes with contacts that stay on this machine (nothing leaves 127.0.0.1).
@@ -207,12 +213,22 @@ def run_case(batch, mode, args, policies=POLICIES):
         result["instances"] = args.instances
         if not args.postgres:
             result["db_bytes"] = sum(os.path.getsize(os.path.join(workdir, f)) for f in os.listdir(workdir))
+        stop(servers)
+        if args.floor and not args.postgres:
+            # What SQLite alone costs for the rows of one such request (bench/lib/sqlite_floor.py).
+            result["sqlite_floor_cpu_us"] = sqlite_floor.measure(
+                db, mode, batch, batches={1: 3000, 10: 1500}.get(batch, 300), durability=args.durability)
         return result
     finally:
-        for proc, _ in servers:
+        stop(servers)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop(servers):
+    for proc, _ in servers:
+        if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=30)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 FLOOR = os.path.join(ROOT, ".build", "release", "tocsin-bench")
@@ -254,7 +270,8 @@ def main():
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--alertmanager", action="store_true", help="run every case against Alertmanager 0.25 too")
     parser.add_argument("--floor", action="store_true",
-                        help="also run every case against a bare Hummingbird route (tocsin-bench http-floor)")
+                        help="also run every case against a bare Hummingbird route (tocsin-bench http-floor), and "
+                             "measure what SQLite alone costs for the same rows (bench/lib/sqlite_floor.py)")
     parser.add_argument("--no-receivers", action="store_true",
                         help="run Tocsin with bench/policies/no-receivers instead of paging (nothing is delivered)")
     parser.add_argument("--log-level", default="info", help="Tocsin's --log-level (default: info, Tocsin's own default)")
@@ -289,11 +306,14 @@ def main():
               f"Alertmanager 0.25 (in memory, no receivers), wrk -t1 -c{args.connections} -d{args.duration}s")
         print("| label sets | alerts/request | Tocsin req/s | Alertmanager req/s | ratio | Tocsin p99 ms | "
               "Alertmanager p99 ms | Tocsin CPU µs/req | Alertmanager CPU µs/req | HTTP floor req/s | "
-              "HTTP floor CPU µs/req | Tocsin CPU ÷ floor CPU |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "HTTP floor CPU µs/req | Tocsin CPU ÷ floor CPU | SQLite floor CPU µs/req | Tocsin CPU ÷ (HTTP + SQLite floors) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for ours, theirs, floor, paging in zip(alike, peers, floors, results):
             floor_text = (f"{floor['req_per_s']:,.0f} | {floor['cpu_us_per_request']:,.0f} | "
                           f"{ours['cpu_us_per_request'] / floor['cpu_us_per_request']:.1f}×") if floor else "– | – | –"
+            database = ours.get("sqlite_floor_cpu_us")
+            floor_text += (f" | {database:,.0f} | {ours['cpu_us_per_request'] / (floor['cpu_us_per_request'] + database):.1f}×"
+                           if floor and database else " | – | –")
             print(f"| {ours['mode']} | {ours['batch']} | {ours['req_per_s']:,.0f} | {theirs['req_per_s']:,.0f} | "
                   f"{ours['req_per_s'] / theirs['req_per_s']:.2f}× | {ours['p99_us'] / 1000:.2f} | "
                   f"{theirs['p99_us'] / 1000:.2f} | {ours['cpu_us_per_request']:,.0f} | "
@@ -306,6 +326,9 @@ def main():
             paging["http_floor"] = run_floor_case(batch, mode, args)
             print(f"HTTP floor {mode} {batch}: {paging['http_floor']['req_per_s']:,.0f} requests/s, "
                   f"{paging['http_floor']['cpu_us_per_request']:,.0f} µs of CPU per request")
+            if "sqlite_floor_cpu_us" in paging:
+                print(f"SQLite floor {mode} {batch}: {paging['sqlite_floor_cpu_us']:,.0f} µs of CPU per request "
+                      "(the incident's rows alone; with paging Tocsin writes more)")
     startup = startup_time(args)
     setup = "no receivers (bench/policies/no-receivers)" if args.no_receivers else "with paging (Tests/Fixtures/policies)"
     store = f"PostgreSQL, {args.instances} instance(s)" if args.postgres else "SQLite"
