@@ -32,6 +32,8 @@ public final class Dispatcher: Service, Sendable {
     /// Attempts finished and claims given back, not yet recorded; the loop's next turn records them.
     private let completedAttempts = CompletedAttempts()
     private let stopping = Flag()
+    /// Set by new work and by a lane's end: the next turn looks for work to claim (``ClaimLook``).
+    private let lookAgain = Flag()
     /// The texts and calls this process sent, for the phone rate limit.
     private let phoneLedger = PhoneLedger()
     /// When this dispatcher was made: attempts finished before it are the database's to count.
@@ -73,6 +75,7 @@ public final class Dispatcher: Service, Sendable {
 
     /// Asks the loop to look for due notifications now.
     public func wake() {
+        lookAgain.set()
         wakeSignal.signal()
     }
 
@@ -91,8 +94,9 @@ public final class Dispatcher: Service, Sendable {
         // by the per-attempt timeout), then stop the pool.
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
+                var look = ClaimLook()
                 while !self.stopping.value && !Task.isCancelled {
-                    let sleep = await self.dispatchReady(into: &group)
+                    let sleep = await self.dispatchReady(into: &group, look: &look)
                     await self.wakeSignal.wait(timeout: .milliseconds(Int64((sleep * 1000).rounded(.up))))
                 }
             } onGracefulShutdown: {
@@ -111,20 +115,24 @@ public final class Dispatcher: Service, Sendable {
 
     /// One turn: records the attempts finished since the last turn, gives back the claims lanes did
     /// not start, and claims lanes of what is ready (up to the free workers) in one transaction,
-    /// starts each lane, and returns how long to sleep before looking again.
-    private func dispatchReady(into group: inout DiscardingTaskGroup) async -> TimeInterval {
+    /// starts each lane, and returns how long to sleep before looking again. The claim is left out
+    /// while the last one's answer holds (``ClaimLook``).
+    private func dispatchReady(into group: inout DiscardingTaskGroup, look: inout ClaimLook) async -> TimeInterval {
         heartbeat.beat(at: clock.now)  // the loop is turning, even with every worker busy
+        if lookAgain.take() { look.invalidate() }
         let finished = completedAttempts.takeAll()
         let inFlightNow = inFlight.byDestination
         let free = settings.workers - inFlightNow.values.reduce(0, +)
         // (A finishing lane wakes the loop.)
         guard free > 0 || !finished.attempts.isEmpty || !finished.released.isEmpty else { return Self.maxSleep }
         let now = clock.now
+        let destinationLimit = DestinationLimit(
+            perDestination: settings.perDestination, inFlight: inFlightNow, pagesPerLane: settings.laneLength)
+        let looking = look.mustLook(now: now, finished: finished.attempts, released: finished.released, destinationLimit: destinationLimit)
         do {
             let turn = try await store.deliveryTurn(
-                recording: finished.attempts, releasing: finished.released, now: now, limit: max(free, 0), lease: settings.lease,
-                destinationLimit: DestinationLimit(
-                    perDestination: settings.perDestination, inFlight: inFlightNow, pagesPerLane: settings.laneLength))
+                recording: finished.attempts, releasing: finished.released, now: now, limit: looking ? max(free, 0) : 0,
+                lease: settings.lease, destinationLimit: destinationLimit)
             finished.attempts.forEach(log)
             for lane in turn.lanes {
                 guard let destination = lane.first?.destination else { continue }
@@ -136,13 +144,18 @@ public final class Dispatcher: Service, Sendable {
                     // The worker is free once the receiver answered its lane's last page; the
                     // attempts are recorded by the loop's next turn, with the others that finished meanwhile.
                     self.inFlight.add(-1, to: destination)
+                    self.lookAgain.set()
                     self.wakeSignal.signal()
                 }
             }
-            if turn.lanes.count == free { return 0 }
-            guard let next = turn.nextDue else { return Self.maxSleep }
+            if looking {
+                look.looked(short: turn.lanes.count < free, nextDue: turn.nextDue)
+                if turn.lanes.count == free { return 0 }
+            }
+            guard let next = look.nextDue else { return Self.maxSleep }
             return min(max(next.timeIntervalSince(clock.now), 0), Self.maxSleep)
         } catch {
+            look.invalidate()
             logger.error("recording and claiming deliveries failed; retrying", metadata: ["error": "\(error)"])
             await recordOneByOne(finished.attempts)
             await release(finished.released)
@@ -376,7 +389,7 @@ final class CompletedAttempts: Sendable {
     }
 }
 
-/// A flag set once, read from any thread.
+/// A flag set from any thread, read or taken (read and cleared) by the loop.
 final class Flag: Sendable {
     private let isSet = Atomic(false)
 
@@ -384,5 +397,10 @@ final class Flag: Sendable {
 
     func set() {
         isSet.store(true, ordering: .releasing)
+    }
+
+    /// Whether it was set, clearing it.
+    func take() -> Bool {
+        isSet.exchange(false, ordering: .acquiringAndReleasing)
     }
 }

@@ -21,6 +21,11 @@ public struct DestinationLimit: Sendable, Equatable {
         self.pagesPerLane = max(1, pagesPerLane)
     }
 
+    /// Whether `destination` may take another lane now (fewer than `perDestination` in flight).
+    public func hasRoom(for destination: String) -> Bool {
+        inFlight[destination, default: 0] < perDestination
+    }
+
     /// How many more notifications `destination` may take in this claim.
     func room(for destination: String) -> Int {
         max(perDestination - inFlight[destination, default: 0], 0) * pagesPerLane
