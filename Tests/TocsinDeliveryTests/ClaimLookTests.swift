@@ -31,8 +31,8 @@ struct ClaimLookTests {
 
     /// A look made at t0 that claimed less than it asked for, the next due time a minute away.
     private var afterShortLook: ClaimLook {
-        var look = ClaimLook()
-        look.looked(short: true, nextDue: t0.addingTimeInterval(60))
+        var look = ClaimLook(longestHold: 30)
+        look.looked(short: true, nextDue: t0.addingTimeInterval(60), at: t0)
         return look
     }
 
@@ -67,8 +67,19 @@ struct ClaimLookTests {
 
     @Test("the time reaching the next due time looks, and not before")
     func nextDueLooks() {
-        #expect(!afterShortLook.mustLook(now: t0.addingTimeInterval(59.9), finished: [], released: [], destinationLimit: saturated))
-        #expect(afterShortLook.mustLook(now: t0.addingTimeInterval(60), finished: [], released: [], destinationLimit: saturated))
+        var look = ClaimLook(longestHold: 120)
+        look.looked(short: true, nextDue: t0.addingTimeInterval(60), at: t0)
+        #expect(!look.mustLook(now: t0.addingTimeInterval(59.9), finished: [], released: [], destinationLimit: saturated))
+        #expect(look.mustLook(now: t0.addingTimeInterval(60), finished: [], released: [], destinationLimit: saturated))
+    }
+
+    @Test("an answer is kept no longer than its longest hold, even with nothing due: an idle loop looks every time it wakes")
+    func holdEnds() {
+        var look = ClaimLook(longestHold: 1)
+        look.looked(short: true, nextDue: nil, at: t0)
+        #expect(!look.mustLook(now: t0.addingTimeInterval(0.9), finished: [], released: [], destinationLimit: saturated))
+        #expect(look.mustLook(now: t0.addingTimeInterval(1), finished: [], released: [], destinationLimit: saturated))
+        #expect(look.mustLook(now: t0.addingTimeInterval(60), finished: [], released: [], destinationLimit: saturated))
     }
 
     @Test("new work or a lane's end looks again")
@@ -81,7 +92,7 @@ struct ClaimLookTests {
     @Test("a look that took every lane it asked for is not kept: the next turn looks")
     func fullLookIsNotKept() {
         var look = ClaimLook()
-        look.looked(short: false, nextDue: nil)
+        look.looked(short: false, nextDue: nil, at: t0)
         #expect(look.mustLook(now: t0, finished: [attempt(to: receiver)], released: [], destinationLimit: saturated))
     }
 }

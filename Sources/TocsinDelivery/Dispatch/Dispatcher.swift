@@ -149,7 +149,7 @@ public final class Dispatcher: Service, Sendable {
                 }
             }
             if looking {
-                look.looked(short: turn.lanes.count < free, nextDue: turn.nextDue)
+                look.looked(short: turn.lanes.count < free, nextDue: turn.nextDue, at: now)
                 if turn.lanes.count == free { return 0 }
             }
             guard let next = look.nextDue else { return Self.maxSleep }
