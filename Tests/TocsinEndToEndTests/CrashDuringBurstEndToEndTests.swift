@@ -26,7 +26,7 @@ struct CrashDuringBurstEndToEndTests {
         let directory = try TemporaryDirectory("tocsin-crash-burst")
         defer { directory.remove() }
         let receiver = try PeerProcess(
-            script: "webhook_receiver.py", arguments: ["--hang-all", "0.01"], logPath: directory.path("hooks.jsonl"))
+            script: "webhook_receiver.py", arguments: ["--hang-all", "0.02"], logPath: directory.path("hooks.jsonl"))
         defer { receiver.stop() }
         let hook = "http://127.0.0.1:\(receiver.port)/alice"
         let policies = try TestPolicies.write(
@@ -63,17 +63,20 @@ struct CrashDuringBurstEndToEndTests {
         let numbers = Array(0..<Self.incidentCount)
 
         // The crashes, while the burst is delivered: each of 4 SIGKILLs once the receiver has 80 more
-        // pages and the database shows pages being sent (each is held 10 ms by the receiver), each
-        // followed by the restart.
+        // pages and the database shows pages being sent (each is held 20 ms by the receiver, so that
+        // the burst outlasts a restart on a loaded host), each followed by the restart.
         for kill in 1...4 {
             var inFlight = false
+            var outbox: [String: Int] = [:]
+            var received = 0
             let deadline = Date().addingTimeInterval(30)
             while !inFlight, Date() < deadline {
-                let sending = try await store.operationalCounts().outbox["sending"] ?? 0
-                inFlight = sending > 0 && receiver.records().count >= 80 * kill
+                outbox = try await store.operationalCounts().outbox
+                received = receiver.records().count
+                inFlight = (outbox["sending"] ?? 0) > 0 && received >= 80 * kill
                 if !inFlight { try await Task.sleep(for: .milliseconds(2)) }
             }
-            #expect(inFlight, "pages were in flight before kill \(kill)")
+            #expect(inFlight, "pages were in flight before kill \(kill): \(received) received, outbox \(outbox)")
             server.kill()
             #expect(server.waitUntilReady(seconds: 20), "the server came back")
         }
