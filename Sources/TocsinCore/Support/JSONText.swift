@@ -25,19 +25,14 @@ public enum JSONText {
     /// Appends `map` as a JSON object of strings, keys in byte order: `{"a":"1","b":"2"}`.
     public static func append(stringMap map: [String: String], to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "{"))
-        for (index, pair) in inKeyOrder(map).enumerated() {
+        // Keys in byte order (their UTF-8 compared as unsigned bytes), as `.sortedKeys` writes them.
+        for (index, pair) in map.sorted(by: { precedes($0.key, $1.key) }).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
             append(string: pair.key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
             append(string: pair.value, to: &bytes)
         }
         bytes.append(UInt8(ascii: "}"))
-    }
-
-    /// The pairs of `map`, keys in byte order (their UTF-8 compared as unsigned bytes), the order
-    /// `JSONEncoder`'s `.sortedKeys` writes.
-    public static func inKeyOrder(_ map: [String: String]) -> [(key: String, value: String)] {
-        map.sorted { precedes($0.key, $1.key) }
     }
 
     /// Whether `a`'s UTF-8 comes before `b`'s, compared byte by byte (a prefix first).

@@ -23,7 +23,7 @@ public struct DestinationLimit: Sendable, Equatable {
 
     /// Whether `destination` may take another lane now (fewer than `perDestination` in flight).
     public func hasRoom(for destination: String) -> Bool {
-        inFlight[destination, default: 0] < perDestination
+        room(for: destination) > 0
     }
 
     /// How many more notifications `destination` may take in this claim.
