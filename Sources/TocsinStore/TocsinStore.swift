@@ -41,6 +41,8 @@ public final class TocsinStore: Sendable {
     public let writeHealth = WriteHealth()
     /// Counts the commits that changed a page of incidents (``incidentListVersion``).
     let incidentListChanges = IncidentListChanges()
+    /// Runs WAL checkpoints beside the writer instead of inside its commits.
+    let checkpointer: WALCheckpointer
     /// The database file.
     public let path: String
 
@@ -68,8 +70,10 @@ public final class TocsinStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
+        checkpointer = WALCheckpointer(path: path, configuration: config)
         do {
             writer = try DatabasePool(path: path, configuration: config)
+            writer.writeWithoutTransaction { db in checkpointer.install(on: db) }
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
@@ -157,6 +161,7 @@ public final class TocsinStore: Sendable {
     /// Closes the database, checkpointing the WAL.
     public func close() throws(StoreError) {
         try StoreError.mapping {
+            try checkpointer.close()
             try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try writer.close()
         }

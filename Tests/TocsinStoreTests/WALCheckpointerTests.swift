@@ -1,0 +1,139 @@
+import Dispatch
+import Foundation
+import GRDB
+import Testing
+import TocsinCore
+@testable import TocsinStore
+import TocsinTestSupport
+
+@Suite("WAL checkpoints beside the writer")
+struct WALCheckpointerTests {
+    /// A WAL database of its own with one table, the checkpointer on its writer with small
+    /// thresholds, and the queue its background checkpoints run on (suspended: the test resumes it).
+    struct Setup {
+        let directory: TemporaryDirectory
+        let pool: DatabasePool
+        let checkpointer: WALCheckpointer
+        let queue: DispatchQueue
+
+        init(backgroundPages: Int32, writerPages: Int32) throws {
+            directory = try TemporaryDirectory()
+            let path = directory.path("wal.sqlite")
+            pool = try DatabasePool(path: path)
+            try pool.write { db in try db.execute(sql: "CREATE TABLE rows (id INTEGER PRIMARY KEY, body BLOB NOT NULL)") }
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            queue = DispatchQueue(label: "test.wal-checkpoint")
+            queue.suspend()
+            checkpointer = WALCheckpointer(
+                path: path, configuration: Configuration(), backgroundPages: backgroundPages, writerPages: writerPages, queue: queue)
+            pool.writeWithoutTransaction { db in checkpointer.install(on: db) }
+        }
+
+        var databaseBytes: Int { fileSize(directory.path("wal.sqlite")) }
+        var walBytes: Int { fileSize(directory.path("wal.sqlite-wal")) }
+
+        /// Commits one row of about a page, in a transaction of its own.
+        func commitRow() throws {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO rows (body) VALUES (?)", arguments: [Data(repeating: 7, count: 3_000)])
+            }
+        }
+
+        func rowCount() throws -> Int { try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rows") ?? -1 } }
+
+        func remove() {
+            try? checkpointer.close()
+            try? pool.close()
+            directory.remove()
+        }
+
+        private func fileSize(_ path: String) -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
+        }
+    }
+
+    /// Waits (at most 10 s) until `condition` holds.
+    func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return try condition()
+    }
+
+    @Test("past the threshold the commit does not checkpoint: a background connection copies the WAL into the file")
+    func backgroundCheckpoint() async throws {
+        let setup = try Setup(backgroundPages: 10, writerPages: 1_000)
+        defer { setup.remove() }
+        let before = setup.databaseBytes
+        for _ in 0..<30 { try setup.commitRow() }
+        // The background queue is held: nothing has been copied, by the writer or anyone.
+        #expect(setup.databaseBytes == before)
+        #expect(setup.checkpointer.checkpoints == (background: 0, byWriter: 0))
+        setup.queue.resume()
+        #expect(try await eventually { setup.checkpointer.checkpoints.background >= 1 })
+        #expect(setup.checkpointer.checkpoints.byWriter == 0)
+        #expect(setup.databaseBytes > before + 30 * 3_000, "\(before) → \(setup.databaseBytes)")
+        #expect(try setup.rowCount() == 30)
+    }
+
+    @Test("when the background checkpoints fall behind, the writer checkpoints at the bound and the WAL stays bounded")
+    func writerCheckpointBoundsTheWAL() throws {
+        let setup = try Setup(backgroundPages: 10, writerPages: 40)
+        defer {
+            setup.queue.resume()
+            setup.remove()
+        }
+        let before = setup.databaseBytes
+        for _ in 0..<200 { try setup.commitRow() }
+        #expect(setup.checkpointer.checkpoints.byWriter >= 2)
+        #expect(setup.databaseBytes > before + 200 * 3_000, "\(before) → \(setup.databaseBytes)")
+        // 200 rows are about 400 frames; the WAL, started over after each writer checkpoint,
+        // never held more than the bound and one commit's frames.
+        let frameBytes = 4_096 + 24
+        #expect(setup.walBytes <= 32 + (40 + 10) * frameBytes, "WAL of \(setup.walBytes) bytes")
+        #expect(try setup.rowCount() == 200)
+    }
+
+    @Test("a closed checkpointer starts no more checkpoints; the writer's bound still holds")
+    func closed() throws {
+        let setup = try Setup(backgroundPages: 10, writerPages: 40)
+        defer { setup.remove() }
+        setup.queue.resume()
+        try setup.checkpointer.close()
+        for _ in 0..<100 { try setup.commitRow() }
+        #expect(setup.checkpointer.checkpoints.background == 0)
+        #expect(setup.checkpointer.checkpoints.byWriter >= 1)
+        #expect(try setup.rowCount() == 100)
+    }
+
+    @Test("the store's writer runs with the checkpointer: ingest past 1,000 WAL pages is checkpointed in the background")
+    func storeInstallsIt() async throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        let t0 = Date(timeIntervalSince1970: 1_795_800_000)
+        let configuration = TocsinConfiguration(
+            people: [Person(name: "alice", email: "alice@example.com")],
+            routes: [Route(matchers: [], policy: "page")],
+            policies: [EscalationPolicy(name: "page", steps: [.init(after: 0, notify: [.person("alice")])])])
+        let summary = String(repeating: "s", count: 3_000)
+        // About a page an alert: 15 batches of 100 are some 1,500 WAL pages.
+        let batches = 15
+        for batch in 0..<batches {
+            let alerts = (0..<100).map { index in
+                Alert(
+                    status: .firing, labels: ["alertname": "Big", "instance": "b\(batch)-\(index)"],
+                    annotations: ["summary": summary], startsAt: t0)
+            }
+            _ = try await test.store.ingest(
+                AlertBatch(receiver: "team", groupKey: "g\(batch)", status: .firing, alerts: alerts),
+                configuration: configuration, now: t0)
+        }
+        #expect(try await eventually { test.store.checkpointer.checkpoints.background >= 1 })
+        #expect(test.store.checkpointer.checkpoints.byWriter == 0)
+        #expect(try await test.store.integrityCheck() == ["ok"])
+        let stored = try await test.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_alerts") ?? -1 }
+        #expect(stored == batches * 100)
+    }
+}
