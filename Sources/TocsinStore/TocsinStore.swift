@@ -162,7 +162,7 @@ public final class TocsinStore: Sendable {
     public func close() throws(StoreError) {
         try StoreError.mapping {
             try checkpointer.close()
-            try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try writer.close()
         }
     }

@@ -34,7 +34,7 @@ extension PostgresStore: StoreHealth {
     public var incidentListVersion: UInt64 { listReads.add(1, ordering: .relaxed).newValue }
 
     public func checkWritable(now: Date) async throws(StoreError) {
-        try await transaction { connection, logger in
+        _ = try await transaction { connection, logger in
             try await connection.query(
                 """
                 INSERT INTO settings (name, value) VALUES ('readiness_probe', \(StoredDate.text(now)))

@@ -77,7 +77,8 @@ extension PostgresWork {
         }
         func startPolicies() async throws -> [Escalation] {
             var started: [Escalation] = []
-            for var (escalation, json) in try write.escalationsToStart(incidentID: incidentID) {
+            for (escalation, json) in try write.escalationsToStart(incidentID: incidentID) {
+                var escalation = escalation
                 escalation.id = try await insert(into: "escalations", columns: Escalation.storedColumnNames, rows: [escalation.storedValues(snapshotJSON: json)]).first
                 started.append(escalation)
             }

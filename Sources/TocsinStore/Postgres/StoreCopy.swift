@@ -175,7 +175,7 @@ extension StoreCopy {
         var digests: [SHA256.Digest] = []
         var lastRowID: Int64 = 0
         while true {
-            let page = try await snapshot.read { db in try Row.fetchAll(db, sql: select, arguments: [lastRowID]) }
+            let page = try snapshot.read { db in try Row.fetchAll(db, sql: select, arguments: [lastRowID]) }
             guard let last = page.last else { break }
             lastRowID = last[0]
             var bindings = PostgresBindings(capacity: page.count * names.count)
