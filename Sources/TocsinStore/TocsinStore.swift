@@ -73,7 +73,13 @@ public final class TocsinStore: Sendable {
         checkpointer = WALCheckpointer(path: path, configuration: config)
         do {
             writer = try DatabasePool(path: path, configuration: config)
-            writer.writeWithoutTransaction { db in checkpointer.install(on: db) }
+            try writer.writeWithoutTransaction { db in
+                // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
+                // `prepareDatabase` has run: the durability asked for is set again here, on the
+                // one connection that commits.
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                checkpointer.install(on: db)
+            }
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
