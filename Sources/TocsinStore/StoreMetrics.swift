@@ -20,9 +20,11 @@ enum StoreMetrics {
             ($0, Counter(label: "tocsin_incident_transitions_total", dimensions: [("to", $0.rawValue)]))
         })
 
-    /// WAL checkpoints run beside the writer, and those the writer had to run itself (``WALCheckpointer``).
+    /// WAL checkpoints that copied frames, beside the writer and by the writer itself (``WALCheckpointer``).
     static let checkpointsInBackground = Counter(label: "tocsin_database_wal_checkpoints_total", dimensions: [("by", "background")])
     static let checkpointsByWriter = Counter(label: "tocsin_database_wal_checkpoints_total", dimensions: [("by", "writer")])
+    /// Background WAL checkpoints that failed (the WAL keeps every commit; the writer's bound still holds).
+    static let checkpointFailures = Counter(label: "tocsin_database_wal_checkpoint_failures_total")
 
     static let escalationSteps = Counter(label: "tocsin_escalation_steps_total")
     static let escalationLateness = Timer(label: "tocsin_escalation_lateness_seconds", preferredDisplayUnit: .seconds)

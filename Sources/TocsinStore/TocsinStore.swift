@@ -167,7 +167,7 @@ public final class TocsinStore: Sendable {
     /// Closes the database, checkpointing the WAL.
     public func close() throws(StoreError) {
         try StoreError.mapping {
-            try checkpointer.close()
+            checkpointer.close()
             _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
             try writer.close()
         }

@@ -5,125 +5,128 @@ import Synchronization
 
 /// Keeps WAL checkpoints off the single writer's path.
 ///
-/// SQLite's automatic checkpoint runs inside the commit that leaves the WAL at 1,000 pages or
-/// more: the writer copies the WAL into the database file and syncs it, and every write waiting
+/// SQLite's automatic checkpoint runs inside the commit that leaves 1,000 frames or more in the
+/// WAL: the writer copies the WAL into the database file and syncs it, and every write waiting
 /// behind it waits that long too. This replaces it on the writer's connection (a WAL hook, which
 /// is how SQLite's own automatic checkpoint is installed) with:
 ///
-/// - at ``defaultBackgroundPages`` (1,000) or more not yet copied after a commit, a passive checkpoint on a
-///   connection of its own, on a queue of its own, while the writer goes on committing. A passive checkpoint never
-///   waits for, nor blocks, the writer or a reader; it copies what has committed, syncs the file
-///   (the connection's `synchronous` is the store's), and once it has copied everything the
-///   writer's next transaction starts the WAL over, as after any checkpoint;
-/// - at ``defaultWriterPages`` (8,000) or more, should the writer never have paused long enough for a background
-///   checkpoint to finish, a passive checkpoint by the writer itself after that commit, as
-///   SQLite's automatic one would, so that the WAL stays bounded.
+/// - once ``defaultBackgroundFrames`` (1,000) frames or more have not been copied by a checkpoint,
+///   a passive checkpoint on a connection of its own, on a queue of its own, while the writer goes
+///   on committing. A passive checkpoint never waits for the writer or a reader; it copies what has
+///   committed and syncs the file (both connections sync as the store's `synchronous` says). When
+///   it has copied everything and no commit or reader came in between, the writer's next
+///   transaction starts the WAL over;
+/// - once the WAL holds ``defaultWriterFrames`` (8,000) frames, a passive checkpoint by the writer
+///   itself after that commit, as SQLite's automatic one would. Under steady load a background
+///   checkpoint rarely finds the writer idle, so this is how the WAL starts over and stays bounded
+///   (about 33 MB with 4 KiB pages); with the background having copied nearly everything, it has
+///   little left to copy.
 ///
 /// The background connection is opened the first time it is needed. The metric
-/// `tocsin_database_wal_checkpoints_total{by="background"|"writer"}` counts both kinds: checkpoints
-/// by the writer mean the background ones do not keep up.
+/// `tocsin_database_wal_checkpoints_total{by="background"|"writer"}` counts the checkpoints that
+/// copied something, and `tocsin_database_wal_checkpoint_failures_total` the background ones that
+/// failed (the next is tried after another ``defaultBackgroundFrames`` frames).
 final class WALCheckpointer: Sendable {
-    /// WAL pages not yet copied into the database file from which a background checkpoint
-    /// starts (SQLite's own automatic checkpoint threshold).
-    static let defaultBackgroundPages: Int32 = 1000
-    /// WAL pages after a commit from which the writer checkpoints itself.
-    static let defaultWriterPages: Int32 = 8000
+    /// Frames not yet copied into the database file from which a background checkpoint starts
+    /// (SQLite's own automatic checkpoint threshold).
+    static let defaultBackgroundFrames: Int32 = 1000
+    /// Frames in the WAL from which the writer checkpoints itself.
+    static let defaultWriterFrames: Int32 = 8000
 
     private let path: String
     private let configuration: GRDB.Configuration
-    private let backgroundPages: Int32
-    private let writerPages: Int32
     /// Runs the background checkpoints, one at a time.
     private let queue: DispatchQueue
     /// The background checkpoints' connection, once opened; touched on ``queue`` only.
     private let connection = Mutex<DatabaseQueue?>(nil)
+    /// What is known of the WAL between commits; changed by the writer's hook and by checkpoints.
+    private let progress: Mutex<WALProgress>
     /// Whether a background checkpoint is scheduled or running.
     private let scheduled = Atomic<Bool>(false)
-    /// The WAL pages the last checkpoint had copied into the database file. A WAL smaller than
-    /// that has started over since.
-    private let copied = Atomic<Int32>(0)
     private let closed = Atomic<Bool>(false)
-    /// Background checkpoints run, and writer checkpoints the WAL's size forced (for tests and metrics).
+    /// Checkpoints that copied something, in the background and by the writer (for tests and metrics).
     private let counts = Mutex((background: 0, byWriter: 0))
 
     /// `configuration` opens the background connection: it must carry the store's `synchronous`.
     /// The background checkpoints run on `queue`.
     init(
-        path: String, configuration: GRDB.Configuration, backgroundPages: Int32 = defaultBackgroundPages,
-        writerPages: Int32 = defaultWriterPages, queue: DispatchQueue = DispatchQueue(label: "tocsin.wal-checkpoint")
+        path: String, configuration: GRDB.Configuration, backgroundFrames: Int32 = defaultBackgroundFrames,
+        writerFrames: Int32 = defaultWriterFrames, queue: DispatchQueue = DispatchQueue(label: "tocsin.wal-checkpoint")
     ) {
         self.path = path
         self.configuration = configuration
-        self.backgroundPages = backgroundPages
-        self.writerPages = writerPages
         self.queue = queue
+        progress = Mutex(WALProgress(backgroundFrames: backgroundFrames, writerFrames: writerFrames))
     }
 
     /// Installs the hook on `db`, the writer's connection, in place of SQLite's automatic checkpoint.
     func install(on db: Database) {
         // The hook holds a weak reference only: should the store go away without closing, the
-        // connection's hook then does nothing.
+        // connection's hook then does nothing. (The small target itself lives as long as the connection.)
         let target = Unmanaged.passRetained(HookTarget(self)).toOpaque()
-        sqlite3_wal_hook(db.sqliteConnection, { target, connection, name, pages in
+        sqlite3_wal_hook(db.sqliteConnection, { target, connection, name, frames in
             guard let target else { return SQLITE_OK }
             Unmanaged<HookTarget>.fromOpaque(target).takeUnretainedValue().checkpointer?
-                .committed(walPages: pages, connection: connection, name: name)
+                .committed(walFrames: frames, connection: connection, name: name)
             return SQLITE_OK
         }, target)
     }
 
-    /// How many checkpoints ran in the background, and how many the writer had to run itself.
+    /// How many checkpoints copied something in the background, and how many the writer ran itself.
     var checkpoints: (background: Int, byWriter: Int) { counts.withLock { $0 } }
 
     /// Waits for a background checkpoint in progress, closes the background connection, and runs
     /// no more.
-    func close() throws {
+    func close() {
         closed.store(true, ordering: .sequentiallyConsistent)
-        try queue.sync {
-            try connection.withLock { connection in
-                try connection?.close()
+        queue.sync {
+            connection.withLock { connection in
+                try? connection?.close()
                 connection = nil
             }
         }
     }
 
-    /// After a commit on the writer's connection, with `walPages` pages in the WAL.
-    private func committed(walPages: Int32, connection writer: OpaquePointer?, name: UnsafePointer<CChar>?) {
-        if walPages >= writerPages {
+    /// After a commit on the writer's connection, with `walFrames` frames in the WAL.
+    private func committed(walFrames: Int32, connection writer: OpaquePointer?, name: UnsafePointer<CChar>?) {
+        let due = progress.withLock { $0.committed(walFrames: walFrames) }
+        if due.writer {
             // A passive checkpoint returns at once (SQLITE_BUSY) if the background one holds the
             // checkpoint lock; the next commit tries again.
-            var copiedPages: Int32 = 0
-            if sqlite3_wal_checkpoint_v2(writer, name, SQLITE_CHECKPOINT_PASSIVE, nil, &copiedPages) == SQLITE_OK {
-                copied.store(copiedPages, ordering: .relaxed)
-                counts.withLock { $0.byWriter += 1 }
-                StoreMetrics.checkpointsByWriter.increment()
+            var copied: Int32 = 0
+            if sqlite3_wal_checkpoint_v2(writer, name, SQLITE_CHECKPOINT_PASSIVE, nil, &copied) == SQLITE_OK {
+                let copiedMore = progress.withLock { $0.checkpointed(copied, generation: due.generation) }
+                if copiedMore {
+                    counts.withLock { $0.byWriter += 1 }
+                    StoreMetrics.checkpointsByWriter.increment()
+                }
             }
-            return
         }
-        let alreadyCopied = copied.load(ordering: .relaxed)
-        let notCopied = walPages >= alreadyCopied ? walPages - alreadyCopied : walPages
-        if notCopied >= backgroundPages, !closed.load(ordering: .relaxed),
-            !scheduled.exchange(true, ordering: .acquiringAndReleasing)
-        {
-            queue.async { self.checkpointInBackground() }
+        if due.background, !closed.load(ordering: .relaxed), !scheduled.exchange(true, ordering: .acquiringAndReleasing) {
+            queue.async { self.checkpointInBackground(generation: due.generation, walFrames: walFrames) }
         }
     }
 
-    private func checkpointInBackground() {
+    /// A passive checkpoint on the background connection, scheduled after a commit that left
+    /// `walFrames` frames in the WAL's `generation`.
+    private func checkpointInBackground(generation: UInt32, walFrames: Int32) {
         defer { scheduled.store(false, ordering: .releasing) }
         guard !closed.load(ordering: .acquiring) else { return }
         do {
-            try connection.withLock { connection in
+            let copied = try connection.withLock { connection in
                 let database = try connection ?? DatabaseQueue(path: path, configuration: configuration)
                 connection = database
-                let result = try database.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-                copied.store(Int32(clamping: result.checkpointedFrameCount), ordering: .relaxed)
+                return try database.writeWithoutTransaction { db in try db.checkpoint(.passive) }.checkpointedFrameCount
             }
-            counts.withLock { $0.background += 1 }
-            StoreMetrics.checkpointsInBackground.increment()
+            if progress.withLock({ $0.checkpointed(Int32(clamping: copied), generation: generation) }) {
+                counts.withLock { $0.background += 1 }
+                StoreMetrics.checkpointsInBackground.increment()
+            }
         } catch {
-            // Nothing is lost: the WAL holds every commit, and the next commit past the threshold
-            // tries again (the writer's own checkpoint bounds the WAL meanwhile).
+            // Nothing is lost: the WAL holds every commit. The next attempt comes after another
+            // threshold's worth of frames (the writer's own checkpoint bounds the WAL meanwhile).
+            StoreMetrics.checkpointFailures.increment()
+            _ = progress.withLock { $0.checkpointed(walFrames, generation: generation) }
         }
     }
 
@@ -131,5 +134,53 @@ final class WALCheckpointer: Sendable {
     private final class HookTarget: Sendable {
         weak let checkpointer: WALCheckpointer?
         init(_ checkpointer: WALCheckpointer) { self.checkpointer = checkpointer }
+    }
+}
+
+/// What ``WALCheckpointer`` knows of the WAL between commits, and what a commit calls for.
+///
+/// The WAL's frames are counted from its start; when the writer starts it over, a commit reports
+/// fewer frames than the one before, and a new generation begins: what a checkpoint copied of an
+/// earlier generation no longer counts.
+struct WALProgress: Sendable {
+    let backgroundFrames: Int32
+    let writerFrames: Int32
+    /// How many times the WAL was seen to start over.
+    private(set) var generation: UInt32 = 0
+    /// The frames after the last commit.
+    private var lastFrames: Int32 = 0
+    /// The frames of this generation a checkpoint has copied into the database file.
+    private(set) var copied: Int32 = 0
+
+    init(backgroundFrames: Int32, writerFrames: Int32) {
+        self.backgroundFrames = backgroundFrames
+        self.writerFrames = writerFrames
+    }
+
+    /// What a commit that left `walFrames` frames calls for, and the generation they belong to.
+    struct Due: Equatable {
+        /// A checkpoint in the background: enough frames have not been copied.
+        var background: Bool
+        /// A checkpoint by the writer: the WAL is at its bound.
+        var writer: Bool
+        var generation: UInt32
+    }
+
+    mutating func committed(walFrames: Int32) -> Due {
+        if walFrames < lastFrames {
+            generation &+= 1
+            copied = 0
+        }
+        lastFrames = walFrames
+        let notCopied = walFrames - min(copied, walFrames)
+        return Due(background: notCopied >= backgroundFrames, writer: walFrames >= writerFrames, generation: generation)
+    }
+
+    /// A checkpoint of `generation` has copied its first `frames` frames (or, after a failure,
+    /// is to be tried again only after that many). Returns whether that is more than was known.
+    mutating func checkpointed(_ frames: Int32, generation checkpointed: UInt32) -> Bool {
+        guard checkpointed == generation, frames > copied else { return false }
+        copied = frames
+        return true
     }
 }

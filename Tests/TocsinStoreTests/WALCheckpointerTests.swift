@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import TocsinCore
 @testable import TocsinStore
@@ -10,13 +11,14 @@ import TocsinTestSupport
 struct WALCheckpointerTests {
     /// A WAL database of its own with one table, the checkpointer on its writer with small
     /// thresholds, and the queue its background checkpoints run on (suspended: the test resumes it).
-    struct Setup {
+    final class Setup {
         let directory: TemporaryDirectory
         let pool: DatabasePool
         let checkpointer: WALCheckpointer
         let queue: DispatchQueue
+        private let suspended = Mutex(true)
 
-        init(backgroundPages: Int32, writerPages: Int32) throws {
+        init(backgroundFrames: Int32, writerFrames: Int32) throws {
             directory = try TemporaryDirectory()
             let path = directory.path("wal.sqlite")
             pool = try DatabasePool(path: path)
@@ -25,7 +27,7 @@ struct WALCheckpointerTests {
             queue = DispatchQueue(label: "test.wal-checkpoint")
             queue.suspend()
             checkpointer = WALCheckpointer(
-                path: path, configuration: Configuration(), backgroundPages: backgroundPages, writerPages: writerPages, queue: queue)
+                path: path, configuration: Configuration(), backgroundFrames: backgroundFrames, writerFrames: writerFrames, queue: queue)
             pool.writeWithoutTransaction { db in checkpointer.install(on: db) }
         }
 
@@ -41,8 +43,18 @@ struct WALCheckpointerTests {
 
         func rowCount() throws -> Int { try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM rows") ?? -1 } }
 
+        /// Lets the background checkpoints run (a suspended queue must be resumed once before it goes).
+        func resume() {
+            let wasSuspended = suspended.withLock { held in
+                defer { held = false }
+                return held
+            }
+            if wasSuspended { queue.resume() }
+        }
+
         func remove() {
-            try? checkpointer.close()
+            resume()
+            checkpointer.close()
             try? pool.close()
             directory.remove()
         }
@@ -64,14 +76,14 @@ struct WALCheckpointerTests {
 
     @Test("past the threshold the commit does not checkpoint: a background connection copies the WAL into the file")
     func backgroundCheckpoint() async throws {
-        let setup = try Setup(backgroundPages: 10, writerPages: 1_000)
+        let setup = try Setup(backgroundFrames: 10, writerFrames: 1_000)
         defer { setup.remove() }
         let before = setup.databaseBytes
         for _ in 0..<30 { try setup.commitRow() }
         // The background queue is held: nothing has been copied, by the writer or anyone.
         #expect(setup.databaseBytes == before)
         #expect(setup.checkpointer.checkpoints == (background: 0, byWriter: 0))
-        setup.queue.resume()
+        setup.resume()
         #expect(try await eventually { setup.checkpointer.checkpoints.background >= 1 })
         #expect(setup.checkpointer.checkpoints.byWriter == 0)
         #expect(setup.databaseBytes > before + 30 * 3_000, "\(before) → \(setup.databaseBytes)")
@@ -80,11 +92,8 @@ struct WALCheckpointerTests {
 
     @Test("when the background checkpoints fall behind, the writer checkpoints at the bound and the WAL stays bounded")
     func writerCheckpointBoundsTheWAL() throws {
-        let setup = try Setup(backgroundPages: 10, writerPages: 40)
-        defer {
-            setup.queue.resume()
-            setup.remove()
-        }
+        let setup = try Setup(backgroundFrames: 10, writerFrames: 40)
+        defer { setup.remove() }
         let before = setup.databaseBytes
         for _ in 0..<200 { try setup.commitRow() }
         #expect(setup.checkpointer.checkpoints.byWriter >= 2)
@@ -98,10 +107,10 @@ struct WALCheckpointerTests {
 
     @Test("a closed checkpointer starts no more checkpoints; the writer's bound still holds")
     func closed() throws {
-        let setup = try Setup(backgroundPages: 10, writerPages: 40)
+        let setup = try Setup(backgroundFrames: 10, writerFrames: 40)
         defer { setup.remove() }
-        setup.queue.resume()
-        try setup.checkpointer.close()
+        setup.resume()
+        setup.checkpointer.close()
         for _ in 0..<100 { try setup.commitRow() }
         #expect(setup.checkpointer.checkpoints.background == 0)
         #expect(setup.checkpointer.checkpoints.byWriter >= 1)
@@ -135,5 +144,57 @@ struct WALCheckpointerTests {
         #expect(try await test.store.integrityCheck() == ["ok"])
         let stored = try await test.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_alerts") ?? -1 }
         #expect(stored == batches * 100)
+    }
+
+    @Test("a commit calls for a background checkpoint once enough frames are not yet copied, and for the writer's at the bound")
+    func progressThresholds() {
+        var progress = WALProgress(backgroundFrames: 10, writerFrames: 40)
+        var due = progress.committed(walFrames: 9)
+        #expect(due == .init(background: false, writer: false, generation: 0))
+        due = progress.committed(walFrames: 12)
+        #expect(due == .init(background: true, writer: false, generation: 0))
+        var copiedMore = progress.checkpointed(12, generation: 0)
+        #expect(copiedMore)
+        due = progress.committed(walFrames: 20)
+        #expect(due == .init(background: false, writer: false, generation: 0))
+        due = progress.committed(walFrames: 22)
+        #expect(due == .init(background: true, writer: false, generation: 0))
+        // Copying no more than is known is not progress (a checkpoint a reader held back).
+        copiedMore = progress.checkpointed(12, generation: 0)
+        #expect(!copiedMore)
+        copiedMore = progress.checkpointed(22, generation: 0)
+        #expect(copiedMore)
+        due = progress.committed(walFrames: 41)
+        #expect(due == .init(background: true, writer: true, generation: 0))
+    }
+
+    @Test("once the WAL starts over, what a checkpoint copied of the earlier log no longer counts")
+    func progressAfterRestart() {
+        var progress = WALProgress(backgroundFrames: 10, writerFrames: 1_000)
+        _ = progress.committed(walFrames: 105)
+        _ = progress.checkpointed(105, generation: 0)
+        // The log started over: 3 frames, then past the 105 copied of the earlier log.
+        var due = progress.committed(walFrames: 3)
+        #expect(due == .init(background: false, writer: false, generation: 1))
+        due = progress.committed(walFrames: 110)
+        #expect(due == .init(background: true, writer: false, generation: 1))
+        // A checkpoint scheduled in the earlier log reports late: it does not count for this one.
+        let copiedMore = progress.checkpointed(105, generation: 0)
+        #expect(!copiedMore)
+        due = progress.committed(walFrames: 111)
+        #expect(due.background)
+    }
+
+    @Test("after a failed background checkpoint the next waits for another threshold of frames")
+    func progressAfterFailure() {
+        var progress = WALProgress(backgroundFrames: 10, writerFrames: 1_000)
+        var due = progress.committed(walFrames: 10)
+        #expect(due.background)
+        // A failure is recorded as if the frames up to that commit had been copied.
+        _ = progress.checkpointed(10, generation: 0)
+        due = progress.committed(walFrames: 19)
+        #expect(!due.background)
+        due = progress.committed(walFrames: 20)
+        #expect(due.background)
     }
 }
