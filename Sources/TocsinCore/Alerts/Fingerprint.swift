@@ -18,10 +18,11 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
     /// Computes the fingerprint of a label set the way Alertmanager does.
     public init(labels: [String: String]) {
         var hash = Self.offsetBasis
-        for name in labels.keys.sorted(by: Self.byteOrder) {
+        // Pairs sorted by name in byte order (the same order as the stored label JSON's keys).
+        for (name, value) in labels.sorted(by: { JSONText.precedes($0.key, $1.key) }) {
             Self.mix(&hash, name)
             Self.mix(&hash, Self.separator)
-            Self.mix(&hash, labels[name] ?? "")
+            Self.mix(&hash, value)
             Self.mix(&hash, Self.separator)
         }
         self.value = hash
@@ -40,10 +41,6 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
 
     public static func < (lhs: Fingerprint, rhs: Fingerprint) -> Bool {
         lhs.value < rhs.value
-    }
-
-    private static func byteOrder(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     private static func mix(_ hash: inout UInt64, _ text: String) {
