@@ -90,7 +90,7 @@ final class WALCheckpointer: Sendable {
 
     /// After a commit on the writer's connection, with `walFrames` frames in the WAL.
     private func committed(walFrames: Int32, connection writer: OpaquePointer?, name: UnsafePointer<CChar>?) {
-        let due = progress.withLock { $0.committed(walFrames: walFrames) }
+        var due = progress.withLock { $0.committed(walFrames: walFrames) }
         if due.writer {
             // A passive checkpoint returns at once (SQLITE_BUSY) if the background one holds the
             // checkpoint lock; the next commit tries again.
@@ -102,9 +102,12 @@ final class WALCheckpointer: Sendable {
                     StoreMetrics.checkpointsByWriter.increment()
                 }
             }
+            // The background is still needed only if this left enough uncopied (a reader held it back).
+            due.background = progress.withLock { $0.needsBackground(walFrames: walFrames) }
         }
         if due.background, !closed.load(ordering: .relaxed), !scheduled.exchange(true, ordering: .acquiringAndReleasing) {
-            queue.async { self.checkpointInBackground(generation: due.generation, walFrames: walFrames) }
+            let generation = due.generation
+            queue.async { self.checkpointInBackground(generation: generation, walFrames: walFrames) }
         }
     }
 
@@ -173,8 +176,12 @@ struct WALProgress: Sendable {
             copied = 0
         }
         lastFrames = walFrames
-        let notCopied = walFrames - min(copied, walFrames)
-        return Due(background: notCopied >= backgroundFrames, writer: walFrames >= writerFrames, generation: generation)
+        return Due(background: needsBackground(walFrames: walFrames), writer: walFrames >= writerFrames, generation: generation)
+    }
+
+    /// Whether `walFrames` frames of this generation leave enough not yet copied for a background checkpoint.
+    func needsBackground(walFrames: Int32) -> Bool {
+        walFrames - min(copied, walFrames) >= backgroundFrames
     }
 
     /// A checkpoint of `generation` has copied its first `frames` frames (or, after a failure,

@@ -166,6 +166,10 @@ struct WALCheckpointerTests {
         #expect(copiedMore)
         due = progress.committed(walFrames: 41)
         #expect(due == .init(background: true, writer: true, generation: 0))
+        // Once the writer's checkpoint at the bound has copied everything, no background one is needed.
+        copiedMore = progress.checkpointed(41, generation: 0)
+        #expect(copiedMore)
+        #expect(!progress.needsBackground(walFrames: 41))
     }
 
     @Test("once the WAL starts over, what a checkpoint copied of the earlier log no longer counts")
