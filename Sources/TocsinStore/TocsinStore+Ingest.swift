@@ -132,29 +132,34 @@ extension TocsinStore {
     ///
     /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
     static func store(_ row: StoredAlertRow, incidentID: Int64, seenAt: String, known: Bool, in db: Database) throws {
+        var statement: DirectStatement
         if known {
-            try db.cachedStatement(
+            statement = DirectStatement(try db.cachedStatement(
                 sql: """
                     UPDATE incident_alerts SET status = ?, labels = ?, annotations = ?, starts_at = ?, ends_at = ?,
                                                generator_url = ?, last_seen_at = ?
                     WHERE incident_id = ? AND fingerprint = ?
                     """
-            ).execute(arguments: [
-                row.status, row.labels, row.annotations, row.startsAt, row.endsAt, row.generatorURL, seenAt,
-                incidentID, row.fingerprint,
-            ])
+            ))
         } else {
-            try db.cachedStatement(
+            statement = DirectStatement(try db.cachedStatement(
                 sql: """
-                    INSERT INTO incident_alerts (incident_id, fingerprint, status, labels, annotations,
-                                                 starts_at, ends_at, generator_url, first_seen_at, last_seen_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO incident_alerts (status, labels, annotations, starts_at, ends_at, generator_url,
+                                                 last_seen_at, incident_id, fingerprint, first_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?7)
                     """
-            ).execute(arguments: [
-                incidentID, row.fingerprint, row.status, row.labels, row.annotations, row.startsAt, row.endsAt,
-                row.generatorURL, seenAt, seenAt,
-            ])
+            ))
         }
+        statement.bind(row.status)
+        statement.bind(row.labels)
+        statement.bind(row.annotations)
+        statement.bind(row.startsAt)
+        statement.bind(row.endsAt)
+        statement.bind(row.generatorURL)
+        statement.bind(seenAt)
+        statement.bind(incidentID)
+        statement.bind(row.fingerprint)
+        try statement.execute()
     }
 
     /// The newest incident with this key, what the planner needs to know about the batch's own
@@ -171,20 +176,23 @@ extension TocsinStore {
         else { return nil }
         var alerts: [Fingerprint: IngestPlanner.KnownAlert] = [:]
         var stored: [Fingerprint: StoredAlertRow] = [:]
-        let select = try db.cachedStatement(
+        var select = DirectStatement(try db.cachedStatement(
             sql: """
                 SELECT fingerprint, status, labels, annotations, starts_at, ends_at, generator_url FROM incident_alerts
                 WHERE incident_id = ? AND fingerprint IN (SELECT value FROM json_each(?))
-                """)
-        let rows = try Row.fetchCursor(select, arguments: [id, prepared.fingerprintsJSON])
-        while let row = try rows.next() {
-            guard let fingerprint = Fingerprint.fromDatabaseValue(row[0]),
-                let status = AlertStatus.fromDatabaseValue(row[1]),
-                let startsAt = StoredDate.parse(row[4])
+                """))
+        select.bind(id)
+        select.bind(prepared.fingerprintsJSON)
+        try select.forEachRow { columns in
+            guard let fingerprintText = columns.text(0), let fingerprint = Fingerprint(hex: fingerprintText),
+                let statusText = columns.text(1), let status = AlertStatus(rawValue: statusText),
+                let labels = columns.text(2), let annotations = columns.text(3),
+                let startsAtText = columns.text(4), let startsAt = StoredDate.parse(text: startsAtText), let generatorURL = columns.text(6)
             else { throw StoreError.database("malformed alert row in incident \(id)") }
             alerts[fingerprint] = IngestPlanner.KnownAlert(status: status, startsAt: startsAt)
             stored[fingerprint] = StoredAlertRow(
-                fingerprint: row[0], status: row[1], labels: row[2], annotations: row[3], startsAt: row[4], endsAt: row[5], generatorURL: row[6])
+                fingerprint: fingerprintText, status: statusText, labels: labels, annotations: annotations, startsAt: startsAtText,
+                endsAt: columns.text(5), generatorURL: generatorURL)
         }
         // Which policies run matters only when an alert starts firing in an open incident: it may
         // route to one that is not running yet.

@@ -67,7 +67,11 @@ enum StoredDate {
     /// Reads the text layout above (as written by Tocsin or GRDB), without Foundation's calendar.
     static func parse(_ value: DatabaseValue) -> Date? {
         guard let text = String.fromDatabaseValue(value) else { return Date.fromDatabaseValue(value) }
-        return RFC3339.parse(text, utcWithoutOffset: true) ?? Date.fromDatabaseValue(value)
+        return parse(text: text)
+    }
+
+    static func parse(text: String) -> Date? {
+        RFC3339.parse(text, utcWithoutOffset: true) ?? Date.fromDatabaseValue(text.databaseValue)
     }
 
     static let encoding = DatabaseDateEncodingStrategy.custom { text($0) }
