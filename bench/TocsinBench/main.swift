@@ -4,6 +4,7 @@
 //     (--deliver: see BurstDelivery.swift)
 //   swift run -c release tocsin-bench escalation --postgres URL [--instances 2] [--incidents 10000]   (SharedEscalation.swift)
 //   swift run -c release tocsin-bench ingest-writer [--alerts 100] [--mode distinct|repeated]   (IngestWriter.swift)
+//   swift run -c release tocsin-bench decode [--alerts 100] [--count 20000]   (WebhookDecode.swift)
 //   swift run -c release tocsin-bench http-floor [PORT]   (see HTTPFloor.swift)
 //
 // Opens 10,000 incidents that all start escalating at the same instant, then runs the real
@@ -163,12 +164,15 @@ case "escalation":
     }
 case "ingest-writer":
     try await ingestWriterCost(Array(arguments.dropFirst()))
+case "decode":
+    try webhookDecodeCost(Array(arguments.dropFirst()))
 case "http-floor":
     try await serveHTTPFloor(port: arguments.dropFirst().first.flatMap(Int.init) ?? 0)
 default:
     print("usage: tocsin-bench escalation [--incidents N] [--durability full|normal] [--chunk N] [--lead SECONDS] [--deliver [--workers N] [--per-destination N] [--lane N]]")
     print("       tocsin-bench escalation --postgres URL [--instances N] [--incidents N] [--chunk N] [--lead SECONDS]")
     print("       tocsin-bench ingest-writer [--alerts 100] [--batches 2000] [--mode distinct|repeated]")
+    print("       tocsin-bench decode [--alerts 100] [--count 20000]")
     print("       tocsin-bench http-floor [PORT]")
     exit(2)
 }

@@ -128,7 +128,8 @@ extension AlertmanagerWebhook {
         maxEntries: Int?, counting noun: String, _ value: (inout JSONReader) throws -> Value
     ) throws -> [String: Value]? {
         try field(path(), &reader, expected: expected) { reader in
-            var map: [String: Value] = [:]
+            // Room for a usual alert's labels from the start, not grown two, four, eight.
+            var map = [String: Value](minimumCapacity: 8)
             var entries = 0
             try reader.readObject { name, reader in
                 entries += 1
@@ -138,7 +139,8 @@ extension AlertmanagerWebhook {
                 guard let read = try field("\(path()).\(name)", &reader, value) else {
                     throw IngestValidationError(field: "\(path()).\(name)", problem: "expected \(kind), got null")
                 }
-                if map[name] == nil { map[name] = read }
+                // One lookup: the first value stays, a repeated name's is dropped.
+                _ = { _ in }(&map[name, default: read])
             }
             return map
         }
