@@ -211,8 +211,8 @@ extension TocsinStore {
 /// writer then only reads, decides and binds.
 struct PreparedBatch: Sendable {
     let batch: AlertBatch
-    /// Each alert's row, with the alert it was prepared from.
-    let rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)]
+    /// Each alert's row, with the times it was prepared from.
+    let rows: [Fingerprint: (row: StoredAlertRow, startsAt: Date, endsAt: Date?)]
     let fingerprintsJSON: String
     /// The policies each firing alert routes to, by its own labels.
     let routes: AlertRoutes
@@ -224,10 +224,10 @@ struct PreparedBatch: Sendable {
         _ batch: AlertBatch, configuration: TocsinConfiguration, hold: MaintenanceHold = MaintenanceHold(), snapshotJSON: SnapshotJSONCache
     ) throws {
         self.batch = batch
-        var rows: [Fingerprint: (row: StoredAlertRow, alert: Alert)] = [:]
+        var rows: [Fingerprint: (row: StoredAlertRow, startsAt: Date, endsAt: Date?)] = [:]
         rows.reserveCapacity(batch.alerts.count)
         for alert in batch.alerts {
-            rows[alert.fingerprint] = (StoredAlertRow(alert), alert)
+            rows[alert.fingerprint] = (StoredAlertRow(alert), alert.startsAt, alert.endsAt)
         }
         self.rows = rows
         fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
@@ -244,11 +244,11 @@ struct PreparedBatch: Sendable {
 
     /// The row `alert` (one of the batch's, perhaps with its start moved by the planner) is stored as.
     func row(for alert: Alert) -> StoredAlertRow {
-        guard let (prepared, original) = rows[alert.fingerprint], original.status == alert.status,
-            original.endsAt == alert.endsAt, original.generatorURL == alert.generatorURL
+        guard let (prepared, startsAt, endsAt) = rows[alert.fingerprint], prepared.status == alert.status.rawValue,
+            endsAt == alert.endsAt, prepared.generatorURL == alert.generatorURL
         else { return StoredAlertRow(alert) }
         var row = prepared
-        if original.startsAt != alert.startsAt {
+        if startsAt != alert.startsAt {
             row.startsAt = StoredDate.text(alert.startsAt)
         }
         return row

@@ -138,4 +138,24 @@ struct AlertRoutingTests {
         #expect(routed.policies(for: batch.alerts[1]) == ["warning-24h"])
         #expect(routed.starts(for: batch.alerts, running: ["db-audit"]).map(\.policy) == ["critical-immediate", "warning-24h"])
     }
+
+    @Test("each policy starts with the first alert routed to it, however the alerts that route alike are interleaved")
+    func startsInterleaved() {
+        let warningOne = alert("web1:9100", "warning")
+        let critical = alert("db1:9100", "critical")
+        let warningTwo = alert("web2:9100", "warning")
+        let batch = group([warningOne, warningTwo, critical, warningOne, critical])
+        let routed = AlertRoutes(batch, routes: routes)
+        let starts = routed.starts(for: [warningOne, warningTwo, critical, warningTwo, critical], running: [])
+        #expect(starts.map(\.policy) == ["warning-24h", "critical-immediate"])
+        #expect(starts.map(\.alert) == [warningOne, critical])
+        #expect(routed.starts(for: [warningOne, critical, warningTwo], running: ["critical-immediate"]).map(\.policy) == ["warning-24h"])
+        #expect(routed.starts(for: [], running: []).isEmpty)
+
+        #expect(!routed.differ(among: []))
+        #expect(!routed.differ(among: [critical]))
+        #expect(!routed.differ(among: [warningOne, warningTwo]))
+        #expect(routed.differ(among: [warningOne, warningTwo, critical]))
+        #expect(routed.differ(among: [critical, warningOne]))
+    }
 }

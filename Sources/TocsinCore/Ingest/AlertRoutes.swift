@@ -44,11 +44,23 @@ public struct AlertRoutes: Sendable, Equatable {
     public func starts(for alerts: [Alert], running: Set<String>) -> [IngestPlan.PolicyStart] {
         var started: [IngestPlan.PolicyStart] = []
         var seen = running
+        var previous: [String]?
         for alert in alerts {
-            for policy in policies(for: alert) where seen.insert(policy).inserted {
+            let routed = policies(for: alert)
+            // Alerts of a batch mostly route alike: the same policies again start nothing new.
+            guard routed != previous else { continue }
+            previous = routed
+            for policy in routed where seen.insert(policy).inserted {
                 started.append(IngestPlan.PolicyStart(policy: policy, alert: alert))
             }
         }
         return started
+    }
+
+    /// Whether `alerts` do not all route to the same policies.
+    public func differ(among alerts: [Alert]) -> Bool {
+        guard let first = alerts.first else { return false }
+        let policies = policies(for: first)
+        return alerts.dropFirst().contains { self.policies(for: $0) != policies }
     }
 }

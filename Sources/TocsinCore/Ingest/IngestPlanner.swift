@@ -89,7 +89,7 @@ public enum IngestPlanner {
         let heldEvent = held(firing, routes: routes, now: now, actor: batch.source)
         note += started.isEmpty
             ? (heldEvent == nil ? "; no escalation policy matched: nobody will be notified" : "; held by maintenance: nobody is paged")
-            : "; escalation policy " + describe(started, mixed: Set(firing.map(routes.policies(for:))).count > 1)
+            : "; escalation policy " + describe(started, mixed: routes.differ(among: firing))
         let event = TimelineEvent(at: now, kind: .opened, actor: batch.source, channel: batch.source, note: note)
         return IngestPlan(
             incident: .insert(incident), alerts: batch.alerts, outcomes: outcomes, events: [event] + (heldEvent.map { [$0] } ?? []),
