@@ -132,6 +132,8 @@ extension TocsinStore {
     ///
     /// `seenAt` is the stored text of the time the batch arrived (formatted once per batch).
     static func store(_ row: StoredAlertRow, incidentID: Int64, seenAt: String, known: Bool, in db: Database) throws {
+        // Both statements take their values in the same order, bound once below (the insert's
+        // `first_seen_at` is `?7`, the time seen).
         var statement: DirectStatement
         if known {
             statement = DirectStatement(try db.cachedStatement(
