@@ -161,7 +161,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TocsinStoreTests",
-            dependencies: ["TocsinStore", "TocsinTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "TocsinStore", "TocsinTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "TocsinServerTests",

@@ -7,7 +7,9 @@ import TocsinCore
 // (``EscalationPlanner``) as SQLite's store (`TocsinStore+Escalation.swift`), with the locking
 // that lets several instances share the work. Every transaction that changes an incident's
 // escalations holds the incident's row; the escalator skips incidents another instance holds
-// (`FOR UPDATE … SKIP LOCKED`), so each step is planned once however many instances run.
+// (`FOR UPDATE … SKIP LOCKED`), so each step is planned once however many instances run. A pass
+// and a change to who is on call wait for each other (``OnCallChangeLock``), so no step stays
+// prepared for a person an override replaced.
 
 extension PostgresStore {
     public func runDueEscalations(
@@ -45,6 +47,8 @@ extension PostgresStore {
 
 extension PostgresWork {
     func runDueEscalations(now: Date, horizon: Date, limit: Int, configuration: TocsinConfiguration) async throws -> EscalationTick {
+        // Before anything is read: a change to who is on call waits for this pass, or this pass for it.
+        try await query(OnCallChangeLock.pass)
         let due = try await dueEscalations(now: now, horizon: horizon, limit: limit)
         guard !due.isEmpty else { return EscalationTick() }
         return try await advance(due, now: now, horizon: horizon, onCall: try await onCallDirectory(configuration, now: now))

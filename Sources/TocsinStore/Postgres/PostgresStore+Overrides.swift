@@ -63,7 +63,12 @@ extension PostgresStore {
     /// Takes back every step prepared ahead of `now`, as SQLite's store does: for each incident
     /// with such steps, the steps' timeline events and unsent pages go, and its escalations return
     /// to those steps (``EscalationPlanner/withdrawPrepared(_:now:)``).
+    ///
+    /// It first waits for every escalator's pass in progress (``OnCallChangeLock``): a pass that
+    /// read who was on call before this change has committed the steps it prepared by then, and
+    /// they are withdrawn with the rest.
     func withdrawAllPreparedSteps(now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(OnCallChangeLock.change, logger: logger)
         let prepared = try await connection.query(
             "SELECT DISTINCT incident_id FROM timeline_events WHERE prepared AND at > \(now.moment) ORDER BY 1", logger: logger)
         let ids = try await prepared.decode(Int64.self).all()
@@ -106,4 +111,21 @@ extension PostgresStore {
         bindings.append(value)
         return bindings
     }
+}
+
+/// The advisory lock that orders an escalator's pass and a change to who is on call (an override
+/// added or removed, a configuration reloaded), across every instance on the database.
+///
+/// A pass prepares the steps due within its horizon for whoever is on call when it reads the
+/// schedule; a change then withdraws the prepared steps, so that they are planned again for whoever
+/// is on call after it. Without an order between them, a pass on another instance that read the
+/// schedule before the change, and committed after the change had looked for prepared steps,
+/// would leave its steps prepared for the person the change replaced. Passes hold the lock shared
+/// (they run side by side), a change holds it alone: it waits for the passes in progress, and
+/// passes that start meanwhile wait for it and read the change.
+enum OnCallChangeLock {
+    /// Taken by each escalator's pass, for its transaction.
+    static let pass: PostgresQuery = "SELECT pg_advisory_xact_lock_shared(hashtextextended('on-call', 0))"
+    /// Taken by a change to who is on call, for its transaction.
+    static let change: PostgresQuery = "SELECT pg_advisory_xact_lock(hashtextextended('on-call', 0))"
 }
