@@ -3,7 +3,8 @@ import TocsinCore
 import TocsinStore
 
 /// The JSON of the first pages of incidents already answered, each kept with the store's
-/// ``TocsinStore/incidentListVersion`` it was read at and answered again while that version holds.
+/// ``StoreHealth/incidentListCacheVersion`` it was read at and answered again while that
+/// version holds (on SQLite; PostgreSQL's store gives none, and its pages are not kept).
 /// A console or a dashboard that polls the list costs neither a query nor an encoding until an
 /// incident (or its maintenance hold) changes. Pages further back (`before`) are read every time.
 final class IncidentPageCache: Sendable {

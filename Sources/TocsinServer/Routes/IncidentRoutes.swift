@@ -140,15 +140,15 @@ struct IncidentRoutes {
         let filter = try request.queryValue("state", as: IncidentFilter.self) ?? .open
         let limit = try request.queryInteger("limit", in: 1...IncidentListResource.maxPageSize, default: 50)
         let before = try request.queryInteger("before", in: 1...Int.max).map(Int64.init)
-        let key = before == nil ? IncidentPageCache.Key(filter: filter, limit: limit) : nil
         // Read before the page: a write committed meanwhile moves it, and the page is read again next time.
-        let version = store.incidentListVersion
-        if let key, let body = pageCache.body(for: key, at: version) {
+        let version = store.incidentListCacheVersion
+        let key = before == nil && version != nil ? IncidentPageCache.Key(filter: filter, limit: limit) : nil
+        if let key, let version, let body = pageCache.body(for: key, at: version) {
             return TocsinResponseEncoder.response(body: body, status: .ok)
         }
         let body = try TocsinResponseEncoder.body(
             IncidentListResource(try await store.incidents(filter: filter, limit: limit, before: before)))
-        if let key { pageCache.keep(body, for: key, readAt: version) }
+        if let key, let version { pageCache.keep(body, for: key, readAt: version) }
         return TocsinResponseEncoder.response(body: body, status: .ok)
     }
 

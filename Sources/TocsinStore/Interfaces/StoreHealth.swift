@@ -5,9 +5,10 @@ public protocol StoreHealth: Sendable {
     /// Whether the store's own writes are succeeding (`/readyz`).
     var writeHealth: WriteHealth { get }
 
-    /// A number that moves whenever a change to incidents may have committed: a cached answer read
-    /// at one value is still good while the value holds.
-    var incidentListVersion: UInt64 { get }
+    /// A number that moves whenever a change to incidents may have committed: a page of incidents
+    /// read at one value is still the answer while the value holds. Nil when no page may be
+    /// answered again: another instance may commit without this one knowing (PostgreSQL).
+    var incidentListCacheVersion: UInt64? { get }
 
     /// Proves the database accepts a real write (one small row), for readiness checks.
     func checkWritable(now: Date) async throws(StoreError)
@@ -23,15 +24,16 @@ public protocol StoreHealth: Sendable {
 }
 
 extension TocsinStore: StoreHealth {
+    public var incidentListCacheVersion: UInt64? { incidentListVersion }
+
     public func schemaIsCurrent() async throws(StoreError) -> Bool {
         try appliedMigrations() == Self.knownMigrations
     }
 }
 
 extension PostgresStore: StoreHealth {
-    /// Other instances' commits are not seen here: every read asks for a new number, so no
-    /// answer is served again from a cache (the list is read from the database each time).
-    public var incidentListVersion: UInt64 { listReads.add(1, ordering: .relaxed).newValue }
+    /// Other instances' commits are not seen here: the list is read from the database each time.
+    public var incidentListCacheVersion: UInt64? { nil }
 
     public func checkWritable(now: Date) async throws(StoreError) {
         _ = try await transaction { connection, logger in

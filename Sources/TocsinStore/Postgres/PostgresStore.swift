@@ -27,8 +27,6 @@ public final class PostgresStore: Sendable {
     let instanceID = UUID().uuidString
     /// Whether this instance's writes are succeeding (``transaction(_:)`` notes each one).
     public let writeHealth = WriteHealth()
-    /// Reads of the incident list so far (``incidentListVersion``).
-    let listReads = Atomic<UInt64>(0)
     /// Policy snapshots as stored, encoded once per configuration (shared by the incidents a policy opens).
     let snapshotJSON = SnapshotJSONCache()
 
