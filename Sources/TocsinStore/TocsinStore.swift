@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TocsinCore
 
 /// Tocsin's state in one SQLite file: incidents, alerts, timelines, users and tokens.
@@ -45,6 +46,8 @@ public final class TocsinStore: Sendable {
     let checkpointer: WALCheckpointer
     /// The database file.
     public let path: String
+    /// Whether ``close()`` has run.
+    private let closed = Atomic<Bool>(false)
 
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
     ///
@@ -164,11 +167,16 @@ public final class TocsinStore: Sendable {
         try await read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
     }
 
-    /// Closes the database, checkpointing the WAL.
+    /// Closes the database, checkpointing the WAL. A second call (a shutdown path and a deferred
+    /// one) does nothing.
     public func close() throws(StoreError) {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         try StoreError.mapping {
             checkpointer.close()
-            _ = try writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try writer.writeWithoutTransaction { db in
+                checkpointer.uninstall(from: db)
+                return try db.checkpoint(.truncate)
+            }
             try writer.close()
         }
     }

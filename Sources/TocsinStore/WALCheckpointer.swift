@@ -46,6 +46,8 @@ final class WALCheckpointer: Sendable {
     private let closed = Atomic<Bool>(false)
     /// Checkpoints that copied something, in the background and by the writer (for tests and metrics).
     private let counts = Mutex((background: 0, byWriter: 0))
+    /// What the writer's hook reaches, held while the hook is installed.
+    private let hookTarget = Mutex<Unmanaged<HookTarget>?>(nil)
 
     /// `configuration` opens the background connection: it must carry the store's `synchronous`.
     /// The background checkpoints run on `queue`.
@@ -62,9 +64,10 @@ final class WALCheckpointer: Sendable {
     /// Installs the hook on `db`, the writer's connection, in place of SQLite's automatic checkpoint.
     func install(on db: Database) {
         // The hook holds a weak reference only: should the store go away without closing, the
-        // connection's hook then does nothing. (The small target itself is never released: a few
-        // bytes for each store opened.)
-        let target = Unmanaged.passRetained(HookTarget(self)).toOpaque()
+        // connection's hook then does nothing. (Its small target is released by `uninstall`.)
+        let retained = Unmanaged.passRetained(HookTarget(self))
+        hookTarget.withLock { $0 = retained }
+        let target = retained.toOpaque()
         sqlite3_wal_hook(db.sqliteConnection, { target, connection, name, frames in
             guard let target else { return SQLITE_OK }
             Unmanaged<HookTarget>.fromOpaque(target).takeUnretainedValue().checkpointer?
@@ -72,6 +75,19 @@ final class WALCheckpointer: Sendable {
             return SQLITE_OK
         }, target)
     }
+
+    /// Takes the hook off `db`, the writer's connection, and releases what it reached.
+    func uninstall(from db: Database) {
+        // A connection already closed (a store closed twice) has no hook left to take off.
+        if let connection = db.sqliteConnection { sqlite3_wal_hook(connection, nil, nil) }
+        hookTarget.withLock { target in
+            target?.release()
+            target = nil
+        }
+    }
+
+    /// Whether the hook is on the writer's connection.
+    var isInstalled: Bool { hookTarget.withLock { $0 != nil } }
 
     /// How many checkpoints copied something in the background, and how many the writer ran itself.
     var checkpoints: (background: Int, byWriter: Int) { counts.withLock { $0 } }

@@ -117,6 +117,28 @@ struct WALCheckpointerTests {
         #expect(try setup.rowCount() == 100)
     }
 
+    @Test("a hook taken off hears no more commits, and lets go of what it reached")
+    func uninstalled() throws {
+        let setup = try Setup(backgroundFrames: 10, writerFrames: 40)
+        defer { setup.remove() }
+        setup.resume()
+        #expect(setup.checkpointer.isInstalled)
+        setup.pool.writeWithoutTransaction { db in setup.checkpointer.uninstall(from: db) }
+        #expect(!setup.checkpointer.isInstalled)
+        for _ in 0..<100 { try setup.commitRow() }
+        #expect(setup.checkpointer.checkpoints == (background: 0, byWriter: 0))
+        #expect(try setup.rowCount() == 100)
+    }
+
+    @Test("a store closed twice (a drill's restart whose reopen fails, then its deferred close) closes once, without a crash")
+    func storeClosedTwice() throws {
+        let test = try TestStore()
+        defer { test.remove() }
+        try test.store.close()
+        #expect(!test.store.checkpointer.isInstalled)
+        try test.store.close()
+    }
+
     @Test("the store's writer runs with the checkpointer: ingest past 1,000 WAL pages is checkpointed in the background")
     func storeInstallsIt() async throws {
         let test = try TestStore()
@@ -144,6 +166,9 @@ struct WALCheckpointerTests {
         #expect(try await test.store.integrityCheck() == ["ok"])
         let stored = try await test.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_alerts") ?? -1 }
         #expect(stored == batches * 100)
+        #expect(test.store.checkpointer.isInstalled)
+        try test.store.close()
+        #expect(!test.store.checkpointer.isInstalled, "closing the store takes the hook off and releases its target")
     }
 
     @Test("a commit calls for a background checkpoint once enough frames are not yet copied, and for the writer's at the bound")
