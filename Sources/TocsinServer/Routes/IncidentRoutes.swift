@@ -140,15 +140,17 @@ struct IncidentRoutes {
         let filter = try request.queryValue("state", as: IncidentFilter.self) ?? .open
         let limit = try request.queryInteger("limit", in: 1...IncidentListResource.maxPageSize, default: 50)
         let before = try request.queryInteger("before", in: 1...Int.max).map(Int64.init)
-        // Read before the page: a write committed meanwhile moves it, and the page is read again next time.
-        let version = store.incidentListCacheVersion
-        let key = before == nil && version != nil ? IncidentPageCache.Key(filter: filter, limit: limit) : nil
-        if let key, let version, let body = pageCache.body(for: key, at: version) {
+        // A first page, on a store that says when the list changed, may be answered again. The
+        // version is read before the page: a write committed meanwhile moves it, and the page is
+        // read again next time.
+        let cached = before == nil
+            ? store.incidentListCacheVersion.map { (key: IncidentPageCache.Key(filter: filter, limit: limit), version: $0) } : nil
+        if let cached, let body = pageCache.body(for: cached.key, at: cached.version) {
             return TocsinResponseEncoder.response(body: body, status: .ok)
         }
         let body = try TocsinResponseEncoder.body(
             IncidentListResource(try await store.incidents(filter: filter, limit: limit, before: before)))
-        if let key, let version { pageCache.keep(body, for: key, readAt: version) }
+        if let cached { pageCache.keep(body, for: cached.key, readAt: cached.version) }
         return TocsinResponseEncoder.response(body: body, status: .ok)
     }
 
