@@ -45,6 +45,21 @@ struct FingerprintTests {
         #expect(a != c)
     }
 
+    @Test("hashes a label's UTF-8 bytes: names and values beyond ASCII, and an empty value")
+    func hashesUTF8Bytes() {
+        // FNV-1a over the UTF-8 of `alertname 0xFF Über 0xFF team 0xFF ops-東京 0xFF z 0xFF 0xFF`,
+        // worked out apart from this code.
+        #expect(Fingerprint(labels: ["team": "ops-東京", "alertname": "Über", "z": ""]).description == "f1b814582eb2fe56")
+    }
+
+    @Test("label names follow Prometheus: [a-zA-Z_][a-zA-Z0-9_]*", arguments: [
+        ("alertname", true), ("_private", true), ("Z9_z", true), ("a", true),
+        ("", false), ("9lives", false), ("my-label", false), ("é", false), ("a b", false), ("a\u{0}", false),
+    ])
+    func labelNames(name: String, valid: Bool) {
+        #expect(LabelRules.isValidName(name) == valid)
+    }
+
     @Test("parses and prints 16 hex digits, keeping leading zeros")
     func hexRoundTrip() throws {
         let parsed = try #require(Fingerprint(hex: "00000000000000ff"))

@@ -44,8 +44,8 @@ public struct Fingerprint: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     private static func mix(_ hash: inout UInt64, _ text: String) {
-        for byte in text.utf8 {
-            mix(&hash, byte)
+        UTF8Bytes.with(text) { bytes in
+            for byte in bytes { mix(&hash, byte) }
         }
     }
 

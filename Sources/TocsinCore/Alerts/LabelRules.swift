@@ -11,12 +11,10 @@ public enum LabelRules {
 
     /// Whether `name` is a valid Prometheus label name: `[a-zA-Z_][a-zA-Z0-9_]*`.
     public static func isValidName(_ name: String) -> Bool {
-        var bytes = name.utf8.makeIterator()
-        guard let first = bytes.next(), isLetterOrUnderscore(first) else { return false }
-        while let byte = bytes.next() {
-            guard isLetterOrUnderscore(byte) || (byte >= 0x30 && byte <= 0x39) else { return false }
+        UTF8Bytes.with(name) { bytes in
+            guard let first = bytes.first, isLetterOrUnderscore(first) else { return false }
+            return bytes.dropFirst().allSatisfy { isLetterOrUnderscore($0) || ($0 >= 0x30 && $0 <= 0x39) }
         }
-        return true
     }
 
     private static func isLetterOrUnderscore(_ byte: UInt8) -> Bool {

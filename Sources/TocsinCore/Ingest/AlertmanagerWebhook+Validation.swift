@@ -166,7 +166,7 @@ extension AlertmanagerWebhook.WireAlert {
             } else if value.utf8.count > LabelRules.maxLabelValueBytes {
                 first = (name, IngestValidationError(
                     field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxLabelValueBytes) bytes"))
-            } else if value.utf8.contains(0) {
+            } else if UTF8Bytes.containsNUL(value) {
                 first = (name, IngestValidationError(field: "\(field()).\(name)", problem: "value contains a NUL byte"))
             }
         }
@@ -185,7 +185,7 @@ extension AlertmanagerWebhook.WireAlert {
             } else if value.utf8.count > LabelRules.maxAnnotationValueBytes {
                 first = (name, IngestValidationError(
                     field: "\(field()).\(name)", problem: "value is longer than \(LabelRules.maxAnnotationValueBytes) bytes"))
-            } else if value.utf8.contains(0) {
+            } else if UTF8Bytes.containsNUL(value) {
                 first = (name, IngestValidationError(field: "\(field()).\(name)", problem: "value contains a NUL byte"))
             }
         }

@@ -380,7 +380,7 @@ extension CloudWatchAlarm {
             guard label.value.utf8.count <= LabelRules.maxLabelValueBytes else {
                 throw IngestValidationError(field: label.field, problem: "is longer than \(LabelRules.maxLabelValueBytes) bytes")
             }
-            guard !label.value.utf8.contains(0) else {
+            guard !UTF8Bytes.containsNUL(label.value) else {
                 throw IngestValidationError(field: label.field, problem: "contains a NUL byte")
             }
             labels[label.name] = label.value

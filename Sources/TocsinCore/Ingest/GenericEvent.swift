@@ -122,7 +122,7 @@ public struct GenericEvent: Sendable, Equatable {
                 throw IngestValidationError(
                     field: "summary", problem: "is longer than \(LabelRules.maxAnnotationValueBytes) bytes")
             }
-            guard !summary.utf8.contains(0) else {
+            guard !UTF8Bytes.containsNUL(summary) else {
                 throw IngestValidationError(field: "summary", problem: "contains a NUL byte")
             }
             alertAnnotations["summary"] = summary
@@ -185,7 +185,7 @@ public struct GenericEvent: Sendable, Equatable {
         guard value.utf8.count <= maxKeyBytes else {
             throw IngestValidationError(field: field, problem: "is longer than \(maxKeyBytes) bytes")
         }
-        guard !value.utf8.contains(0) else {
+        guard !UTF8Bytes.containsNUL(value) else {
             throw IngestValidationError(field: field, problem: "contains a NUL byte")
         }
     }

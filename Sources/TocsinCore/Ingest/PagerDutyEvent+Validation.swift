@@ -264,7 +264,7 @@ extension PagerDutyEvent {
         }
 
         private mutating func noNUL(_ text: String, _ field: String) {
-            if text.utf8.contains(0) { add(field, "must not contain a NUL byte") }
+            if UTF8Bytes.containsNUL(text) { add(field, "must not contain a NUL byte") }
         }
 
         static func isBlank(_ text: String) -> Bool {
