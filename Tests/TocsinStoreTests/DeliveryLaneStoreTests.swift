@@ -82,10 +82,12 @@ struct DeliveryLaneStoreTests {
             // The first page is sent; incident 3 is acknowledged meanwhile; the lane gives back the two it did not start.
             let sent = CompletedAttempt(entry: lane[0], startedAt: now, finishedAt: now, statusCode: 200, error: nil, outcome: .sent, rendered: "{}")
             _ = try await store.acknowledge(id: 3, by: Actor(name: "fast", channel: "cli"), note: nil, now: now)
-            _ = try await turn(store, at: now, lanes: 0, limit: DestinationLimit(perDestination: 1), recording: [sent], releasing: Array(lane[1...]))
+            let later = now.addingTimeInterval(5)
+            _ = try await turn(store, at: later, lanes: 0, limit: DestinationLimit(perDestination: 1), recording: [sent], releasing: Array(lane[1...]))
 
             let pages = try await triggeredPages(in: store)
             #expect(pages.map(\.state) == [.retry, .sent, .cancelled])
+            #expect(pages.map(\.updatedAt) == [later, now, later], "a row given back changed when it was given back")
             #expect(pages.map(\.attempts) == [1, 1, 0], "a page given back is uncounted")
             #expect(pages.allSatisfy { $0.leaseUntil == nil })
             #expect(pages.map(\.lastError) == ["HTTP 503", nil, "cancelled: incident acknowledged by fast"])

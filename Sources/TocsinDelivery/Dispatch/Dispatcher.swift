@@ -191,7 +191,7 @@ public final class Dispatcher: Service, Sendable {
     private func release(_ entries: [OutboxEntry]) async {
         guard !entries.isEmpty else { return }
         do {
-            try await store.releaseClaims(entries)
+            try await store.releaseClaims(entries, now: clock.now)
         } catch {
             logger.error(
                 "could not give back claimed deliveries; they will be sent when their lease ends",

@@ -74,7 +74,7 @@ public struct DeliveryTurn: Sendable {
 
 extension TocsinStore {
     /// One turn of delivery in one transaction: records the attempts that finished since the last
-    /// turn, gives back the claims of notifications a lane did not start (``releaseClaims(_:)``),
+    /// turn, gives back the claims of notifications a lane did not start (``releaseClaims(_:now:)``),
     /// then claims up to `limit` lanes of notifications ready to go (``claimDueNotifications(now:limit:lease:destinationLimit:)``).
     ///
     /// Recording first means a notification that waited behind one just finished (same incident and
@@ -86,7 +86,7 @@ extension TocsinStore {
     ) async throws(StoreError) -> DeliveryTurn {
         try await write { db in
             try Self.record(completed, in: db)
-            try Self.release(released, in: db)
+            try Self.release(released, now: now, in: db)
             let lanes = try Self.claimLanes(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit, in: db)
             let claimed = lanes.flatMap { $0 }
             let nextDue = lanes.count < limit ? try Self.nextDeliveryDue(after: now, in: db) : nil
@@ -118,9 +118,9 @@ extension TocsinStore {
     /// failed, the lane ran out of time, or the dispatcher stopped). Each notification returns to
     /// the queue as it was before its claim, its attempt uncounted, unless its incident's pages
     /// were cancelled meanwhile (it ends `cancelled`); a claim already taken over (a later claim)
-    /// is left alone.
-    public func releaseClaims(_ entries: [OutboxEntry]) async throws(StoreError) {
-        try await write { db in try Self.release(entries, in: db) }
+    /// is left alone. `now` is when the rows changed.
+    public func releaseClaims(_ entries: [OutboxEntry], now: Date) async throws(StoreError) {
+        try await write { db in try Self.release(entries, now: now, in: db) }
     }
 
     /// Records finished attempts in one transaction (see ``record(_:in:)``).
@@ -210,18 +210,19 @@ extension TocsinStore {
         return lanes.map { lane in lane.compactMap { byID[$0.id] } }.filter { !$0.isEmpty }
     }
 
-    static func release(_ entries: [OutboxEntry], in db: Database) throws {
+    static func release(_ entries: [OutboxEntry], now: Date, in db: Database) throws {
         let release = try db.cachedStatement(
             sql: """
                 UPDATE outbox SET
                   state = \(Self.unlessCancelled(
                       "CASE WHEN attempts > 1 THEN \(OutboxEntry.State.retry.sql) ELSE \(OutboxEntry.State.pending.sql) END")),
-                  attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error)
+                  attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error), updated_at = ?
                 WHERE id = ? AND state = \(OutboxEntry.State.sending.sql) AND attempts = ?
                 """)
+        let stamp = StoredDate.text(now)
         for entry in entries {
             guard let id = entry.id else { continue }
-            try release.execute(arguments: [id, entry.attempts])
+            try release.execute(arguments: [stamp, id, entry.attempts])
         }
     }
 

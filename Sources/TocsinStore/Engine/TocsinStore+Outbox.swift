@@ -10,7 +10,7 @@ extension TocsinStore {
     /// later by Twilio is recorded under its attempt's number): a claim counts its attempt before
     /// it is made, and a lane's later notifications may have been claimed and never tried
     /// (``DestinationLimit``), so a stop must not spend their attempts. One never tried is `pending`
-    /// again, as a claim given back is (``releaseClaims(_:)``); one whose pages were cancelled
+    /// again, as a claim given back is (``releaseClaims(_:now:)``); one whose pages were cancelled
     /// meanwhile ends `cancelled`.
     @discardableResult
     public func recoverInterruptedDeliveries(now: Date) async throws(StoreError) -> Int {

@@ -85,8 +85,8 @@ public protocol DeliveryQueue: Sendable {
     func claimDueNotifications(now: Date, limit: Int, lease: TimeInterval, destinationLimit: DestinationLimit?) async throws(StoreError)
         -> [OutboxEntry]
 
-    /// Gives back claims that were never tried.
-    func releaseClaims(_ entries: [OutboxEntry]) async throws(StoreError)
+    /// Gives back claims that were never tried; `now` is when the rows changed.
+    func releaseClaims(_ entries: [OutboxEntry], now: Date) async throws(StoreError)
 
     /// Records finished attempts in one transaction.
     func recordAttempts(_ attempts: [CompletedAttempt]) async throws(StoreError)

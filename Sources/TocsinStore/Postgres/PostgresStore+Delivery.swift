@@ -16,7 +16,7 @@ extension PostgresStore {
     ) async throws(StoreError) -> DeliveryTurn {
         try await work { work in
             try await work.record(completed)
-            try await work.release(released)
+            try await work.release(released, now: now)
             let lanes = try await work.claimLanes(now: now, limit: limit, lease: lease, destinationLimit: destinationLimit)
             let claimed = lanes.flatMap { $0 }
             let nextDue = lanes.count < limit ? try await work.nextDeliveryDue(after: now) : nil
@@ -41,8 +41,8 @@ extension PostgresStore {
         }
     }
 
-    public func releaseClaims(_ entries: [OutboxEntry]) async throws(StoreError) {
-        try await work { work in try await work.release(entries) }
+    public func releaseClaims(_ entries: [OutboxEntry], now: Date) async throws(StoreError) {
+        try await work { work in try await work.release(entries, now: now) }
     }
 
     public func recordAttempts(_ attempts: [CompletedAttempt]) async throws(StoreError) {
@@ -200,18 +200,20 @@ extension PostgresWork {
         return found
     }
 
-    /// Gives back claims that were never tried (``TocsinStore/releaseClaims(_:)``).
-    func release(_ entries: [OutboxEntry]) async throws {
+    /// Gives back claims that were never tried (``TocsinStore/releaseClaims(_:now:)``).
+    func release(_ entries: [OutboxEntry], now: Date) async throws {
         if !entries.isEmpty { try await announceWork() }
         for entry in entries {
             guard let id = entry.id, let claim = entry.leaseUntil else { continue }
+            var given = bindings(id, claim.moment)
+            given.append(now.moment)
             try await query(
                 """
                 UPDATE outbox SET
                   state = \(TocsinStore.unlessCancelled("CASE WHEN attempts > 1 THEN 'retry' ELSE 'pending' END")),
-                  attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error)
+                  attempts = attempts - 1, lease_until = NULL, last_error = COALESCE(cancel_reason, last_error), updated_at = $3
                 WHERE id = $1 AND state = 'sending' AND lease_until = $2
-                """, bindings(id, claim.moment))
+                """, given)
         }
     }
 
