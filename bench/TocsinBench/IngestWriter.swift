@@ -37,7 +37,7 @@ func ingestWriterCost(_ arguments: [String]) async throws {
         }
         return AlertBatch(
             receiver: "bench", groupKey: "{}:{group=\"\(group)\"}", status: .firing, groupLabels: ["group": "\(group)"],
-            commonLabels: ["alertname": "BenchAlert"], alerts: alertList)
+            commonLabels: ["alertname": "BenchAlert", "cluster": "eu1", "job": "node", "severity": "critical"], alerts: alertList)
     }
     let repeated = batch(-1)
     let clock = ContinuousClock()

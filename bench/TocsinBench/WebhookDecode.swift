@@ -15,16 +15,19 @@ func webhookDecodeCost(_ arguments: [String]) throws {
         default: break
         }
     }
+    // Every alert carries its fingerprint, as Alertmanager's webhook does.
     let alertList = (1...alerts).map { index in
-        """
-        {"status":"firing","endsAt":"0001-01-01T00:00:00Z","labels":{"alertname":"BenchAlert","cluster":"eu1",\
-        "instance":"g-\(index):9100","job":"node","severity":"critical"},"annotations":{"summary":"bench alert \(index)"},\
-        "startsAt":"2026-11-26T23:32:42.33Z","generatorURL":"http://prometheus.example.test:9090/graph"}
-        """
+        let labels = ["alertname": "BenchAlert", "cluster": "eu1", "instance": "g-\(index):9100", "job": "node", "severity": "critical"]
+        return """
+            {"status":"firing","endsAt":"0001-01-01T00:00:00Z","fingerprint":"\(Fingerprint(labels: labels))",\
+            "labels":{"alertname":"BenchAlert","cluster":"eu1","instance":"g-\(index):9100","job":"node","severity":"critical"},\
+            "annotations":{"summary":"bench alert \(index)"},"startsAt":"2026-11-26T23:32:42.33Z",\
+            "generatorURL":"http://prometheus.example.test:9090/graph"}
+            """
     }
     let body = Array("""
         {"receiver":"bench","status":"firing","alerts":[\(alertList.joined(separator: ","))],\
-        "groupLabels":{"alertname":"BenchAlert","group":"g"},"commonLabels":{"alertname":"BenchAlert"},\
+        "groupLabels":{"alertname":"BenchAlert","group":"g"},"commonLabels":{"alertname":"BenchAlert","cluster":"eu1","job":"node","severity":"critical"},\
         "commonAnnotations":{},"externalURL":"http://am.example.test","version":"4","groupKey":"{}:{group=\\"g\\"}",\
         "truncatedAlerts":0}
         """.utf8)
