@@ -228,11 +228,19 @@ struct PreparedBatch: Sendable {
         self.batch = batch
         var rows: [Fingerprint: (row: StoredAlertRow, startsAt: Date, endsAt: Date?)] = [:]
         rows.reserveCapacity(batch.alerts.count)
+        var fingerprints: [String] = []
+        fingerprints.reserveCapacity(batch.alerts.count)
+        // Alerts that started together share their start's text (a group's alerts often do).
+        var lastStart: (date: Date, text: String)?
         for alert in batch.alerts {
-            rows[alert.fingerprint] = (StoredAlertRow(alert), alert.startsAt, alert.endsAt)
+            let startsAt = lastStart?.date == alert.startsAt ? lastStart?.text : nil
+            let row = StoredAlertRow(alert, startsAt: startsAt ?? StoredDate.text(alert.startsAt))
+            lastStart = (alert.startsAt, row.startsAt)
+            rows[alert.fingerprint] = (row, alert.startsAt, alert.endsAt)
+            fingerprints.append(row.fingerprint)
         }
         self.rows = rows
-        fingerprintsJSON = LabelJSON.encode(batch.alerts.map(\.fingerprint.description))
+        fingerprintsJSON = LabelJSON.encode(fingerprints)
         routes = configuration.routes(for: batch, hold: hold)
         var snapshots: [String: (snapshot: PolicySnapshot, json: String)] = [:]
         for names in routes.byFingerprint.values {
@@ -270,11 +278,11 @@ struct StoredAlertRow: Equatable, Sendable {
 }
 
 extension StoredAlertRow {
-    /// The row `alert` is stored as.
-    init(_ alert: Alert) {
+    /// The row `alert` is stored as; `startsAt`, when given, is the stored text of its start.
+    init(_ alert: Alert, startsAt: String? = nil) {
         self.init(
             fingerprint: alert.fingerprint.description, status: alert.status.rawValue, labels: LabelJSON.encode(alert.labels),
-            annotations: LabelJSON.encode(alert.annotations), startsAt: StoredDate.text(alert.startsAt),
+            annotations: LabelJSON.encode(alert.annotations), startsAt: startsAt ?? StoredDate.text(alert.startsAt),
             endsAt: alert.endsAt.map(StoredDate.text), generatorURL: alert.generatorURL)
     }
 }

@@ -93,6 +93,26 @@ struct IngestStoreTests {
         }
     }
 
+    @Test("alerts of one batch keep their own starts, shared or not, in any order; sent again, they are unchanged", arguments: TestBackend.allCases)
+    func startsWithinABatch(backend: TestBackend) async throws {
+        try await backend.withStore { store in
+            let starts = [t0, t0, t0.addingTimeInterval(1.5), t0, t0.addingTimeInterval(-60)]
+            let batch = AlertBatch(
+                receiver: "r", groupKey: "k", status: .firing,
+                alerts: starts.enumerated().map { index, start in
+                    Alert(status: .firing, labels: ["alertname": "Disk", "instance": "i\(index)"], startsAt: start)
+                })
+            let opened = try await store.ingest(batch, now: t0)
+            let id = try #require(opened.incidentID)
+            let stored = try await store.incident(id: id).alerts
+            let byInstance = Dictionary(uniqueKeysWithValues: stored.map { ($0.labels["instance"] ?? "", $0.startsAt) })
+            #expect(starts.indices.map { byInstance["i\($0)"] } == starts)
+            let again = try await store.ingest(batch, now: t0.addingTimeInterval(60))
+            #expect(again.counts.updated == starts.count)
+            #expect(try await store.incident(id: id).alerts.map(\.startsAt).sorted() == starts.sorted())
+        }
+    }
+
     @Test("acknowledge and resolve: transitions, no-ops and the refusal on resolved incidents", arguments: TestBackend.allCases)
     func commands(backend: TestBackend) async throws {
         try await backend.withStore { store in
