@@ -233,8 +233,7 @@ struct PreparedBatch: Sendable {
         // Alerts that started together share their start's text (a group's alerts often do).
         var lastStart: (date: Date, text: String)?
         for alert in batch.alerts {
-            let startsAt = lastStart?.date == alert.startsAt ? lastStart?.text : nil
-            let row = StoredAlertRow(alert, startsAt: startsAt ?? StoredDate.text(alert.startsAt))
+            let row = StoredAlertRow(alert, startsAt: lastStart?.date == alert.startsAt ? lastStart?.text : nil)
             lastStart = (alert.startsAt, row.startsAt)
             rows[alert.fingerprint] = (row, alert.startsAt, alert.endsAt)
             fingerprints.append(row.fingerprint)
